@@ -1,0 +1,1 @@
+"""Accounts: organisations (a clinic or a lab), users with roles, and the audit log."""

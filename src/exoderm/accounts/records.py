@@ -1,0 +1,75 @@
+"""Tables for organisations, users and the audit log.
+
+These belong to the ``core`` migration because every capability refers to them: a client
+belongs to an organisation, a QC sign-off names its user, and every read and write of
+client data is an :class:`AuditEvent`.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from exoderm.storage.base import Base, Timestamped, utcnow
+
+
+class OrganisationKind(enum.StrEnum):
+    clinic = "clinic"
+    lab = "lab"
+    company = "company"
+
+
+class Role(enum.StrEnum):
+    """Roles, from most to least privileged."""
+
+    admin = "admin"
+    scientist = "scientist"
+    qc_analyst = "qc_analyst"
+    clinician = "clinician"
+    viewer = "viewer"
+
+
+class Organisation(Timestamped, Base):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(
+        Enum(OrganisationKind, native_enum=False, length=20)
+    )
+
+
+class User(Timestamped, Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class AuditEvent(Base):
+    """One access to protected data or one sign-off: who, when, what, on which record."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50))
+    subject_type: Mapped[str] = mapped_column(String(50), index=True)
+    subject_id: Mapped[str] = mapped_column(String(100), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL")
+    )
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)

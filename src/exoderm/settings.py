@@ -1,0 +1,97 @@
+"""All exoderm settings in one typed place.
+
+Values come, highest priority first, from: explicit arguments (e.g. the CLI's ``--db``),
+``EXODERM_*`` environment variables, a TOML file (``EXODERM_CONFIG`` or
+``<user config dir>/exoderm/config.toml``), and the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+APP_NAME = "exoderm"
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory (platformdirs), where the embedded database lives."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_file_path() -> Path:
+    """The TOML settings file: ``EXODERM_CONFIG`` if set, else the user config directory."""
+    explicit = os.environ.get("EXODERM_CONFIG")
+    if explicit:
+        return Path(explicit)
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+class Settings(BaseSettings):
+    """exoderm's configuration. Every field can be set as ``EXODERM_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="EXODERM_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default: SQLite file 'exoderm.db' in data_dir.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None, description="Signs browser sessions; generated into data_dir if unset."
+    )
+    encryption_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet key that encrypts clients' personal data at rest; "
+        "generated into data_dir if unset.",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "info"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file_path())
+        return (init_settings, env_settings, toml)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL in force: the configured one, or the embedded SQLite file."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'exoderm.db'}"
+
+
+@lru_cache(maxsize=1)
+def _cached() -> Settings:
+    return Settings()
+
+
+def get_settings(**overrides: Any) -> Settings:
+    """Settings from the environment and TOML file; ``overrides`` win (e.g. ``database_url``)."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    if not clean:
+        return _cached()
+    return Settings(**clean)
+
+
+def reset_settings_cache() -> None:
+    """Forget cached settings (tests change the environment between cases)."""
+    _cached.cache_clear()

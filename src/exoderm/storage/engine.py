@@ -1,0 +1,120 @@
+"""Engines and transactions.
+
+SQLite is the embedded default: the file is opened in WAL mode with foreign keys on and
+a busy timeout, so that readers never block the writer and a killed writer leaves the
+database intact. PostgreSQL (psycopg 3) serves multi-user deployments.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+
+from exoderm.errors import StorageError, UserInputError
+from exoderm.settings import get_settings
+
+
+def _normalise_url(url: str) -> str:
+    """Accept ``postgresql://`` and pick the psycopg 3 driver for it."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL journal, foreign keys, a busy timeout and full sync on every new connection."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; for SQLite the parent folder is created."""
+    url = _normalise_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise UserInputError(
+            f"cannot parse database URL {url!r}",
+            field="database_url",
+            expected="e.g. sqlite:///path/to/exoderm.db or postgresql://user@host/db",
+        ) from exc
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": 10}
+    else:
+        kwargs["pool_pre_ping"] = True
+    try:
+        engine = create_engine(parsed, **kwargs)
+    except NoSuchModuleError as exc:
+        raise UserInputError(
+            f"no database driver for {parsed.drivername!r}",
+            field="database_url",
+            expected="sqlite or postgresql (install exoderm[postgres])",
+        ) from exc
+    except ModuleNotFoundError as exc:
+        raise StorageError(
+            f"the driver for {parsed.get_backend_name()} is not installed ({exc.name}); "
+            "install exoderm[postgres]"
+        ) from exc
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+@dataclass
+class Database:
+    """An open database: its engine and a session factory.
+
+    Use :meth:`transaction` for every unit of work that writes: it commits once at the
+    end, or rolls everything back if anything inside raises.
+    """
+
+    url: str
+    engine: Engine
+    sessions: sessionmaker[Session] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One transaction: commit on success, roll back on any exception."""
+        with self.sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        """A session for reads only; nothing it does is committed."""
+        with self.sessions() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str | None = None) -> Database:
+    """Open the configured database (``url`` > ``EXODERM_DATABASE_URL`` > embedded SQLite)."""
+    resolved = url or get_settings().resolved_database_url
+    resolved = _normalise_url(resolved)
+    return Database(resolved, make_engine(resolved))

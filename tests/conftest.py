@@ -1,0 +1,85 @@
+"""Shared fixtures: a fresh, upgraded database on SQLite and, when configured, PostgreSQL.
+
+PostgreSQL tests need ``EXODERM_TEST_POSTGRES_URL`` (``.ci/run`` starts a server and sets
+it). Without it they are skipped locally, but under CI (``CI=true``) a missing server is
+an error, so a gap can never hide behind a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from exoderm.settings import reset_settings_cache
+from exoderm.storage import Database, open_database, upgrade
+
+PG_URL = os.environ.get("EXODERM_TEST_POSTGRES_URL")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Never touch the user's real data directory or config from a test."""
+    home = tmp_path_factory.mktemp("exoderm-home")
+    monkeypatch.setenv("EXODERM_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("EXODERM_CONFIG", str(home / "config.toml"))
+    monkeypatch.delenv("EXODERM_DATABASE_URL", raising=False)
+    reset_settings_cache()
+    yield
+    reset_settings_cache()
+
+
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'exoderm.db'}"
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    """An upgraded, empty SQLite database in a temporary folder."""
+    db = open_database(sqlite_url(tmp_path))
+    upgrade(db)
+    yield db
+    db.dispose()
+
+
+def _require_postgres() -> str:
+    if PG_URL:
+        return PG_URL
+    if IN_CI:
+        pytest.fail("CI=true but EXODERM_TEST_POSTGRES_URL is not set: .ci/run must start PostgreSQL")
+    pytest.skip("no PostgreSQL server (set EXODERM_TEST_POSTGRES_URL)")
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL of a brand-new, empty PostgreSQL database, dropped after the test."""
+    base = _require_postgres()
+    name = f"exoderm_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """An upgraded, empty database on each supported engine."""
+    if request.param == "sqlite":
+        url = sqlite_url(tmp_path)
+    else:
+        url = request.getfixturevalue("postgres_url")
+    db = open_database(url)
+    upgrade(db)
+    yield db
+    db.dispose()
