@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,9 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated_settings(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
     """Never touch the user's real data directory or config from a test."""
     home = tmp_path_factory.mktemp("exoderm-home")
     monkeypatch.setenv("EXODERM_DATA_DIR", str(home / "data"))
@@ -51,25 +53,41 @@ def _require_postgres() -> str:
     if PG_URL:
         return PG_URL
     if IN_CI:
-        pytest.fail("CI=true but EXODERM_TEST_POSTGRES_URL is not set: .ci/run must start PostgreSQL")
+        pytest.fail(
+            "CI=true but EXODERM_TEST_POSTGRES_URL is not set: .ci/run must start PostgreSQL"
+        )
     pytest.skip("no PostgreSQL server (set EXODERM_TEST_POSTGRES_URL)")
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A URL of a brand-new, empty PostgreSQL database, dropped after the test."""
+def new_postgres_url() -> Iterator[Callable[[], str]]:
+    """A factory of URLs of brand-new, empty PostgreSQL databases, dropped after the test."""
     base = _require_postgres()
-    name = f"exoderm_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.rsplit("/", 1)[0] + f"/{name}"
+    admin = create_engine(
+        base.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"exoderm_test_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        created.append(name)
+        return base.rsplit("/", 1)[0] + f"/{name}"
+
     try:
-        yield url
+        yield make
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for name in created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(new_postgres_url: Callable[[], str]) -> str:
+    """The URL of a brand-new, empty PostgreSQL database, dropped after the test."""
+    return new_postgres_url()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

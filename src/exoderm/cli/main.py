@@ -9,6 +9,7 @@ from typing import Annotated
 
 import click
 import typer
+from rich.markup import escape
 
 from exoderm import __version__
 from exoderm.cli.output import err_console
@@ -47,7 +48,9 @@ def _version(value: bool) -> None:
 def root(
     db: Annotated[
         str | None,
-        typer.Option("--db", help="Database URL (default: EXODERM_DATABASE_URL or embedded SQLite)."),
+        typer.Option(
+            "--db", help="Database URL (default: EXODERM_DATABASE_URL or embedded SQLite)."
+        ),
     ] = None,
     fmt: Annotated[
         OutputFormat,
@@ -92,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     except ExodermError as exc:
         if STATE.debug:
             traceback.print_exc()
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        err_console.print(
+            f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
         return exc.exit_code
     except KeyboardInterrupt:
         err_console.print("interrupted")

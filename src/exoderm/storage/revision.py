@@ -32,20 +32,29 @@ def main() -> None:
         script = ScriptDirectory.from_config(cfg)
         labels = {label for rev in script.walk_revisions() for label in rev.branch_labels}
         existing = [
-            r for r in script.walk_revisions() if args.branch in r.branch_labels
-            or r.revision.startswith(f"{args.branch}_")
+            r
+            for r in script.walk_revisions()
+            if args.branch in r.branch_labels or r.revision.startswith(f"{args.branch}_")
         ]
         number = len(existing) + 1
         rev_id = f"{args.branch}_{number:04d}"
         if args.branch in labels:
             command.revision(
-                cfg, message=args.message, autogenerate=True, rev_id=rev_id,
+                cfg,
+                message=args.message,
+                autogenerate=True,
+                rev_id=rev_id,
                 head=f"{args.branch}@head",
             )
         else:
             command.revision(
-                cfg, message=args.message, autogenerate=True, rev_id=rev_id,
-                head="core@head", branch_label=args.branch, splice=True,
+                cfg,
+                message=args.message,
+                autogenerate=True,
+                rev_id=rev_id,
+                head="core@head",
+                branch_label=args.branch,
+                splice=True,
             )
         db.dispose()
 

@@ -14,9 +14,7 @@ from sqlalchemy import MetaData
 from exoderm.storage.base import Base
 
 #: Modules that define tables, in no particular order (foreign keys decide the order).
-MODEL_MODULES: tuple[str, ...] = (
-    "exoderm.accounts.records",
-)
+MODEL_MODULES: tuple[str, ...] = ("exoderm.accounts.records",)
 
 
 def load_all_models() -> MetaData:

@@ -199,9 +199,7 @@ def _check_row(
         try:
             decoded[column.name] = None if value is None else _decoder(column)(value)
         except (ValueError, TypeError, ArithmeticError) as exc:
-            problems.append(
-                Problem(f"bad value {value!r} ({exc})", Loc(path, lineno, column.name))
-            )
+            problems.append(Problem(f"bad value {value!r} ({exc})", Loc(path, lineno, column.name)))
     rows[table.name].append(decoded)
     return problems
 
