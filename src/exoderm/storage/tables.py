@@ -14,7 +14,10 @@ from sqlalchemy import MetaData
 from exoderm.storage.base import Base
 
 #: Modules that define tables, in no particular order (foreign keys decide the order).
-MODEL_MODULES: tuple[str, ...] = ("exoderm.accounts.records",)
+MODEL_MODULES: tuple[str, ...] = (
+    "exoderm.accounts.records",
+    "exoderm.qc.records",
+)
 
 
 def load_all_models() -> MetaData:
