@@ -16,8 +16,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 #: Counting / sizing methods named in MISEV2018 §characterisation (single-particle counters
-#: NTA, TRPS, high-resolution flow; DLS as an ensemble method). ev-standards.md §1.5.
-Method = Literal["NTA", "TRPS", "flow", "DLS"]
+#: NTA, TRPS, high-resolution flow; DLS as an ensemble method; ELS = electrophoretic light
+#: scattering, the zeta-potential mode of a Zetasizer). ev-standards.md §1.5.
+Method = Literal["NTA", "TRPS", "flow", "DLS", "ELS"]
 Weighting = Literal["number", "intensity", "volume"]
 
 

@@ -1,0 +1,203 @@
+"""Particle Metrix ZetaView ``.txt`` importer.
+
+Format (``shared/reference/nta.md`` §5.2): latin-1, a ``Key:<TAB>value`` header where one
+line may carry several keys (``Number of Traces: … Dilution:: …``), a ``Size Distribution``
+line, the column header ``Size / nm, Number, Concentration / cm-3, Volume, Area``, a
+linear table of 5-nm classes, a ``-1`` sentinel row and a logarithmic table.
+
+Gotchas handled: the decimal separator follows the acquisition PC's locale (comma or
+point; detected per file from the first table row), and sizes are printed to 4 significant
+digits so centres above 1000 nm collapse — centres are rebuilt from the row index and the
+class width. The table concentration is in the cell: ``Dilution`` is not applied
+(derived in ``nta.md`` §4). ZetaView prints no mean/SD/percentiles in the .txt, so those
+are computed from the linear table (:func:`exoderm.qc.distribution.number_stats`) except a
+printed ``Median Number (D50)``, which is used as printed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from exoderm.errors import UserInputError
+from exoderm.qc.distribution import number_stats
+from exoderm.qc.importers.text import SourceText, parse_float
+from exoderm.qc.measurement import ParticleMeasurement, SizeBin
+
+TABLE_HEADER = "Size / nm"
+NUMERIC_SETTINGS = (
+    "Temperature",
+    "Viscosity",
+    "Sensitivity",
+    "Shutter",
+    "Laser Wavelength nm",
+    "Minimum Brightness",
+    "Minimum Area",
+    "Maximum Area",
+    "Minimum Tracelength",
+    "Tracking Radius2",
+)
+
+
+def looks_like(src: SourceText) -> bool:
+    head = "\n".join(src.lines[:5]).lower()
+    return "zetaview" in head
+
+
+def _header(src: SourceText, end: int) -> dict[str, tuple[int, str]]:
+    """Every ``Key:`` cell with the cell after it, keyed without the colons."""
+    keys: dict[str, tuple[int, str]] = {}
+    for lineno, line in enumerate(src.lines[:end], start=1):
+        cells = line.split("\t")
+        for i, cell in enumerate(cells[:-1]):
+            if cell.strip().endswith(":"):
+                keys.setdefault(cell.strip().rstrip(":").strip(), (lineno, cells[i + 1].strip()))
+    return keys
+
+
+def _find_table(src: SourceText) -> int:
+    for i, line in enumerate(src.lines):
+        if line.startswith(TABLE_HEADER):
+            return i
+    raise UserInputError(
+        "no size table (truncated file?)",
+        file=src.path,
+        line=len(src.lines),
+        field=TABLE_HEADER,
+        expected="a 'Size / nm' table header",
+    )
+
+
+def _linear_rows(src: SourceText, start: int, comma: bool) -> list[tuple[int, list[float]]]:
+    rows: list[tuple[int, list[float]]] = []
+    for lineno in range(start + 2, len(src.lines) + 1):
+        cells = src.lines[lineno - 1].split("\t")
+        if not src.lines[lineno - 1].strip():
+            break
+        if len(cells) < 3:
+            raise UserInputError(
+                "table row too short (truncated file?)",
+                file=src.path,
+                line=lineno,
+                field="Concentration / cm-3",
+                expected="5 columns",
+            )
+        values = [
+            parse_float(c, file=src.path, line=lineno, field=f, decimal_comma=comma)
+            for c, f in zip(cells[:3], ("Size / nm", "Number", "Concentration / cm-3"), strict=True)
+        ]
+        if values[0] < 0:
+            return rows
+        rows.append((lineno, values))
+    raise UserInputError(
+        "the linear size table has no end row (truncated file?)",
+        file=src.path,
+        line=len(src.lines),
+        field=TABLE_HEADER,
+        expected="a '-1' row after the linear table",
+    )
+
+
+def _rebuild_bins(rows: list[tuple[int, list[float]]], path: Path) -> list[SizeBin]:
+    """Centres from row index and class width; the printed centres only check it."""
+    if len(rows) < 2:
+        raise UserInputError(
+            "the size table has fewer than 2 rows",
+            file=path,
+            line=rows[0][0] if rows else None,
+            field=TABLE_HEADER,
+            expected="a linear table of size classes",
+        )
+    first, width = rows[0][1][0], rows[1][1][0] - rows[0][1][0]
+    bins = []
+    for index, (lineno, (printed, count, conc)) in enumerate(rows):
+        centre = first + index * width
+        if abs(printed - centre) > max(0.0006 * centre, 1e-9):
+            raise UserInputError(
+                f"size {printed} does not follow the {width}-nm classes (expected {centre})",
+                file=path,
+                line=lineno,
+                field="Size / nm",
+                expected="evenly spaced classes",
+            )
+        bins.append(
+            SizeBin(
+                centre_nm=centre,
+                lower_nm=centre - width / 2,
+                upper_nm=centre + width / 2,
+                count=count,
+                concentration_per_ml=conc,
+            )
+        )
+    return bins
+
+
+def parse(src: SourceText) -> list[ParticleMeasurement]:
+    """Parse one ZetaView size export into a measurement (in-cell concentration)."""
+    path = src.path
+    start = _find_table(src)
+    first_row = src.lines[start + 1] if start + 1 < len(src.lines) else ""
+    comma = bool(re.match(r"^-?\d+,\d", first_row))
+    keys = _header(src, start)
+    bins = _rebuild_bins(_linear_rows(src, start, comma), path)
+    filled = [b for b in bins if (b.count or 0) > 0]
+    if not filled:
+        raise UserInputError(
+            "the size table is empty",
+            file=path,
+            line=start + 1,
+            field="Number",
+            expected="at least one particle",
+        )
+    stats = number_stats(bins)
+
+    def number(key: str) -> float | None:
+        if key not in keys:
+            return None
+        lineno, text = keys[key]
+        return parse_float(text.split()[0], file=path, line=lineno, field=key, decimal_comma=comma)
+
+    settings: dict[str, Any] = {k: number(k) for k in NUMERIC_SETTINGS if k in keys}
+    for key in ("SOP", "Camera", "Operator"):
+        if key in keys:
+            settings[key] = keys[key][1]
+    serial = next((keys[k][1] for k in keys if k.lower() == "zetaview s/n"), None)
+    traces = number("Number of Traces")
+    d50 = number("Median Number (D50)")
+    notes = ["mean, SD, mode and D10/D90 computed by exoderm from the linear table"]
+    if traces is not None and abs(sum(b.count or 0 for b in bins) - traces) > 0.5:
+        notes.append(
+            f"table counts sum to {sum(b.count or 0 for b in bins):g}, "
+            f"header says {traces:g} traces"
+        )
+    software = keys.get("Software", (0, ""))[1] or None
+    return [
+        ParticleMeasurement(
+            method="NTA",
+            instrument="Particle Metrix ZetaView" + (f" S/N {serial}" if serial else ""),
+            software=software,
+            settings=settings,
+            sample_name=Path(keys["Original File"][1].replace("\\", "/")).stem
+            if "Original File" in keys
+            else None,
+            dilution=number("Dilution:") or number("Dilution") or 1.0,
+            dilution_applied=False,
+            concentration_per_ml=sum(b.concentration_per_ml or 0 for b in bins),
+            particles_counted=int(traces) if traces is not None else None,
+            mean_nm=stats.mean_nm,
+            sd_nm=stats.sd_nm,
+            mode_nm=stats.mode_nm,
+            d10_nm=stats.d10_nm,
+            d50_nm=d50 if d50 is not None else stats.d50_nm,
+            d90_nm=stats.d90_nm,
+            bins=bins[bins.index(filled[0]) : bins.index(filled[-1]) + 1],
+            source_file=str(path),
+            source_sha256=src.sha256,
+            reported={
+                "decimal_separator": "comma" if comma else "point",
+                "Average Number of Particles": number("Average Number of Particles"),
+            },
+            notes=notes,
+        )
+    ]
