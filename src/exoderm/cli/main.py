@@ -25,6 +25,7 @@ GROUP_MODULES: tuple[str, ...] = (
     "exoderm.cli.nta",
     "exoderm.cli.simulate",
     "exoderm.cli.serve",
+    "exoderm.cli.user",
     "exoderm.cli.db",
 )
 

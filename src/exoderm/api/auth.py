@@ -1,0 +1,167 @@
+"""Who is calling: a bearer token (API clients) or a session cookie (browsers).
+
+A request is authenticated once, by :func:`principal`; handlers then ask for a scope
+with :func:`need`. Browser sessions must also echo their CSRF token on every
+state-changing request (header ``X-CSRF-Token`` or form field ``csrf_token``); bearer
+tokens need not, since a browser never attaches them by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from fastapi import Depends, Request
+
+from exoderm.accounts.actor import Actor
+from exoderm.accounts.records import Role
+from exoderm.accounts.scopes import scopes_for_role
+from exoderm.accounts.sessions import csrf_matches, resolve_session
+from exoderm.accounts.tokens import resolve_token
+from exoderm.api.services import Services, services
+from exoderm.errors import ExodermError, PermissionDenied
+
+SESSION_COOKIE = "exoderm_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class NotAuthenticated(ExodermError):
+    """No valid credential came with the request."""
+
+    exit_code = 5
+    http_status = 401
+    title = "Unauthorized"
+
+
+class CsrfRejected(PermissionDenied):
+    """A session-authenticated write without a matching CSRF token."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller: identity, role, organisation and effective scopes."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role: Role
+    organisation_id: int | None
+    scopes: frozenset[str]
+    via: Literal["token", "session"]
+    csrf_token: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        """The :class:`Actor` handed to library calls."""
+        return Actor(
+            username=self.username,
+            role=self.role,
+            organisation_id=self.organisation_id,
+            user_id=self.user_id,
+        )
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.admin
+
+    def require(self, scope: str) -> None:
+        if scope not in self.scopes:
+            raise PermissionDenied(
+                f"{self.username} ({self.role.value}) lacks the scope {scope!r} for this"
+            )
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def authenticate_request(request: Request, svc: Services) -> Principal | None:
+    """The principal behind the request's credential, or None (no or invalid credential)."""
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    found: Principal | None = None
+    token = _bearer(request)
+    with svc.db.reader() as session:
+        if token is not None:
+            grant = resolve_token(session, token)
+            if grant is not None:
+                u = grant.user
+                found = Principal(
+                    u.id,
+                    u.username,
+                    u.display_name,
+                    u.role,
+                    u.organisation_id,
+                    grant.scopes,
+                    "token",
+                )
+        else:
+            cookie = request.cookies.get(SESSION_COOKIE)
+            resolved = resolve_session(session, cookie) if cookie else None
+            if resolved is not None:
+                u, row = resolved
+                found = Principal(
+                    u.id,
+                    u.username,
+                    u.display_name,
+                    u.role,
+                    u.organisation_id,
+                    scopes_for_role(u.role),
+                    "session",
+                    row.csrf_token,
+                )
+    request.state.principal = found
+    return found
+
+
+async def _presented_csrf(request: Request) -> str | None:
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def check_csrf(request: Request, who: Principal) -> None:
+    """Reject a session-authenticated write whose CSRF token does not match."""
+    if who.via != "session" or request.method in SAFE_METHODS:
+        return
+    if not csrf_matches(who.csrf_token or "", await _presented_csrf(request)):
+        raise CsrfRejected("missing or wrong CSRF token; reload the page and try again")
+
+
+async def principal(request: Request, svc: Services = Depends(services)) -> Principal:
+    """FastAPI dependency: the authenticated caller (401 problem if none)."""
+    who = authenticate_request(request, svc)
+    if who is None:
+        raise NotAuthenticated(
+            "authentication required: send 'Authorization: Bearer <token>' "
+            "(create one with 'exoderm user token create' or POST /api/v1/auth/token)"
+        )
+    await check_csrf(request, who)
+    return who
+
+
+def need(scope: str) -> Callable[..., object]:
+    """Dependency factory: the caller, who must hold ``scope``."""
+
+    async def dependency(who: Principal = Depends(principal)) -> Principal:
+        who.require(scope)
+        return who
+
+    return dependency
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None

@@ -1,0 +1,130 @@
+"""Background jobs for long work (NTA analyses, simulation cohorts), with progress.
+
+Design: an in-process thread pool and an in-memory registry of job states. Why not a
+jobs table: the work's *results* are persisted by the capability libraries themselves
+(an NTA result is stored on its QC batch; a cohort result is returned and can be saved),
+so the job record is only transient status; a table would add a write on every progress
+tick for nothing a restart could resume anyway (a thread dies with its process). The
+cost: after a restart, in-flight jobs are gone and their status returns 404, so the
+client resubmits. The numerical work (NumPy/SciPy) releases the GIL, so threads use both
+cores; the pool is small (``max_workers``) so that the server stays responsive.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from exoderm.errors import ExodermError, NotFoundError
+from exoderm.storage.base import utcnow
+
+#: ``report(fraction_done, message)`` — what a job's work function calls to show progress.
+ProgressReporter = Callable[[float, str], None]
+Work = Callable[[ProgressReporter], Any]
+
+
+class JobStatus(StrEnum):
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str
+    owner_id: int | None
+    organisation_id: int | None
+    status: JobStatus = JobStatus.queued
+    progress: float = 0.0
+    message: str = ""
+    result: Any = None
+    error: str | None = None
+    error_status: int | None = None
+    created_at: datetime = field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class JobRunner:
+    """Runs work functions in a thread pool and keeps their status for polling."""
+
+    def __init__(self, max_workers: int = 2, keep: int = 500) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="exoderm-job")
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+        self._keep = keep
+
+    def submit(
+        self, kind: str, work: Work, *, owner_id: int | None, organisation_id: int | None
+    ) -> Job:
+        job = Job(
+            id=uuid.uuid4().hex, kind=kind, owner_id=owner_id, organisation_id=organisation_id
+        )
+        with self._lock:
+            self._jobs[job.id] = job
+            self._forget_old()
+        self._pool.submit(self._run, job, work)
+        return job
+
+    def _run(self, job: Job, work: Work) -> None:
+        job.status = JobStatus.running
+
+        def report(fraction: float, message: str = "") -> None:
+            job.progress = min(1.0, max(0.0, float(fraction)))
+            job.message = message
+
+        try:
+            job.result = work(report)
+            job.progress = 1.0
+            job.status = JobStatus.succeeded
+        except ExodermError as exc:
+            job.error, job.error_status = str(exc), exc.http_status
+            job.status = JobStatus.failed
+        except Exception as exc:  # a bug in the work: record it, keep the pool alive
+            job.error, job.error_status = f"internal error: {type(exc).__name__}", 500
+            job.message = traceback.format_exc(limit=3).splitlines()[-1]
+            job.status = JobStatus.failed
+        finally:
+            job.finished_at = utcnow()
+
+    def get(self, job_id: str, *, user_id: int | None, is_admin: bool) -> Job:
+        """A job its owner (or an admin) may see; anyone else gets 'not found'."""
+        job = self._jobs.get(job_id)
+        if job is None or (not is_admin and job.owner_id != user_id):
+            raise NotFoundError(f"no job {job_id}")
+        return job
+
+    def list_for(self, *, user_id: int | None, is_admin: bool) -> list[Job]:
+        with self._lock:
+            jobs = list(self._jobs.values())
+        return [j for j in jobs if is_admin or j.owner_id == user_id]
+
+    def wait(self, job_id: str, timeout: float = 30.0) -> Job:
+        """Block until a job finishes (tests and the CLI use this)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = self._jobs[job_id]
+            if job.status in (JobStatus.succeeded, JobStatus.failed):
+                return job
+            time.sleep(0.02)
+        return self._jobs[job_id]
+
+    def _forget_old(self) -> None:
+        done = [j for j in self._jobs.values() if j.finished_at is not None]
+        if len(done) > self._keep:
+            done.sort(key=lambda j: j.finished_at or j.created_at)
+            for job in done[: len(done) - self._keep]:
+                del self._jobs[job.id]
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,1 @@
+"""One router per capability; each only translates HTTP to library calls and back."""

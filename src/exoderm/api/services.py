@@ -1,0 +1,49 @@
+"""What every request handler needs: the database, settings, secret key and job runner.
+
+One :class:`Services` lives on ``app.state`` for the life of the application; handlers
+reach it through the :func:`services` dependency rather than through globals, so tests
+can run several apps on different databases in one process.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import Request
+
+from exoderm.api.jobs import JobRunner
+from exoderm.settings import Settings
+from exoderm.storage.engine import Database
+
+
+@dataclass
+class Services:
+    db: Database
+    settings: Settings
+    secret_key: str
+    jobs: JobRunner
+
+
+def services(request: Request) -> Services:
+    """FastAPI dependency: the application's :class:`Services`."""
+    found: Services = request.app.state.services
+    return found
+
+
+def load_secret_key(settings: Settings) -> str:
+    """The key that signs login-form CSRF tokens: from settings, else a file in data_dir.
+
+    The file is created once with mode 0600, so restarts keep pending login forms valid.
+    """
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value()
+    path = Path(settings.data_dir) / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key, encoding="utf-8")
+    path.chmod(0o600)
+    return key

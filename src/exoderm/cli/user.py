@@ -1,0 +1,186 @@
+"""``exoderm user``: users, organisations and API tokens of the service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from exoderm.accounts import tokens as token_lib
+from exoderm.accounts import users as user_lib
+from exoderm.accounts.actor import local_operator
+from exoderm.accounts.records import OrganisationKind, Role, User
+from exoderm.cli.output import emit_object, emit_rows, info
+from exoderm.cli.state import STATE
+
+app = typer.Typer(help="Users, organisations and API tokens.", no_args_is_help=True)
+org_app = typer.Typer(help="Organisations (clinics, labs, companies).", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens (stored hashed; shown once).", no_args_is_help=True)
+app.add_typer(org_app, name="org")
+app.add_typer(token_app, name="token")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="user")
+
+
+def _user_row(u: User) -> dict[str, object]:
+    return {
+        "id": u.id,
+        "username": u.username,
+        "display_name": u.display_name,
+        "role": u.role.value,
+        "organisation_id": u.organisation_id,
+        "active": u.is_active,
+    }
+
+
+@app.command("create")
+def create(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[Role, typer.Option(help="Role of the user.")] = Role.viewer,
+    org: Annotated[
+        str | None, typer.Option("--org", help="Organisation name or id (required unless admin).")
+    ] = None,
+    display_name: Annotated[str, typer.Option(help="Name shown in the web application.")] = "",
+    password: Annotated[
+        str | None,
+        typer.Option(
+            help="Password (omit to generate one; prefer EXODERM_NEW_PASSWORD).",
+            envvar="EXODERM_NEW_PASSWORD",
+        ),
+    ] = None,
+) -> None:
+    """Add a user; prints the password once if it was generated."""
+    db = STATE.database()
+    with db.transaction() as session:
+        user, secret = user_lib.create_user(
+            session,
+            username,
+            role,
+            password=password,
+            organisation=org,
+            display_name=display_name,
+            by=local_operator(),
+        )
+        row = _user_row(user)
+    if password is None:
+        row["password"] = secret
+        info("The generated password is shown only this once.")
+    emit_object(row, title="user")
+
+
+@app.command("list")
+def list_users(
+    org: Annotated[str | None, typer.Option("--org", help="Only this organisation.")] = None,
+) -> None:
+    """List users."""
+    db = STATE.database()
+    with db.reader() as session:
+        org_id = user_lib.get_organisation(session, org).id if org else None
+        rows = [_user_row(u) for u in user_lib.list_users(session, org_id)]
+    emit_rows(rows, ["id", "username", "display_name", "role", "organisation_id", "active"])
+
+
+@app.command("set-password")
+def set_password(
+    username: str,
+    password: Annotated[
+        str | None,
+        typer.Option(envvar="EXODERM_NEW_PASSWORD", help="New password (omit to generate one)."),
+    ] = None,
+) -> None:
+    """Replace a user's password (a generated one is printed once)."""
+    from exoderm.accounts.passwords import generate_password
+
+    secret = password or generate_password()
+    with STATE.database().transaction() as session:
+        user_lib.set_password(
+            session, user_lib.get_user(session, username), secret, by=local_operator()
+        )
+    emit_object({"username": username, **({"password": secret} if password is None else {})})
+
+
+@app.command("deactivate")
+def deactivate(username: str) -> None:
+    """Stop a user from logging in or using tokens."""
+    with STATE.database().transaction() as session:
+        user_lib.set_active(
+            session, user_lib.get_user(session, username), False, by=local_operator()
+        )
+    info(f"{username} deactivated")
+
+
+@org_app.command("add")
+def org_add(
+    name: str,
+    kind: Annotated[
+        OrganisationKind, typer.Option(help="Kind of organisation.")
+    ] = OrganisationKind.clinic,
+) -> None:
+    """Add an organisation."""
+    with STATE.database().transaction() as session:
+        org = user_lib.create_organisation(session, name, kind, by=local_operator())
+        emit_object({"id": org.id, "name": org.name, "kind": org.kind.value})
+
+
+@org_app.command("list")
+def org_list() -> None:
+    """List organisations."""
+    with STATE.database().reader() as session:
+        rows = [
+            {"id": o.id, "name": o.name, "kind": o.kind.value}
+            for o in user_lib.list_organisations(session)
+        ]
+    emit_rows(rows, ["id", "name", "kind"])
+
+
+@token_app.command("create")
+def token_create(
+    username: str,
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+    scope: Annotated[
+        list[str] | None,
+        typer.Option("--scope", help="e.g. evidence:read; repeat; default all of the role."),
+    ] = None,
+    expires_in_days: Annotated[int | None, typer.Option(min=1, max=3650)] = None,
+) -> None:
+    """Issue an API token for a user; the token is printed once."""
+    with STATE.database().transaction() as session:
+        issued = token_lib.issue_token(
+            session,
+            user_lib.get_user(session, username),
+            name=name,
+            scopes=scope,
+            expires_in_days=expires_in_days,
+            by=local_operator(),
+        )
+        emit_object({"id": issued.record.id, "token": issued.token, "scopes": issued.record.scopes})
+    info("Send it as 'Authorization: Bearer <token>'; it is shown only this once.")
+
+
+@token_app.command("list")
+def token_list(username: str) -> None:
+    """List a user's tokens (never the secrets)."""
+    with STATE.database().reader() as session:
+        rows = [
+            {
+                "id": t.id,
+                "name": t.name,
+                "prefix": t.prefix,
+                "scopes": t.scopes,
+                "created_at": t.created_at,
+                "expires_at": t.expires_at,
+                "revoked": t.revoked_at is not None,
+            }
+            for t in token_lib.list_tokens(session, user_lib.get_user(session, username))
+        ]
+    emit_rows(rows, ["id", "name", "prefix", "scopes", "created_at", "expires_at", "revoked"])
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: int) -> None:
+    """Revoke a token by its id."""
+    with STATE.database().transaction() as session:
+        token_lib.revoke_token(session, token_id, by=local_operator())
+    info(f"token {token_id} revoked")

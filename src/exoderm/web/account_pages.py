@@ -1,0 +1,166 @@
+"""Login, logout, the home page and the account page (API tokens)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from exoderm.accounts import tokens as token_lib
+from exoderm.accounts import users as user_lib
+from exoderm.accounts.login import LoginFailed, login
+from exoderm.accounts.sessions import end_session, start_session
+from exoderm.accounts.throttle import TooManyAttempts
+from exoderm.api.auth import SESSION_COOKIE, Principal, authenticate_request, client_address
+from exoderm.api.services import Services, services
+from exoderm.web.page_auth import (
+    LOGIN_NONCE_COOKIE,
+    check_login_token,
+    new_login_token,
+    page_user,
+    set_session_cookie,
+)
+from exoderm.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after login (no open redirect)."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _login_page(
+    request: Request,
+    svc: Services,
+    *,
+    error: str | None = None,
+    next_url: str = "/",
+    status: int = 200,
+    username: str = "",
+) -> Response:
+    nonce, signed = new_login_token(svc)
+    response = render(
+        request,
+        "login.html",
+        {"login_token": signed, "error": error, "next": next_url, "username": username},
+        status_code=status,
+    )
+    response.set_cookie(
+        LOGIN_NONCE_COOKIE,
+        nonce,
+        max_age=3600,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/login",
+    )
+    return response
+
+
+@router.get("/login")
+def login_form(
+    request: Request, next: str | None = None, svc: Services = Depends(services)
+) -> Response:
+    return _login_page(request, svc, next_url=_safe_next(next))
+
+
+@router.post("/login")
+def login_submit(
+    request: Request,
+    username: Annotated[str, Form(max_length=100)],
+    password: Annotated[str, Form(max_length=1024)],
+    login_token: Annotated[str, Form(max_length=500)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+    svc: Services = Depends(services),
+) -> Response:
+    check_login_token(request, svc, login_token)
+    try:
+        user_id = login(svc.db, username, password, client_address(request))
+    except TooManyAttempts as exc:
+        return _login_page(
+            request, svc, error=str(exc), next_url=_safe_next(next), status=429, username=username
+        )
+    except LoginFailed:
+        return _login_page(
+            request,
+            svc,
+            error="Wrong username or password.",
+            next_url=_safe_next(next),
+            status=401,
+            username=username,
+        )
+    with svc.db.transaction() as s:
+        started = start_session(s, user_lib.get_user(s, user_id))
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    set_session_cookie(request, response, started.cookie_value)
+    response.delete_cookie(LOGIN_NONCE_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request, who: Principal = Depends(page_user), svc: Services = Depends(services)
+) -> Response:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        with svc.db.transaction() as s:
+            end_session(s, cookie)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/")
+def home(request: Request, svc: Services = Depends(services)) -> Response:
+    if authenticate_request(request, svc) is None:
+        return RedirectResponse("/login", status_code=303)
+    return render(request, "home.html")
+
+
+@router.get("/account")
+def account(
+    request: Request, who: Principal = Depends(page_user), svc: Services = Depends(services)
+) -> Response:
+    with svc.db.reader() as s:
+        tokens = token_lib.list_tokens(s, user_lib.get_user(s, who.user_id))
+    return render(request, "account.html", {"tokens": tokens, "new_token": None})
+
+
+@router.post("/account/tokens")
+def account_new_token(
+    request: Request,
+    name: Annotated[str, Form(min_length=1, max_length=100)],
+    scopes: Annotated[str, Form(max_length=1000)] = "*",
+    who: Principal = Depends(page_user),
+    svc: Services = Depends(services),
+) -> Response:
+    with svc.db.transaction() as s:
+        user = user_lib.get_user(s, who.user_id)
+        issued = token_lib.issue_token(
+            s,
+            user,
+            name=name,
+            scopes=[p for p in scopes.replace(",", " ").split() if p],
+            by=who.actor,
+        )
+        tokens = token_lib.list_tokens(s, user)
+    return render(
+        request, "account.html", {"tokens": tokens, "new_token": issued.token}, status_code=201
+    )
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def account_revoke_token(
+    token_id: int, who: Principal = Depends(page_user), svc: Services = Depends(services)
+) -> Response:
+    with svc.db.transaction() as s:
+        token_lib.revoke_token(s, token_id, by=who.actor)
+    return RedirectResponse("/account", status_code=303)

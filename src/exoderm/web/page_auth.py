@@ -1,0 +1,76 @@
+"""Page access: the logged-in browser user, the session cookie, and the login-form token."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import Depends, Request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.responses import Response
+
+from exoderm.accounts.sessions import SESSION_LIFETIME
+from exoderm.api.auth import SESSION_COOKIE, NotAuthenticated, Principal, principal
+from exoderm.api.services import Services, services
+from exoderm.errors import PermissionDenied
+
+LOGIN_NONCE_COOKIE = "exoderm_login_nonce"
+
+
+async def page_user(request: Request, who: Principal = Depends(principal)) -> Principal:
+    """Dependency for pages: a browser user (a 401 becomes a redirect to the login page)."""
+    return who
+
+
+def page_scope(scope: str):  # type: ignore[no-untyped-def]
+    """Dependency factory for pages needing ``scope`` (403 page otherwise)."""
+
+    async def dependency(who: Principal = Depends(page_user)) -> Principal:
+        who.require(scope)
+        return who
+
+    return dependency
+
+
+def set_session_cookie(request: Request, response: Response, value: str) -> None:
+    """The session cookie: HttpOnly, SameSite=Lax, Secure whenever served over HTTPS."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        value,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def _serializer(svc: Services) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(svc.secret_key, salt="exoderm-login")
+
+
+def new_login_token(svc: Services) -> tuple[str, str]:
+    """A nonce for the cookie and its signed form for the form field (double submit)."""
+    nonce = secrets.token_urlsafe(16)
+    return nonce, _serializer(svc).dumps(nonce)
+
+
+def check_login_token(request: Request, svc: Services, signed: str | None) -> None:
+    """Login CSRF: the form's signed nonce must match the cookie and be under an hour old."""
+    cookie = request.cookies.get(LOGIN_NONCE_COOKIE)
+    try:
+        nonce = _serializer(svc).loads(signed or "", max_age=3600)
+    except BadSignature:
+        nonce = None
+    if not cookie or nonce != cookie:
+        raise PermissionDenied("the login form expired or was not ours; reload it and retry")
+
+
+__all__ = [
+    "NotAuthenticated",
+    "check_login_token",
+    "new_login_token",
+    "page_scope",
+    "page_user",
+    "services",
+    "set_session_cookie",
+]
