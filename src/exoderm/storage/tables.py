@@ -17,6 +17,7 @@ from exoderm.storage.base import Base
 MODEL_MODULES: tuple[str, ...] = (
     "exoderm.accounts.records",
     "exoderm.qc.records",
+    "exoderm.clients.records",
 )
 
 

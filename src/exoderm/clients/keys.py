@@ -1,0 +1,70 @@
+"""The key that encrypts clients' personal data at rest (Fernet: AES-128-CBC + HMAC-SHA256).
+
+The key comes from ``Settings.encryption_key`` (``EXODERM_ENCRYPTION_KEY``). If that is
+unset, a key file ``client-data.key`` is created once in ``Settings.data_dir`` with mode
+0600 (owner read/write only) and used from then on. Losing the key makes the stored
+personal data unreadable by design; back it up apart from the database.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+from exoderm.errors import StorageError, UserInputError
+from exoderm.settings import Settings, get_settings
+
+KEY_FILE_NAME = "client-data.key"
+
+
+def key_file(settings: Settings | None = None) -> Path:
+    """Where the generated key lives when no key is configured."""
+    return (settings or get_settings()).data_dir / KEY_FILE_NAME
+
+
+def _create_key_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return  # another process created it first; use theirs
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(Fernet.generate_key())
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _read_key_file(path: Path) -> bytes:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise StorageError(
+            f"key file {path} is readable by other users (mode {mode:o}); run 'chmod 600 {path}'"
+        )
+    return path.read_bytes().strip()
+
+
+def load_key(settings: Settings | None = None) -> bytes:
+    """The Fernet key in force: configured, or read from (or created in) the key file."""
+    s = settings or get_settings()
+    if s.encryption_key is not None:
+        return s.encryption_key.get_secret_value().strip().encode("ascii")
+    path = key_file(s)
+    if not path.exists():
+        _create_key_file(path)
+    return _read_key_file(path)
+
+
+def cipher(settings: Settings | None = None) -> Fernet:
+    """A :class:`Fernet` for the key in force; a malformed key is a one-line error."""
+    key = load_key(settings)
+    try:
+        return Fernet(key)
+    except ValueError:
+        raise UserInputError(
+            "the encryption key is not a valid Fernet key",
+            field="encryption_key",
+            expected="32 url-safe base64-encoded bytes (Fernet.generate_key())",
+        ) from None
