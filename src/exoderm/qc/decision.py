@@ -1,0 +1,176 @@
+"""The release decision: every criterion of a spec sheet with measured value, limit, verdict.
+
+Verdicts: ``pass``; ``fail`` (tested and out of specification); ``review`` (data missing
+or a check that needs a person, e.g. an incomplete MISEV checklist); ``info`` (reported,
+no limit); ``n/a`` (an optional criterion without data). The decision is **reject** if
+any criterion fails, **needs review** if any is in review, otherwise **release**: a batch
+is never released on missing data, and never rejected for a test that was not done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from exoderm.qc.evmetric import EvMetric, ev_metric
+from exoderm.qc.facts import BatchFacts
+from exoderm.qc.misev_checklist import Checklist, misev_checklist
+from exoderm.qc.nomenclature import NameVerdict, nomenclature_gate
+from exoderm.qc.purity import purity_tier
+from exoderm.qc.specs import Criterion, Spec
+
+Verdict = Literal["pass", "fail", "review", "info", "n/a"]
+Decision = Literal["release", "reject", "needs review"]
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    id: str
+    title: str
+    measured: str
+    limit: str
+    verdict: Verdict
+    source: str
+
+
+@dataclass(frozen=True)
+class ReleaseDecision:
+    lot: str
+    product: str
+    spec: str
+    decision: Decision
+    criteria: tuple[CriterionResult, ...]
+    checklist: Checklist
+    metric: EvMetric
+    naming: NameVerdict
+
+    def as_rows(self) -> list[dict[str, Any]]:
+        return [c.__dict__ for c in self.criteria]
+
+
+def _fmt(value: Any, unit: str | None = None) -> str:
+    if value is None:
+        return "not measured"
+    text = f"{value:.3g}" if isinstance(value, float) else str(value)
+    return f"{text} {unit}" if unit and unit != "fraction" else text
+
+
+ATTRIBUTES: dict[str, Callable[[BatchFacts], Any]] = {
+    "sterility": lambda f: f.record.safety.sterility,
+    "mycoplasma": lambda f: f.record.safety.mycoplasma,
+    "endotoxin_eu_per_ml": lambda f: f.record.safety.endotoxin_eu_per_ml,
+    "mode_nm": lambda f: f.mode_nm,
+    "fraction_50_400": lambda f: f.fraction_50_400,
+    "fraction_below_200": lambda f: f.stats.fraction_below_200 if f.stats else None,
+    "fraction_30_150": lambda f: f.stats.fraction_30_150 if f.stats else None,
+    "particles_per_ug_protein": lambda f: f.particles_per_ug_protein,
+    "particles_per_ml": lambda f: f.particles_per_ml,
+    "d50_nm": lambda f: f.counter.d50_nm if f.counter else None,
+    "detergent_lysis_sensitive": lambda f: (
+        None
+        if f.record.detergent_lysis_sensitive is None
+        else str(f.record.detergent_lysis_sensitive).lower()
+    ),
+    "potency_value": lambda f: f.record.potency.value if f.record.potency else None,
+}
+
+
+def _missing(c: Criterion) -> Verdict:
+    return "review" if c.required else "n/a"
+
+
+def _limit_check(c: Criterion, value: Any) -> tuple[str, Verdict]:
+    sign = {"max": "<" if c.strict else "≤", "min": ">" if c.strict else "≥"}[c.kind]
+    limit = f"{sign} {_fmt(c.limit, c.unit)}"
+    if value is None:
+        return limit, _missing(c)
+    assert c.limit is not None
+    if c.kind == "max":
+        ok = value < c.limit if c.strict else value <= c.limit
+    else:
+        ok = value > c.limit if c.strict else value >= c.limit
+    return limit, "pass" if ok else "fail"
+
+
+def _markers(c: Criterion, facts: BatchFacts) -> tuple[str, str, Verdict]:
+    wanted = {m.upper() for m in c.markers}
+    tested = [m for m in facts.record.markers if m.protein.upper() in wanted]
+    if c.kind == "markers_present":
+        present = [m.protein for m in tested if m.present]
+        limit = f"≥ {c.min_count} of {', '.join(c.markers)} present"
+        if len(present) >= c.min_count:
+            return ", ".join(present) + " present", limit, "pass"
+        if any(not m.present for m in tested):
+            absent = ", ".join(m.protein for m in tested if not m.present)
+            return f"{absent} absent", limit, "fail"
+        return (", ".join(present) or "not tested"), limit, _missing(c)
+    limit = f"≥ {c.min_count} of {', '.join(c.markers)} tested, all absent"
+    present = [m.protein for m in tested if m.present]
+    if present:
+        return ", ".join(present) + " present", limit, "fail"
+    if len(tested) >= c.min_count:
+        return ", ".join(m.protein for m in tested) + " absent", limit, "pass"
+    return "not tested", limit, _missing(c)
+
+
+def _evaluate(
+    c: Criterion, facts: BatchFacts, checklist: Checklist, naming: NameVerdict
+) -> CriterionResult:
+    value = ATTRIBUTES[c.attribute](facts) if c.attribute in ATTRIBUTES else None
+    measured, limit = _fmt(value, c.unit), ""
+    verdict: Verdict = "info"
+    if c.kind in ("max", "min"):
+        limit, verdict = _limit_check(c, value)
+    elif c.kind == "equals":
+        limit = f"= {c.expected}"
+        verdict = _missing(c) if value is None else ("pass" if value == c.expected else "fail")
+    elif c.kind in ("markers_present", "markers_absent"):
+        measured, limit, verdict = _markers(c, facts)
+    elif c.kind == "misev_checklist":
+        limit = "all mandatory items met"
+        verdict = "pass" if checklist.passed else "review"
+        measured = "complete" if checklist.passed else "; ".join(checklist.reasons)
+    elif c.kind == "nomenclature":
+        limit = f"may be called '{naming.allowed_term}'"
+        verdict = "pass" if naming.ok else "review"
+        measured = "no naming issue" if naming.ok else "; ".join(naming.findings)
+    elif c.kind == "provided":
+        limit = "quantitative readout reported"
+        verdict = "pass" if value is not None else _missing(c)
+    elif c.kind == "label_tolerance":
+        label = facts.record.labelled_particles_per_ml
+        tol = c.tolerance or 0.0
+        limit = f"label ± {tol:.0%}" if label is None else f"{label:.3g} ± {tol:.0%}"
+        if label is None or value is None:
+            verdict = _missing(c) if label is not None else "n/a"
+        else:
+            verdict = "pass" if abs(value - label) <= tol * label else "fail"
+    elif c.kind == "report" and c.attribute == "particles_per_ug_protein" and value is not None:
+        measured = f"{value:.3g} ({purity_tier(value)})"
+    return CriterionResult(c.id, c.title, measured, limit, verdict, c.source)
+
+
+def decide(results: tuple[CriterionResult, ...]) -> Decision:
+    if any(r.verdict == "fail" for r in results):
+        return "reject"
+    if any(r.verdict == "review" for r in results):
+        return "needs review"
+    return "release"
+
+
+def evaluate(facts: BatchFacts, spec: Spec) -> ReleaseDecision:
+    """Test a batch against a specification."""
+    checklist = misev_checklist(facts)
+    naming = nomenclature_gate(facts)
+    results = tuple(_evaluate(c, facts, checklist, naming) for c in spec.criteria)
+    return ReleaseDecision(
+        lot=facts.record.lot,
+        product=facts.record.product,
+        spec=spec.ref,
+        decision=decide(results),
+        criteria=results,
+        checklist=checklist,
+        metric=ev_metric(facts),
+        naming=naming,
+    )

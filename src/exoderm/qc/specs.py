@@ -1,0 +1,169 @@
+"""Release specifications: versioned spec sheets (TOML) with cited limits.
+
+The packaged default (``qc/data/specs/exoderm-default-ev-1.0.toml``) draws each limit from
+published clinical-grade EV release specifications (``ev-standards.md`` §6.3, §10.6). A
+product spec sheet ``extends`` a packaged sheet and overrides, adds or removes criteria,
+so a product can be held to e.g. < 0.25 EU/mL without copying the rest.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from exoderm.errors import Location as Loc
+from exoderm.errors import NotFoundError, Problem, UserInputError, ValidationFailed
+
+SPEC_DIR = Path(__file__).parent / "data" / "specs"
+DEFAULT_SPEC = "exoderm-default-ev@1.0"
+
+Kind = Literal[
+    "max",
+    "min",
+    "equals",
+    "markers_present",
+    "markers_absent",
+    "misev_checklist",
+    "nomenclature",
+    "provided",
+    "label_tolerance",
+    "report",
+]
+
+
+class Criterion(BaseModel):
+    """One line of a specification: what is tested, its limit, and where the limit comes from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    title: str
+    kind: Kind
+    attribute: str | None = None
+    limit: float | None = None
+    strict: bool = False
+    expected: str | None = None
+    markers: list[str] = Field(default_factory=list)
+    min_count: int = 1
+    tolerance: float | None = None
+    unit: str | None = None
+    required: bool = True
+    source: str = Field(min_length=3)
+
+
+class Spec(BaseModel):
+    """A versioned specification sheet."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    version: str
+    title: str
+    product: str | None = None
+    extends: str | None = None
+    sources: list[str] = Field(default_factory=list)
+    criteria: list[Criterion] = Field(default_factory=list)
+    overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    remove: list[str] = Field(default_factory=list)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.version}"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise UserInputError(f"cannot read spec sheet: {exc.strerror}", file=path) from exc
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise UserInputError(
+            f"invalid TOML ({exc})",
+            file=path,
+            line=int(line.group(1)) if line else None,
+            expected="a TOML spec sheet",
+        ) from exc
+
+
+def _validate(data: dict[str, Any], path: Path) -> Spec:
+    try:
+        return Spec.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            Problem(e["msg"], Loc(path, None, ".".join(str(p) for p in e["loc"])))
+            for e in exc.errors()
+        ]
+        raise ValidationFailed(problems, subject=f"spec sheet {path}") from exc
+
+
+def packaged_specs() -> list[str]:
+    """References (``id@version``) of the spec sheets shipped with exoderm."""
+    return sorted(f"{_validate(_read(p), p).ref}" for p in SPEC_DIR.glob("*.toml"))
+
+
+def _packaged(ref: str) -> Spec:
+    for path in SPEC_DIR.glob("*.toml"):
+        spec = _validate(_read(path), path)
+        if ref in (spec.ref, spec.id):
+            return spec
+    raise NotFoundError(f"no packaged spec sheet {ref!r} (have: {', '.join(packaged_specs())})")
+
+
+def _apply(base: Spec, child: Spec, path: Path) -> Spec:
+    """The child's criteria replace or extend the base's; overrides patch single fields."""
+    by_id = {c.id: c for c in base.criteria}
+    for c in child.criteria:
+        by_id[c.id] = c
+    for cid, patch in child.overrides.items():
+        if cid not in by_id:
+            raise UserInputError(
+                f"override of unknown criterion {cid!r}",
+                file=path,
+                field=f"overrides.{cid}",
+                expected=", ".join(by_id),
+            )
+        merged = by_id[cid].model_dump() | patch
+        try:
+            by_id[cid] = Criterion.model_validate(merged)
+        except ValidationError as exc:
+            raise UserInputError(
+                f"bad override: {exc.errors()[0]['msg']}", file=path, field=f"overrides.{cid}"
+            ) from exc
+    for cid in child.remove:
+        by_id.pop(cid, None)
+    return child.model_copy(
+        update={
+            "criteria": list(by_id.values()),
+            "overrides": {},
+            "remove": [],
+            "sources": base.sources + child.sources,
+        }
+    )
+
+
+def load_spec(ref_or_path: str | Path | None = None) -> Spec:
+    """A spec sheet by packaged reference (``id@version`` or ``id``) or file path."""
+    if ref_or_path is None:
+        return _packaged(DEFAULT_SPEC)
+    path = Path(ref_or_path)
+    if path.suffix != ".toml":
+        return _packaged(str(ref_or_path))
+    spec = _validate(_read(path), path)
+    if spec.extends:
+        spec = _apply(load_spec(spec.extends), spec, path)
+    if not spec.criteria:
+        raise UserInputError(
+            "spec sheet has no criteria",
+            file=path,
+            field="criteria",
+            expected="at least one [[criteria]] table",
+        )
+    return spec
+
+
+__all__ = ["DEFAULT_SPEC", "Criterion", "Spec", "load_spec", "packaged_specs"]
