@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query
+from fastapi import Path, Query
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -52,3 +52,7 @@ def page_of_select(session: Session, stmt: Select[Any], page: PageQuery) -> tupl
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = list(session.scalars(stmt.limit(page.limit).offset(page.offset)))
     return rows, int(total or 0)
+
+
+#: A record id in a path: positive and within a 32-bit INTEGER (both engines' column).
+RecordId = Annotated[int, Path(ge=1, le=2_147_483_647, description="Record id.")]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -22,9 +21,17 @@ from exoderm.accounts.records import (
 )
 from exoderm.api.auth import Principal, client_address, need, principal
 from exoderm.api.jobs import Job, JobStatus
-from exoderm.api.pagination import Page, PageQuery, page_of_list, page_of_select, page_query
+from exoderm.api.pagination import (
+    Page,
+    PageQuery,
+    RecordId,
+    page_of_list,
+    page_of_select,
+    page_query,
+)
 from exoderm.api.problems import problem_responses
 from exoderm.api.services import Services, services
+from exoderm.api.timestamps import UtcDatetime
 
 router = APIRouter(tags=["accounts"], responses=problem_responses(401, 403, 404, 422))
 public = APIRouter(tags=["accounts"], responses=problem_responses(401, 422, 429))
@@ -104,9 +111,9 @@ class TokenOut(BaseModel):
     name: str
     prefix: str
     scopes: list[str]
-    created_at: datetime
-    expires_at: datetime | None
-    revoked_at: datetime | None
+    created_at: UtcDatetime
+    expires_at: UtcDatetime | None
+    revoked_at: UtcDatetime | None
 
     @classmethod
     def of(cls, t: ApiToken) -> TokenOut:
@@ -128,7 +135,7 @@ class IssuedTokenOut(BaseModel):
 
 class AuditEventOut(BaseModel):
     id: int
-    at: datetime
+    at: UtcDatetime
     actor: str
     action: str
     subject_type: str
@@ -145,8 +152,8 @@ class JobOut(BaseModel):
     progress: float
     message: str
     error: str | None
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None
     result: Any = None
 
     @classmethod
@@ -243,7 +250,7 @@ def create_token(
     "/tokens/{token_id}", status_code=204, response_class=Response, summary="Revoke an API token"
 )
 def revoke(
-    token_id: int, who: Principal = Depends(principal), svc: Services = Depends(services)
+    token_id: RecordId, who: Principal = Depends(principal), svc: Services = Depends(services)
 ) -> Response:
     with svc.db.transaction() as s:
         token_lib.revoke_token(s, token_id, by=who.actor)
@@ -255,7 +262,7 @@ def users(
     who: Annotated[Principal, Depends(need("accounts:write"))],
     page: Annotated[PageQuery, Depends(page_query)],
     role: Role | None = None,
-    organisation_id: int | None = Query(None, ge=1),
+    organisation_id: int | None = Query(None, ge=1, le=2_147_483_647),
     svc: Services = Depends(services),
 ) -> Page[UserOut]:
     stmt = select(User).order_by(User.username)

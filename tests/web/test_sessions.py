@@ -1,0 +1,107 @@
+"""Browser sessions: login form with CSRF, session cookie flags, CSRF on writes, logout."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import PASSWORD, World
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD) -> TestClient:
+    form = client.get("/login")
+    token = re.search(r'name="login_token" value="([^"]+)"', form.text)
+    assert token is not None
+    r = client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": password,
+            "login_token": token.group(1),
+            "next": "/account",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    assert r.headers["location"] == "/account"
+    return client
+
+
+def csrf_of(html: str) -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m is not None
+    return m.group(1)
+
+
+def test_pages_redirect_to_login(world: World) -> None:
+    r = world.client().get("/account", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
+
+
+def test_login_sets_httponly_samesite_cookie(world: World) -> None:
+    client = world.client()
+    form = client.get("/login")
+    token = re.search(r'name="login_token" value="([^"]+)"', form.text)
+    assert token is not None
+    r = client.post(
+        "/login",
+        data={"username": "sci", "password": PASSWORD, "login_token": token.group(1)},
+        follow_redirects=False,
+    )
+    cookie = r.headers["set-cookie"]
+    assert "exoderm_session=" in cookie and "HttpOnly" in cookie
+    assert "samesite=lax" in cookie.lower()
+    me = client.get("/api/v1/me").json()
+    assert me["username"] == "sci" and me["authenticated_by"] == "session"
+
+
+def test_login_without_form_token_is_refused(world: World) -> None:
+    r = world.client().post(
+        "/login", data={"username": "sci", "password": PASSWORD}, follow_redirects=False
+    )
+    assert r.status_code == 403
+    assert "exoderm_session" not in r.headers.get("set-cookie", "")
+
+
+def test_open_redirect_is_blocked(world: World) -> None:
+    client = world.client()
+    form = client.get("/login?next=https://evil.example/")
+    assert 'name="next" value="/"' in form.text
+
+
+def test_wrong_password_shows_form_again(world: World) -> None:
+    client = world.client()
+    form = client.get("/login")
+    token = re.search(r'name="login_token" value="([^"]+)"', form.text)
+    assert token is not None
+    r = client.post(
+        "/login",
+        data={"username": "sci", "password": "wrong-wrong-1", "login_token": token.group(1)},
+    )
+    assert r.status_code == 401 and "Wrong username or password" in r.text
+
+
+def test_session_write_needs_csrf(world: World) -> None:
+    client = login(world.client(), "sci")
+    page = client.get("/account")
+    csrf = csrf_of(page.text)
+    refused = client.post("/account/tokens", data={"name": "no-csrf"})
+    assert refused.status_code == 403
+    api_refused = client.post("/api/v1/tokens", json={"name": "no-csrf"})
+    assert api_refused.status_code == 403
+    ok = client.post("/account/tokens", data={"name": "with-csrf", "csrf_token": csrf})
+    assert ok.status_code == 201 and "exo_" in ok.text
+    api_ok = client.post("/api/v1/tokens", json={"name": "hdr"}, headers={"X-CSRF-Token": csrf})
+    assert api_ok.status_code == 201
+
+
+def test_logout_ends_the_session_server_side(world: World) -> None:
+    client = login(world.client(), "doc_a")
+    cookie = client.cookies.get("exoderm_session")
+    csrf = csrf_of(client.get("/account").text)
+    r = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    replay = world.client()
+    replay.cookies.set("exoderm_session", cookie or "")
+    assert replay.get("/api/v1/me").status_code == 401
