@@ -1,0 +1,45 @@
+"""Design: target-designed formulations, optimised under constraints, with compliant claims.
+
+Public API::
+
+    from exoderm.design import (formulate, FormulationRequest, FormulationResult,
+                                Formulation, check_claim, ClaimVerdict, load_catalogue)
+
+``formulate`` solves a mixed-integer linear programme (HiGHS via scipy) over the
+ingredient catalogue; infeasible requests raise :class:`InfeasibleError` naming the
+conflicting constraints. ``check_claim`` checks claim wording for a market and product
+class. ``render_sheet`` writes the formulation sheet as JSON, Markdown or HTML.
+"""
+
+from exoderm.design.catalogue import Catalogue, Target, load_catalogue, read_ingredient_file
+from exoderm.design.claims import EVIDENCE_LEVELS, ClaimVerdict, check_claim
+from exoderm.design.conflicts import Conflict, InfeasibleError
+from exoderm.design.formulate import FormulationResult, formulate, generate_claims
+from exoderm.design.formulation import Formulation
+from exoderm.design.ingredient import Ingredient, Kind, Origin, ProductClass, Route
+from exoderm.design.regulation import Market, Status
+from exoderm.design.request import FormulationRequest
+
+__all__ = [
+    "EVIDENCE_LEVELS",
+    "Catalogue",
+    "ClaimVerdict",
+    "Conflict",
+    "Formulation",
+    "FormulationRequest",
+    "FormulationResult",
+    "InfeasibleError",
+    "Ingredient",
+    "Kind",
+    "Market",
+    "Origin",
+    "ProductClass",
+    "Route",
+    "Status",
+    "Target",
+    "check_claim",
+    "formulate",
+    "generate_claims",
+    "load_catalogue",
+    "read_ingredient_file",
+]

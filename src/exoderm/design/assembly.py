@@ -1,0 +1,171 @@
+"""Turning catalogue + request + active constraints into a :class:`DesignProblem`.
+
+The coverage matrix holds each ingredient's evidence score per requested target (from
+the :mod:`evidence_link` provider, for the formulation's route); synergy holds the
+"enhances" scores of ordered pairs, summed per unordered pair. Hard structure every
+product has: exactly one vehicle, at most one delivery option, no two ingredients
+whose pH windows do not overlap, no declared incompatible pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from exoderm.design.catalogue import Catalogue, Target
+from exoderm.design.constraints import Constraint
+from exoderm.design.evidence_link import EvidenceProvider, Link
+from exoderm.design.ingredient import Ingredient, Kind
+from exoderm.design.problem import CardinalityLimit, DesignProblem
+from exoderm.design.request import FormulationRequest
+
+#: Diminishing returns: a target's second full coverage counts half (problem.py).
+DECAY = 0.5
+
+
+@dataclass
+class Evidence:
+    """The evidence looked up once per request and reused for every re-solve."""
+
+    items: list[Ingredient]
+    targets: list[Target]
+    weights: np.ndarray
+    links: list[list[Link]]
+    synergy: dict[tuple[int, int], float]
+    synergy_links: dict[tuple[int, int], list[tuple[str, str, Link]]] = field(default_factory=dict)
+
+    @property
+    def coverage(self) -> np.ndarray:
+        return np.array([[link.score for link in row] for row in self.links], dtype=float)
+
+
+def gather_evidence(
+    catalogue: Catalogue,
+    request: FormulationRequest,
+    provider: EvidenceProvider,
+) -> Evidence:
+    """Resolve targets and score every ingredient for every target and pair."""
+    targets: list[Target] = []
+    weights: list[float] = []
+    for name, weight in request.targets.items():
+        target = catalogue.target(name)
+        if target in targets:
+            weights[targets.index(target)] += weight
+            continue
+        targets.append(target)
+        weights.append(weight)
+    items = list(catalogue)
+    route = request.effective_route.value
+    links = [[provider.link(item, t, route) for t in targets] for item in items]
+    synergy: dict[tuple[int, int], float] = {}
+    detail: dict[tuple[int, int], list[tuple[str, str, Link]]] = {}
+    for i, a in enumerate(items):
+        for j, b in enumerate(items):
+            if i == j:
+                continue
+            link = provider.synergy(a, b, route)
+            if link.score > 0:
+                pair = (min(i, j), max(i, j))
+                synergy[pair] = synergy.get(pair, 0.0) + link.score
+                detail.setdefault(pair, []).append((a.key, b.key, link))
+    return Evidence(items, targets, np.array(weights), links, synergy, detail)
+
+
+def forbidden(
+    items: list[Ingredient], constraints: Iterable[Constraint]
+) -> dict[int, list[tuple[str, str]]]:
+    """For each ruled-out item index: (constraint label, reason) pairs."""
+    active = list(constraints)
+    labels = frozenset(c.label for c in active)
+    out: dict[int, list[tuple[str, str]]] = {}
+    for i, item in enumerate(items):
+        for c in active:
+            reason = c.forbids(item, labels)
+            if reason:
+                out.setdefault(i, []).append((c.label, reason))
+    return out
+
+
+def structural_pairs(items: list[Ingredient]) -> tuple[tuple[int, int], ...]:
+    """Pairs that can never be combined: disjoint pH windows, declared incompatibilities."""
+    pairs: list[tuple[int, int]] = []
+    for i, a in enumerate(items):
+        for j in range(i + 1, len(items)):
+            b = items[j]
+            if (
+                (a.ph is not None and b.ph is not None and not a.ph.overlaps(b.ph))
+                or b.key in a.incompatible_with
+                or a.key in b.incompatible_with
+            ):
+                pairs.append((i, j))
+    return tuple(pairs)
+
+
+def build_problem(
+    evidence: Evidence,
+    constraints: Iterable[Constraint],
+    request: FormulationRequest,
+    *,
+    with_forced: bool = True,
+) -> DesignProblem:
+    """The pure problem for this evidence under the given (active) constraints."""
+    constraints = list(constraints)
+    items = evidence.items
+    index = {item.key: i for i, item in enumerate(items)}
+    allowed = np.ones(len(items), dtype=bool)
+    for i in forbidden(items, constraints):
+        allowed[i] = False
+    forced = np.zeros(len(items), dtype=bool)
+    if with_forced:
+        for c in constraints:
+            key = c.forces()
+            if key is not None:
+                forced[index[key]] = True
+    allowed &= _contributes(evidence) | forced
+    return DesignProblem(
+        coverage=evidence.coverage,
+        weights=evidence.weights,
+        risk=np.array([item.risk for item in items]),
+        cost=np.array([float(item.cost_tier) for item in items]),
+        synergy=evidence.synergy,
+        allowed=allowed,
+        forced=forced,
+        exclusive_pairs=structural_pairs(items),
+        limits=_limits(items, constraints),
+        decay=DECAY,
+        segments=3,
+        risk_weight=request.risk_weight,
+        cost_weight=request.cost_weight,
+    )
+
+
+def _contributes(evidence: Evidence) -> np.ndarray:
+    """Co-actives and delivery options must cover a requested target or enhance a
+    partner; otherwise "alternatives" would just add inert actives. EV sources and
+    vehicles are always candidates (every product needs one of each)."""
+    useful = evidence.coverage.max(axis=1, initial=0.0) > 0
+    for i, j in evidence.synergy:
+        useful[i] = useful[j] = True
+    always = np.array([item.kind in (Kind.ev_source, Kind.vehicle) for item in evidence.items])
+    return np.asarray(useful | always, dtype=bool)
+
+
+def _limits(items: list[Ingredient], constraints: list[Constraint]) -> tuple[CardinalityLimit, ...]:
+    def members(kind: Kind) -> tuple[int, ...]:
+        return tuple(i for i, item in enumerate(items) if item.kind is kind)
+
+    actives = tuple(i for i, item in enumerate(items) if item.is_active)
+    limits = [
+        CardinalityLimit("exactly one vehicle", members(Kind.vehicle), 1, 1),
+        CardinalityLimit("at most one delivery option", members(Kind.delivery), 0, 1),
+    ]
+    for c in constraints:
+        top = c.max_actives()
+        if top is not None:
+            limits.append(CardinalityLimit(c.label, actives, 0, top))
+        low = c.min_ev_sources()
+        if low is not None:
+            limits.append(CardinalityLimit(c.label, members(Kind.ev_source), low, None))
+    return tuple(limits)

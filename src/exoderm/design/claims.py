@@ -1,0 +1,313 @@
+"""Checking and generating product claims against the rules of a market and class.
+
+A cosmetic may make appearance and feel claims; it may not claim to treat, cure or
+heal, to regenerate tissue or to change a structure or function of the body, and it may
+not name an ingredient the market forbids ("exosome" in Korean advertising; human-origin
+material in the EU and China). Each claim also needs substantiation at the level its
+type demands (Reg. (EU) 655/2013 criterion 3). Rules and their legal bases are data in
+``design/data/claims_rules.yaml`` (sources: evidence-and-claims.md §8, ev-standards.md §7).
+
+A rejected claim gets its reason, the rule that rejects it and a compliant rewording in
+the "look / appearance / feel" templates of evidence-and-claims.md §8.4; the rewording
+is itself re-checked before it is offered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from exoderm.design.ingredient import ProductClass
+from exoderm.design.regulation import Market
+from exoderm.errors import UserInputError
+
+#: Substantiation levels, weakest first (industry tiers, evidence-and-claims.md §4).
+EVIDENCE_LEVELS: tuple[str, ...] = (
+    "none",
+    "mechanism",
+    "in_vitro",
+    "ex_vivo",
+    "animal",
+    "consumer_perception",
+    "uncontrolled_human",
+    "controlled_human",
+    "rct",
+    "sr_rct",
+)
+
+#: Catalogue study designs mapped to substantiation levels (for generated claims).
+DESIGN_TO_LEVEL = {
+    "sr_rct": "sr_rct",
+    "rct": "rct",
+    "non_randomised": "controlled_human",
+    "uncontrolled_human": "uncontrolled_human",
+    "animal": "animal",
+    "ex_vivo": "ex_vivo",
+    "in_vitro": "in_vitro",
+    "mechanism": "mechanism",
+    # exoderm.evidence's EvidenceLevel names
+    "systematic_review_meta_analysis": "sr_rct",
+    "non_randomised_clinical": "controlled_human",
+    "case_series": "uncontrolled_human",
+    "narrative_review": "mechanism",
+    "marketing_whitepaper": "none",
+    "curated_ontology": "none",
+}
+
+_APPEARANCE_WORDS = re.compile(r"\b(appearance|look\w*|visibl\w*|feel\w*|seem\w*)\b", re.I)
+_CONCERN_CHANGE = re.compile(
+    r"\b(reduc\w*|eras\w*|eliminat\w*|remov\w*|diminish\w*|smooth\w* out|fill\w*|lighten\w*)\b"
+    r".{0,30}\b(wrinkles?|fine lines|lines|pores?|dark spots|pigmentation|scars?|sagging)\b",
+    re.I,
+)
+_GENERIC_FEEL = "helps skin feel comfortable and look healthy"
+_GENERIC_LOOK = "helps skin look healthier"
+
+
+@dataclass(frozen=True)
+class ClaimVerdict:
+    """The outcome of checking one claim."""
+
+    text: str
+    market: str
+    product_class: str
+    accepted: bool
+    reason: str
+    rule: str
+    rewording: str | None = None
+    rule_id: str | None = None
+    substantiation: str = ""
+    evidence_level: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "market": self.market,
+            "class": self.product_class,
+            "accepted": self.accepted,
+            "reason": self.reason,
+            "rule": self.rule,
+            "rewording": self.rewording,
+            "rule_id": self.rule_id,
+            "substantiation": self.substantiation,
+            "evidence_level": self.evidence_level,
+        }
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, Any]:
+    path = resources.files("exoderm.design") / "data" / "claims_rules.yaml"
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data
+
+
+def claim_type(text: str) -> str:
+    """'clinical' for clinically-proven wording, 'feel' for sensory, else 'appearance'."""
+    lowered = text.lower()
+    if re.search(r"\b(clinically|proven|dermatologist[- ]tested|tested)\b", lowered):
+        return "clinical"
+    if re.search(r"\bfeel\w*\b", lowered) and not re.search(r"\b(look|appearance|visibl)", lowered):
+        return "feel"
+    return "appearance"
+
+
+def _validate(text: str, market: str, product_class: str, level: str | None) -> tuple[str, str]:
+    if not text.strip():
+        raise UserInputError("empty claim", field="text", expected="the claim wording")
+    try:
+        market_value = Market(market.upper()).value
+    except ValueError:
+        raise UserInputError(
+            f"unknown market {market!r}",
+            field="market",
+            expected=", ".join(m.value for m in Market),
+        ) from None
+    try:
+        class_value = ProductClass(product_class).value
+    except ValueError:
+        raise UserInputError(
+            f"unknown product class {product_class!r}",
+            field="class",
+            expected=", ".join(c.value for c in ProductClass),
+        ) from None
+    if level is not None and level not in EVIDENCE_LEVELS:
+        raise UserInputError(
+            f"unknown evidence level {level!r}",
+            field="evidence_level",
+            expected=", ".join(EVIDENCE_LEVELS),
+        )
+    return market_value, class_value
+
+
+def _basis(rule: dict[str, Any], market: str) -> str:
+    own = rule.get("bases") or {}
+    if market in own:
+        return str(own[market])
+    if "basis" in rule:
+        return str(rule["basis"])
+    category = rule.get("category", "")
+    by_market = _rules()["bases"].get(category, {})
+    return str(by_market.get(market, "evidence-and-claims.md §8.4 (union list)"))
+
+
+def _applies(rule: dict[str, Any], market: str, product_class: str) -> bool:
+    if "markets" in rule and market not in rule["markets"]:
+        return False
+    # Disease and structure/function rules define the cosmetic boundary; status and
+    # ingredient-naming rules apply to every class.
+    return not (rule.get("category") in ("disease", "structure") and product_class != "cosmetic")
+
+
+def _reword(template: str, text: str, match: re.Match[str]) -> str:
+    if template == "{subject_feel}":
+        return _GENERIC_FEEL
+    if template == "{subject_look}":
+        return _GENERIC_LOOK
+    if template == "{drop}":
+        rest = re.sub(r"\s{2,}", " ", text[: match.start()] + text[match.end() :]).strip(" ,;:-")
+        return rest if len(rest.split()) >= 3 else _GENERIC_LOOK
+    if template == "{fix_plant_exosome}":
+        return re.sub(r"(?i)\bexosomes?\b", "vesicles", text).replace("pvesicles", "plant vesicles")
+    return template
+
+
+def _forbidden_rules(market: str) -> list[dict[str, Any]]:
+    rules = list(_rules()["forbidden"])
+    if market == "KR":
+        rules += [{**r, "category": "kr"} for r in _rules()["kr_banned"]]
+    return rules
+
+
+def _first_violation(
+    text: str, market: str, product_class: str
+) -> tuple[dict[str, Any], re.Match[str]] | None:
+    for rule in _forbidden_rules(market):
+        if not _applies(rule, market, product_class):
+            continue
+        match = re.search(rule["pattern"], text, flags=re.IGNORECASE)
+        if match:
+            return rule, match
+    if product_class == "cosmetic":
+        match = _CONCERN_CHANGE.search(text)
+        if match and not _APPEARANCE_WORDS.search(text):
+            rule = {
+                "id": "missing-appearance",
+                "reason": "claims to change the skin itself ('reduces wrinkles'), not its "
+                "appearance; 'reduces the appearance of wrinkles' is the cosmetic form",
+                "basis": "FD&C Act 201(i) vs 201(g): cosmetics alter the appearance "
+                "(evidence-and-claims.md §8.2, practical line after K. Dobos [S])",
+            }
+            return rule, match
+    return None
+
+
+def _appearance_fix(text: str, match: re.Match[str]) -> str:
+    verb, concern = match.group(1), match.group(2)
+    return f"visibly {verb.lower()} the appearance of {concern.lower()}"
+
+
+def _substantiation(text: str, market: str, level: str | None) -> tuple[bool, str, str]:
+    kind = claim_type(text)
+    need = _rules()["substantiation"][kind]
+    required = str(need["minimum"])
+    description = f"{kind} claim: needs {need['description']} ({required} or better)"
+    if level is None:
+        return True, description, ""
+    ok = EVIDENCE_LEVELS.index(level) >= EVIDENCE_LEVELS.index(required)
+    return ok, description, required
+
+
+def check_claim(
+    text: str,
+    market: str,
+    product_class: str,
+    evidence_level: str | None = None,
+) -> ClaimVerdict:
+    """Check one claim for a market and product class.
+
+    ``evidence_level`` is the best substantiation the claimant holds for this claim
+    (one of :data:`EVIDENCE_LEVELS`); if given and below what the claim type requires,
+    the claim is rejected under Reg. 655/2013 criterion 3 (EU) or the market's
+    equivalent. Without it, an otherwise compliant claim is accepted and the verdict
+    states the substantiation still needed.
+    """
+    market, product_class = _validate(text, market, product_class, evidence_level)
+    violation = _first_violation(text, market, product_class)
+    ok, needed, required = _substantiation(text, market, evidence_level)
+    if violation is not None:
+        rule, match = violation
+        template = str(rule.get("rewording", ""))
+        rewording = (
+            _appearance_fix(text, match)
+            if rule["id"] == "missing-appearance"
+            else _reword(template, text, match)
+        )
+        return ClaimVerdict(
+            text,
+            market,
+            product_class,
+            False,
+            reason=f"'{match.group(0)}' {rule['reason']}",
+            rule=_basis(rule, market),
+            rewording=_safe_rewording(rewording, market, product_class),
+            rule_id=str(rule["id"]),
+            substantiation=needed,
+            evidence_level=evidence_level,
+        )
+    if not ok:
+        return ClaimVerdict(
+            text,
+            market,
+            product_class,
+            False,
+            reason=f"evidence level {evidence_level} is below the {required} this claim needs",
+            rule="Reg. (EU) 655/2013 Annex, criterion 3 (evidential support): claims need "
+            "adequate and verifiable evidence relevant to the product and the benefit",
+            rewording=_weaker_claim(text),
+            rule_id="substantiation",
+            substantiation=needed,
+            evidence_level=evidence_level,
+        )
+    return ClaimVerdict(
+        text,
+        market,
+        product_class,
+        True,
+        reason=f"compliant {product_class} wording for {market}; {needed}",
+        rule=_accepted_basis(market, product_class),
+        substantiation=needed,
+        evidence_level=evidence_level,
+    )
+
+
+def _accepted_basis(market: str, product_class: str) -> str:
+    if product_class != "cosmetic":
+        return (
+            f"{product_class} claims need the marketing authorisation or clearance of the "
+            f"product in {market}; the cosmetic wording rules do not apply"
+        )
+    return {
+        "US": "FD&C Act 201(i): cosmetics may claim to beautify or alter the appearance",
+        "EU": "Reg. (EU) 655/2013 common criteria; appearance and feel claims are cosmetic",
+        "KR": "MFDS 화장품 표시·광고 관리 지침: appearance claims allowed if substantiated",
+    }.get(market, "appearance and feel templates of evidence-and-claims.md §8.4")
+
+
+def _weaker_claim(text: str) -> str | None:
+    """A feel claim needs only consumer perception: the fallback when evidence is thin."""
+    if claim_type(text) == "feel":
+        return None
+    return "helps skin feel smoother and more comfortable"
+
+
+def _safe_rewording(rewording: str, market: str, product_class: str) -> str | None:
+    """Offer a rewording only if it passes the same rules (else the generic feel claim)."""
+    for candidate in (rewording, _GENERIC_FEEL):
+        if candidate and _first_violation(candidate, market, product_class) is None:
+            return candidate
+    return None

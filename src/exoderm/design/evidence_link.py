@@ -1,0 +1,177 @@
+"""Where an ingredient's evidence for a target comes from — the one place to swap.
+
+Two providers implement :class:`EvidenceProvider`:
+
+* :class:`CatalogueEvidence` scores the evidence items written in the catalogue with
+  :mod:`exoderm.design.scoring` (evidence-and-claims.md §6).
+* :class:`KnowledgeBaseEvidence` asks ``exoderm.evidence``'s knowledge base
+  (``kb.resolve(name)``, ``kb.association(source, target)`` with ``.score``,
+  ``.supporting``, ``.refuting``; ``kb.claims(subject=, predicate="enhances",
+  object=)``) and falls back to the catalogue for links the graph does not know.
+
+:func:`evidence_provider` chooses between them; :func:`default_knowledge_base` loads the
+packaged graph when ``exoderm.evidence`` provides ``load_knowledge_base``. Nothing else in
+``exoderm.design`` touches the evidence module.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Protocol
+
+from exoderm.design.catalogue import Catalogue, Target
+from exoderm.design.ingredient import Ingredient
+from exoderm.design.scoring import EvidenceScore, harmonic_sum, score_items
+from exoderm.errors import ExodermError
+
+
+@dataclass(frozen=True)
+class Link:
+    """Evidence that an ingredient acts on a target (or enhances another ingredient)."""
+
+    score: float
+    refuting: float
+    best_level: str | None
+    citations: tuple[str, ...]
+    provider: str
+
+    @classmethod
+    def from_score(cls, s: EvidenceScore, provider: str) -> Link:
+        level = s.best_design.value if s.best_design is not None else None
+        return cls(s.supporting, s.refuting, level, s.citations, provider)
+
+
+NO_LINK = Link(0.0, 0.0, None, (), "none")
+
+
+class EvidenceProvider(Protocol):
+    name: str
+
+    def link(self, ingredient: Ingredient, target: Target, route: str) -> Link: ...
+
+    def synergy(self, source: Ingredient, target: Ingredient, route: str) -> Link: ...
+
+
+class CatalogueEvidence:
+    """Evidence items written in the catalogue, scored by :mod:`scoring`."""
+
+    name = "catalogue"
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+
+    def link(self, ingredient: Ingredient, target: Target, route: str) -> Link:
+        effect = ingredient.effect_for(target.id)
+        if effect is None:
+            return NO_LINK
+        return Link.from_score(score_items(effect.evidence, route), self.name)
+
+    def synergy(self, source: Ingredient, target: Ingredient, route: str) -> Link:
+        items = [
+            item
+            for rule in self.catalogue.synergies
+            if rule.matches(source, target)
+            for item in rule.evidence
+        ]
+        if not items:
+            return NO_LINK
+        return Link.from_score(score_items(items, route), self.name)
+
+
+class KnowledgeBaseEvidence:
+    """The knowledge graph's association scores, falling back to the catalogue."""
+
+    name = "knowledge base"
+
+    def __init__(self, kb: Any, fallback: CatalogueEvidence) -> None:
+        self.kb = kb
+        self.fallback = fallback
+        self._ids: dict[str, str | None] = {}
+
+    def _node_id(self, *names: str | None) -> str | None:
+        for name in names:
+            if not name:
+                continue
+            if name not in self._ids:
+                try:
+                    self._ids[name] = str(self.kb.resolve(name).id)
+                except (ExodermError, LookupError):
+                    self._ids[name] = None
+            if self._ids[name] is not None:
+                return self._ids[name]
+        return None
+
+    def _ingredient_node(self, ingredient: Ingredient) -> str | None:
+        return self._node_id(ingredient.kg_node, ingredient.key, ingredient.name)
+
+    def link(self, ingredient: Ingredient, target: Target, route: str) -> Link:
+        source = self._ingredient_node(ingredient)
+        goal = self._node_id(target.kg_node, target.id, target.label)
+        if source is None or goal is None:
+            return self.fallback.link(ingredient, target, route)
+        association = self.kb.association(source, goal)
+        supporting = list(getattr(association, "supporting", []) or [])
+        if float(getattr(association, "score", 0.0)) <= 0 and not supporting:
+            return self.fallback.link(ingredient, target, route)
+        refuting = list(getattr(association, "refuting", []) or [])
+        return Link(
+            score=float(association.score),
+            refuting=_refuting_score(association, refuting),
+            best_level=_best_level(supporting),
+            citations=tuple(_cite(c) for c in supporting + refuting),
+            provider=self.name,
+        )
+
+    def synergy(self, source: Ingredient, target: Ingredient, route: str) -> Link:
+        a, b = self._ingredient_node(source), self._ingredient_node(target)
+        if a is None or b is None:
+            return self.fallback.synergy(source, target, route)
+        claims = [
+            c
+            for c in self.kb.claims(subject=a, predicate="enhances", object=b)
+            if not getattr(c, "negated", False)
+        ]
+        if not claims:
+            return self.fallback.synergy(source, target, route)
+        score = harmonic_sum(float(getattr(c, "score", 0.0)) for c in claims)
+        return Link(score, 0.0, _best_level(claims), tuple(_cite(c) for c in claims), self.name)
+
+
+def _refuting_score(association: Any, refuting: list[Any]) -> float:
+    value = getattr(association, "refuting_score", None)
+    if isinstance(value, int | float) and math.isfinite(value):
+        return float(value)
+    return harmonic_sum(float(getattr(c, "score", 0.0)) for c in refuting)
+
+
+def _best_level(claims: list[Any]) -> str | None:
+    levels = [getattr(c, "evidence_level", None) for c in claims]
+    named = [str(getattr(level, "value", level)) for level in levels if level is not None]
+    return named[0] if named else None
+
+
+def _cite(claim: Any) -> str:
+    cite = getattr(claim, "citation", None)
+    text = cite() if callable(cite) else str(claim)
+    statement = getattr(claim, "statement", None)
+    return f"{statement()}: {text}" if callable(statement) else str(text)
+
+
+@lru_cache(maxsize=1)
+def default_knowledge_base() -> Any | None:
+    """The packaged knowledge base, or None while ``exoderm.evidence`` has no loader."""
+    try:
+        from exoderm.evidence import load_knowledge_base  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return load_knowledge_base()
+
+
+def evidence_provider(catalogue: Catalogue, kb: Any | None) -> EvidenceProvider:
+    """The knowledge base if one is given, else the catalogue's own evidence."""
+    fallback = CatalogueEvidence(catalogue)
+    if kb is None:
+        return fallback
+    return KnowledgeBaseEvidence(kb, fallback)

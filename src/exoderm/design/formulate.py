@@ -1,0 +1,259 @@
+"""``formulate``: from a request to the optimal formulation and its alternatives.
+
+Steps: resolve targets and score evidence (:mod:`assembly`, :mod:`evidence_link`); turn
+the user's constraints into a pure problem; solve it exactly (:mod:`milp`); if it is
+infeasible, explain which constraints conflict (:mod:`conflicts`); otherwise build a
+:class:`Formulation` per solution with concentrations, evidence, regulatory status,
+notes and candidate claims checked for the market (:mod:`claims`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from exoderm.design.annexes import register_description
+from exoderm.design.assembly import Evidence, build_problem, gather_evidence
+from exoderm.design.catalogue import Catalogue, load_catalogue
+from exoderm.design.claims import DESIGN_TO_LEVEL, ClaimVerdict, check_claim
+from exoderm.design.conflicts import InfeasibleError, explain
+from exoderm.design.constraints import user_constraints
+from exoderm.design.evidence_link import default_knowledge_base, evidence_provider
+from exoderm.design.formulation import (
+    Coverage,
+    Formulation,
+    Line,
+    TargetResult,
+    compose_lines,
+    ingredient_line,
+)
+from exoderm.design.ingredient import Ingredient, Kind
+from exoderm.design.milp import Solution, solve
+from exoderm.design.problem import ProblemInfeasible
+from exoderm.design.regulation import Status, status
+from exoderm.design.request import FormulationRequest
+from exoderm.errors import NotFoundError, UserInputError
+
+
+@dataclass
+class FormulationResult:
+    """The optimum (``best``) and the next distinct alternatives, best first."""
+
+    request: FormulationRequest
+    best: Formulation
+    alternatives: list[Formulation] = field(default_factory=list)
+
+    @property
+    def all(self) -> list[Formulation]:
+        return [self.best, *self.alternatives]
+
+
+def _check_keys(request: FormulationRequest, catalogue: Catalogue) -> None:
+    for name, keys in (("required", request.required), ("exclude", request.exclude)):
+        for key in keys:
+            try:
+                catalogue.get(key)
+            except NotFoundError as exc:
+                raise UserInputError(str(exc), field=name, expected="a catalogue key") from None
+    if request.vehicle is not None:
+        vehicle = catalogue.ingredients.get(request.vehicle)
+        if vehicle is None or vehicle.kind is not Kind.vehicle:
+            names = ", ".join(v.key for v in catalogue.of_kind(Kind.vehicle))
+            raise UserInputError(
+                f"unknown vehicle {request.vehicle!r}", field="vehicle", expected=names
+            )
+
+
+def formulate(
+    request: FormulationRequest,
+    *,
+    catalogue: Catalogue | None = None,
+    kb: Any | None = None,
+    use_knowledge_base: bool = True,
+) -> FormulationResult:
+    """The best formulation for ``request`` and up to ``request.top - 1`` alternatives.
+
+    ``kb`` is an ``exoderm.evidence`` knowledge base; without one the packaged graph is
+    used when available (``use_knowledge_base=False`` scores from the catalogue only).
+    Raises :class:`InfeasibleError` (a ``UserInputError``) naming the conflicting
+    constraints when no formulation satisfies them.
+    """
+    catalogue = catalogue or load_catalogue()
+    _check_keys(request, catalogue)
+    if kb is None and use_knowledge_base:
+        kb = default_knowledge_base()
+    provider = evidence_provider(catalogue, kb)
+    evidence = gather_evidence(catalogue, request, provider)
+    constraints = user_constraints(request)
+    problem = build_problem(evidence, constraints, request)
+    actives = [i for i, item in enumerate(evidence.items) if item.kind is not Kind.vehicle]
+    try:
+        solutions = solve(problem, top=request.top, distinct_on=actives)
+    except ProblemInfeasible:
+        raise InfeasibleError(explain(evidence, constraints, request)) from None
+    built = [_formulation(s, evidence, request, provider.name) for s in solutions]
+    return FormulationResult(request, built[0], built[1:])
+
+
+def _coverages(evidence: Evidence, index: int) -> tuple[Coverage, ...]:
+    out = []
+    for t, target in enumerate(evidence.targets):
+        link = evidence.links[index][t]
+        if link.score > 0 or link.refuting > 0:
+            out.append(
+                Coverage(
+                    target.id,
+                    target.label,
+                    link.score,
+                    link.refuting,
+                    link.best_level,
+                    link.citations,
+                )
+            )
+    return tuple(out)
+
+
+def _formulation(
+    solution: Solution, evidence: Evidence, request: FormulationRequest, provider: str
+) -> Formulation:
+    chosen = [evidence.items[i] for i in solution.selected]
+    market, cls = request.market, request.product_class
+    verdicts = {item.key: status(item, market, cls) for item in chosen}
+    active_lines = [
+        ingredient_line(item, _coverages(evidence, i), verdicts[item.key])
+        for i, item in zip(solution.selected, chosen, strict=True)
+        if item.kind in (Kind.ev_source, Kind.co_active)
+    ]
+    vehicle = next((item for item in chosen if item.kind is Kind.vehicle), None)
+    lines, warnings = compose_lines(vehicle, active_lines)
+    procedures = [
+        ingredient_line(item, _coverages(evidence, i), verdicts[item.key])
+        for i, item in zip(solution.selected, chosen, strict=True)
+        if item.kind is Kind.delivery
+    ]
+    warnings += _warnings(chosen, verdicts, request)
+    formulation = Formulation(
+        rank=solution.rank,
+        objective=solution.objective,
+        proven_optimal=solution.proven_optimal,
+        market=market.value,
+        product_class=cls.value,
+        route=request.effective_route.value,
+        selected=tuple(item.key for item in chosen),
+        lines=lines,
+        procedures=procedures,
+        targets=_target_results(solution, evidence),
+        synergies=_synergy_notes(solution, evidence),
+        terms={
+            "coverage": solution.terms.coverage,
+            "synergy": solution.terms.synergy,
+            "risk": solution.terms.risk,
+            "cost": solution.terms.cost,
+        },
+        ph_window=_ph_window(chosen),
+        warnings=warnings,
+        evidence_provider=provider,
+        annex_register=register_description(),
+    )
+    formulation.claims = generate_claims(formulation, evidence)
+    return formulation
+
+
+def _target_results(solution: Solution, evidence: Evidence) -> list[TargetResult]:
+    results = []
+    for t, target in enumerate(evidence.targets):
+        contributors = tuple(
+            evidence.items[i].key for i in solution.selected if evidence.links[i][t].score > 0
+        )
+        results.append(
+            TargetResult(
+                target.id,
+                target.label,
+                float(evidence.weights[t]),
+                solution.terms.per_target[t],
+                contributors,
+                target.is_disease,
+            )
+        )
+    return results
+
+
+def _synergy_notes(solution: Solution, evidence: Evidence) -> list[str]:
+    chosen = set(solution.selected)
+    notes = []
+    for (i, j), links in evidence.synergy_links.items():
+        if i in chosen and j in chosen:
+            for a, b, link in links:
+                notes.append(
+                    f"{a} enhances {b} (score {link.score:.3f}; {'; '.join(link.citations)})"
+                )
+    return notes
+
+
+def _ph_window(chosen: list[Ingredient]) -> tuple[float, float] | None:
+    windows = [item.ph for item in chosen if item.ph is not None]
+    if not windows:
+        return None
+    return max(w.min for w in windows), min(w.max for w in windows)
+
+
+def _warnings(
+    chosen: list[Ingredient], verdicts: dict[str, Any], request: FormulationRequest
+) -> list[str]:
+    notes = []
+    for item in chosen:
+        verdict = verdicts[item.key]
+        if verdict.status.flagged:
+            notes.append(
+                f"{item.key}: {verdict.status.value} in {request.market.value} "
+                f"{request.product_class.value} - {verdict.basis}"
+            )
+        if item.kind is Kind.delivery and item.risk >= 0.3:
+            notes.append(f"{item.key}: {item.risk_basis}")
+        if item.origin.value == "plant" and item.kind is Kind.ev_source:
+            notes.append(f"{item.key}: patch-test plant-EV products (instruments-and-safety.md §3)")
+    if request.product_class.value == "drug" and any(
+        verdicts[i.key].status is Status.investigational for i in chosen
+    ):
+        notes.append("research design only: no FDA-approved exosome products exist (FDA, 2019)")
+    return notes
+
+
+def generate_claims(formulation: Formulation, evidence: Evidence) -> list[ClaimVerdict]:
+    """Candidate claims from the formulation's evidence, each checked for its market.
+
+    For every covered target the target's cosmetic template is proposed; the evidence
+    level passed to the checker is the best study design among the contributing
+    ingredients - ingredient-level evidence, which Reg. 655/2013 says must still be
+    shown to hold for the product (e.g. at an effective concentration).
+    """
+    verdicts: list[ClaimVerdict] = []
+    lines = {ln.key: ln for ln in formulation.lines if ln.key}
+    for result in formulation.targets:
+        if not result.contributors:
+            continue
+        target = next(t for t in evidence.targets if t.id == result.target)
+        level = _best_level(result.contributors, result.target, lines)
+        verdict = check_claim(target.claim, formulation.market, formulation.product_class, level)
+        verdicts.append(verdict)
+    for line in formulation.actives:
+        if line.kind == Kind.ev_source.value:
+            text = f"with {line.inci}"
+            verdicts.append(check_claim(text, formulation.market, formulation.product_class))
+    return verdicts
+
+
+def _best_level(contributors: tuple[str, ...], target: str, lines: dict[str, Line]) -> str | None:
+    from exoderm.design.claims import EVIDENCE_LEVELS
+
+    best: str | None = None
+    for key in contributors:
+        line = lines.get(key)
+        if line is None:
+            continue
+        for cov in line.covers:
+            if cov.target == target and cov.best_level:
+                level = DESIGN_TO_LEVEL.get(cov.best_level, "mechanism")
+                if best is None or EVIDENCE_LEVELS.index(level) > EVIDENCE_LEVELS.index(best):
+                    best = level
+    return best

@@ -1,0 +1,166 @@
+"""A proposed formulation: ingredients with concentrations, roles, evidence and notes.
+
+Concentrations: each active at its catalogue use level, the vehicle's own base
+ingredients at their stated percentages, and water (the vehicle's first INCI name,
+"Aqua") quantum satis to 100 %. The INCI list is in descending order of concentration
+as Reg. (EC) 1223/2009 Art. 19(1)(g) requires (ingredients below 1 % may follow in any
+order; we keep them sorted too).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from exoderm.design.annexes import annex_findings
+from exoderm.design.claims import ClaimVerdict
+from exoderm.design.ingredient import Ingredient, Kind
+from exoderm.design.regulation import Verdict
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How one ingredient covers one target, with the evidence behind it."""
+
+    target: str
+    label: str
+    score: float
+    refuting: float
+    best_level: str | None
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One entry of the INCI list (a catalogue ingredient or a vehicle base component)."""
+
+    inci: str
+    percent: float | None
+    role: str
+    key: str | None = None
+    name: str = ""
+    kind: str = "base"
+    covers: tuple[Coverage, ...] = ()
+    regulatory: str = ""
+    regulatory_basis: str = ""
+    annex: tuple[str, ...] = ()
+    stability: str = ""
+    ph: str = ""
+    risk_basis: str = ""
+    use_range: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """The formulation's combined coverage of one requested target."""
+
+    target: str
+    label: str
+    weight: float
+    utility: float
+    contributors: tuple[str, ...]
+    is_disease: bool
+
+
+@dataclass
+class Formulation:
+    """One optimised formulation (rank 1 is the optimum)."""
+
+    rank: int
+    objective: float
+    proven_optimal: bool
+    market: str
+    product_class: str
+    route: str
+    selected: tuple[str, ...]
+    lines: list[Line]
+    procedures: list[Line]
+    targets: list[TargetResult]
+    synergies: list[str]
+    terms: dict[str, float]
+    ph_window: tuple[float, float] | None
+    warnings: list[str] = field(default_factory=list)
+    claims: list[ClaimVerdict] = field(default_factory=list)
+    evidence_provider: str = "catalogue"
+    annex_register: str = ""
+
+    @property
+    def actives(self) -> list[Line]:
+        return [ln for ln in self.lines if ln.kind in (Kind.ev_source.value, Kind.co_active.value)]
+
+    @property
+    def inci_list(self) -> list[str]:
+        return [ln.inci for ln in self.lines]
+
+
+def _stability_text(item: Ingredient) -> str:
+    s = item.stability
+    if s is None:
+        return ""
+    life = f"{s.shelf_life_months} months" if s.shelf_life_months else "use immediately"
+    return f"{life}, {s.storage} ({s.source})"
+
+
+def _ph_text(item: Ingredient) -> str:
+    return f"{item.ph.min:g}-{item.ph.max:g} ({item.ph.source})" if item.ph else ""
+
+
+def ingredient_line(item: Ingredient, covers: tuple[Coverage, ...], verdict: Verdict) -> Line:
+    level = item.use_level
+    return Line(
+        inci=item.label_name,
+        percent=level.typical if level else None,
+        role=item.role,
+        key=item.key,
+        name=item.name,
+        kind=item.kind.value,
+        covers=covers,
+        regulatory=verdict.status.value,
+        regulatory_basis=verdict.basis,
+        annex=tuple(f.describe() for f in annex_findings(item.inci)),
+        stability=_stability_text(item),
+        ph=_ph_text(item),
+        risk_basis=item.risk_basis,
+        use_range=(
+            f"{level.min:g}-{level.max:g} % (typical {level.typical:g} %; {level.source})"
+            if level
+            else "no use level in the catalogue"
+        ),
+        notes=item.notes or "",
+    )
+
+
+def compose_lines(vehicle: Ingredient | None, actives: list[Line]) -> tuple[list[Line], list[str]]:
+    """Actives plus the vehicle base plus water q.s., sorted by concentration."""
+    warnings: list[str] = []
+    lines = list(actives)
+    if vehicle is not None:
+        for part in vehicle.base:
+            lines.append(
+                Line(
+                    part.inci,
+                    part.percent,
+                    part.role,
+                    kind="base",
+                    annex=tuple(f.describe() for f in annex_findings(part.inci)),
+                )
+            )
+    total = sum(ln.percent or 0.0 for ln in lines)
+    if total >= 100:
+        warnings.append(f"ingredients add up to {total:g} % before water; reduce use levels")
+    if vehicle is not None:
+        water = max(0.0, 100.0 - total)
+        lines.append(
+            Line(
+                vehicle.inci or "Aqua",
+                round(water, 4),
+                f"solvent, q.s. ({vehicle.name})",
+                key=vehicle.key,
+                name=vehicle.name,
+                kind=Kind.vehicle.value,
+                stability=_stability_text(vehicle),
+                ph=_ph_text(vehicle),
+            )
+        )
+    lines.sort(key=lambda ln: -(ln.percent or 0.0))
+    return lines, warnings
