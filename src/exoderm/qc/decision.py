@@ -52,8 +52,10 @@ class ReleaseDecision:
 def _fmt(value: Any, unit: str | None = None) -> str:
     if value is None:
         return "not measured"
+    if unit == "fraction" and isinstance(value, int | float):
+        return f"{value:.1%}"
     text = f"{value:.3g}" if isinstance(value, float) else str(value)
-    return f"{text} {unit}" if unit and unit != "fraction" else text
+    return f"{text} {unit}" if unit else text
 
 
 ATTRIBUTES: dict[str, Callable[[BatchFacts], Any]] = {

@@ -1,0 +1,128 @@
+"""Certificates: PDF rendering (plot + spec table), signing, immutability, versions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pypdfium2 as pdfium
+import pytest
+from sqlalchemy import func, select
+
+from exoderm.accounts.actor import Actor
+from exoderm.accounts.audit import events_for
+from exoderm.errors import ConflictError, PermissionDenied, UserInputError
+from exoderm.qc import create_batch, parse_batch_record, record_measurement
+from exoderm.qc.certificate import (
+    PLOT_COLOUR,
+    certificate,
+    certificates_for,
+    content_sha256,
+    draft_certificate,
+    issue_certificate,
+)
+from exoderm.qc.importers import import_file
+from exoderm.qc.records import QcCertificate
+from exoderm.storage import Database
+from tests.qc.conftest import SHARED_DATA, passing_record
+
+
+@pytest.fixture
+def released(sqlite_db: Database, analyst: Actor) -> Database:
+    with sqlite_db.transaction() as s:
+        create_batch(s, parse_batch_record(passing_record()), analyst)
+        record_measurement(
+            s, "LOT-001", import_file(SHARED_DATA / "nanosight" / "beads2.csv")[0], analyst
+        )
+    return sqlite_db
+
+
+def _plot_blue(pixels: np.ndarray) -> int:
+    """Number of pixels drawn in the plot's curve colour."""
+    rgb = np.array([int(PLOT_COLOUR[i : i + 2], 16) for i in (1, 3, 5)])
+    return int((np.abs(pixels - rgb).max(axis=2) < 40).sum())
+
+
+def test_pdf_shows_plot_and_spec_table(released: Database, analyst: Actor) -> None:
+    with released.transaction() as s:
+        cert = issue_certificate(s, "LOT-001", analyst)
+        pdf_bytes = cert.pdf
+    pdf = pdfium.PdfDocument(pdf_bytes)
+    page = pdf[0]
+    text = page.get_textpage()
+    full = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    # the specification table: header, a criterion row with measured value, limit, verdict
+    for expected in (
+        "Criterion",
+        "Measured",
+        "Limit",
+        "Verdict",
+        "Endotoxin",
+        "0.1 EU/mL",
+        "< 0.5 EU/mL",
+        "MISEV2018 characterisation checklist",
+        "RELEASE",
+        "Signed by qa.anna",
+    ):
+        assert expected in full, expected
+    # the plot: find the figure caption, then coloured curve pixels just below it
+    search = text.search("Figure 1. Size distribution")
+    hit = search.get_next()
+    assert hit is not None
+    _left, bottom, _right, _top = text.get_charbox(hit[0])
+    scale = 2.0
+    pixels = np.asarray(page.render(scale=scale).to_pil().convert("RGB")).astype(int)
+    y_caption = int(pixels.shape[0] - bottom * scale)  # PDF y grows upwards
+    plot_height = int(8 / 2.54 * 72 * scale)  # the figure is 7.5 cm high
+    region = pixels[y_caption : y_caption + plot_height]
+    above = pixels[: max(1, y_caption - 40)]
+    assert _plot_blue(region) > 200
+    assert (region.sum(axis=2) < 720).sum() > 2000  # axes, ticks, labels, curve
+    # the header above the caption has no plot colour: the blue comes from the figure
+    assert _plot_blue(above) == 0
+
+
+def test_signed_certificate_is_immutable_and_audited(released: Database, analyst: Actor) -> None:
+    with released.transaction() as s:
+        cert = issue_certificate(s, "LOT-001", analyst)
+        assert cert.content_sha256 == content_sha256(cert.content)
+    with pytest.raises(ConflictError), released.transaction() as s:
+        stored = certificate(s, "LOT-001")
+        stored.decision = "reject"
+    with pytest.raises(ConflictError), released.transaction() as s:
+        s.delete(certificate(s, "LOT-001"))
+    with released.reader() as s:
+        assert certificate(s, "LOT-001").decision == "release"
+        sign = [
+            e for e in events_for(s, "qc_batch", "LOT-001") if e.action == "qc.certificate.sign"
+        ]
+        assert len(sign) == 1 and sign[0].actor == "qa.anna"
+        assert sign[0].detail is not None and sign[0].detail["version"] == 1
+
+
+def test_correction_is_a_new_version_with_a_reason(released: Database, analyst: Actor) -> None:
+    with released.transaction() as s:
+        issue_certificate(s, "LOT-001", analyst)
+    with pytest.raises(UserInputError, match="reason"), released.transaction() as s:
+        issue_certificate(s, "LOT-001", analyst)
+    with released.transaction() as s:
+        v2 = issue_certificate(s, "LOT-001", analyst, reason="endotoxin re-test entered")
+        assert v2.version == 2
+    with released.reader() as s:
+        versions = certificates_for(s, "LOT-001")
+        assert [c.version for c in versions] == [1, 2]
+        assert versions[0].content["version"] == 1 and versions[1].reason
+
+
+def test_only_qc_roles_sign_and_failure_writes_nothing(released: Database, viewer: Actor) -> None:
+    with pytest.raises(PermissionDenied), released.transaction() as s:
+        issue_certificate(s, "LOT-001", viewer)
+    with released.reader() as s:
+        assert s.scalar(select(func.count()).select_from(QcCertificate)) == 0
+
+
+def test_draft_html_has_plot_and_tables(released: Database) -> None:
+    with released.reader() as s:
+        content, html, pdf = draft_certificate(s, "LOT-001")
+    assert "data:image/png;base64," in html
+    assert "&lt; 0.5 EU/mL" in html and "DRAFT" in html
+    assert pdf.startswith(b"%PDF")
+    assert content["decision"] == "release"
