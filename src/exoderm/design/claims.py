@@ -107,8 +107,13 @@ def _rules() -> dict[str, Any]:
 
 
 def claim_type(text: str) -> str:
-    """'clinical' for clinically-proven wording, 'feel' for sensory, else 'appearance'."""
+    """'ingredient' for "with X", 'clinical' for clinically-proven wording, 'feel' for
+    sensory claims, else 'appearance'."""
     lowered = text.lower()
+    if re.match(r"^\s*(with|contains|formulated with)\b", lowered) and not re.search(
+        r"\b(helps?|reduc\w*|improv\w*|look\w*|feel\w*)\b", lowered
+    ):
+        return "ingredient"
     if re.search(r"\b(clinically|proven|dermatologist[- ]tested|tested)\b", lowered):
         return "clinical"
     if re.search(r"\bfeel\w*\b", lowered) and not re.search(r"\b(look|appearance|visibl)", lowered):

@@ -18,6 +18,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "exoderm.accounts.records",
     "exoderm.qc.records",
     "exoderm.clients.records",
+    "exoderm.design.records",
 )
 
 

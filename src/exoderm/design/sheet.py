@@ -1,0 +1,192 @@
+"""The formulation sheet as JSON, Markdown or HTML.
+
+One dictionary (:func:`sheet_data`) carries everything a formulator needs — the INCI
+list in descending order of concentration with percentages and roles, the targets each
+active covers with evidence scores and citations, stability and pH notes, regulatory
+status and annex findings, expected effects, candidate claims with verdicts — and the
+three renderers only lay it out. HTML is rendered by Jinja2 with autoescaping, so
+catalogue text can never inject markup.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from exoderm.design.formulation import Formulation, Line
+
+SheetFormat = Literal["json", "markdown", "html"]
+
+CAVEAT = (
+    "Evidence scores rank the support for each link (Open Targets-style harmonic sum, "
+    "evidence-and-claims.md §6); they are not probabilities. Ingredient evidence must be "
+    "shown to hold for the finished product before a claim is made (Reg. (EU) 655/2013)."
+)
+
+
+def _line(line: Line) -> dict[str, Any]:
+    return {
+        "inci": line.inci,
+        "percent": line.percent,
+        "role": line.role,
+        "key": line.key,
+        "name": line.name,
+        "kind": line.kind,
+        "use_range": line.use_range,
+        "regulatory_status": line.regulatory,
+        "regulatory_basis": line.regulatory_basis,
+        "annex": list(line.annex),
+        "stability": line.stability,
+        "ph": line.ph,
+        "risk": line.risk_basis,
+        "notes": line.notes,
+        "covers": [
+            {
+                "target": c.target,
+                "label": c.label,
+                "score": round(c.score, 4),
+                "refuting": round(c.refuting, 4),
+                "best_evidence": c.best_level,
+                "citations": list(c.citations),
+            }
+            for c in line.covers
+        ],
+    }
+
+
+def sheet_data(formulation: Formulation) -> dict[str, Any]:
+    """The formulation sheet as plain JSON-able data."""
+    f = formulation
+    return {
+        "rank": f.rank,
+        "objective": round(f.objective, 6),
+        "proven_optimal": f.proven_optimal,
+        "market": f.market,
+        "product_class": f.product_class,
+        "route": f.route,
+        "inci_list": f.inci_list,
+        "ingredients": [_line(ln) for ln in f.lines],
+        "application": [_line(ln) for ln in f.procedures],
+        "ph_window": list(f.ph_window) if f.ph_window else None,
+        "expected_effects": [
+            {
+                "target": t.target,
+                "label": t.label,
+                "weight": t.weight,
+                "weighted_coverage": round(t.utility, 4),
+                "contributors": list(t.contributors),
+                "is_disease": t.is_disease,
+            }
+            for t in f.targets
+        ],
+        "synergies": f.synergies,
+        "objective_terms": {k: round(v, 6) for k, v in f.terms.items()},
+        "claims": [c.as_dict() for c in f.claims],
+        "warnings": f.warnings,
+        "evidence_provider": f.evidence_provider,
+        "annex_register": f.annex_register,
+        "caveat": CAVEAT,
+    }
+
+
+def render_json(formulation: Formulation) -> str:
+    return json.dumps(sheet_data(formulation), indent=2, ensure_ascii=False)
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("exoderm.design", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["pct"] = _percent
+    return env
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4g} %"
+
+
+def _md_escape(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_html(formulation: Formulation) -> str:
+    template = _environment().get_template("sheet.html.j2")
+    return template.render(sheet=sheet_data(formulation))
+
+
+def render_markdown(formulation: Formulation) -> str:
+    """Markdown for reports and pull requests (tables escape '|')."""
+    s = sheet_data(formulation)
+    e = _md_escape
+    out = [
+        f"# Formulation {s['rank']} — {s['market']} {s['product_class']}, {s['route']}",
+        "",
+        f"Objective {s['objective']:.4f} ({'proven optimal' if s['proven_optimal'] else 'best found'});"
+        f" pH window {_ph(s['ph_window'])}; evidence from the {s['evidence_provider']}.",
+        "",
+        "## INCI list (descending concentration)",
+        "",
+        "| INCI | % w/w | role | status |",
+        "|---|---|---|---|",
+    ]
+    for ing in s["ingredients"]:
+        out.append(
+            f"| {e(ing['inci'])} | {_percent(ing['percent'])} | {e(ing['role'])} "
+            f"| {e(ing['regulatory_status'] or '—')} |"
+        )
+    if s["application"]:
+        out += ["", "## Application", ""]
+        out += [f"- **{e(p['name'])}** — {e(p['risk'])}" for p in s["application"]]
+    out += ["", "## Targets covered and evidence", ""]
+    for ing in s["ingredients"] + s["application"]:
+        for c in ing["covers"]:
+            cites = "; ".join(c["citations"])
+            out.append(
+                f"- **{e(ing['name'] or ing['inci'])} → {e(c['label'])}**: score {c['score']:.3f}"
+                f" (refuting {c['refuting']:.3f}; best {c['best_evidence']}). {e(cites)}"
+            )
+    out += ["", "## Expected effects", ""]
+    for t in s["expected_effects"]:
+        who = ", ".join(t["contributors"]) or "not covered"
+        out.append(f"- {e(t['label'])}: weighted coverage {t['weighted_coverage']:.3f} ({who})")
+    out += ["", "## Stability and pH", ""]
+    for ing in s["ingredients"]:
+        if ing["key"]:
+            out.append(
+                f"- {e(ing['inci'])}: stability {e(ing['stability'] or 'n/a')}; "
+                f"pH {e(ing['ph'] or 'n/a')}"
+            )
+    out += [
+        "",
+        "## Claims",
+        "",
+        "| claim | verdict | reason | rule | rewording |",
+        "|---|---|---|---|---|",
+    ]
+    for c in s["claims"]:
+        verdict = "accepted" if c["accepted"] else "rejected"
+        out.append(
+            f"| {e(c['text'])} | {verdict} | {e(c['reason'])} | {e(c['rule'])} "
+            f"| {e(c['rewording'] or '')} |"
+        )
+    if s["synergies"]:
+        out += ["", "## Synergies", ""] + [f"- {e(x)}" for x in s["synergies"]]
+    if s["warnings"]:
+        out += ["", "## Warnings", ""] + [f"- {e(w)}" for w in s["warnings"]]
+    out += ["", f"_{CAVEAT}_", "", f"_Annex register: {e(s['annex_register'])}_", ""]
+    return "\n".join(out)
+
+
+def _ph(window: list[float] | None) -> str:
+    return f"{window[0]:g}-{window[1]:g}" if window else "not constrained"
+
+
+def render_sheet(formulation: Formulation, fmt: SheetFormat = "markdown") -> str:
+    """The sheet in ``fmt`` ('json', 'markdown' or 'html')."""
+    renderers = {"json": render_json, "markdown": render_markdown, "html": render_html}
+    return renderers[fmt](formulation)
