@@ -19,6 +19,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "exoderm.qc.records",
     "exoderm.clients.records",
     "exoderm.design.records",
+    "exoderm.evidence.records",
 )
 
 

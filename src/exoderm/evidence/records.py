@@ -1,0 +1,110 @@
+"""Evidence tables: user-imported claims, references and nodes, one import per batch.
+
+The seeded knowledge is not stored here (it ships with the package); these rows hold
+what curators add with ``exoderm evidence import``, merged with the seed on load.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from exoderm.storage.base import Base, Timestamped
+
+
+class EvidenceImport(Timestamped, Base):
+    """One accepted import file (all its rows were written together)."""
+
+    __tablename__ = "evidence_import"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    filename: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    imported_by: Mapped[str] = mapped_column(String(100))
+    claim_count: Mapped[int] = mapped_column(Integer, default=0)
+    reference_count: Mapped[int] = mapped_column(Integer, default=0)
+    node_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EvidenceNode(Base):
+    """A node added by an import (EV source, mediator, concern …)."""
+
+    __tablename__ = "evidence_node"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    node_key: Mapped[str] = mapped_column(String(200), unique=True)
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence_import.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(300))
+    synonyms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class EvidenceReference(Base):
+    """A bibliographic record added by an import."""
+
+    __tablename__ = "evidence_reference"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref_key: Mapped[str] = mapped_column(String(200), unique=True)
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence_import.id", ondelete="CASCADE"), index=True
+    )
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    year: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    journal: Mapped[str] = mapped_column(String(300), default="")
+    volume: Mapped[str] = mapped_column(String(50), default="")
+    pages: Mapped[str] = mapped_column(String(50), default="")
+    doi: Mapped[str | None] = mapped_column(String(300), index=True)
+    study_type: Mapped[str] = mapped_column(String(100), default="")
+    url: Mapped[str | None] = mapped_column(String(1000))
+
+
+class EvidenceClaim(Base):
+    """A claim added by an import; subject/object are node ids (seed or imported)."""
+
+    __tablename__ = "evidence_claim"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_key: Mapped[str] = mapped_column(String(200), unique=True)
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence_import.id", ondelete="CASCADE"), index=True
+    )
+    subject: Mapped[str] = mapped_column(String(200), index=True)
+    predicate: Mapped[str] = mapped_column(String(40))
+    object: Mapped[str] = mapped_column(String(200), index=True)
+    negated: Mapped[bool] = mapped_column(Boolean, default=False)
+    quote: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str] = mapped_column(String(500), default="")
+    area: Mapped[str | None] = mapped_column(String(200))
+    evidence_level: Mapped[str] = mapped_column(String(60))
+    model_system: Mapped[str] = mapped_column(String(300), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    relevance: Mapped[float] = mapped_column(Float, default=1.0)
+    effect_size: Mapped[str] = mapped_column(String(300), default="")
+    reference_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    contradicts: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    def as_row(self) -> dict[str, Any]:
+        return {
+            "id": self.claim_key,
+            "subject": self.subject,
+            "predicate": self.predicate,
+            "object": self.object,
+            "negated": self.negated,
+            "quote": self.quote,
+            "location": self.location,
+            "area": self.area,
+            "evidence_level": self.evidence_level,
+            "model_system": self.model_system,
+            "notes": self.notes,
+            "relevance": self.relevance,
+            "effect_size": self.effect_size,
+            "references": list(self.reference_keys),
+            "contradicts": list(self.contradicts),
+        }

@@ -1,0 +1,219 @@
+"""Reading the curated knowledge shipped in ``exoderm/evidence/data``.
+
+Why: the whitepaper and the reference sheets are the system's knowledge; they ship as
+versioned YAML files (see ``docs/evidence.md`` for the layout) that are loaded into memory
+— never copied into the database — so a new release of the package is a new version of
+the knowledge. Every dermal-effect item becomes a ``part_of`` claim linking its node to
+its application area, quoting the item and its line in the whitepaper.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from exoderm.evidence.doi import normalise_doi
+from exoderm.evidence.model import Claim, EvidenceLevel, Node, NodeKind, Predicate, Reference
+
+DATA_FILES = (
+    "nodes.yaml",
+    "references.yaml",
+    "glossary.yaml",
+    "areas.yaml",
+    "claims_whitepaper.yaml",
+    "claims_literature.yaml",
+)
+
+WHITEPAPER_REFERENCE = "whitepaper"
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryEntry:
+    """An abbreviation and its expansion; ``in_whitepaper`` if the whitepaper lists it."""
+
+    abbreviation: str
+    expansion: str
+    in_whitepaper: bool
+    node: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A figure caption of the whitepaper (verbatim) and the source it cites."""
+
+    number: int
+    caption: str
+    reference: str | None
+    location: str
+    area: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DermalEffectItem:
+    """One item of an area's "Dermal effects" list, as printed, and its node."""
+
+    area: str
+    item: str
+    node: str
+    location: str
+
+
+@dataclass(slots=True)
+class SeedData:
+    version: str
+    nodes: list[Node] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    glossary: list[GlossaryEntry] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    effect_items: list[DermalEffectItem] = field(default_factory=list)
+
+
+def _read(name: str) -> Any:
+    text = resources.files("exoderm.evidence").joinpath(f"data/{name}").read_text("utf-8")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)
+
+
+def node_from(row: dict[str, Any]) -> Node:
+    return Node(
+        id=row["id"],
+        kind=NodeKind(row["kind"]),
+        name=row["name"],
+        synonyms=tuple(str(s) for s in row.get("synonyms") or ()),
+        description=row.get("description", "") or "",
+        source=row.get("source", "") or "",
+    )
+
+
+def reference_from(row: dict[str, Any]) -> Reference:
+    doi = row.get("doi")
+    return Reference(
+        id=str(row["id"]),
+        authors=tuple(row.get("authors") or ()),
+        year=row.get("year"),
+        title=row.get("title", ""),
+        journal=row.get("journal", "") or "",
+        volume=str(row.get("volume", "") or ""),
+        pages=str(row.get("pages", "") or ""),
+        doi=normalise_doi(doi) if doi else None,
+        study_type=row.get("study_type", "") or "",
+        url=row.get("url"),
+        note=row.get("note", "") or "",
+    )
+
+
+def _area_claims(
+    areas: list[dict[str, Any]],
+) -> tuple[list[DermalEffectItem], list[dict[str, Any]]]:
+    items: list[DermalEffectItem] = []
+    claims: list[dict[str, Any]] = []
+    for area in areas:
+        for k, row in enumerate(area["dermal_effects"], start=1):
+            item = DermalEffectItem(area["id"], row["item"], row["node"], area["effects_location"])
+            items.append(item)
+            claims.append(
+                {
+                    "id": f"wp-{area['id'].split(':')[1]}-effect-{k:02d}",
+                    "subject": row["node"],
+                    "predicate": "part_of",
+                    "object": area["id"],
+                    "quote": f"Dermal effects: … {row['item']} …",
+                    "location": f"whitepaper, {area['name']}, {area['effects_location']}",
+                    "area": area["id"],
+                    "references": [WHITEPAPER_REFERENCE],
+                    "evidence_level": EvidenceLevel.CURATED_ONTOLOGY.value,
+                    "notes": "Dermal-effect item listed for this application area.",
+                }
+            )
+    return items, claims
+
+
+@cache
+def load_seed() -> SeedData:
+    """Parse every data file once per process."""
+    nodes_raw = _read("nodes.yaml")
+    data = SeedData(version=str(nodes_raw["version"]))
+    data.nodes = [node_from(r) for r in nodes_raw["nodes"]]
+    data.references = [reference_from(r) for r in _read("references.yaml")["references"]]
+    glossary = _read("glossary.yaml")["abbreviations"]
+    data.glossary = [
+        GlossaryEntry(
+            g["abbreviation"],
+            g["expansion"],
+            bool(g.get("in_whitepaper")),
+            g.get("node"),
+            g.get("note", "") or "",
+        )
+        for g in glossary
+    ]
+    areas = _read("areas.yaml")
+    data.nodes.extend(
+        Node(
+            a["id"],
+            NodeKind.AREA,
+            a["name"],
+            tuple(a.get("synonyms") or ()),
+            a.get("description", ""),
+            f"whitepaper, {a['location']}",
+        )
+        for a in areas["areas"]
+    )
+    data.nodes.extend(
+        Node(
+            e["id"],
+            NodeKind.DERMAL_EFFECT,
+            e["name"],
+            tuple(e.get("synonyms") or ()),
+            e.get("description", ""),
+            "whitepaper, Dermal effects lists",
+        )
+        for e in areas["effect_nodes"]
+    )
+    data.figures = [
+        Figure(
+            f["number"],
+            f["caption"],
+            f.get("reference"),
+            f["location"],
+            f["area"],
+            f.get("note", "") or "",
+        )
+        for f in areas["figures"]
+    ]
+    data.effect_items, area_claims = _area_claims(areas["areas"])
+    data.claims = area_claims
+    for name in ("claims_whitepaper.yaml", "claims_literature.yaml"):
+        data.claims.extend(_read(name)["claims"])
+    return data
+
+
+def claim_from(row: dict[str, Any], refs: dict[str, Reference], origin: str = "seed") -> Claim:
+    """Build a :class:`Claim` from a validated row (references looked up by id)."""
+    return Claim(
+        id=str(row["id"]),
+        subject=row["subject"],
+        predicate=Predicate(row["predicate"]),
+        object=row["object"],
+        negated=bool(row.get("negated", False)),
+        quote=row.get("quote", "") or "",
+        location=row.get("location", "") or "",
+        area=row.get("area"),
+        references=tuple(refs[r] for r in row.get("references") or ()),
+        evidence_level=EvidenceLevel(row.get("evidence_level", "marketing_whitepaper")),
+        model_system=row.get("model_system", "") or "",
+        notes=row.get("notes", "") or "",
+        relevance=float(row.get("relevance", 1.0)),
+        downgrades=int(row.get("downgrades", 0)),
+        upgrades=int(row.get("upgrades", 0)),
+        ev_metric=row.get("ev_metric"),
+        effect_size=row.get("effect_size", "") or "",
+        origin=origin,
+        contradicts=tuple(row.get("contradicts") or ()),
+    )
