@@ -1,10 +1,336 @@
-"""``exoderm nta``: command group (commands are added as the capability lands)."""
+"""``exoderm nta``: analyse NTA videos, simulate them, calibrate the scattering volume.
+
+This module only parses options and prints; the work is in :mod:`exoderm.nta`.
+"""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
 
-app = typer.Typer(help="nta", no_args_is_help=True)
+from exoderm.cli.output import emit_object, emit_rows, info, progress
+from exoderm.cli.state import STATE
+from exoderm.errors import UserInputError
+
+app = typer.Typer(
+    help="Nanoparticle tracking analysis: video → size distribution and concentration.",
+    no_args_is_help=True,
+)
+
+_DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(ms|s|us|µs)?\s*$")
+_UNIT_S = {"ms": 1e-3, "s": 1.0, "us": 1e-6, "µs": 1e-6, None: 1e-3}
+
+
+def parse_exposure_ms(text: str) -> float:
+    """``30ms``, ``0.03s``, ``30000us`` or a bare number of milliseconds → milliseconds."""
+    match = _DURATION.match(text)
+    if not match:
+        raise UserInputError(
+            f"cannot read exposure '{text}'", field="--exposure", expected="e.g. 30ms or 0.03s"
+        )
+    return float(match.group(1)) * _UNIT_S[match.group(2)] * 1000.0
+
+
+Temperature = Annotated[float, typer.Option("--temperature", help="Sample temperature, °C.")]
+PixelSize = Annotated[float, typer.Option("--pixel-size", help="µm per pixel.")]
+Fps = Annotated[float, typer.Option("--fps", help="Frames per second.")]
+Exposure = Annotated[str, typer.Option("--exposure", help="Exposure per frame, e.g. 30ms.")]
+
+
+def _settings(
+    *,
+    temperature: float,
+    pixel_size: float,
+    fps: float,
+    exposure: str,
+    viscosity: float | None,
+    dilution: float,
+    calibration: Path | None,
+    invert: bool,
+    radius: int,
+    threshold: float,
+    search_range: float | None,
+    memory: int,
+    estimator: str,
+    bootstrap: int,
+    min_track_length: int,
+    drift: bool,
+    max_frames: int | None,
+) -> Any:
+    from pydantic import ValidationError
+
+    from exoderm.errors import Location, Problem, ValidationFailed
+    from exoderm.nta import AnalysisSettings, load_calibration
+
+    cal = load_calibration(calibration) if calibration else None
+    try:
+        return AnalysisSettings.model_validate(
+            {
+                "acquisition": {
+                    "temperature_c": temperature,
+                    "pixel_size_um": pixel_size,
+                    "fps": fps,
+                    "exposure_ms": parse_exposure_ms(exposure),
+                    "viscosity_mpas": viscosity,
+                },
+                "detection": {"radius": radius, "threshold_snr": threshold, "invert": invert},
+                "search_range_px": search_range,
+                "memory": memory,
+                "estimator": estimator,
+                "drift_correction": drift,
+                "sizing": {"bootstrap": bootstrap, "min_track_length": min_track_length},
+                "dilution": dilution,
+                "calibration": cal,
+                "max_frames": max_frames,
+            }
+        )
+    except ValidationError as exc:
+        problems = [
+            Problem(e["msg"], Location(field=".".join(str(x) for x in e["loc"])))
+            for e in exc.errors()
+        ]
+        raise ValidationFailed(problems, subject="analysis settings") from exc
+
+
+def _summary_row(result: Any) -> dict[str, Any]:
+    s = result.summary
+    conc = result.concentration
+    return {
+        "source": result.source,
+        "frames": result.frames,
+        "particles_per_frame": round(result.particles_per_frame, 2),
+        "tracks": result.tracks,
+        "sized_tracks": result.sized_tracks,
+        "mode_nm": s.get("mode_nm"),
+        "mean_nm": s.get("mean_nm"),
+        "sd_nm": s.get("sd_nm"),
+        "d10_nm": s.get("d10_nm"),
+        "d50_nm": s.get("d50_nm"),
+        "d90_nm": s.get("d90_nm"),
+        "concentration_per_ml": conc.concentration_per_ml if conc else None,
+        "ci_low_per_ml": conc.ci_low_per_ml if conc else None,
+        "ci_high_per_ml": conc.ci_high_per_ml if conc else None,
+        "blur_r": round(result.blur_r, 4),
+        "viscosity_mpas": round(result.viscosity_mpas, 5),
+        "warnings": "; ".join(result.warnings),
+    }
+
+
+@app.command()
+def analyze(
+    videos: Annotated[list[Path], typer.Argument(help="TIFF stack, AVI/MP4, image folder, .npy")],
+    temperature: Temperature,
+    pixel_size: PixelSize,
+    fps: Fps,
+    exposure: Exposure,
+    viscosity: Annotated[
+        float | None, typer.Option(help="Dispersant viscosity, mPa·s (default: water at T).")
+    ] = None,
+    dilution: Annotated[float, typer.Option(help="Dilution factor of the sample.")] = 1.0,
+    calibration: Annotated[
+        Path | None, typer.Option(help="Volume calibration JSON from 'nta calibrate'.")
+    ] = None,
+    batch: Annotated[
+        str | None, typer.Option("--batch", help="Record the result on this QC batch lot.")
+    ] = None,
+    instrument: Annotated[str, typer.Option(help="Instrument name for the QC record.")] = (
+        "NTA video"
+    ),
+    out: Annotated[Path | None, typer.Option(help="Write JSON, CSV and PNG here.")] = None,
+    invert: Annotated[bool, typer.Option(help="Dark particles on a bright background.")] = False,
+    channel: Annotated[int | None, typer.Option(help="Colour channel (0=R, 1=G, 2=B).")] = None,
+    radius: Annotated[int, typer.Option(help="Spot radius in pixels.")] = 4,
+    threshold: Annotated[float, typer.Option(help="Detection threshold, × noise SD.")] = 6.0,
+    search_range: Annotated[
+        float | None, typer.Option(help="Linking search range, px (default from physics).")
+    ] = None,
+    memory: Annotated[int, typer.Option(help="Frames a particle may vanish.")] = 2,
+    estimator: Annotated[str, typer.Option(help="cve or msd.")] = "cve",
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for the CIs.")] = 100,
+    min_track_length: Annotated[int, typer.Option(help="Positions needed to size a track.")] = 10,
+    drift: Annotated[bool, typer.Option(help="Correct drift.")] = True,
+    max_frames: Annotated[int | None, typer.Option(help="Analyse only the first N frames.")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address for many videos.")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Local Dask workers for many videos.")] = 2,
+) -> None:
+    """Size distribution (and concentration, with --calibration) of one or more videos."""
+    from exoderm.nta import analyze as run_analysis
+    from exoderm.nta import analyze_many, open_frames, write_report
+
+    settings = _settings(
+        temperature=temperature,
+        pixel_size=pixel_size,
+        fps=fps,
+        exposure=exposure,
+        viscosity=viscosity,
+        dilution=dilution,
+        calibration=calibration,
+        invert=invert,
+        radius=radius,
+        threshold=threshold,
+        search_range=search_range,
+        memory=memory,
+        estimator=estimator,
+        bootstrap=bootstrap,
+        min_track_length=min_track_length,
+        drift=drift,
+        max_frames=max_frames,
+    )
+    if len(videos) == 1:
+        source = open_frames(videos[0], channel=channel)
+        total = source.n_frames
+        if settings.max_frames is not None and total is not None:
+            total = min(total, settings.max_frames)
+        with progress(f"analysing {videos[0].name}", total) as advance:
+            results = [run_analysis(source, settings, advance)]
+    else:
+        info(f"analysing {len(videos)} videos with Dask")
+        results = analyze_many(
+            videos, settings, scheduler=scheduler, n_workers=workers, channel=channel
+        )
+    for video, result in zip(videos, results, strict=True):
+        if out is not None:
+            paths = write_report(result, out, stem=video.stem)
+            info(f"wrote {', '.join(str(p) for p in paths)}")
+        if batch is not None:
+            _record(result, batch, instrument)
+    rows = [_summary_row(r) for r in results]
+    if len(rows) == 1:
+        emit_object(rows[0], title="NTA")
+    else:
+        emit_rows(rows, title="NTA")
+
+
+def _record(result: Any, lot: str, instrument: str) -> None:
+    import hashlib
+
+    from exoderm.accounts.actor import local_operator
+    from exoderm.nta import to_measurement
+    from exoderm.qc import record_measurement
+
+    path = Path(result.source)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+    measurement = to_measurement(result, instrument=instrument, source_sha256=sha)
+    db = STATE.database()
+    with db.transaction() as session:
+        stored = record_measurement(session, lot, measurement, local_operator())
+    info(f"recorded measurement {stored.id} on batch {lot}")
+
+
+@app.command()
+def simulate(
+    out: Annotated[Path, typer.Argument(help="Output TIFF stack (.tif).")],
+    size: Annotated[
+        list[str], typer.Option("--size", help="DIAMETER[:FRACTION[:GSD]] in nm; repeatable.")
+    ] = ["100"],  # noqa: B006
+    frames: Annotated[int, typer.Option(help="Number of frames.")] = 200,
+    concentration: Annotated[float, typer.Option(help="Particles per mL in the cell.")] = 4e8,
+    temperature: Annotated[float, typer.Option(help="°C.")] = 22.0,
+    pixel_size: Annotated[float, typer.Option(help="µm per pixel.")] = 0.166,
+    fps: Annotated[float, typer.Option(help="Frames per second.")] = 25.0,
+    exposure: Annotated[str, typer.Option(help="Exposure, e.g. 30ms.")] = "30ms",
+    width: Annotated[int, typer.Option(help="Frame width, px.")] = 512,
+    height: Annotated[int, typer.Option(help="Frame height, px.")] = 512,
+    brightness_exponent: Annotated[float, typer.Option(help="Brightness ∝ d^exponent.")] = 6.0,
+    drift: Annotated[tuple[float, float], typer.Option(help="Drift px/frame (x y).")] = (0, 0),
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Write a synthetic NTA video (TIFF, streamed) and its ground truth (JSON)."""
+    from exoderm.nta.simulate import SimulationSettings, SizeComponent, write_simulation
+
+    components = []
+    for item in size:
+        parts = item.split(":")
+        try:
+            values = [float(p) for p in parts]
+        except ValueError as exc:
+            raise UserInputError(
+                f"cannot read size '{item}'", field="--size", expected="DIAMETER[:FRACTION[:GSD]]"
+            ) from exc
+        keys = ("diameter_nm", "fraction", "geometric_sd")
+        components.append(SizeComponent(**dict(zip(keys, values, strict=False))))
+    settings = SimulationSettings(
+        width=width,
+        height=height,
+        n_frames=frames,
+        pixel_size_um=pixel_size,
+        fps=fps,
+        exposure_ms=parse_exposure_ms(exposure),
+        temperature_c=temperature,
+        sizes=components,
+        concentration_per_ml=concentration,
+        n_particles=None,
+        brightness_exponent=brightness_exponent,
+        drift_px_per_frame=drift,
+        seed=seed,
+    )
+    with progress(f"simulating {out.name}", frames) as advance:
+        truth = write_simulation(settings, out, advance)
+    emit_object({k: v for k, v in truth.items() if k != "settings"})
+
+
+@app.command()
+def calibrate(
+    video: Annotated[Path, typer.Argument(help="Video of the concentration standard.")],
+    standard_concentration: Annotated[
+        float, typer.Option(help="Certified concentration of the standard, particles/mL.")
+    ],
+    temperature: Temperature,
+    pixel_size: PixelSize,
+    fps: Fps,
+    exposure: Exposure,
+    standard: Annotated[str, typer.Option(help="Name / lot of the standard.")] = "standard",
+    dilution: Annotated[float, typer.Option(help="Dilution of the standard.")] = 1.0,
+    out: Annotated[Path, typer.Option(help="Calibration file to write.")] = Path(
+        "nta-calibration.json"
+    ),
+    invert: Annotated[bool, typer.Option(help="Dark particles on a bright background.")] = False,
+    channel: Annotated[int | None, typer.Option(help="Colour channel.")] = None,
+    radius: Annotated[int, typer.Option(help="Spot radius in pixels.")] = 4,
+    threshold: Annotated[float, typer.Option(help="Detection threshold, × noise SD.")] = 6.0,
+    max_frames: Annotated[int | None, typer.Option(help="Use only the first N frames.")] = None,
+) -> None:
+    """Fit the effective scattering volume from a standard of known concentration."""
+    from exoderm.nta import open_frames
+    from exoderm.nta.calibration import calibrate_from_video
+
+    settings = _settings(
+        temperature=temperature,
+        pixel_size=pixel_size,
+        fps=fps,
+        exposure=exposure,
+        viscosity=None,
+        dilution=1.0,
+        calibration=None,
+        invert=invert,
+        radius=radius,
+        threshold=threshold,
+        search_range=None,
+        memory=2,
+        estimator="cve",
+        bootstrap=0,
+        min_track_length=10,
+        drift=True,
+        max_frames=max_frames,
+    )
+    source = open_frames(video, channel=channel)
+    with progress(f"counting {video.name}", source.n_frames) as advance:
+        cal = calibrate_from_video(
+            source,
+            settings,
+            standard_concentration,
+            standard=standard,
+            dilution=dilution,
+            progress=advance,
+        )
+    cal.save(out)
+    info(f"wrote {out}")
+    emit_object(cal.model_dump(mode="json", exclude={"settings"}))
 
 
 def register(root: typer.Typer) -> None:

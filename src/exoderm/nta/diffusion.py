@@ -65,11 +65,15 @@ def increments(
     owner = track_index[1:]
     sq = np.where(consecutive, dx * dx + dy * dy, 0.0)
     sum_sq: FloatArray = np.bincount(owner, weights=sq, minlength=n_tracks).astype(np.float64)
-    n_sq: FloatArray = np.bincount(owner, weights=2.0 * consecutive, minlength=n_tracks)
+    n_sq: FloatArray = np.bincount(
+        owner, weights=np.where(consecutive, 2.0, 0.0), minlength=n_tracks
+    ).astype(np.float64)
     pair = consecutive[1:] & consecutive[:-1] & (owner[1:] == owner[:-1])
     prod = np.where(pair, dx[1:] * dx[:-1] + dy[1:] * dy[:-1], 0.0)
     sum_cov: FloatArray = np.bincount(owner[1:], weights=prod, minlength=n_tracks).astype(float)
-    n_cov: FloatArray = np.bincount(owner[1:], weights=2.0 * pair, minlength=n_tracks)
+    n_cov: FloatArray = np.bincount(
+        owner[1:], weights=np.where(pair, 2.0, 0.0), minlength=n_tracks
+    ).astype(np.float64)
     n_positions = np.bincount(track_index, minlength=n_tracks).astype(np.int64)
     return TrackIncrements(
         np.arange(n_tracks, dtype=np.int64), sum_sq, n_sq, sum_cov, n_cov, n_positions

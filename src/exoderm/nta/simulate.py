@@ -20,8 +20,10 @@ Two simulators, both streaming-friendly and seeded:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -302,3 +304,35 @@ class VideoSimulator:
         inside = (rows >= 0) & (rows < s.height) & (cols >= 0) & (cols < s.width)
         index = rows[inside] * s.width + cols[inside]
         flat += np.bincount(index, weights=values[inside], minlength=flat.size)
+
+
+def write_simulation(
+    settings: SimulationSettings, path: str | Path, progress: Callable[[int], None] | None = None
+) -> dict[str, Any]:
+    """Stream a simulated video into a TIFF stack; write ``<name>.truth.json`` beside it.
+
+    Returns the ground truth summary (number density, sizes drawn, settings).
+    """
+    import json
+
+    import tifffile
+
+    out = Path(path)
+    sim = VideoSimulator(settings, record_truth=False)
+    with tifffile.TiffWriter(out, bigtiff=True) as tif:
+        for frame in sim.frames():
+            tif.write(frame, contiguous=True)
+            if progress is not None:
+                progress(1)
+    truth = {
+        "video": str(out),
+        "frames": settings.n_frames,
+        "particles": sim.n_particles,
+        "number_density_per_ml": sim.number_density_per_ml,
+        "mean_diameter_nm": float(np.mean(sim.diameters_nm)) if sim.n_particles else None,
+        "median_diameter_nm": float(np.median(sim.diameters_nm)) if sim.n_particles else None,
+        "viscosity_mpas": settings.viscosity,
+        "settings": settings.model_dump(mode="json"),
+    }
+    out.with_suffix(".truth.json").write_text(json.dumps(truth, indent=2), encoding="utf-8")
+    return truth
