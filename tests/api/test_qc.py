@@ -1,0 +1,122 @@
+"""QC over HTTP: batch, import of a real NanoSight export, check, signing, tenancy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.api.conftest import World
+from tests.api.shared_data import shared_file
+
+
+def record(lot: str, markers: bool = True) -> dict[str, Any]:
+    """A batch meeting the default specification (issue 6's acceptance scenario)."""
+    return {
+        "product": "Serum A",
+        "lot": lot,
+        "source": {"kind": "cell", "species": "human", "cell_type": "UC-MSC", "passage": 4},
+        "separation": ["differential ultracentrifugation"],
+        "storage": {"temperature_c": -80, "buffer": "PBS", "freeze_thaw_cycles": 0},
+        "protein": {"method": "BCA", "ug_per_ml": 50},
+        "markers": [
+            {"protein": "CD63", "present": True},
+            {"protein": "CD81", "present": True},
+            {"protein": "TSG101", "present": True},
+        ]
+        + ([{"protein": "CANX", "present": False}] if markers else []),
+        "imaging": [{"method": "TEM", "wide_field": True, "close_up": True}],
+        "safety": {"sterility": "negative", "endotoxin_eu_per_ml": 0.1, "mycoplasma": "negative"},
+    }
+
+
+def upload(client: Any, lot: str, name: str = "nanosight/beads2.csv") -> Any:
+    path = shared_file(name)
+    with path.open("rb") as fh:
+        return client.post(
+            f"/api/v1/qc/batches/{lot}/imports", files={"file": (path.name, fh, "text/csv")}
+        )
+
+
+def test_batch_import_check_and_sign(world: World) -> None:
+    qc = world.client("qc")
+    created = qc.post("/api/v1/qc/batches", json=record("L-100"))
+    assert created.status_code == 201, created.text
+    assert created.json()["organisation_id"] == world.org_ids["Lab"]
+    imported = upload(qc, "L-100")
+    assert imported.status_code == 201, imported.text
+    m = imported.json()[0]["measurement"]
+    # beads2.csv reports an average concentration of 6.09e+12 particles/mL (NTA 3.4)
+    assert m["concentration_per_ml"] == 6.09e12
+    check = qc.get("/api/v1/qc/batches/L-100/check").json()
+    assert check["decision"] in ("release", "needs review", "reject")
+    assert {c["id"] for c in check["checklist"]}
+    signed = qc.post("/api/v1/qc/batches/L-100/certificates", json={})
+    assert signed.status_code == 201, signed.text
+    assert signed.json()["version"] == 1 and signed.json()["signed_by"] == "qc"
+    pdf = qc.get("/api/v1/qc/batches/L-100/certificates/1/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    again = qc.post("/api/v1/qc/batches/L-100/certificates", json={})
+    assert again.status_code == 422 and again.json()["errors"][0]["field"] == "reason"
+    audit = (
+        world.client("admin")
+        .get("/api/v1/audit", params={"subject_id": "L-100", "action": "qc.certificate.sign"})
+        .json()
+    )
+    assert audit["total"] == 1 and audit["items"][0]["actor"] == "qc"
+
+
+def test_missing_negative_marker_fails_checklist(world: World) -> None:
+    qc = world.client("qc")
+    qc.post("/api/v1/qc/batches", json=record("L-101", markers=False))
+    check = qc.get("/api/v1/qc/batches/L-101/check").json()
+    assert any(i["status"] == "not met" for i in check["checklist"])
+    assert check["decision"] != "release"
+
+
+def test_roles_for_qc(world: World) -> None:
+    assert world.client("viewer").post("/api/v1/qc/batches", json=record("L-1")).status_code == 403
+    assert world.client("doc_a").get("/api/v1/qc/batches").status_code == 403
+    world.client("qc").post("/api/v1/qc/batches", json=record("L-102"))
+    assert world.client("viewer").get("/api/v1/qc/batches/L-102").status_code == 200
+    # a scientist may create batches but not sign certificates (QC analysts and admins do)
+    assert (
+        world.client("sci").post("/api/v1/qc/batches/L-102/certificates", json={}).status_code
+        == 403
+    )
+
+
+def test_invalid_batch_names_fields(world: World) -> None:
+    bad = record("L-103")
+    bad["safety"]["endotoxin_eu_per_ml"] = "lots"
+    r = world.client("qc").post("/api/v1/qc/batches", json=bad)
+    assert r.status_code == 422
+    assert any("endotoxin_eu_per_ml" in (e["field"] or "") for e in r.json()["errors"])
+
+
+def test_truncated_upload_writes_nothing(world: World, tmp_path: Any) -> None:
+    qc = world.client("qc")
+    qc.post("/api/v1/qc/batches", json=record("L-104"))
+    text = shared_file("nanosight/beads2.csv").read_bytes()
+    r = qc.post(
+        "/api/v1/qc/batches/L-104/imports",
+        files={"file": ("beads2.csv", text[: len(text) // 3], "text/csv")},
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["file"] == "beads2.csv" or "beads2.csv" in r.json()["detail"]
+    assert qc.get("/api/v1/qc/batches/L-104").json()["measurements"] == []
+
+
+def test_other_organisation_gets_404(world: World) -> None:
+    world.client("qc").post("/api/v1/qc/batches", json=record("L-105"))
+    from exoderm.accounts import tokens as token_lib
+    from exoderm.accounts import users as user_lib
+
+    with world.db.transaction() as s:
+        user_lib.create_organisation(s, "Other Lab", "lab")
+        other, _ = user_lib.create_user(
+            s, "other_qc", "qc_analyst", password="another-password", organisation="Other Lab"
+        )
+        token = token_lib.issue_token(s, other, name="t").token
+    client = world.client()
+    client.headers["Authorization"] = f"Bearer {token}"
+    assert client.get("/api/v1/qc/batches/L-105").status_code == 404
+    assert client.get("/api/v1/qc/batches").json()["total"] == 0
