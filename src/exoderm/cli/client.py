@@ -1,11 +1,362 @@
-"""``exoderm client``: command group (commands are added as the capability lands)."""
+"""``exoderm client``: client records, assessments, screening, regimens, outcomes, privacy.
+
+Each command parses options, calls :mod:`exoderm.clients` inside one transaction and
+prints with :mod:`exoderm.cli.output`. The CLI acts as the local operator.
+"""
 
 from __future__ import annotations
 
-import typer
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
 
-app = typer.Typer(help="client", no_args_is_help=True)
+import typer
+import yaml
+
+from exoderm import clients as lib
+from exoderm.accounts.actor import local_operator
+from exoderm.accounts.users import get_organisation, list_organisations
+from exoderm.cli.output import emit_object, emit_rows, info
+from exoderm.cli.state import STATE, OutputFormat
+from exoderm.errors import UserInputError
+
+app = typer.Typer(
+    help="Clients: profiles, instruments, screening, regimens, outcomes, export and erase.",
+    no_args_is_help=True,
+)
 
 
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="client")
+
+
+def _read_mapping(path: Path) -> dict[str, Any]:
+    """A YAML or JSON file holding one mapping."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UserInputError(f"cannot read file: {exc.strerror}", file=path) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise UserInputError("not valid YAML/JSON", file=path, line=line) from None
+    if not isinstance(data, dict):
+        raise UserInputError("expected a mapping of fields", file=path, line=1)
+    return data
+
+
+def _key_values(items: list[str], option: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UserInputError(f"{item!r} is not key=value", field=option, expected="key=value")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _concern(text: str) -> dict[str, Any]:
+    name, _, severity = text.partition(":")
+    return {"name": name, "severity": severity or "moderate"}
+
+
+def _consent(text: str) -> lib.Consent:
+    topic, sep, version = text.partition(":")
+    if not sep or not topic.strip() or not version.strip():
+        raise UserInputError(
+            f"{text!r} is not topic:version", field="--consent", expected="e.g. treatment:v1"
+        )
+    return lib.Consent(topic=topic.strip(), version=version.strip())
+
+
+def _organisation_id(session: Any, ref: str | None) -> int:
+    if ref is not None:
+        return get_organisation(session, ref).id
+    orgs = list_organisations(session)
+    if len(orgs) == 1:
+        return orgs[0].id
+    raise UserInputError(
+        "which organisation does the client belong to?"
+        if orgs
+        else "no organisation exists yet; create one with 'exoderm user org add NAME'",
+        field="--org",
+        expected="an organisation id or name",
+    )
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Option(help="Full name (stored encrypted).")],
+    org: Annotated[str | None, typer.Option("--org", help="Organisation id or name.")] = None,
+    email: Annotated[str | None, typer.Option(help="E-mail (encrypted).")] = None,
+    phone: Annotated[str | None, typer.Option(help="Phone (encrypted).")] = None,
+    dob: Annotated[str | None, typer.Option(help="Date of birth YYYY-MM-DD (encrypted).")] = None,
+    profile_file: Annotated[
+        Path | None, typer.Option("--profile", help="YAML/JSON file with the clinical profile.")
+    ] = None,
+    phototype: Annotated[int | None, typer.Option(help="Fitzpatrick phototype 1–6.")] = None,
+    glogau: Annotated[int | None, typer.Option(help="Glogau type 1–4.")] = None,
+    skin_type: Annotated[str | None, typer.Option(help="normal, dry, oily, combination.")] = None,
+    concern: Annotated[
+        list[str], typer.Option(help="Concern[:severity], e.g. 'acne scars:moderate'.")
+    ] = [],  # noqa: B006
+    allergy: Annotated[list[str], typer.Option(help="Allergen (repeatable).")] = [],  # noqa: B006
+    medication: Annotated[list[str], typer.Option(help="Medication (repeatable).")] = [],  # noqa: B006
+    condition: Annotated[list[str], typer.Option(help="Condition (repeatable).")] = [],  # noqa: B006
+    history: Annotated[
+        list[str], typer.Option(help="History flag, e.g. keloid_tendency (repeatable).")
+    ] = [],  # noqa: B006
+    isotretinoin: Annotated[
+        str | None,
+        typer.Option(help="never, current, stopped_within_6_months, stopped_over_6_months."),
+    ] = None,
+    pregnant: Annotated[bool, typer.Option(help="Pregnant.")] = False,
+    breastfeeding: Annotated[bool, typer.Option(help="Breast-feeding.")] = False,
+    market: Annotated[
+        str | None, typer.Option(help="Market of supply: EU, UK, US, KR, CN…")
+    ] = None,
+    consent: Annotated[
+        list[str], typer.Option(help="Consent topic:version, e.g. treatment:v1 (repeatable).")
+    ] = [],  # noqa: B006
+) -> None:
+    """Add a client; prints the pseudonym to use from now on."""
+    data: dict[str, Any] = _read_mapping(profile_file) if profile_file else {}
+    if phototype is not None:
+        data["fitzpatrick"] = {**data.get("fitzpatrick", {}), "phototype": phototype}
+    for key, value in (("glogau", glogau), ("skin_type", skin_type), ("market", market)):
+        if value is not None:
+            data[key] = value
+    data["concerns"] = [*data.get("concerns", []), *(_concern(c) for c in concern)]
+    data["allergies"] = [*data.get("allergies", []), *allergy]
+    data["medications"] = [*data.get("medications", []), *medication]
+    data["conditions"] = [*data.get("conditions", []), *condition]
+    hist = dict(data.get("history", {}))
+    hist.update({flag: True for flag in history})
+    if isotretinoin is not None:
+        hist["isotretinoin"] = isotretinoin
+    data["history"] = hist
+    data["pregnant"] = pregnant or data.get("pregnant", False)
+    data["breastfeeding"] = breastfeeding or data.get("breastfeeding", False)
+    source = str(profile_file) if profile_file else "options"
+    profile = lib.parse_profile(data, source=source)
+    personal = lib.parse_personal(
+        {"name": name, "email": email, "phone": phone, "date_of_birth": dob}, source="options"
+    )
+    with STATE.database().transaction() as session:
+        view = lib.add_client(
+            session,
+            local_operator(),
+            personal=personal,
+            profile=profile,
+            organisation_id=_organisation_id(session, org),
+            consents=[_consent(c) for c in consent],
+        )
+    emit_object({"pseudonym": view.pseudonym, "organisation_id": view.organisation_id})
+    info(f"client {view.pseudonym} added")
+
+
+@app.command("show")
+def show(pseudonym: str) -> None:
+    """Show one client (personal data only for roles allowed to see it)."""
+    with STATE.database().transaction() as session:
+        view = lib.show_client(session, local_operator(), pseudonym)
+    emit_object(view.summary(), title=view.pseudonym)
+
+
+@app.command("list")
+def list_cmd() -> None:
+    """List clients (pseudonyms and concerns; no personal data)."""
+    with STATE.database().transaction() as session:
+        rows = lib.list_clients(session, local_operator())
+    emit_rows(rows, ["pseudonym", "organisation_id", "phototype", "concerns", "erased", "created"])
+
+
+@app.command("instruments")
+def instruments() -> None:
+    """List the assessment instruments, their ranges, sources and responder thresholds."""
+    rows = [
+        {
+            "code": i.info.code,
+            "name": i.info.name,
+            "range": i.info.range_text,
+            "unit": i.info.unit,
+            "clinician_only": i.info.clinician_only,
+            "responders": [r.label for r in i.info.responders],
+            "items": list(i.fields),
+            "source": i.info.source,
+        }
+        for i in lib.INSTRUMENTS.values()
+    ]
+    emit_rows(rows, ["code", "name", "range", "unit", "clinician_only", "responders", "source"])
+
+
+@app.command("assess")
+def assess(
+    pseudonym: str,
+    instrument: Annotated[str, typer.Argument(help="Instrument code (see 'client instruments').")],
+    item: Annotated[list[str], typer.Option("--item", "-i", help="item=value (repeatable).")] = [],  # noqa: B006
+    file: Annotated[Path | None, typer.Option(help="YAML/JSON file of item: value.")] = None,
+    visit_date: Annotated[str | None, typer.Option("--date", help="Visit date YYYY-MM-DD.")] = None,
+) -> None:
+    """Score an instrument for a client and record it."""
+    inputs: dict[str, Any] = _read_mapping(file) if file else {}
+    inputs.update(_key_values(item, "--item"))
+    day = _date(visit_date, "--date")
+    with STATE.database().transaction() as session:
+        a = lib.record_assessment(
+            session, local_operator(), pseudonym, instrument, inputs, visit_date=day
+        )
+    emit_object({**a.row(), "components": a.components})
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UserInputError(
+            f"{value!r} is not a date", field=option, expected="YYYY-MM-DD"
+        ) from None
+
+
+@app.command("screen")
+def screen_cmd(pseudonym: str) -> None:
+    """Contraindication screening: blocked options and warnings, each with its rule."""
+    with STATE.database().transaction() as session:
+        result = lib.screen_client(session, local_operator(), pseudonym)
+    emit_rows(
+        result.rows(),
+        ["status", "option", "kind", "rule", "action", "severity", "reason", "source"],
+    )
+    info(f"allowed procedures: {', '.join(result.allowed_procedures) or 'none'}")
+
+
+@app.command("regimen")
+def regimen_cmd(
+    pseudonym: str,
+    start: Annotated[
+        str | None, typer.Option(help="Start date YYYY-MM-DD (default today).")
+    ] = None,
+    ics: Annotated[Path | None, typer.Option(help="Write the calendar (.ics) here.")] = None,
+    html: Annotated[Path | None, typer.Option(help="Write the client handout (HTML) here.")] = None,
+    pdf: Annotated[Path | None, typer.Option(help="Write the client handout (PDF) here.")] = None,
+) -> None:
+    """Build and store a regimen; optionally write .ics, HTML and PDF."""
+    with STATE.database().transaction() as session:
+        actor = local_operator()
+        regimen = lib.create_regimen(session, actor, pseudonym, start=_date(start, "--start"))
+        name = None
+        if html or pdf:
+            view = lib.show_client(session, actor, pseudonym)
+            name = view.personal.name if view.personal else None
+    if ics:
+        ics.write_bytes(lib.regimen_calendar(regimen))
+        info(f"wrote {ics}")
+    if html:
+        html.write_text(lib.regimen_html(regimen, client_name=name), encoding="utf-8")
+        info(f"wrote {html}")
+    if pdf:
+        pdf.write_bytes(lib.regimen_pdf(regimen, client_name=name))
+        info(f"wrote {pdf}")
+    if STATE.format is OutputFormat.json:
+        emit_object(regimen.model_dump(mode="json"))
+    else:
+        emit_rows(plan_lines(regimen), ["kind", "when", "what", "why"], title=regimen.pseudonym)
+
+
+def plan_lines(regimen: lib.Regimen) -> list[dict[str, Any]]:
+    """The regimen as readable lines for table and CSV output."""
+    rows: list[dict[str, Any]] = [
+        {"kind": "choice", "when": "", "what": f"{c.topic}: {c.decision}", "why": c.reason}
+        for c in regimen.choices
+    ]
+    rows += [
+        {"kind": f"home care {part.upper()}", "when": "daily", "what": "; ".join(steps), "why": ""}
+        for part, steps in regimen.home_care.items()
+    ]
+    rows.append({"kind": "sun", "when": "daily", "what": regimen.sun_protection, "why": ""})
+    rows += [
+        {"kind": "session", "when": s.date.isoformat(), "what": s.procedure_name, "why": ""}
+        for s in regimen.sessions
+    ]
+    rows += [
+        {
+            "kind": f"visit ({v.kind})",
+            "when": v.date.isoformat(),
+            "what": ", ".join(v.instruments),
+            "why": "",
+        }
+        for v in regimen.visits
+    ]
+    rows += [
+        {"kind": "warning", "when": "", "what": w["option"], "why": f"{w['reason']} [{w['rule']}]"}
+        for w in regimen.warnings
+    ]
+    rows += [
+        {"kind": "blocked", "when": "", "what": b["option"], "why": f"{b['reason']} [{b['rule']}]"}
+        for b in regimen.blocked
+    ]
+    return rows
+
+
+@app.command("outcomes")
+def outcomes(
+    pseudonym: str,
+    plot: Annotated[Path | None, typer.Option(help="Write a plot (PNG, SVG or PDF).")] = None,
+) -> None:
+    """Change from baseline, percent improvement and responder status per instrument."""
+    with STATE.database().transaction() as session:
+        report = lib.client_outcomes(session, local_operator(), pseudonym)
+    emit_rows(
+        report.rows(),
+        [
+            "instrument",
+            "series",
+            "visit_date",
+            "value",
+            "baseline",
+            "change",
+            "improvement_%",
+            "responder",
+            "note",
+        ],
+    )
+    if plot:
+        lib.plot_outcomes(report, plot)
+        info(f"wrote {plot}")
+
+
+@app.command("export")
+def export(
+    pseudonym: str,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="JSON file (default stdout).")
+    ] = None,
+) -> None:
+    """Everything recorded about a client, as JSON."""
+    with STATE.database().transaction() as session:
+        data = lib.export_client(session, local_operator(), pseudonym)
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+        info(f"wrote {output}")
+    else:
+        typer.echo(text)
+
+
+@app.command("erase")
+def erase(
+    pseudonym: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: this cannot be undone.")] = False,
+) -> None:
+    """Delete a client's personal data; anonymised outcomes are kept."""
+    if not yes:
+        raise UserInputError("erasing cannot be undone", field="--yes", expected="--yes to confirm")
+    db = STATE.database()
+    with db.transaction() as session:
+        summary = lib.erase_client(session, local_operator(), pseudonym)
+    lib.purge_freed_pages(db)
+    emit_object(summary)
+    info(f"client {summary['pseudonym']} erased")

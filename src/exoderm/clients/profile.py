@@ -14,7 +14,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from exoderm.clients.concerns import resolve_concern
 from exoderm.clients.instruments.fitzpatrick import phototype
+from exoderm.errors import UserInputError
 
 
 class Severity(IntEnum):
@@ -75,8 +77,11 @@ class Concern(_Model):
 
     @field_validator("name")
     @classmethod
-    def _lower(cls, value: str) -> str:
-        return " ".join(value.lower().split())
+    def _canonical(cls, value: str) -> str:
+        try:
+            return resolve_concern(value)
+        except UserInputError as exc:
+            raise ValueError(str(exc.problem.message) + f" ({exc.problem.expected})") from None
 
     @field_validator("severity", mode="before")
     @classmethod
@@ -122,7 +127,8 @@ class ClientProfile(_Model):
 
     fitzpatrick: Fitzpatrick | None = None
     asian_ancestry: bool | None = Field(
-        default=None, description="PIH risk starts at phototype III in Asian skin (Manuskiatti 2013)"
+        default=None,
+        description="PIH risk starts at phototype III in Asian skin (Manuskiatti 2013)",
     )
     glogau: int | None = Field(default=None, ge=1, le=4)
     skin_type: Literal["normal", "dry", "oily", "combination"] | None = None
@@ -155,6 +161,9 @@ class ClientProfile(_Model):
             update={
                 "medications": [],
                 "conditions": [],
-                "biomarkers": [b.model_copy(update={"measured_on": None, "method": None}) for b in self.biomarkers],
+                "biomarkers": [
+                    b.model_copy(update={"measured_on": None, "method": None})
+                    for b in self.biomarkers
+                ],
             }
         )

@@ -34,9 +34,7 @@ def _site(inputs: Mapping[str, Any]) -> str:
     return site
 
 
-def _device(
-    info: InstrumentInfo, high: float | None, extras: tuple[str, ...] = ()
-) -> Instrument:
+def _device(info: InstrumentInfo, high: float | None, extras: tuple[str, ...] = ()) -> Instrument:
     def score(inputs: Mapping[str, Any]) -> InstrumentScore:
         value = number(inputs, "value", info.minimum, high, step=None)
         normalised: dict[str, Any] = {"value": value, "site": _site(inputs)}

@@ -60,7 +60,9 @@ def score(inputs: Mapping[str, Any]) -> InstrumentScore:
     rated = {site: number(inputs, site, 0, 5) for site in SITES if inputs.get(site) is not None}
     if not rated:
         raise UserInputError(
-            "no site rated", field="site", expected="a class 0–5 for at least one of " + ", ".join(SITES)
+            "no site rated",
+            field="site",
+            expected="a class 0–5 for at least one of " + ", ".join(SITES),
         )
     mean = round(sum(rated.values()) / len(rated), 4)
     return InstrumentScore("lemperle", mean, CLASSES[round(mean)], dict(rated), dict(rated))

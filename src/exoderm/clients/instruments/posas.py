@@ -18,7 +18,14 @@ from exoderm.clients.instruments.base import (
     number,
 )
 
-OBSERVER_ITEMS = ("vascularity", "pigmentation", "thickness", "relief", "pliability", "surface_area")
+OBSERVER_ITEMS = (
+    "vascularity",
+    "pigmentation",
+    "thickness",
+    "relief",
+    "pliability",
+    "surface_area",
+)
 PATIENT_ITEMS = ("pain", "itch", "colour", "stiffness", "thickness", "irregularity")
 SOURCE = "Draaijers et al., Plast Reconstr Surg 2004;113:1960 (POSAS 2.0); PMC5064192"
 

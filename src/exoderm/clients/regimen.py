@@ -1,0 +1,343 @@
+"""From concerns to a protocol: targets, a product, sessions, home care, follow-ups.
+
+1. Concerns, weighted by severity (1–3), become design targets (``data/concerns.yaml``).
+2. Screening removes what the client must not have; the design engine formulates the
+   home-care product under the client's constraints (:mod:`.formulation`).
+3. One in-clinic course is chosen for the most severe concern that has one: the first
+   option in evidence order that screening allows; with a PIH risk, the lowest-energy
+   allowed option is preferred (Manuskiatti 2013) and the trade-off is explained.
+4. Follow-up visits name the instruments to measure; reassessment falls 8–12 weeks
+   after the start (instruments-and-safety.md §2).
+
+Every choice is recorded with its reason, and every screening warning is carried along.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, timedelta
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from exoderm.accounts.actor import Actor
+from exoderm.clients import access
+from exoderm.clients.concerns import concern_table, resolve_concern
+from exoderm.clients.formulation import ProductChoice, propose_product
+from exoderm.clients.instruments import INSTRUMENTS
+from exoderm.clients.profile import ClientProfile, Concern
+from exoderm.clients.records import RegimenRecord
+from exoderm.clients.repository import profile_of
+from exoderm.clients.screening import ScreeningResult, procedures, screen
+from exoderm.errors import UserInputError
+
+ENERGY_RANK = {"none": 0, "mechanical": 1, "chemical": 2, "non_ablative": 2, "ablative": 3}
+
+
+class ProcedureOption(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    sessions: int = Field(ge=1, le=20)
+    interval_weeks: int = Field(ge=1, le=26)
+    evidence: Literal["direct", "indirect"]
+    source: str
+
+
+class ConcernSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    synonyms: list[str] = Field(default_factory=list)
+    targets: dict[str, float]
+    instruments: list[str]
+    procedures: list[ProcedureOption] = Field(default_factory=list)
+    disease: bool = False
+    home_care_source: str | None = None
+
+
+def _data(name: str) -> Any:
+    text = resources.files("exoderm.clients").joinpath("data", name).read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+@lru_cache(maxsize=1)
+def concern_specs() -> dict[str, ConcernSpec]:
+    """Concern name → targets, instruments and procedure options."""
+    return {k: ConcernSpec.model_validate(v) for k, v in concern_table().items()}
+
+
+@lru_cache(maxsize=1)
+def protocol_constants() -> dict[str, Any]:
+    return dict(_data("protocol.yaml"))
+
+
+class Choice(BaseModel):
+    """One decision the regimen made, and why."""
+
+    topic: str
+    decision: str
+    reason: str
+    source: str = ""
+
+
+class Session_(BaseModel):
+    number: int
+    procedure: str
+    procedure_name: str
+    product: str
+    week: int
+    date: date
+
+
+class Visit(BaseModel):
+    kind: Literal["baseline", "session", "reassessment"]
+    week: int
+    date: date
+    instruments: list[str]
+
+
+class Regimen(BaseModel):
+    """A personal protocol, ready to store as JSON and to render for the client."""
+
+    pseudonym: str
+    start: date
+    concerns: list[dict[str, Any]]
+    targets: dict[str, float]
+    product: dict[str, Any]
+    sessions: list[Session_]
+    session_interval_weeks: int | None
+    home_care: dict[str, list[str]]
+    sun_protection: str
+    visits: list[Visit]
+    reassess_after_weeks: int
+    choices: list[Choice]
+    warnings: list[dict[str, Any]]
+    blocked: list[dict[str, Any]]
+    disclaimer: str = (
+        "This plan supports, and does not replace, the judgement of the treating "
+        "practitioner; a human reviews every algorithmic change."
+    )
+
+
+def weighted_targets(concerns: list[Concern]) -> tuple[dict[str, float], list[Choice]]:
+    """Design targets: Σ severity × share over concerns; a concern named twice counts once."""
+    targets: dict[str, float] = {}
+    notes: list[Choice] = []
+    seen: set[str] = set()
+    for concern in concerns:
+        canonical = resolve_concern(concern.name)
+        if canonical in seen:
+            continue
+        seen.add(canonical)
+        spec = concern_specs()[canonical]
+        for target, share in spec.targets.items():
+            targets[target] = round(targets.get(target, 0.0) + int(concern.severity) * share, 3)
+        notes.append(
+            Choice(
+                topic=f"concern: {canonical}",
+                decision=f"severity {int(concern.severity)} → targets "
+                + ", ".join(f"{t} ×{s}" for t, s in spec.targets.items()),
+                reason="severity (1 mild – 3 severe) weights the concern's design targets",
+                source="exoderm/clients/data/concerns.yaml",
+            )
+        )
+    return targets, notes
+
+
+def _choose_procedure(
+    concerns: list[Concern], screening: ScreeningResult
+) -> tuple[tuple[str, ProcedureOption] | None, list[Choice]]:
+    """The in-clinic course for the most severe concern that has an allowed option."""
+    choices: list[Choice] = []
+    pih = "pih_risk" in screening.flags
+    allowed = set(screening.allowed_procedures)
+    ordered = sorted(concerns, key=lambda c: -int(c.severity))
+    for concern in ordered:
+        canonical = resolve_concern(concern.name)
+        options = concern_specs()[canonical].procedures
+        if not options:
+            continue
+        usable = [o for o in options if o.id in allowed]
+        for o in options:
+            if o.id not in allowed:
+                rules = ", ".join(v.rule for v in screening.blockers_of(o.id))
+                choices.append(
+                    Choice(
+                        topic=f"procedure for {canonical}",
+                        decision=f"not {procedures()[o.id].name}",
+                        reason=f"blocked by screening rule(s): {rules}",
+                    )
+                )
+        if not usable:
+            continue
+        best = usable[0]
+        if pih:
+            best = min(usable, key=lambda o: ENERGY_RANK[procedures()[o.id].energy])
+        reason = f"first allowed option in evidence order ({best.evidence} evidence)"
+        if pih and best is not usable[0]:
+            reason = (
+                f"phototype carries a PIH risk (rule pih-risk-phototype): the lower-energy "
+                f"{procedures()[best.id].name} is preferred over "
+                f"{procedures()[usable[0].id].name}, whose evidence for {canonical} is "
+                f"{usable[0].evidence}; the chosen option's evidence is {best.evidence}"
+            )
+        choices.append(
+            Choice(
+                topic=f"procedure for {canonical}",
+                decision=f"{procedures()[best.id].name}: {best.sessions} sessions, "
+                f"every {best.interval_weeks} weeks",
+                reason=reason,
+                source=best.source,
+            )
+        )
+        return (canonical, best), choices
+    return None, choices
+
+
+def _instruments_for(concerns: list[str], clinician: bool) -> list[str]:
+    out: list[str] = []
+    for name in concerns:
+        for code in concern_specs()[name].instruments:
+            if code in out or (INSTRUMENTS[code].info.clinician_only and not clinician):
+                continue
+            out.append(code)
+    return out
+
+
+def _home_care(product: ProductChoice, screening: ScreeningResult) -> dict[str, list[str]]:
+    serum = product.name if product.available else "serum: to be chosen by the practitioner"
+    am = ["gentle cleanser", serum, "moisturiser", "broad-spectrum sunscreen SPF 30+"]
+    pm = ["gentle cleanser", serum, "moisturiser"]
+    if "pih_risk" in screening.flags:
+        pm.insert(2, "topical depigmenting active (priming before procedures)")
+    return {"am": am, "pm": pm}
+
+
+def build_regimen(
+    pseudonym: str,
+    profile: ClientProfile,
+    *,
+    start: date,
+    clinician: bool = True,
+) -> Regimen:
+    """The regimen for ``profile`` (pure: no storage; see :func:`create_regimen`)."""
+    if not profile.concerns:
+        raise UserInputError(
+            "the client has no concerns recorded", field="concerns", expected="at least one concern"
+        )
+    screening = screen(profile)
+    targets, choices = weighted_targets(profile.concerns)
+    product = propose_product(targets, profile, screening.excluded_ingredients)
+    choices.append(
+        Choice(
+            topic="home-care product",
+            decision=product.name if product.available else "none proposed",
+            reason=product.reason
+            or "design engine optimum under market, allergen and preference constraints",
+        )
+    )
+    chosen, proc_choices = _choose_procedure(profile.concerns, screening)
+    choices += proc_choices
+    consts = protocol_constants()
+    delay = 0
+    if chosen and "pih_risk" in screening.flags:
+        delay = int(consts["pih_priming"]["weeks"])
+        choices.append(
+            Choice(
+                topic="priming",
+                decision=f"start procedures after {delay} weeks of home care",
+                reason="PIH risk: prime with topical depigmenting actives",
+                source=consts["pih_priming"]["source"],
+            )
+        )
+    canon = [resolve_concern(c.name) for c in profile.concerns]
+    instruments = _instruments_for(list(dict.fromkeys(canon)), clinician)
+    sessions: list[Session_] = []
+    visits = [Visit(kind="baseline", week=0, date=start, instruments=instruments)]
+    last_week = 0
+    if chosen:
+        _, option = chosen
+        proc = procedures()[option.id]
+        for n in range(option.sessions):
+            week = delay + n * option.interval_weeks
+            day = start + timedelta(weeks=week)
+            sessions.append(
+                Session_(
+                    number=n + 1,
+                    procedure=option.id,
+                    procedure_name=proc.name,
+                    product="topical exosome product applied in clinic",
+                    week=week,
+                    date=day,
+                )
+            )
+            if week:
+                visits.append(
+                    Visit(kind="session", week=week, date=day, instruments=instruments[:1])
+                )
+            last_week = week
+    rc = consts["reassessment"]
+    reassess = min(
+        max(last_week + int(rc["after_last_session_weeks"]), rc["min_weeks"]), rc["max_weeks"]
+    )
+    visits.append(
+        Visit(
+            kind="reassessment",
+            week=reassess,
+            date=start + timedelta(weeks=reassess),
+            instruments=[*instruments, *(["gais"] if "gais" not in instruments else [])],
+        )
+    )
+    choices.append(
+        Choice(
+            topic="reassessment",
+            decision=f"week {reassess}, then every {rc['min_weeks']}–{rc['max_weeks']} weeks",
+            reason="re-assess, reformulate and have a human review the change",
+            source=rc["source"],
+        )
+    )
+    return Regimen(
+        pseudonym=pseudonym,
+        start=start,
+        concerns=[
+            {"name": resolve_concern(c.name), "severity": int(c.severity)} for c in profile.concerns
+        ],
+        targets=targets,
+        product=asdict(product),
+        sessions=sessions,
+        session_interval_weeks=chosen[1].interval_weeks if chosen else None,
+        home_care=_home_care(product, screening),
+        sun_protection=consts["sun_protection"]["text"]
+        + f" ({consts['sun_protection']['source']})",
+        visits=visits,
+        reassess_after_weeks=reassess,
+        choices=choices,
+        warnings=[v.row() for v in screening.warnings],
+        blocked=[v.row() for v in screening.blocked],
+    )
+
+
+def create_regimen(
+    session: Session, actor: Actor, pseudonym: str, *, start: date | None = None
+) -> Regimen:
+    """Build, store and audit a regimen for a stored client."""
+    client = access.load_client(session, actor, pseudonym, action="create regimens")
+    from exoderm.accounts.actor import CLINICIAN_ROLES
+
+    regimen = build_regimen(
+        client.pseudonym,
+        profile_of(client),
+        start=start or date.today(),
+        clinician=actor.role in CLINICIAN_ROLES,
+    )
+    record = RegimenRecord(
+        client_id=client.id, plan=regimen.model_dump(mode="json"), created_by=actor.username
+    )
+    session.add(record)
+    session.flush()
+    access.log(session, actor, "regimen", client, {"regimen": record.id})
+    return regimen
