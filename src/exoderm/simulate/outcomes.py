@@ -39,7 +39,9 @@ class OutcomeSummary:
     time_unit: str = "day"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"model": self.scenario.model.value, **self.endpoints}
+        """Endpoints as plain values; NaN (endpoint not reached) becomes ``None``."""
+        clean = {k: (None if np.isnan(v) else v) for k, v in self.endpoints.items()}
+        return {"model": self.scenario.model.value, **clean}
 
 
 def _ec50() -> float:
