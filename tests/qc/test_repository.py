@@ -70,3 +70,34 @@ def test_bad_batch_record_names_the_field() -> None:
         parse_batch_record(data, source="lot.yaml")
     assert "safety.endotoxin_eu_per_ml" in str(info.value)
     assert "lot.yaml" in str(info.value)
+
+
+def test_other_organisations_batches_are_hidden(sqlite_db: Database) -> None:
+    from exoderm.accounts.records import Organisation, OrganisationKind, Role
+    from exoderm.qc import get_batch, list_batches
+
+    with sqlite_db.transaction() as s:
+        s.add_all(
+            [
+                Organisation(id=1, name="A", kind=OrganisationKind.lab),
+                Organisation(id=2, name="B", kind=OrganisationKind.lab),
+            ]
+        )
+        s.flush()
+        lab_a = Actor("a", Role.qc_analyst, organisation_id=1)
+        create_batch(s, parse_batch_record(passing_record()), lab_a)
+    lab_b = Actor("b", Role.qc_analyst, organisation_id=2)
+    with sqlite_db.reader() as s:
+        assert [b.lot for b in list_batches(s, actor=lab_a)] == ["LOT-001"]
+        assert list_batches(s, actor=lab_b) == []
+        with pytest.raises(NotFoundError):
+            get_batch(s, "LOT-001", lab_b)
+    with pytest.raises(NotFoundError), sqlite_db.transaction() as s:
+        record_measurement(s, "LOT-001", _measurement(), lab_b)
+
+
+def test_unknown_marker_category_is_rejected() -> None:
+    data = passing_record()
+    data["markers"][0]["category"] = "9z"
+    with pytest.raises(ValidationFailed, match=r"markers\.0\.category"):
+        parse_batch_record(data)

@@ -78,6 +78,16 @@ class MarkerResult(_Strict):
     #: MISEV2018 Table 3 category; filled from the evidence ontology when not given.
     category: str | None = None
 
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str | None) -> str | None:
+        from exoderm.evidence.misev import MarkerCategory
+
+        allowed = [c.value for c in MarkerCategory]
+        if value is not None and value not in allowed:
+            raise ValueError(f"unknown MISEV2018 category {value!r}; use one of {allowed}")
+        return value
+
 
 class ImagingResult(_Strict):
     """Single-vesicle imaging (TEM, cryo-EM, AFM, super-resolution)."""

@@ -163,7 +163,7 @@ def issue_certificate(
 ) -> QcCertificate:
     """Sign a new certificate version for ``lot``; a version after the first needs a reason."""
     actor.require(*SIGN_ROLES, action="sign certificates of analysis")
-    batch = get_batch(session, lot)
+    batch = get_batch(session, lot, actor)
     version = _next_version(session, batch.id)
     if version > 1 and not (reason and reason.strip()):
         raise UserInputError(

@@ -78,12 +78,20 @@ def create_batch(session: Session, record: BatchRecord, actor: Actor) -> QcBatch
     return batch
 
 
-def get_batch(session: Session, lot: str) -> QcBatch:
-    """The batch with lot number ``lot``, or :class:`NotFoundError`."""
+def get_batch(session: Session, lot: str, actor: Actor | None = None) -> QcBatch:
+    """The batch with lot number ``lot``, or :class:`NotFoundError`.
+
+    With an ``actor``, a batch of another organisation is reported as not found (admins
+    see every organisation).
+    """
     batch = session.scalar(select(QcBatch).where(QcBatch.lot == lot))
-    if batch is None:
+    if batch is None or (actor is not None and not _visible(actor, batch)):
         raise NotFoundError(f"no QC batch with lot {lot!r}")
     return batch
+
+
+def _visible(actor: Actor, batch: QcBatch) -> bool:
+    return batch.organisation_id is None or actor.may_see_organisation(batch.organisation_id)
 
 
 def batch_record(batch: QcBatch) -> BatchRecord:
@@ -91,12 +99,15 @@ def batch_record(batch: QcBatch) -> BatchRecord:
     return BatchRecord.model_validate(batch.record)
 
 
-def list_batches(session: Session, product: str | None = None) -> list[QcBatch]:
-    """All batches (of one product if given), oldest first."""
+def list_batches(
+    session: Session, product: str | None = None, actor: Actor | None = None
+) -> list[QcBatch]:
+    """All batches (of one product if given) the actor may see, oldest first."""
     stmt = select(QcBatch).order_by(QcBatch.created_at, QcBatch.id)
     if product is not None:
         stmt = stmt.where(QcBatch.product == product)
-    return list(session.scalars(stmt))
+    batches = list(session.scalars(stmt))
+    return batches if actor is None else [b for b in batches if _visible(actor, b)]
 
 
 def record_measurement(
@@ -104,7 +115,7 @@ def record_measurement(
 ) -> StoredMeasurement:
     """Attach a particle measurement (from an importer or the NTA engine) to batch ``lot``."""
     actor.require(*QC_WRITE_ROLES, action="record QC measurements")
-    batch = get_batch(session, lot)
+    batch = get_batch(session, lot, actor)
     row = QcMeasurement(
         batch_id=batch.id,
         method=measurement.method,
