@@ -30,6 +30,11 @@ def problems(draw: st.DrawFn) -> DesignProblem:
     forced = np.zeros(n, dtype=bool)
     if draw(st.booleans()):
         forced[draw(st.integers(0, n - 1))] = True
+    dependencies = []
+    if n >= 2 and draw(st.booleans()):
+        item = draw(st.integers(0, n - 1))
+        partners = draw(st.sets(st.integers(0, n - 1).filter(lambda j: j != item), min_size=1))
+        dependencies.append((item, tuple(sorted(partners))))
     limits = []
     if draw(st.booleans()):
         members = tuple(sorted(draw(st.sets(st.integers(0, n - 1), min_size=1))))
@@ -46,6 +51,7 @@ def problems(draw: st.DrawFn) -> DesignProblem:
         forced=forced,
         exclusive_pairs=tuple(exclusive),
         limits=tuple(limits),
+        dependencies=tuple(dependencies),
         decay=draw(st.floats(0, 1)),
         segments=draw(st.integers(1, 3)),
         risk_weight=draw(st.floats(0, 1)),

@@ -1,11 +1,300 @@
-"""``exoderm design``: command group (commands are added as the capability lands)."""
+"""``exoderm design``: formulate, browse and extend the catalogue, check claims.
+
+Options are parsed here; everything else is ``exoderm.design``. Results print with
+``emit_rows``/``emit_object`` so ``--format table|json|csv`` and ``--quiet`` work.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
 
-app = typer.Typer(help="design", no_args_is_help=True)
+from exoderm.accounts.actor import local_operator
+from exoderm.cli.output import emit_object, emit_rows, info
+from exoderm.cli.state import STATE
+from exoderm.design import (
+    EVIDENCE_LEVELS,
+    Catalogue,
+    FormulationRequest,
+    Kind,
+    check_claim,
+    formulate,
+    load_catalogue,
+    read_ingredient_file,
+)
+from exoderm.design.evidence_link import knowledge_base
+from exoderm.design.ingredient import ProductClass
+from exoderm.design.regulation import Market, status
+from exoderm.design.repository import import_ingredients
+from exoderm.design.sheet import SheetFormat, render_sheet
+from exoderm.errors import UserInputError
+
+app = typer.Typer(
+    help="Design: target-designed formulations, the ingredient catalogue, compliant claims.",
+    no_args_is_help=True,
+)
+catalogue_app = typer.Typer(
+    help="The ingredient catalogue: list, show, import.", no_args_is_help=True
+)
+claims_app = typer.Typer(help="Check product claims against market rules.", no_args_is_help=True)
+app.add_typer(catalogue_app, name="catalogue")
+app.add_typer(claims_app, name="claims")
 
 
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="design")
+
+
+def _catalogue() -> Catalogue:
+    with STATE.database().reader() as session:
+        return load_catalogue(session)
+
+
+def _targets(values: list[str]) -> dict[str, float]:
+    """``--target collagen`` or ``--target collagen=2`` (weight, default 1)."""
+    out: dict[str, float] = {}
+    for raw in values:
+        name, _, weight = raw.partition("=")
+        try:
+            out[name.strip()] = out.get(name.strip(), 0.0) + (float(weight) if weight else 1.0)
+        except ValueError:
+            raise UserInputError(
+                f"bad target weight in {raw!r}", field="--target", expected="NAME or NAME=WEIGHT"
+            ) from None
+    return out
+
+
+@app.command("formulate")
+def formulate_cmd(
+    target: Annotated[
+        list[str], typer.Option("--target", "-t", help="Target (id or alias), optionally =WEIGHT.")
+    ],
+    market: Annotated[str, typer.Option(help="US, EU, KR, CN or ZA.")] = "EU",
+    product_class: Annotated[
+        str, typer.Option("--class", help="cosmetic, medical-device or drug.")
+    ] = "cosmetic",
+    route: Annotated[
+        str | None,
+        typer.Option(
+            help="leave-on (default), rinse-off, post-procedure-topical, intradermal-injection."
+        ),
+    ] = None,
+    vehicle: Annotated[str | None, typer.Option(help="Vehicle key, e.g. serum.")] = None,
+    plant_only: Annotated[
+        bool, typer.Option("--plant-only", help="Plant EV sources only.")
+    ] = False,
+    no_human: Annotated[
+        bool, typer.Option("--no-human", help="No human-derived material.")
+    ] = False,
+    vegan: Annotated[bool, typer.Option("--vegan", help="Vegan ingredients only.")] = False,
+    exclude: Annotated[list[str] | None, typer.Option(help="Ingredient key to exclude.")] = None,
+    allergen: Annotated[list[str] | None, typer.Option(help="Allergen to avoid.")] = None,
+    max_actives: Annotated[int, typer.Option(help="Most EV sources + co-actives.")] = 4,
+    budget_tier: Annotated[int | None, typer.Option(help="Highest cost tier (1-3).")] = None,
+    ph: Annotated[float | None, typer.Option(help="Target product pH.")] = None,
+    require: Annotated[list[str] | None, typer.Option(help="Ingredient key to include.")] = None,
+    top: Annotated[int, typer.Option(help="Optimum plus alternatives to return.")] = 1,
+    sheet: Annotated[
+        str | None, typer.Option(help="Print or write the formulation sheet: markdown, html, json.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Write sheets here (rank is added for alternatives).")
+    ] = None,
+    no_kb: Annotated[
+        bool, typer.Option("--no-kb", help="Score evidence from the catalogue only.")
+    ] = False,
+) -> None:
+    """Propose the best evidence-backed formulation (exact MILP) and alternatives."""
+    raw: dict[str, Any] = {
+        "targets": _targets(target),
+        "market": market,
+        "product_class": product_class,
+        "route": route,
+        "vehicle": vehicle,
+        "plant_only": plant_only,
+        "no_human": no_human,
+        "vegan": vegan,
+        "exclude": exclude or [],
+        "allergens": allergen or [],
+        "max_actives": max_actives,
+        "budget_tier": budget_tier,
+        "ph": ph,
+        "required": require or [],
+        "top": top,
+    }
+    defaults = {"market": "EU", "product_class": "cosmetic", "max_actives": 4}
+    given = {k: v for k, v in raw.items() if v is not None and defaults.get(k) != v}
+    request = FormulationRequest.parse(given, source="formulate options")
+    db = STATE.database()
+    with db.reader() as session:
+        catalogue = load_catalogue(session)
+        kb = None if no_kb else knowledge_base(session)
+    result = formulate(request, catalogue=catalogue, kb=kb, use_knowledge_base=not no_kb)
+    rows = [
+        {
+            "rank": f.rank,
+            "objective": round(f.objective, 4),
+            "proven_optimal": f.proven_optimal,
+            "actives": [ln.key for ln in f.actives],
+            "vehicle": next((ln.key for ln in f.lines if ln.kind == "vehicle"), None),
+            "application": [p.key for p in f.procedures],
+            "coverage": ", ".join(f"{t.target} {t.utility:.3f}" for t in f.targets),
+        }
+        for f in result.all
+    ]
+    if sheet is None:
+        emit_rows(rows, list(rows[0].keys()), title="formulations")
+        info(
+            f"evidence from the {result.best.evidence_provider}; "
+            "add --sheet markdown|html|json for the full formulation sheet"
+        )
+        return
+    fmt = _sheet_format(sheet)
+    for f in result.all:
+        text = render_sheet(f, fmt)
+        if output is None:
+            typer.echo(text)
+            continue
+        path = output if f.rank == 1 else output.with_name(f"{output.stem}-{f.rank}{output.suffix}")
+        path.write_text(text, encoding="utf-8")
+        info(f"wrote {path}")
+
+
+def _sheet_format(value: str) -> SheetFormat:
+    lowered = value.lower()
+    if lowered == "md":
+        lowered = "markdown"
+    if lowered not in ("markdown", "html", "json"):
+        raise UserInputError(
+            f"unknown sheet format {value!r}", field="--sheet", expected="markdown, html or json"
+        )
+    return lowered  # type: ignore[return-value]
+
+
+@app.command("targets")
+def targets_cmd() -> None:
+    """List the targets a formulation can be designed for."""
+    catalogue = _catalogue()
+    emit_rows(
+        [
+            {
+                "id": t.id,
+                "label": t.label,
+                "aliases": t.aliases,
+                "kg_node": t.kg_node,
+                "disease": t.is_disease,
+            }
+            for t in catalogue.targets.values()
+        ],
+        ["id", "label", "aliases", "kg_node", "disease"],
+        title="targets",
+    )
+
+
+@catalogue_app.command("list")
+def catalogue_list(
+    kind: Annotated[
+        str | None, typer.Option(help="ev_source, co_active, vehicle, delivery.")
+    ] = None,
+    origin: Annotated[
+        str | None, typer.Option(help="plant, human, animal, microbial, synthetic.")
+    ] = None,
+    market: Annotated[str | None, typer.Option(help="Show the status in this market.")] = None,
+    product_class: Annotated[str, typer.Option("--class")] = "cosmetic",
+) -> None:
+    """List catalogue ingredients (packaged and imported)."""
+    catalogue = _catalogue()
+    if kind is not None and kind not in {k.value for k in Kind}:
+        raise UserInputError(
+            f"unknown kind {kind!r}", field="--kind", expected=", ".join(k.value for k in Kind)
+        )
+    cls = _product_class(product_class)
+    rows = []
+    for item in catalogue:
+        if (kind and item.kind.value != kind) or (origin and item.origin.value != origin):
+            continue
+        row: dict[str, Any] = {
+            "key": item.key,
+            "inci": item.inci or item.name,
+            "kind": item.kind.value,
+            "origin": item.origin.value,
+            "vegan": item.vegan,
+            "cost_tier": item.cost_tier,
+            "targets": [e.target for e in item.effects],
+            "source": "imported" if item.key in catalogue.imported else "packaged",
+        }
+        if market:
+            row["status"] = status(item, _market(market), cls).status.value
+        rows.append(row)
+    columns = ["key", "inci", "kind", "origin", "vegan", "cost_tier", "targets", "source"]
+    emit_rows(rows, [*columns, "status"] if market else columns, title="catalogue")
+
+
+def _market(value: str) -> Market:
+    try:
+        return Market(value.upper())
+    except ValueError:
+        raise UserInputError(
+            f"unknown market {value!r}",
+            field="--market",
+            expected=", ".join(m.value for m in Market),
+        ) from None
+
+
+def _product_class(value: str) -> ProductClass:
+    try:
+        return ProductClass(value)
+    except ValueError:
+        raise UserInputError(
+            f"unknown product class {value!r}",
+            field="--class",
+            expected=", ".join(c.value for c in ProductClass),
+        ) from None
+
+
+@catalogue_app.command("show")
+def catalogue_show(key: Annotated[str, typer.Argument(help="Ingredient key.")]) -> None:
+    """Show one ingredient with its evidence and its status in every market and class."""
+    item = _catalogue().get(key)
+    data = item.model_dump(mode="json", exclude={"effects", "regulatory"})
+    data["effects"] = [
+        f"{e.target}: " + "; ".join(f"[{i.design.value}] {i.citation}" for i in e.evidence)
+        for e in item.effects
+    ]
+    data["regulatory_status"] = [
+        f"{m.value} {c.value}: {status(item, m, c).status.value} - {status(item, m, c).basis}"
+        for m in Market
+        for c in ProductClass
+    ]
+    emit_object(data, title=item.name)
+
+
+@catalogue_app.command("import")
+def catalogue_import(
+    file: Annotated[Path, typer.Argument(help="YAML or JSON file with 'ingredients: [...]'.")],
+) -> None:
+    """Validate a file of ingredients and add them to the catalogue (all or nothing)."""
+    ingredients = read_ingredient_file(file)
+    with STATE.database().transaction() as session:
+        outcome = import_ingredients(session, ingredients, actor=local_operator(), source=str(file))
+    emit_rows([{"key": k, "outcome": v} for k, v in outcome.items()], ["key", "outcome"])
+    info(f"imported {len(outcome)} ingredient(s) from {file}")
+
+
+@claims_app.command("check")
+def claims_check(
+    text: Annotated[str, typer.Argument(help="The claim, in quotes.")],
+    market: Annotated[str, typer.Option(help="US, EU, KR, CN or ZA.")] = "EU",
+    product_class: Annotated[str, typer.Option("--class")] = "cosmetic",
+    evidence: Annotated[
+        str | None,
+        typer.Option(help="Best substantiation held: " + ", ".join(EVIDENCE_LEVELS) + "."),
+    ] = None,
+) -> None:
+    """Check a claim; exits with code 1 when it is rejected (usable in scripts)."""
+    verdict = check_claim(text, market, product_class, evidence)
+    emit_object(verdict.as_dict(), title="claim")
+    if not verdict.accepted:
+        raise typer.Exit(1)

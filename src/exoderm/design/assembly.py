@@ -134,6 +134,7 @@ def build_problem(
         forced=forced,
         exclusive_pairs=structural_pairs(items),
         limits=_limits(items, constraints),
+        dependencies=_free(evidence, forced),
         decay=DECAY,
         segments=3,
         risk_weight=request.risk_weight,
@@ -141,15 +142,36 @@ def build_problem(
     )
 
 
+def _covers(evidence: Evidence) -> np.ndarray:
+    """Items that cover a requested target, or are EV sources or vehicles (every
+    product needs one of each, so they are always candidates)."""
+    covers = evidence.coverage.max(axis=1, initial=0.0) > 0
+    always = np.array([item.kind in (Kind.ev_source, Kind.vehicle) for item in evidence.items])
+    return np.asarray(covers | always, dtype=bool)
+
+
 def _contributes(evidence: Evidence) -> np.ndarray:
     """Co-actives and delivery options must cover a requested target or enhance a
-    partner; otherwise "alternatives" would just add inert actives. EV sources and
-    vehicles are always candidates (every product needs one of each)."""
-    useful = evidence.coverage.max(axis=1, initial=0.0) > 0
+    partner; otherwise "alternatives" would just add inert actives."""
+    useful = _covers(evidence).copy()
     for i, j in evidence.synergy:
         useful[i] = useful[j] = True
-    always = np.array([item.kind in (Kind.ev_source, Kind.vehicle) for item in evidence.items])
-    return np.asarray(useful | always, dtype=bool)
+    return useful
+
+
+def _free(evidence: Evidence, forced: np.ndarray) -> tuple[tuple[int, tuple[int, ...]], ...]:
+    """Dependencies, except for items the user requires (they stay regardless)."""
+    return tuple((i, ps) for i, ps in _dependencies(evidence) if not forced[i])
+
+
+def _dependencies(evidence: Evidence) -> tuple[tuple[int, tuple[int, ...]], ...]:
+    """An item whose only value is a synergy may only come with a synergy partner."""
+    covers = _covers(evidence)
+    partners: dict[int, set[int]] = {}
+    for i, j in evidence.synergy:
+        partners.setdefault(i, set()).add(j)
+        partners.setdefault(j, set()).add(i)
+    return tuple((i, tuple(sorted(ps))) for i, ps in sorted(partners.items()) if not covers[i])
 
 
 def _limits(items: list[Ingredient], constraints: list[Constraint]) -> tuple[CardinalityLimit, ...]:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 
+from sqlalchemy.orm import Session
+
 from exoderm.design.catalogue import Catalogue, Target
 from exoderm.design.ingredient import Ingredient
 from exoderm.design.scoring import EvidenceScore, harmonic_sum, score_items
@@ -104,25 +106,30 @@ class KnowledgeBaseEvidence:
         return None
 
     def _ingredient_node(self, ingredient: Ingredient) -> str | None:
-        return self._node_id(ingredient.kg_node, ingredient.key, ingredient.name)
+        # Names are not tried: a common name such as "Aqueous serum" could resolve to an
+        # unrelated node. The catalogue's kg_node, then its key, must match.
+        return self._node_id(ingredient.kg_node, ingredient.key)
 
     def link(self, ingredient: Ingredient, target: Target, route: str) -> Link:
+        own = self.fallback.link(ingredient, target, route)
         source = self._ingredient_node(ingredient)
-        goal = self._node_id(target.kg_node, target.id, target.label)
+        goal = self._node_id(target.kg_node, target.id)
         if source is None or goal is None:
-            return self.fallback.link(ingredient, target, route)
+            return own
         association = self.kb.association(source, goal)
         supporting = list(getattr(association, "supporting", []) or [])
-        if float(getattr(association, "score", 0.0)) <= 0 and not supporting:
-            return self.fallback.link(ingredient, target, route)
+        score = float(getattr(association, "score", 0.0))
+        if score <= 0 and not supporting:
+            return own
         refuting = list(getattr(association, "refuting", []) or [])
-        return Link(
-            score=float(association.score),
+        kb_link = Link(
+            score=score,
             refuting=_refuting_score(association, refuting),
             best_level=_best_level(supporting),
             citations=tuple(_cite(c) for c in supporting + refuting),
             provider=self.name,
         )
+        return _combine(kb_link, own)
 
     def synergy(self, source: Ingredient, target: Ingredient, route: str) -> Link:
         a, b = self._ingredient_node(source), self._ingredient_node(target)
@@ -139,6 +146,21 @@ class KnowledgeBaseEvidence:
         return Link(score, 0.0, _best_level(claims), tuple(_cite(c) for c in claims), self.name)
 
 
+def _combine(kb_link: Link, own: Link) -> Link:
+    """The better-supported of the two scores (both follow evidence-and-claims.md §6),
+    the larger refuting score, and every citation from both sources."""
+    if own.score <= 0 and own.refuting <= 0:
+        return kb_link
+    best = kb_link if kb_link.score >= own.score else own
+    return Link(
+        score=max(kb_link.score, own.score),
+        refuting=max(kb_link.refuting, own.refuting),
+        best_level=best.best_level,
+        citations=kb_link.citations + own.citations,
+        provider="knowledge base + catalogue",
+    )
+
+
 def _refuting_score(association: Any, refuting: list[Any]) -> float:
     value = getattr(association, "refuting_score", None)
     if isinstance(value, int | float) and math.isfinite(value):
@@ -153,6 +175,9 @@ def _best_level(claims: list[Any]) -> str | None:
 
 
 def _cite(claim: Any) -> str:
+    describe = getattr(claim, "describe", None)
+    if callable(describe) and not hasattr(claim, "citation"):
+        return f"inferred path {describe()} (score {getattr(claim, 'score', 0.0):.3f})"
     cite = getattr(claim, "citation", None)
     text = cite() if callable(cite) else str(claim)
     statement = getattr(claim, "statement", None)
@@ -162,11 +187,16 @@ def _cite(claim: Any) -> str:
 @lru_cache(maxsize=1)
 def default_knowledge_base() -> Any | None:
     """The packaged knowledge base, or None while ``exoderm.evidence`` has no loader."""
+    return knowledge_base(None)
+
+
+def knowledge_base(session: Session | None) -> Any | None:
+    """The knowledge base with the database's imported claims (``session``), if any."""
     try:
-        from exoderm.evidence import load_knowledge_base  # type: ignore[attr-defined]
+        from exoderm.evidence import load_knowledge_base
     except ImportError:
         return None
-    return load_knowledge_base()
+    return load_knowledge_base(session)
 
 
 def evidence_provider(catalogue: Catalogue, kb: Any | None) -> EvidenceProvider:

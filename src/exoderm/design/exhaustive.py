@@ -41,7 +41,7 @@ def best(problem: DesignProblem) -> tuple[float, tuple[int, ...]]:
 def greedy(problem: DesignProblem) -> tuple[float, tuple[int, ...]]:
     """Forced items first, then add the best feasible marginal gain while it is positive.
 
-    Greedy ignores lower cardinality bounds until the end, so it may return an
+    Greedy ignores lower cardinality bounds and dependencies, so it may return an
     infeasible selection; callers compare objectives only when it is feasible.
     """
     chosen = {i for i in range(problem.n_items) if problem.forced_mask[i]}

@@ -59,6 +59,7 @@ class _Model:
             self._synergy_rows()
         self._pair_rows()
         self._limit_rows()
+        self._dependency_rows()
 
     def _objective(self) -> None:
         pr = self.problem
@@ -102,6 +103,18 @@ class _Model:
             block[k, i] = 1.0
             block[k, j] = 1.0
         self._add(block, np.full(len(pairs), -np.inf), np.ones(len(pairs)))
+
+    def _dependency_rows(self) -> None:
+        """x_i − Σ_{j ∈ partners(i)} x_j ≤ 0."""
+        deps = self.problem.dependencies
+        if not deps:
+            return
+        block = sparse.lil_matrix((len(deps), self.n_vars))
+        for k, (i, partners) in enumerate(deps):
+            for j in partners:
+                block[k, j] = -1.0
+            block[k, i] = 1.0
+        self._add(block, np.full(len(deps), -np.inf), np.zeros(len(deps)))
 
     def _limit_rows(self) -> None:
         limits = self.problem.limits

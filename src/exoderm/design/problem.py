@@ -64,7 +64,8 @@ class DesignProblem:
     ``coverage`` (n×m) ≥ 0, ``weights`` (m) > 0, ``synergy`` maps pairs ``(i, j)``
     with ``i < j`` to a bonus ≥ 0, ``risk`` and ``cost`` (n) ≥ 0 are multiplied by
     ``risk_weight`` and ``cost_weight``. ``allowed``/``forced`` are boolean masks;
-    ``exclusive_pairs`` may not both be chosen; ``limits`` bound counts of groups.
+    ``exclusive_pairs`` may not both be chosen; ``limits`` bound counts of groups;
+    ``dependencies`` ``(i, partners)`` allow *i* only together with one of ``partners``.
     """
 
     coverage: FloatArray
@@ -76,6 +77,7 @@ class DesignProblem:
     forced: BoolArray | None = None
     exclusive_pairs: tuple[tuple[int, int], ...] = ()
     limits: tuple[CardinalityLimit, ...] = ()
+    dependencies: tuple[tuple[int, tuple[int, ...]], ...] = ()
     saturation: FloatArray | None = None
     decay: float = 0.5
     segments: int = 3
@@ -149,6 +151,8 @@ class DesignProblem:
         if any(forced[i] and i not in chosen for i in range(self.n_items)):
             return False
         if any(i in chosen and j in chosen for i, j in self.exclusive_pairs):
+            return False
+        if any(i in chosen and not chosen & set(ps) for i, ps in self.dependencies):
             return False
         return all(limit.satisfied_by(chosen) for limit in self.limits)
 
