@@ -37,8 +37,15 @@ def main() -> None:
     ap.add_argument("--rtol", type=float, default=1e-7)
     ap.add_argument("--atol", type=float, default=1e-9)
     args = ap.parse_args()
-    scenario = build_scenario(model="wound", source="adipose-msc", dose=1e12, unit="particles",
-                              route="injection", schedule=(0, 7, 14), duration_days=60)
+    scenario = build_scenario(
+        model="wound",
+        source="adipose-msc",
+        dose=1e12,
+        unit="particles",
+        route="injection",
+        schedule=(0, 7, 14),
+        duration_days=60,
+    )
     inp = wound_cohort_input(scenario, args.patients, seed=1)
     t0 = time.perf_counter()
     fast = wound_endpoints(inp, "rk4", dt=args.dt)
@@ -49,11 +56,15 @@ def main() -> None:
     t_loop = time.perf_counter() - t0
     t_loop_full = t_loop * args.patients / m
     print(f"python {platform.python_version()}, numpy {np.__version__}")
-    print(f"patients {args.patients}, 60 days, RK4 dt {args.dt} d; "
-          f"solve_ivp LSODA rtol {args.rtol} atol {args.atol} over {m} patients")
+    print(
+        f"patients {args.patients}, 60 days, RK4 dt {args.dt} d; "
+        f"solve_ivp LSODA rtol {args.rtol} atol {args.atol} over {m} patients"
+    )
     print(f"vectorised RK4: {t_fast:.2f} s")
-    print(f"per-patient solve_ivp loop: {t_loop:.1f} s for {m}"
-          + ("" if m == args.patients else f" -> {t_loop_full:.1f} s scaled to {args.patients}"))
+    print(
+        f"per-patient solve_ivp loop: {t_loop:.1f} s for {m}"
+        + ("" if m == args.patients else f" -> {t_loop_full:.1f} s scaled to {args.patients}")
+    )
     print(f"speed-up: {t_loop_full / t_fast:.1f}x")
     worst = 0.0
     for name in fast:
@@ -64,8 +75,10 @@ def main() -> None:
             worst = float("inf")
         rel = float(np.max(np.abs(a[both] / b[both] - 1.0))) if both.any() else 0.0
         worst = max(worst, rel)
-        print(f"  {name}: max relative difference {rel:.2e} "
-              f"(median {np.nanmedian(a):.4g}; {int((~np.isfinite(a)).sum())} not reached)")
+        print(
+            f"  {name}: max relative difference {rel:.2e} "
+            f"(median {np.nanmedian(a):.4g}; {int((~np.isfinite(a)).sum())} not reached)"
+        )
     print(f"max relative difference over endpoints: {worst:.2e}")
 
 

@@ -39,8 +39,9 @@ def test_miyano_trajectory_matches_published_output() -> None:
     ref = read_data("baselines.json")["miyano"]["trajectory"]
     p = ad_parameters()
     weeks = np.array([0.0, *[r["week"] for r in ref]])
-    tr = solve_stacked(AtopicModel(), p, AtopicModel.published_initial_state(p, 1),
-                       Exposure.none(1), weeks)
+    tr = solve_stacked(
+        AtopicModel(), p, AtopicModel.published_initial_state(p, 1), Exposure.none(1), weeks
+    )
     for i, row in enumerate(ref, start=1):
         np.testing.assert_allclose(tr.states[0, i], row["states"], rtol=0.01)
 

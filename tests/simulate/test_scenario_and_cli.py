@@ -43,9 +43,25 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 def test_cli_wound_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     png = tmp_path / "w.png"
-    code, out, _ = run(["--format", "json", "simulate", "wound", "--source", "adipose-msc",
-                        "--dose", "1e12", "--route", "injection", "--schedule", "0,7,14",
-                        "--plot", str(png)], capsys)
+    code, out, _ = run(
+        [
+            "--format",
+            "json",
+            "simulate",
+            "wound",
+            "--source",
+            "adipose-msc",
+            "--dose",
+            "1e12",
+            "--route",
+            "injection",
+            "--schedule",
+            "0,7,14",
+            "--plot",
+            str(png),
+        ],
+        capsys,
+    )
     assert code == 0
     data = json.loads(out)
     assert data["model"] == "wound"
@@ -60,8 +76,21 @@ def test_cli_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_cohort_and_export(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, _ = run(["--format", "json", "simulate", "cohort", "--model", "ad",
-                        "--patients", "50", "--dose", "1e13"], capsys)
+    code, out, _ = run(
+        [
+            "--format",
+            "json",
+            "simulate",
+            "cohort",
+            "--model",
+            "ad",
+            "--patients",
+            "50",
+            "--dose",
+            "1e13",
+        ],
+        capsys,
+    )
     assert code == 0
     rows = {r["endpoint"]: r for r in json.loads(out)}
     assert rows["easi_change_pct"]["p05"] <= rows["easi_change_pct"]["median"]

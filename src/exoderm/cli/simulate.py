@@ -20,8 +20,9 @@ from exoderm.simulate.scenario import (
     parse_schedule,
 )
 
-app = typer.Typer(help="Simulate exosome effects on wound healing, photo-ageing and AD.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Simulate exosome effects on wound healing, photo-ageing and AD.", no_args_is_help=True
+)
 
 SourceOpt = Annotated[Source, typer.Option("--source", help="Exosome source.")]
 DoseOpt = Annotated[float, typer.Option("--dose", help="Dose per administration (in --unit).")]
@@ -32,10 +33,26 @@ DaysOpt = Annotated[float | None, typer.Option("--days", help="Simulated duratio
 PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Write a PNG of the time course.")]
 
 
-def _scenario(model: ModelName, source: Source, dose: float, unit: DoseUnit, route: Route,
-              schedule: str, days: float | None, **extra: Any) -> Any:
-    return build_scenario(model=model, source=source, dose=dose, unit=unit, route=route,
-                          schedule=parse_schedule(schedule), duration_days=days, **extra)
+def _scenario(
+    model: ModelName,
+    source: Source,
+    dose: float,
+    unit: DoseUnit,
+    route: Route,
+    schedule: str,
+    days: float | None,
+    **extra: Any,
+) -> Any:
+    return build_scenario(
+        model=model,
+        source=source,
+        dose=dose,
+        unit=unit,
+        route=route,
+        schedule=parse_schedule(schedule),
+        duration_days=days,
+        **extra,
+    )
 
 
 def _run(scenario: Any, plot: Path | None) -> None:
@@ -61,8 +78,10 @@ def wound(
     plot: PlotOpt = None,
 ) -> None:
     """Wound healing (Waugh & Sherratt 2007 + wound area): closure with vs without exosomes."""
-    _run(_scenario(ModelName.wound, source, dose, unit, route, schedule, days,
-                   diabetic=diabetic), plot)
+    _run(
+        _scenario(ModelName.wound, source, dose, unit, route, schedule, days, diabetic=diabetic),
+        plot,
+    )
 
 
 @app.command()
@@ -77,8 +96,19 @@ def photoageing(
     plot: PlotOpt = None,
 ) -> None:
     """Photo-ageing dermis: MMP-1, TNF-α, ROS, TGF-β, procollagen I, collagen."""
-    _run(_scenario(ModelName.photoageing, source, dose, unit, route, schedule, days,
-                   photoaged=not intrinsic), plot)
+    _run(
+        _scenario(
+            ModelName.photoageing,
+            source,
+            dose,
+            unit,
+            route,
+            schedule,
+            days,
+            photoaged=not intrinsic,
+        ),
+        plot,
+    )
 
 
 @app.command()
@@ -106,8 +136,9 @@ def cohort(
     diabetic: Annotated[bool, typer.Option("--diabetic")] = False,
     patients: Annotated[int, typer.Option("--patients", min=1, max=1_000_000)] = 1000,
     seed: Annotated[int, typer.Option("--seed")] = 0,
-    cv: Annotated[float, typer.Option("--cv", min=0.0, max=2.0,
-                                      help="Between-patient CV (assumption).")] = 0.2,
+    cv: Annotated[
+        float, typer.Option("--cv", min=0.0, max=2.0, help="Between-patient CV (assumption).")
+    ] = 0.2,
     days: DaysOpt = None,
 ) -> None:
     """Virtual population: median and 90 % interval of each endpoint."""
@@ -115,9 +146,11 @@ def cohort(
 
     sc = _scenario(model, source, dose, unit, route, schedule, days, diabetic=diabetic)
     summary = run_cohort(sc, patients, seed, cv)
-    emit_rows([{"endpoint": k, **v} for k, v in summary.items()],
-              ["endpoint", "median", "p05", "p95", "n_missing", "rate_pct"],
-              title=f"{patients} virtual patients")
+    emit_rows(
+        [{"endpoint": k, **v} for k, v in summary.items()],
+        ["endpoint", "median", "p05", "p95", "n_missing", "rate_pct"],
+        title=f"{patients} virtual patients",
+    )
 
 
 @app.command()
@@ -125,7 +158,8 @@ def calibrate(
     write: Annotated[bool, typer.Option("--write", help="Overwrite the shipped fit.")] = False,
 ) -> None:
     """Refit the exosome-effect parameters to the calibration targets (least squares)."""
-    from exoderm.simulate.calibration import calibrate as run, write_calibration
+    from exoderm.simulate.calibration import calibrate as run
+    from exoderm.simulate.calibration import write_calibration
 
     info("fitting to W1, P1, P2, F1 (about 20 s)…")
     result = run()

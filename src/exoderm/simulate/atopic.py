@@ -32,8 +32,22 @@ from exoderm.simulate.parameters import Params, load_table
 
 Array = NDArray[np.float64]
 TABLE = "miyano2021.json"
-STATES: tuple[str, ...] = ("s", "p", "Th1", "Th2", "Th17", "Th22", "IL4", "IL13", "IL17",
-                           "IL22", "IL31", "IFNg", "TSLP", "OX40L")
+STATES: tuple[str, ...] = (
+    "s",
+    "p",
+    "Th1",
+    "Th2",
+    "Th17",
+    "Th22",
+    "IL4",
+    "IL13",
+    "IL17",
+    "IL22",
+    "IL31",
+    "IFNg",
+    "TSLP",
+    "OX40L",
+)
 
 
 @dataclass(frozen=True)
@@ -87,14 +101,21 @@ class AtopicModel:
         tslp = (1.0 - de.tslp) * c[12]
         ox40 = (1.0 - de.ox40) * c[13]
         ifng = c[11] + de.ifng_add
-        inhib = ((1 + p["b1"] * il4) * (1 + p["b2"] * il13) * (1 + p["b3"] * il17)
-                 * (1 + p["b4"] * il22) * (1 + p["b5"] * il31))
+        inhib = (
+            (1 + p["b1"] * il4)
+            * (1 + p["b2"] * il13)
+            * (1 + p["b3"] * il17)
+            * (1 + p["b4"] * il22)
+            * (1 + p["b5"] * il31)
+        )
         dy = np.empty_like(y)
         s, pa = c[0], c[1]
-        dy[:, 0] = ((1 - s) * (p["k1"] + p["k2"] * il22 + k3) / inhib
-                    - s * (p["d1"] * (1 + p["d3"] * pa) + p["d2"] * il31))
-        clear = ((1 + p["d4"] * pa) * (1 + p["d5"] * il17) * (1 + p["d6"] * il22)
-                 * (1 + p["d7"] * ifng)) / ((1 + p["b7"] * il4) * (1 + p["b8"] * il13))
+        dy[:, 0] = (1 - s) * (p["k1"] + p["k2"] * il22 + k3) / inhib - s * (
+            p["d1"] * (1 + p["d3"] * pa) + p["d2"] * il31
+        )
+        clear = (
+            (1 + p["d4"] * pa) * (1 + p["d5"] * il17) * (1 + p["d6"] * il22) * (1 + p["d7"] * ifng)
+        ) / ((1 + p["b7"] * il4) * (1 + p["b8"] * il13))
         dy[:, 1] = p["d8"] / (1 + p["b6"] * s) - pa * (clear + p["d8"])
         den = 4 + p["k9"] * ifng + p["k10"] * il4
         out = p["d9"] / (1 + p["b9"] * ox40)

@@ -39,7 +39,11 @@ from exoderm.simulate.parameters import read_data
 Array = NDArray[np.float64]
 NAMES: tuple[str, ...] = ("a_age", "a_uv", "s_col", "theta_photo", "ec50_ug", "theta_wound")
 START: dict[str, float] = {
-    "a_age": 0.5, "a_uv": 1.0, "s_col": 0.005, "theta_photo": 1.0, "ec50_ug": 10.0,
+    "a_age": 0.5,
+    "a_uv": 1.0,
+    "s_col": 0.005,
+    "theta_photo": 1.0,
+    "ec50_ug": 10.0,
     "theta_wound": 4.0,
 }
 LOWER = np.log([1e-3, 1e-3, 1e-5, 1e-2, 1e-2, 1e-2])
@@ -88,15 +92,20 @@ class CalibrationResult:
 
     def rows(self) -> list[dict[str, Any]]:
         return [
-            {"parameter": n, "value": self.values[n], "se": self.se[n],
-             "ci95_low": self.ci95[n][0], "ci95_high": self.ci95[n][1]}
+            {
+                "parameter": n,
+                "value": self.values[n],
+                "se": self.se[n],
+                "ci95_low": self.ci95[n][0],
+                "ci95_high": self.ci95[n][1],
+            }
             for n in NAMES
         ]
 
     def to_json(self) -> dict[str, Any]:
         return {
             "note": "written by `exoderm simulate calibrate --write`; procedure in "
-                    "exoderm.simulate.calibration and docs/simulate.md",
+            "exoderm.simulate.calibration and docs/simulate.md",
             "parameters": {
                 n: {"value": self.values[n], "se": self.se[n], "ci95": list(self.ci95[n])}
                 for n in NAMES
@@ -111,9 +120,17 @@ class CalibrationResult:
 def calibrate(start: dict[str, float] | None = None, max_nfev: int = 200) -> CalibrationResult:
     """Run the weighted least-squares fit from ``start`` (default: fixed starting values)."""
     x0 = np.log([float((start or START)[n]) for n in NAMES])
-    fit = least_squares(residuals, np.clip(x0, LOWER + 1e-9, UPPER - 1e-9),
-                        bounds=(LOWER, UPPER), x_scale=1.0, diff_step=1e-4,
-                        xtol=1e-10, ftol=1e-10, gtol=1e-10, max_nfev=max_nfev)
+    fit = least_squares(
+        residuals,
+        np.clip(x0, LOWER + 1e-9, UPPER - 1e-9),
+        bounds=(LOWER, UPPER),
+        x_scale=1.0,
+        diff_step=1e-4,
+        xtol=1e-10,
+        ftol=1e-10,
+        gtol=1e-10,
+        max_nfev=max_nfev,
+    )
     jac = np.asarray(fit.jac)
     cov = np.linalg.pinv(jac.T @ jac)
     se_log = np.sqrt(np.clip(np.diag(cov), 0.0, None))
@@ -122,9 +139,10 @@ def calibrate(start: dict[str, float] | None = None, max_nfev: int = 200) -> Cal
     return CalibrationResult(
         values=dict(zip(NAMES, values.tolist(), strict=True)),
         se=dict(zip(NAMES, (values * se_log).tolist(), strict=True)),
-        ci95={n: (float(np.exp(max(x - 1.96 * s, -700.0))),
-                  float(np.exp(min(x + 1.96 * s, 700.0))))
-              for n, x, s in zip(NAMES, fit.x, se_log, strict=True)},
+        ci95={
+            n: (float(np.exp(max(x - 1.96 * s, -700.0))), float(np.exp(min(x + 1.96 * s, 700.0))))
+            for n, x, s in zip(NAMES, fit.x, se_log, strict=True)
+        },
         covariance_log=cov.tolist(),
         residuals=dict(zip(fit_ids, np.asarray(fit.fun).tolist(), strict=True)),
         cost=float(fit.cost),

@@ -48,16 +48,24 @@ SCHEDULES: dict[str, tuple[float, ...]] = {
 
 def _endpoints(model: str, dose: float) -> dict[str, float]:
     base = "wound" if model.startswith("wound") else model
-    sc = build_scenario(model=base, dose=dose, unit="particles", route="injection",
-                        schedule=SCHEDULES[model], diabetic=model == "wound-diabetic")
+    sc = build_scenario(
+        model=base,
+        dose=dose,
+        unit="particles",
+        route="injection",
+        schedule=SCHEDULES[model],
+        diabetic=model == "wound-diabetic",
+    )
     ep = dict(predict_outcomes(sc).endpoints)
     if base == "ad":
         ep["easi_vs_vehicle"] = ep["easi_end"] - ep["easi_baseline"] * (
-            1 + ep["easi_change_vehicle_pct"] / 100)
+            1 + ep["easi_change_vehicle_pct"] / 100
+        )
         ep["barrier_vs_vehicle"] = ep["barrier_integrity_end"] - ep["barrier_integrity_vehicle_end"]
     if base == "wound":
-        ep["t95_vs_control_days"] = (ep["time_to_95_closure_days"]
-                                     - ep["time_to_95_closure_control_days"])
+        ep["t95_vs_control_days"] = (
+            ep["time_to_95_closure_days"] - ep["time_to_95_closure_control_days"]
+        )
         ep["closure_day14_vs_control"] = ep["closure_difference_day14_pp"]
     return ep
 
@@ -82,14 +90,17 @@ def direction_checks(doses: tuple[float, ...] = DOSES) -> list[dict[str, Any]]:
         values = np.asarray(table[(model, key)])
         signs_ok = bool(np.all(np.sign(values) == sign))
         mono_ok = bool(np.all(sign * np.diff(values) > 0))
-        rows.append({
-            "id": f"D-{model}-{key}",
-            "quantity": f"{model}: {label} {'down' if sign < 0 else 'up'} at doses "
-                        f"{', '.join(f'{d:.0e}' for d in doses)} particles, monotone",
-            "target": "all " + ("< 0" if sign < 0 else "> 0") + ", monotone",
-            "model": ", ".join(f"{v:.3g}" for v in values),
-            "result": "pass" if signs_ok and mono_ok else "fail",
-            "source": "issue 8 acceptance; Hu 2019 PMC7032013; README correction 1"
-            if model == "photoageing" else "issue 8 acceptance",
-        })
+        rows.append(
+            {
+                "id": f"D-{model}-{key}",
+                "quantity": f"{model}: {label} {'down' if sign < 0 else 'up'} at doses "
+                f"{', '.join(f'{d:.0e}' for d in doses)} particles, monotone",
+                "target": "all " + ("< 0" if sign < 0 else "> 0") + ", monotone",
+                "model": ", ".join(f"{v:.3g}" for v in values),
+                "result": "pass" if signs_ok and mono_ok else "fail",
+                "source": "issue 8 acceptance; Hu 2019 PMC7032013; README correction 1"
+                if model == "photoageing"
+                else "issue 8 acceptance",
+            }
+        )
     return rows

@@ -81,10 +81,10 @@ def wound_closure_difference(fitted: Mapping[str, float], dose_ug: float = W1_DO
     p["theta_wound"] = float(fitted["theta_wound"])
     layer = layer_values()
     amount = dose_ug * layer["route_injection"] * layer["source_adipose-msc"]
-    ex = Exposure(np.zeros(1), np.array([[0.0], [amount]]), layer["k_el"],
-                  float(fitted["ec50_ug"]))
-    tr = solve_rk4(model, p, model.initial_state(p, 2), ex, np.array([0.0, 7.0, 14.0]), 0.05,
-                   states=["W"])
+    ex = Exposure(np.zeros(1), np.array([[0.0], [amount]]), layer["k_el"], float(fitted["ec50_ug"]))
+    tr = solve_rk4(
+        model, p, model.initial_state(p, 2), ex, np.array([0.0, 7.0, 14.0]), 0.05, states=["W"]
+    )
     closure = 100.0 * (1.0 - tr.states[:, 1:, 0])
     diff: Array = closure[1] - closure[0]
     return diff

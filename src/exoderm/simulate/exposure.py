@@ -44,7 +44,9 @@ def dose_in_ug(dose: float, unit: DoseUnit, layer: dict[str, float] | None = Non
     return dose
 
 
-def bioavailable_fraction(scenario: TreatmentScenario, layer: dict[str, float] | None = None) -> float:
+def bioavailable_fraction(
+    scenario: TreatmentScenario, layer: dict[str, float] | None = None
+) -> float:
     """F_route * F_source for a scenario."""
     layer = layer or layer_values()
     return layer[f"route_{scenario.route.value}"] * layer[f"source_{scenario.source.value}"]

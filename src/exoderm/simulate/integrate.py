@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Protocol
 
 import numpy as np
@@ -72,7 +73,7 @@ def dose_breaks(exposure: Exposure, days_per_unit: float, t_end: float) -> list[
 
 def _segments(breaks: Sequence[float], t_end: float) -> list[tuple[float, float]]:
     edges = [0.0, *breaks, t_end]
-    return [(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+    return [(a, b) for a, b in pairwise(edges) if b > a]
 
 
 def _phi(exposure: Exposure, model: OdeModel, t: float, seg_start: float) -> Array:
@@ -105,7 +106,7 @@ def solve_rk4(
         out[:, rec_i, :] = y[:, idx]
         rec_i += 1
     for a, b in _segments(dose_breaks(exposure, model.days_per_time_unit, t_end), t_end):
-        n_steps = int(round((b - a) / dt))
+        n_steps = round((b - a) / dt)
         for _ in range(n_steps):
             t = step * dt
             y = _rk4_step(model, p, y, exposure, t, dt, a)
@@ -147,14 +148,16 @@ def solve_stacked(
     out = np.empty((n, len(t_record), k))
     y = np.array(y0, dtype=float).ravel()
     for a, b in _segments(dose_breaks(exposure, model.days_per_time_unit, t_end), t_end):
+
         def f(t: float, flat: Array, a: float = a) -> Array:
             dy = model.rhs(t, flat.reshape(n, k), p, _phi(exposure, model, t, a))
             return dy.ravel()
 
         sel = (t_record >= a) & ((t_record < b) | (b == t_end))
         t_eval = np.union1d(t_record[sel], [b])
-        sol = solve_ivp(f, (a, b), y, method="BDF", t_eval=t_eval, rtol=rtol, atol=atol,
-                        jac_sparsity=sparsity)
+        sol = solve_ivp(
+            f, (a, b), y, method="BDF", t_eval=t_eval, rtol=rtol, atol=atol, jac_sparsity=sparsity
+        )
         if not sol.success:
             raise RuntimeError(f"{model.name}: integration failed: {sol.message}")
         keep = np.isin(t_eval, t_record[sel])
@@ -181,18 +184,22 @@ def solve_each(
     out = np.empty((n, len(t_record), len(idx)))
     segs = _segments(dose_breaks(exposure, model.days_per_time_unit, t_end), t_end)
     for i in range(n):
-        pi = {name: (v[i:i + 1] if isinstance(v, np.ndarray) else v) for name, v in p.items()}
-        ex = Exposure(exposure.times, exposure.amounts[i:i + 1],
-                      _row(exposure.k_el, i), _row(exposure.ec50, i))
+        pi = {name: (v[i : i + 1] if isinstance(v, np.ndarray) else v) for name, v in p.items()}
+        ex = Exposure(
+            exposure.times,
+            exposure.amounts[i : i + 1],
+            _row(exposure.k_el, i),
+            _row(exposure.ec50, i),
+        )
         y = np.array(y0[i], dtype=float)
         for a, b in segs:
-            def f(t: float, yy: Array, a: float = a) -> Array:
+
+            def f(t: float, yy: Array, a: float = a, pi: Params = pi, ex: Exposure = ex) -> Array:
                 out_: Array = model.rhs(t, yy[None, :], pi, _phi(ex, model, t, a))[0]
                 return out_
 
             sel = (t_record >= a) & ((t_record < b) | (b == t_end))
-            sol = solve_ivp(f, (a, b), y, method="LSODA", rtol=rtol, atol=atol,
-                            dense_output=True)
+            sol = solve_ivp(f, (a, b), y, method="LSODA", rtol=rtol, atol=atol, dense_output=True)
             if not sol.success:
                 raise RuntimeError(f"{model.name}: integration failed: {sol.message}")
             if sel.any():
@@ -203,4 +210,4 @@ def solve_each(
 
 def _row(value: float | Array, i: int) -> float | Array:
     arr = np.asarray(value)
-    return arr[i:i + 1] if arr.ndim else float(arr)
+    return arr[i : i + 1] if arr.ndim else float(arr)

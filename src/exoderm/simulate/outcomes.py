@@ -88,8 +88,13 @@ def predict_photoageing(scenario: TreatmentScenario) -> OutcomeSummary:
     times = _record(scenario.duration, 1.0)
     tr = solve_rk4(model, p, model.initial_state(p, 2), _arms(scenario), times, PHOTO_DT)
     ep: dict[str, float] = {}
-    for name, label in [("MMP1", "mmp1"), ("TNF", "tnf_alpha"), ("ROS", "ros"),
-                        ("TGF", "tgf_beta"), ("PC", "procollagen_i")]:
+    for name, label in [
+        ("MMP1", "mmp1"),
+        ("TNF", "tnf_alpha"),
+        ("ROS", "ros"),
+        ("TGF", "tgf_beta"),
+        ("PC", "procollagen_i"),
+    ]:
         x = tr.state(name).mean(axis=1)  # time-averaged: the mediators follow E(t)
         ep[f"{label}_mean_change_pct"] = float(percent_change(x[1], x[0]))
     ci_end = tr.state("Ci")[:, -1]
@@ -133,9 +138,11 @@ def predict_ad(scenario: TreatmentScenario) -> OutcomeSummary:
         "tewl_change_pct": float(tewl[1]),
         "tewl_change_vehicle_pct": float(tewl[0]),
         "il4_mean_vs_vehicle_pct": float(
-            percent_change(eff["IL4"][1].mean(), eff_vehicle["IL4"][0].mean())),
+            percent_change(eff["IL4"][1].mean(), eff_vehicle["IL4"][0].mean())
+        ),
         "il13_mean_vs_vehicle_pct": float(
-            percent_change(eff["IL13"][1].mean(), eff_vehicle["IL13"][0].mean())),
+            percent_change(eff["IL13"][1].mean(), eff_vehicle["IL13"][0].mean())
+        ),
     }
     return _summary(scenario, ep, tr, time_unit="week", extra={"EASI": e})
 
@@ -154,7 +161,9 @@ def _summary(
     series = {name: tr.state(name) for name in tr.state_names}
     series.update(extra or {})
     return OutcomeSummary(
-        scenario, endpoints, tr.times,
+        scenario,
+        endpoints,
+        tr.times,
         treated={k: v[1] for k, v in series.items()},
         control={k: v[0] for k, v in series.items()},
         time_unit=time_unit,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -82,20 +82,23 @@ class ParameterTable:
 
 def read_data(filename: str) -> dict[str, Any]:
     """Read a JSON file shipped in ``exoderm/simulate/data``."""
-    text = resources.files("exoderm.simulate").joinpath("data").joinpath(filename).read_text("utf-8")
+    text = (
+        resources.files("exoderm.simulate").joinpath("data").joinpath(filename).read_text("utf-8")
+    )
     data: dict[str, Any] = json.loads(text)
     return data
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_table(filename: str) -> ParameterTable:
     """Load and check a parameter table: every parameter must name a known source."""
     raw = read_data(filename)
     sources: dict[str, str] = raw["sources"]
     params: dict[str, Parameter] = {}
     for item in raw["parameters"]:
-        p = Parameter(item["name"], float(item["value"]), item["unit"], item["source"],
-                      item.get("note", ""))
+        p = Parameter(
+            item["name"], float(item["value"]), item["unit"], item["source"], item.get("note", "")
+        )
         if p.source not in sources:
             raise ValueError(f"{filename}: parameter {p.name} cites unknown source {p.source}")
         params[p.name] = p

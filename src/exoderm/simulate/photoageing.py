@@ -88,7 +88,9 @@ def steady_state(p: Params) -> Array:
     return np.array([ros, tnf, tgf, mmp, pc, ci, cf], dtype=float)
 
 
-def photo_parameters(preset: str = "aged", fitted: dict[str, float] | None = None) -> dict[str, float]:
+def photo_parameters(
+    preset: str = "aged", fitted: dict[str, float] | None = None
+) -> dict[str, float]:
     """Parameters of a preset (young / aged / photoaged) with the fitted values applied."""
     from exoderm.simulate.calibrated import calibrated_value
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from exoderm.simulate.outcomes import OutcomeSummary  # noqa: E402
+from exoderm.simulate.outcomes import OutcomeSummary
 
 PANELS: dict[str, tuple[str, ...]] = {
     "wound": ("W", "phiI", "F", "C"),

@@ -40,8 +40,9 @@ VARIED: dict[ModelName, tuple[str, ...]] = {
 }
 
 
-def lognormal(base: dict[str, Any], names: Sequence[str], cv: float, n: int,
-              rng: np.random.Generator) -> dict[str, Any]:
+def lognormal(
+    base: dict[str, Any], names: Sequence[str], cv: float, n: int, rng: np.random.Generator
+) -> dict[str, Any]:
     """Copy ``base`` with ``names`` replaced by log-normal draws of mean value and CV ``cv``."""
     sigma = np.sqrt(np.log1p(cv**2))
     out = dict(base)
@@ -50,16 +51,21 @@ def lognormal(base: dict[str, Any], names: Sequence[str], cv: float, n: int,
     return out
 
 
-def patient_exposure(scenario: TreatmentScenario, n: int, dose_cv: float,
-                     rng: np.random.Generator) -> Exposure:
+def patient_exposure(
+    scenario: TreatmentScenario, n: int, dose_cv: float, rng: np.random.Generator
+) -> Exposure:
     """Per-patient delivered amounts (log-normal around the scenario's) at shared times."""
     layer = layer_values()
     amount = dose_in_ug(scenario.dose, scenario.unit, layer) * bioavailable_fraction(scenario)
     times = np.asarray(scenario.schedule, dtype=float)
     sigma = np.sqrt(np.log1p(dose_cv**2))
     factor = np.exp(sigma * rng.standard_normal(n) - sigma**2 / 2)
-    return Exposure(times, np.outer(amount * factor, np.ones(len(times))), layer["k_el"],
-                    calibrated_value("ec50_ug"))
+    return Exposure(
+        times,
+        np.outer(amount * factor, np.ones(len(times))),
+        layer["k_el"],
+        calibrated_value("ec50_ug"),
+    )
 
 
 @dataclass(frozen=True)
@@ -71,8 +77,9 @@ class WoundCohortInput:
     times: Array
 
 
-def wound_cohort_input(scenario: TreatmentScenario, n: int, seed: int = 0, cv: float = 0.2,
-                       dose_cv: float = 0.3) -> WoundCohortInput:
+def wound_cohort_input(
+    scenario: TreatmentScenario, n: int, seed: int = 0, cv: float = 0.2, dose_cv: float = 0.3
+) -> WoundCohortInput:
     """Sample a wound cohort for ``scenario`` (reproducible for a given seed)."""
     rng = np.random.default_rng(seed)
     p = lognormal(wound_parameters(scenario.diabetic), VARIED[ModelName.wound], cv, n, rng)
@@ -81,8 +88,13 @@ def wound_cohort_input(scenario: TreatmentScenario, n: int, seed: int = 0, cv: f
     return WoundCohortInput(p, ex, times)
 
 
-def wound_endpoints(inp: WoundCohortInput, method: str = "rk4", dt: float = 0.05,
-                    rtol: float = 1e-8, atol: float = 1e-10) -> dict[str, Array]:
+def wound_endpoints(
+    inp: WoundCohortInput,
+    method: str = "rk4",
+    dt: float = 0.05,
+    rtol: float = 1e-8,
+    atol: float = 1e-10,
+) -> dict[str, Array]:
     """Per-patient wound endpoints by the vectorised RK4 or the per-patient reference."""
     model = WoundModel()
     n = inp.exposure.n
@@ -90,8 +102,9 @@ def wound_endpoints(inp: WoundCohortInput, method: str = "rk4", dt: float = 0.05
     if method == "rk4":
         tr = solve_rk4(model, inp.params, y0, inp.exposure, inp.times, dt, states=["W", "C"])
     elif method == "solve_ivp":
-        tr = solve_each(model, inp.params, y0, inp.exposure, inp.times, rtol, atol,
-                        states=["W", "C"])
+        tr = solve_each(
+            model, inp.params, y0, inp.exposure, inp.times, rtol, atol, states=["W", "C"]
+        )
     else:
         raise ValueError(f"unknown method {method!r}")
     w, c = tr.state("W"), tr.state("C")
@@ -108,15 +121,24 @@ def summarise(values: Array) -> dict[str, float]:
     """Median and 90 % interval; ``n_missing`` counts NaN (e.g. never 95 % closed)."""
     ok = values[np.isfinite(values)]
     if ok.size == 0:
-        return {"median": float("nan"), "p05": float("nan"), "p95": float("nan"),
-                "n_missing": int(values.size)}
+        return {
+            "median": float("nan"),
+            "p05": float("nan"),
+            "p95": float("nan"),
+            "n_missing": int(values.size),
+        }
     p05, med, p95 = np.percentile(ok, [5, 50, 95])
-    return {"median": float(med), "p05": float(p05), "p95": float(p95),
-            "n_missing": int(values.size - ok.size)}
+    return {
+        "median": float(med),
+        "p05": float(p05),
+        "p95": float(p95),
+        "n_missing": int(values.size - ok.size),
+    }
 
 
-def cohort(scenario: TreatmentScenario, n: int = 1000, seed: int = 0, cv: float = 0.2,
-           dose_cv: float = 0.3) -> dict[str, dict[str, float]]:
+def cohort(
+    scenario: TreatmentScenario, n: int = 1000, seed: int = 0, cv: float = 0.2, dose_cv: float = 0.3
+) -> dict[str, dict[str, float]]:
     """Outcome distributions (median, 90 % interval) of ``n`` virtual patients."""
     if scenario.model is ModelName.wound:
         ep = wound_endpoints(wound_cohort_input(scenario, n, seed, cv, dose_cv))
@@ -125,34 +147,50 @@ def cohort(scenario: TreatmentScenario, n: int = 1000, seed: int = 0, cv: float 
     else:
         ep = _ad_cohort(scenario, n, seed, cv, dose_cv)
     out = {name: summarise(v) for name, v in ep.items() if not name.startswith("rate_")}
-    out.update({name: {"rate_pct": float(v[0])} for name, v in ep.items()
-                if name.startswith("rate_")})
+    out.update(
+        {name: {"rate_pct": float(v[0])} for name, v in ep.items() if name.startswith("rate_")}
+    )
     return out
 
 
-def _photo_cohort(scenario: TreatmentScenario, n: int, seed: int, cv: float,
-                  dose_cv: float) -> dict[str, Array]:
+def _photo_cohort(
+    scenario: TreatmentScenario, n: int, seed: int, cv: float, dose_cv: float
+) -> dict[str, Array]:
     rng = np.random.default_rng(seed)
     base = photo_parameters("photoaged" if scenario.photoaged else "aged")
     p = lognormal(base, VARIED[ModelName.photoageing], cv, n, rng)
     ex = patient_exposure(scenario, n, dose_cv, rng)
-    y0 = np.array([steady_state({k: (v[i] if isinstance(v, np.ndarray) else v)
-                                 for k, v in p.items()}) for i in range(n)])
+    y0 = np.array(
+        [
+            steady_state({k: (v[i] if isinstance(v, np.ndarray) else v) for k, v in p.items()})
+            for i in range(n)
+        ]
+    )
     model = PhotoageingModel()
     tr = solve_rk4(model, p, y0, ex, np.array([0.0, scenario.duration]), 0.1)
     end, start = tr.states[:, -1, :], tr.states[:, 0, :]
     ci = PhotoageingModel.state_names.index("Ci")
-    return {"collagen_change_pct": percent_change(end[:, ci], start[:, ci]),
-            "collagen_deposition_pct": 100.0 * end[:, ci]}
+    return {
+        "collagen_change_pct": percent_change(end[:, ci], start[:, ci]),
+        "collagen_deposition_pct": 100.0 * end[:, ci],
+    }
 
 
-def _ad_cohort(scenario: TreatmentScenario, n: int, seed: int, cv: float,
-               dose_cv: float) -> dict[str, Array]:
+def _ad_cohort(
+    scenario: TreatmentScenario, n: int, seed: int, cv: float, dose_cv: float
+) -> dict[str, Array]:
     rng = np.random.default_rng(seed)
     p = lognormal(ad_parameters(), VARIED[ModelName.ad], cv, n, rng)
     ex = patient_exposure(scenario, n, dose_cv, rng)
-    base = solve_stacked(AtopicModel(), p, AtopicModel.published_initial_state(p, n),
-                         Exposure.none(n), np.array([0.0, 1000.0]), rtol=1e-6, atol=1e-9).final
+    base = solve_stacked(
+        AtopicModel(),
+        p,
+        AtopicModel.published_initial_state(p, n),
+        Exposure.none(n),
+        np.array([0.0, 1000.0]),
+        rtol=1e-6,
+        atol=1e-9,
+    ).final
     weeks = np.array([0.0, scenario.duration / 7.0])
     tr = solve_stacked(AtopicModel(PLACEBO), p, base, ex, weeks, rtol=1e-6, atol=1e-9)
     e = easi(tr.state("s"), tr.state("p"))
@@ -166,8 +204,13 @@ def _ad_cohort(scenario: TreatmentScenario, n: int, seed: int, cv: float,
     }
 
 
-def dose_sweep(scenario: TreatmentScenario, doses: Sequence[float], n: int = 1000,
-               seed: int = 0, use_dask: bool = False) -> list[dict[str, Any]]:
+def dose_sweep(
+    scenario: TreatmentScenario,
+    doses: Sequence[float],
+    n: int = 1000,
+    seed: int = 0,
+    use_dask: bool = False,
+) -> list[dict[str, Any]]:
     """Cohort summaries for several doses; with ``use_dask`` each dose is a Dask task."""
     scenarios = [scenario.model_copy(update={"dose": float(d)}) for d in doses]
     if use_dask:

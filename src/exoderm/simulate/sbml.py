@@ -63,10 +63,16 @@ def wound_spec(p: Mapping[str, float], y0: np.ndarray) -> SbmlSpec:
         "H": "k12*F - d6*H",
         "W": "-k_close*F*C/(C + K_C)*W",
     }
-    return SbmlSpec("exoderm_wound", "Waugh & Sherratt 2007 wound healing + exoderm extensions",
-                    "day", dict(zip(WoundModel.state_names, y0.tolist(), strict=True)),
-                    dict(p), assignments, rates,
-                    notes="BioModels MODEL1006230106 / MODEL1006230003 equations; W, hooks: exoderm")
+    return SbmlSpec(
+        "exoderm_wound",
+        "Waugh & Sherratt 2007 wound healing + exoderm extensions",
+        "day",
+        dict(zip(WoundModel.state_names, y0.tolist(), strict=True)),
+        dict(p),
+        assignments,
+        rates,
+        notes="BioModels MODEL1006230106 / MODEL1006230003 equations; W, hooks: exoderm",
+    )
 
 
 def photo_spec(p: Mapping[str, float], y0: np.ndarray) -> SbmlSpec:
@@ -81,18 +87,34 @@ def photo_spec(p: Mapping[str, float], y0: np.ndarray) -> SbmlSpec:
         "Ci": "s_col*PC - k_deg*MMP1*Ci",
         "Cf": "k_deg*MMP1*Ci - k_clr*Cf",
     }
-    return SbmlSpec("exoderm_photoageing", "exoderm minimal photo-ageing dermis", "day",
-                    dict(zip(PhotoageingModel.state_names, y0.tolist(), strict=True)),
-                    dict(p), assignments, rates)
+    return SbmlSpec(
+        "exoderm_photoageing",
+        "exoderm minimal photo-ageing dermis",
+        "day",
+        dict(zip(PhotoageingModel.state_names, y0.tolist(), strict=True)),
+        dict(p),
+        assignments,
+        rates,
+    )
 
 
 def ad_spec(p: Mapping[str, float], y0: np.ndarray, drug: DrugEffect) -> SbmlSpec:
     """Miyano 2021 AD QSP with drug-effect vector and exosome hooks (see ``atopic.py``)."""
     consts = dict(p)
-    consts.update({"vehicle": 1.0 if drug.vehicle else 0.0, "de_il4": drug.il4,
-                   "de_il13": drug.il13, "de_il17": drug.il17, "de_il22": drug.il22,
-                   "de_il31": drug.il31, "de_tslp": drug.tslp, "de_ox40": drug.ox40,
-                   "de_ifng": drug.ifng_add, "de_ea2": drug.ea2})
+    consts.update(
+        {
+            "vehicle": 1.0 if drug.vehicle else 0.0,
+            "de_il4": drug.il4,
+            "de_il13": drug.il13,
+            "de_il17": drug.il17,
+            "de_il22": drug.il22,
+            "de_il31": drug.il31,
+            "de_tslp": drug.tslp,
+            "de_ox40": drug.ox40,
+            "de_ifng": drug.ifng_add,
+            "de_ea2": drug.ea2,
+        }
+    )
     assignments = [
         ("exo", "eps_th2*Phi"),
         ("k3_eff", "k3*vehicle + k_cer*Phi"),
@@ -105,8 +127,11 @@ def ad_spec(p: Mapping[str, float], y0: np.ndarray, drug: DrugEffect) -> SbmlSpe
         ("eOX40", "(1 - de_ox40)*OX40L"),
         ("eIFNg", "IFNg + de_ifng"),
         ("inhib", "(1 + b1*eIL4)*(1 + b2*eIL13)*(1 + b3*eIL17)*(1 + b4*eIL22)*(1 + b5*eIL31)"),
-        ("clear", "(1 + d4*p)*(1 + d5*eIL17)*(1 + d6*eIL22)*(1 + d7*eIFNg)"
-                  "/((1 + b7*eIL4)*(1 + b8*eIL13))"),
+        (
+            "clear",
+            "(1 + d4*p)*(1 + d5*eIL17)*(1 + d6*eIL22)*(1 + d7*eIFNg)"
+            "/((1 + b7*eIL4)*(1 + b8*eIL13))",
+        ),
         ("den", "4 + k9*eIFNg + k10*eIL4"),
         ("th_out", "d9/(1 + b9*eOX40)"),
         ("EASI", "72*(2*p + 2*(1 - s))/4"),
@@ -127,23 +152,35 @@ def ad_spec(p: Mapping[str, float], y0: np.ndarray, drug: DrugEffect) -> SbmlSpe
         "TSLP": "k23*p + k24 - d16*TSLP",
         "OX40L": "k25*eTSLP + k26 - d17*OX40L",
     }
-    return SbmlSpec("exoderm_ad", "Miyano, Irvine & Tanaka 2021 AD QSP + exoderm exosome hooks",
-                    "week", dict(zip(AD_STATES, y0.tolist(), strict=True)), consts,
-                    assignments, rates, notes="doi:10.1111/all.14870; jaimit19/qsp-ad")
+    return SbmlSpec(
+        "exoderm_ad",
+        "Miyano, Irvine & Tanaka 2021 AD QSP + exoderm exosome hooks",
+        "week",
+        dict(zip(AD_STATES, y0.tolist(), strict=True)),
+        consts,
+        assignments,
+        rates,
+        notes="doi:10.1111/all.14870; jaimit19/qsp-ad",
+    )
 
 
 def with_exposure(spec: SbmlSpec, exposure: Exposure, row: int, days_per_unit: float) -> SbmlSpec:
     """Attach one patient's regimen: doses at model times, k_el and EC50 in model units."""
     spec.constants["k_el"] = float(np.asarray(exposure.k_el).ravel()[0]) * days_per_unit
     spec.constants["ec50"] = float(np.asarray(exposure.ec50).ravel()[0])
-    spec.doses = [(float(t) / days_per_unit, float(a))
-                  for t, a in zip(exposure.times, exposure.amounts[row], strict=True) if a > 0]
+    spec.doses = [
+        (float(t) / days_per_unit, float(a))
+        for t, a in zip(exposure.times, exposure.amounts[row], strict=True)
+        if a > 0
+    ]
     return spec
 
 
 def _check(code: int, what: str) -> None:
     if code != libsbml.LIBSBML_OPERATION_SUCCESS:
-        raise RuntimeError(f"libsbml: {what} failed ({libsbml.OperationReturnValue_toString(code)})")
+        raise RuntimeError(
+            f"libsbml: {what} failed ({libsbml.OperationReturnValue_toString(code)})"
+        )
 
 
 def _param(model: Any, pid: str, value: float, constant: bool) -> None:
@@ -166,8 +203,10 @@ def to_sbml(spec: SbmlSpec) -> str:
     model = doc.createModel()
     model.setId(spec.model_id)
     model.setName(spec.name)
-    model.setNotes(f'<body xmlns="http://www.w3.org/1999/xhtml"><p>time unit: '
-                   f'{spec.time_units_note}. {spec.notes}</p></body>')
+    model.setNotes(
+        f'<body xmlns="http://www.w3.org/1999/xhtml"><p>time unit: '
+        f"{spec.time_units_note}. {spec.notes}</p></body>"
+    )
     for pid, value in spec.constants.items():
         _param(model, pid, value, True)
     for pid, value in spec.initial.items():

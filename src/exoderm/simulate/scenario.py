@@ -13,8 +13,8 @@ import enum
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from exoderm.errors import Problem, ValidationFailed
 from exoderm.errors import Location as ErrorLocation
+from exoderm.errors import Problem, ValidationFailed
 
 
 class ModelName(enum.StrEnum):
@@ -102,8 +102,13 @@ def parse_schedule(text: str) -> tuple[float, ...]:
             days.append(float(item))
         except ValueError:
             raise ValidationFailed(
-                [Problem(f"item {i + 1} {item!r} is not a number",
-                         ErrorLocation(field="schedule"), "comma-separated days, e.g. 0,7,14")],
+                [
+                    Problem(
+                        f"item {i + 1} {item!r} is not a number",
+                        ErrorLocation(field="schedule"),
+                        "comma-separated days, e.g. 0,7,14",
+                    )
+                ],
                 subject="schedule",
             ) from None
     return tuple(days)

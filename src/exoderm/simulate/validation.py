@@ -26,8 +26,14 @@ from exoderm.simulate.wound import WoundModel, alpha, wound_parameters
 
 
 def _row(tid: str, what: str, target: Any, value: Any, ok: bool, source: str) -> dict[str, Any]:
-    return {"id": tid, "quantity": what, "target": target, "model": value,
-            "result": "pass" if ok else "fail", "source": source}
+    return {
+        "id": tid,
+        "quantity": what,
+        "target": target,
+        "model": value,
+        "result": "pass" if ok else "fail",
+        "source": source,
+    }
 
 
 def baseline_rows() -> list[dict[str, Any]]:
@@ -41,12 +47,22 @@ def baseline_rows() -> list[dict[str, Any]]:
         tr = solve_each(model, p, model.initial_state(p, 1), Exposure.none(1), days)
         for i, c in enumerate(case["checks"], start=1):
             y = tr.states[0, i]
-            value = float(alpha(p, y[6:7])[0]) if c["state"] == "alpha" else float(
-                y[model.state_names.index(c["state"])])
+            value = (
+                float(alpha(p, y[6:7])[0])
+                if c["state"] == "alpha"
+                else float(y[model.state_names.index(c["state"])])
+            )
             ok = abs(value - c["value"]) <= 0.01 * abs(c["value"])
-            rows.append(_row(f"B-{case['case']}-{c['state']}-d{c['day']:g}",
-                             f"model {case['case']}: {c['state']} at day {c['day']:g}",
-                             c["value"], round(value, 4), ok, ref["waugh_source"]))
+            rows.append(
+                _row(
+                    f"B-{case['case']}-{c['state']}-d{c['day']:g}",
+                    f"model {case['case']}: {c['state']} at day {c['day']:g}",
+                    c["value"],
+                    round(value, 4),
+                    ok,
+                    ref["waugh_source"],
+                )
+            )
     rows.extend(_miyano_rows(ref))
     return rows
 
@@ -57,24 +73,52 @@ def _miyano_rows(ref: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     e0 = float(easi(base[0], base[1]))
     for c in ref["miyano"]["trajectory"]:
-        tr = solve_stacked(AtopicModel(), p, AtopicModel.published_initial_state(p, 1),
-                           Exposure.none(1), np.array([0.0, c["week"]]))
+        tr = solve_stacked(
+            AtopicModel(),
+            p,
+            AtopicModel.published_initial_state(p, 1),
+            Exposure.none(1),
+            np.array([0.0, c["week"]]),
+        )
         got = tr.final[0]
         worst = float(np.max(np.abs(got / np.asarray(c["states"]) - 1.0)))
-        rows.append(_row(f"B-AD-traj-w{c['week']:g}", f"all 14 states at week {c['week']:g} "
-                         "(max relative difference)", "< 1 %", f"{worst:.1e}", worst < 0.01,
-                         ref["miyano"]["trajectory_source"]))
-    rows.append(_row("A1-baseline", "baseline EASI", ref["miyano"]["easi_baseline"],
-                     round(e0, 3), abs(e0 / ref["miyano"]["easi_baseline"] - 1) < 0.01,
-                     ref["miyano"]["arms_source"]))
+        rows.append(
+            _row(
+                f"B-AD-traj-w{c['week']:g}",
+                f"all 14 states at week {c['week']:g} (max relative difference)",
+                "< 1 %",
+                f"{worst:.1e}",
+                worst < 0.01,
+                ref["miyano"]["trajectory_source"],
+            )
+        )
+    rows.append(
+        _row(
+            "A1-baseline",
+            "baseline EASI",
+            ref["miyano"]["easi_baseline"],
+            round(e0, 3),
+            abs(e0 / ref["miyano"]["easi_baseline"] - 1) < 0.01,
+            ref["miyano"]["arms_source"],
+        )
+    )
     for arm, drug in [("placebo", PLACEBO), ("dupilumab", DUPILUMAB)]:
-        tr = solve_stacked(AtopicModel(drug), p, base[None, :], Exposure.none(1),
-                           np.array([0.0, 16.0]))
+        tr = solve_stacked(
+            AtopicModel(drug), p, base[None, :], Exposure.none(1), np.array([0.0, 16.0])
+        )
         e16 = float(easi(tr.final[0, 0], tr.final[0, 1]))
         imp = 100.0 * (1.0 - e16 / e0)
         want = ref["miyano"]["improvement_wk16_pct"][arm]
-        rows.append(_row(f"A1-{arm}", f"{arm} EASI improvement at week 16 (%)", want,
-                         round(imp, 2), abs(imp / want - 1) < 0.01, ref["miyano"]["arms_source"]))
+        rows.append(
+            _row(
+                f"A1-{arm}",
+                f"{arm} EASI improvement at week 16 (%)",
+                want,
+                round(imp, 2),
+                abs(imp / want - 1) < 0.01,
+                ref["miyano"]["arms_source"],
+            )
+        )
     return rows
 
 
@@ -87,18 +131,40 @@ def target_rows() -> list[dict[str, Any]]:
     for tid, value in values.items():
         t = by_id[tid]
         ok = t["low"] <= value <= t["high"]
-        rows.append(_row(tid, t["quantity"], f"{t['value']} [{t['low']}, {t['high']}]",
-                         round(value, 4), ok, t["source"]))
+        rows.append(
+            _row(
+                tid,
+                t["quantity"],
+                f"{t['value']} [{t['low']}, {t['high']}]",
+                round(value, 4),
+                ok,
+                t["source"],
+            )
+        )
     diff = experiments.wound_closure_difference(fitted)
-    rows.append(_row("W5", by_id["W5"]["quantity"], "> 0 at both days",
-                     f"{diff[0]:.2f} / {diff[1]:.2f}", bool(np.all(diff > 0)),
-                     by_id["W5"]["source"]))
+    rows.append(
+        _row(
+            "W5",
+            by_id["W5"]["quantity"],
+            "> 0 at both days",
+            f"{diff[0]:.2f} / {diff[1]:.2f}",
+            bool(np.all(diff > 0)),
+            by_id["W5"]["source"],
+        )
+    )
     arms = experiments.yanuar_arms(fitted)
     slopes = np.diff(arms) / np.diff(experiments.P1_PERCENT)
-    rows.append(_row("P1-mono", by_id["P1-mono"]["quantity"], "increasing",
-                     f"{arms.round(2).tolist()} (slopes {slopes.round(2).tolist()}, "
-                     f"{'concave' if slopes[1] < slopes[0] else 'convex'})",
-                     bool(np.all(np.diff(arms) > 0)), by_id["P1-mono"]["source"]))
+    rows.append(
+        _row(
+            "P1-mono",
+            by_id["P1-mono"]["quantity"],
+            "increasing",
+            f"{arms.round(2).tolist()} (slopes {slopes.round(2).tolist()}, "
+            f"{'concave' if slopes[1] < slopes[0] else 'convex'})",
+            bool(np.all(np.diff(arms) > 0)),
+            by_id["P1-mono"]["source"],
+        )
+    )
     return rows
 
 
@@ -125,8 +191,10 @@ def render_markdown(rows: list[dict[str, Any]]) -> str:
         "|---|---|---|---|---|---|",
     ]
     for r in rows:
-        cells = [str(r[k]).replace("|", "/") for k in
-                 ("id", "quantity", "target", "model", "result", "source")]
+        cells = [
+            str(r[k]).replace("|", "/")
+            for k in ("id", "quantity", "target", "model", "result", "source")
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
