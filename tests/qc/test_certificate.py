@@ -26,13 +26,13 @@ from tests.qc.conftest import SHARED_DATA, passing_record
 
 
 @pytest.fixture
-def released(sqlite_db: Database, analyst: Actor) -> Database:
-    with sqlite_db.transaction() as s:
+def released(any_db: Database, analyst: Actor) -> Database:
+    with any_db.transaction() as s:
         create_batch(s, parse_batch_record(passing_record()), analyst)
         record_measurement(
             s, "LOT-001", import_file(SHARED_DATA / "nanosight" / "beads2.csv")[0], analyst
         )
-    return sqlite_db
+    return any_db
 
 
 def _plot_blue(pixels: np.ndarray) -> int:

@@ -127,7 +127,7 @@ def record_measurement(
         mean_nm=measurement.mean_nm,
         mode_nm=measurement.mode_nm,
         d50_nm=measurement.d50_nm,
-        payload=measurement.model_dump(mode="json"),
+        payload=measurement.model_dump(mode="json", exclude_none=True),
         recorded_by=actor.username,
     )
     session.add(row)
