@@ -106,3 +106,53 @@ def test_truncated_record_names_line_and_column(tmp_path: Path) -> None:
     loc = info.value.problem.location
     assert loc.line == len(cut.read_bytes().splitlines())
     assert loc.field
+
+
+def test_mxd_record_scalars_and_sums() -> None:
+    (m,) = import_file(ZS / "mxd_particleSize.txt")
+    reps = m.replicates
+    assert [r.reported["Record Number"] for r in reps] == [20, 21, 22]
+    assert {r.reported["Measurement Status"] for r in reps} == {"Complete"}
+    assert [r.reported["Attenuator"] for r in reps] == [7, 7, 7]
+    assert [r.reported["Measurement Position (mm)"] for r in reps] == [3.0, 3.0, 3.0]
+    sums = [round(sum(r.reported["Intensities (Percent)"]), 1) for r in reps]
+    assert sums == [100.0, 100.1, 99.9]
+    assert [round(sum(b.percent or 0 for b in r.bins), 1) for r in reps] == [100.0] * 3
+
+
+def test_zeta_axis_of_92_points_is_split_by_position() -> None:
+    (m,) = import_file(ZS / "chc_zetaPotential.txt")
+    axes = [r.reported["Zeta Potentials (mV)"] for r in m.replicates]
+    assert [len(a) for a in axes] == [91, 92, 92, 92]
+    assert [len(r.reported["Intensities"]) for r in m.replicates] == [91, 92, 92, 92]
+    assert axes[1][0] == -149 and axes[1][-1] in (149, 150)
+    assert [r.reported["Derived Count Rate (kcps)"] for r in m.replicates] == [
+        222.8,
+        218.1,
+        273.6,
+        222.9,
+    ]
+    assert [r.reported["Zeta Runs"] for r in m.replicates] == [12, 12, 13, 12]
+
+
+def test_mxd_zeta_scalars() -> None:
+    (m,) = import_file(ZS / "mxd_zetaPotential.txt")
+    rep = m.replicates[0]
+    want = {
+        "Record Number": 57,
+        "Mobility (µmcm/Vs)": -1.317,
+        "Mean Count Rate (kcps)": 22.0,
+        "Derived Count Rate (kcps)": 22.0,
+        "Viscosity (cP)": 0.8872,
+        "Zeta Runs": 12,
+        "Attenuator": 11,
+        "Measurement Position (mm)": 2.0,
+    }
+    assert {k: rep.reported[k] for k in want} == want
+
+
+def test_settings_only_records() -> None:
+    (m,) = import_file(ZS / "mxd_zetaPotential_full.txt")
+    assert [r.reported["Record Number"] for r in m.replicates] == [4, 5, 6]
+    assert {r.reported["Cell Type"] for r in m.replicates} == {"DTS1070"}
+    assert {r.reported["Measure Size Enabled"] for r in m.replicates} == {"False"}

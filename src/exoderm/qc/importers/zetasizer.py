@@ -38,6 +38,8 @@ SCALARS: dict[str, tuple[str, ...]] = {
     "mean_nm": ("Number Mean (d.nm)",),
     "zeta_potential_mv": ("Zeta Potential (mV)", "ZP (mV)"),
 }
+#: Distributions kept with each record (time traces and correlation data are not).
+KEPT_ARRAYS = ("Intensities (Percent)", "Volumes (Percent)", "Zeta Potentials (mV)", "Intensities")
 SETTINGS = (
     "S/W Version",
     "Serial Number",
@@ -215,7 +217,7 @@ def _replicate(rec: _Record, path: Path) -> Replicate:
             )
         bins = [SizeBin(centre_nm=c, percent=p) for c, p in zip(centres, shares, strict=True)]
     reported: dict[str, Any] = {k: _as_number(v) for k, v in rec.scalars.items()}
-    for name in ("Intensities (Percent)", "Volumes (Percent)"):
+    for name in KEPT_ARRAYS:
         if any(rec.arrays.get(name, [])):
             reported[name] = _floats(rec.arrays[name], path, rec.line, name)
     return Replicate(
