@@ -1,0 +1,111 @@
+"""The ``exoderm client`` commands end to end, through the real CLI entry point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+
+from exoderm.cli.main import main
+
+
+@pytest.fixture
+def run(tmp_path: Path, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    def call(*args: str) -> tuple[int, str, str]:
+        code = main(["--db", url, "--format", "json", *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    assert call("user", "org", "add", "Clinic A")[0] == 0
+    return call
+
+
+def test_client_lifecycle(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run(
+        "client",
+        "add",
+        "--name",
+        "Ada Lovelace",
+        "--dob",
+        "1985-03-04",
+        "--phototype",
+        "5",
+        "--concern",
+        "atrophic acne scars:moderate",
+        "--allergy",
+        "lavender oil",
+        "--consent",
+        "treatment:v1",
+    )
+    assert code == 0, err
+    p = json.loads(out)["pseudonym"]
+
+    code, out, _ = run("client", "show", p)
+    assert json.loads(out)["name"] == "Ada Lovelace"
+    code, out, _ = run("client", "list")
+    assert [r["pseudonym"] for r in json.loads(out)] == [p]
+
+    code, out, err = run(
+        "client",
+        "assess",
+        p,
+        "dlqi",
+        *sum((["-i", f"q{i}=2"] for i in range(1, 11)), []),
+        "--date",
+        "2026-01-01",
+    )
+    assert code == 0, err and json.loads(out)["value"] == 20
+
+    code, _, err = run("client", "assess", p, "dlqi", "-i", "q1=4")
+    assert code == 2 and "q1" in err and "0–3" in err
+
+    code, out, _ = run("client", "screen", p)
+    rules = {(r["option"], r["rule"]) for r in json.loads(out)}
+    assert ("lavender oil", "allergy-excludes-ingredient") in rules
+
+    ics = tmp_path / "plan.ics"
+    code, out, err = run(
+        "client",
+        "regimen",
+        p,
+        "--start",
+        "2026-12-01",
+        "--ics",
+        str(ics),
+        "--pdf",
+        str(tmp_path / "plan.pdf"),
+        "--html",
+        str(tmp_path / "plan.html"),
+    )
+    assert code == 0, err
+    assert json.loads(out)["sessions"]
+    assert Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    assert (tmp_path / "plan.pdf").read_bytes().startswith(b"%PDF")
+    assert "Ada Lovelace" in (tmp_path / "plan.html").read_text()
+
+    code, out, _ = run("client", "outcomes", p, "--plot", str(tmp_path / "o.png"))
+    assert json.loads(out)[0]["instrument"] == "dlqi"
+
+    code, out, _ = run("client", "export", p)
+    exported = json.loads(out)
+    assert exported["personal_data"]["name"] == "Ada Lovelace" and exported["assessments"]
+
+    code, _, err = run("client", "erase", p)
+    assert code == 2 and "--yes" in err
+    code, out, err = run("client", "erase", p, "--yes")
+    assert code == 0, err
+    code, out, _ = run("client", "export", p)
+    assert json.loads(out)["personal_data"] is None
+
+
+def test_user_errors_are_one_line(run) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = run("client", "add", "--name", "X", "--concern", "hair loss")
+    assert code == 2 and "unknown concern" in err and "Traceback" not in err
+    code, _, err = run("client", "show", "C-NOPE0000")
+    assert code == 3 and "no client" in err
+    code, _, err = run("client", "assess", "C-NOPE0000", "pasi")
+    assert code == 2 and "unknown instrument" in err
