@@ -198,3 +198,17 @@ def test_bad_number_names_line_and_field(tmp_path: Path) -> None:
     )
     assert info.value.problem.location.line == expected_line
     assert info.value.problem.location.field == "Mode"
+
+
+def test_results_rows_per_video_and_average() -> None:
+    (m,) = import_file(NS / "beads2.csv")
+    reps = m.replicates
+    assert [r.reported["Particles per frame"] for r in reps] == [109.7, 112.6, 111.7, 116.2, 116.1]
+    assert [r.reported["Centres per frame"] for r in reps] == [99.4, 102.6, 99.9, 103.6, 103.2]
+    assert [r.reported["Completed tracks"] for r in reps] == [4677, 4571, 4470, 4512, 4655]
+    assert m.reported["Particles per frame Average"] == 113.3
+    assert m.reported["Centres per frame Average"] == 101.7
+    (old,) = import_file(NS / "beads.csv")
+    assert old.reported["Particles per frame Average"] == 200.6
+    assert [r.reported["Completed tracks"] for r in old.replicates][:3] == [10824, 9217, 8495]
+    assert old.settings["Temperature/C"][0] == "22.348"
