@@ -54,7 +54,7 @@ def test_client_lifecycle(run, tmp_path: Path) -> None:  # type: ignore[no-untyp
         "assess",
         p,
         "dlqi",
-        *sum((["-i", f"q{i}=2"] for i in range(1, 11)), []),
+        *[arg for i in range(1, 11) for arg in ("-i", f"q{i}=2")],
         "--date",
         "2026-01-01",
     )

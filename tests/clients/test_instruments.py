@@ -129,7 +129,7 @@ def test_easi_rejects_out_of_range_with_allowed_range(item: str, value: Any, exp
 
 
 def test_unknown_item_and_instrument_are_named() -> None:
-    with pytest.raises(UserInputError, match="trunk.dryness"):
+    with pytest.raises(UserInputError, match=r"trunk\.dryness"):
         get_instrument("easi").score({**EASI_EXAMPLE, "trunk.dryness": 1})
     with pytest.raises(UserInputError, match="expected one of"):
         get_instrument("pasi")

@@ -16,7 +16,13 @@ from exoderm.accounts.records import AuditEvent, Role
 from exoderm.clients import list_clients, record_assessment, show_client
 from exoderm.clients.keys import key_file
 from exoderm.clients.records import PersonalRecord
-from exoderm.errors import NotFoundError, PermissionDenied, StorageError, ValidationFailed
+from exoderm.errors import (
+    NotFoundError,
+    PermissionDenied,
+    StorageError,
+    UserInputError,
+    ValidationFailed,
+)
 from exoderm.settings import reset_settings_cache
 from exoderm.storage import Database
 
@@ -74,7 +80,7 @@ def test_failed_write_leaves_no_trace(
     sqlite_db: Database, new_client: AddClient, clinician: Actor
 ) -> None:
     view = new_client()
-    with pytest.raises(Exception), sqlite_db.transaction() as s:
+    with pytest.raises(UserInputError), sqlite_db.transaction() as s:
         record_assessment(s, clinician, view.pseudonym, "dlqi", {"q1": 9})
     with sqlite_db.reader() as s:
         assert [e.action for e in events_for(s, "client", view.pseudonym)] == ["client.create"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from typing import Any
 
@@ -56,7 +57,7 @@ def test_acne_scars_fitzpatrick_v_explains_choice_and_warnings(regimen) -> None:
 def test_schedule_sessions_and_reassessment(regimen) -> None:  # type: ignore[no-untyped-def]
     weeks = [s.week for s in regimen.sessions]
     assert weeks == sorted(weeks) and weeks[0] == 2  # after priming
-    gaps = {b - a for a, b in zip(weeks, weeks[1:], strict=False)}
+    gaps = {b - a for a, b in itertools.pairwise(weeks)}
     assert gaps == {regimen.session_interval_weeks}
     assert 8 <= regimen.reassess_after_weeks <= 12
     kinds = [v.kind for v in regimen.visits]
