@@ -4,34 +4,8 @@ from __future__ import annotations
 
 import re
 
-from fastapi.testclient import TestClient
-
 from tests.api.conftest import PASSWORD, World
-
-
-def login(client: TestClient, username: str, password: str = PASSWORD) -> TestClient:
-    form = client.get("/login")
-    token = re.search(r'name="login_token" value="([^"]+)"', form.text)
-    assert token is not None
-    r = client.post(
-        "/login",
-        data={
-            "username": username,
-            "password": password,
-            "login_token": token.group(1),
-            "next": "/account",
-        },
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
-    assert r.headers["location"] == "/account"
-    return client
-
-
-def csrf_of(html: str) -> str:
-    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert m is not None
-    return m.group(1)
+from tests.web.logins import csrf_of, login
 
 
 def test_pages_redirect_to_login(world: World) -> None:

@@ -1,0 +1,142 @@
+"""Server-rendered charts as inline SVG (matplotlib, Agg backend): no JavaScript, no CDN.
+
+Each chart gets a ``<title>`` and an ``aria-label`` so screen readers announce what it
+shows; the same numbers are always also given as a table on the page.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+from matplotlib.figure import Figure
+
+COLOURS = ("#0b5cad", "#c4510c", "#116329", "#8250df", "#a40e26", "#4a5560")
+
+
+def svg_of(fig: Figure, label: str) -> str:
+    """The figure as an inline SVG element labelled for assistive technology."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    text = buffer.getvalue()
+    start = text.find("<svg")
+    svg = text[start:]
+    safe = label.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+    svg = svg.replace("<svg", f'<svg role="img" aria-label="{safe}"', 1)
+    return re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+
+
+def line_chart(
+    series: dict[str, tuple[Sequence[float], Sequence[float]]],
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    bands: dict[str, tuple[Sequence[float], Sequence[float], Sequence[float]]] | None = None,
+    hlines: Sequence[tuple[float, str]] = (),
+) -> str:
+    """Lines (and optional shaded bands x, low, high) as SVG."""
+    fig = Figure(figsize=(6.4, 3.4), dpi=96)
+    ax = fig.add_subplot()
+    for i, (name, (x, y)) in enumerate(series.items()):
+        ax.plot(
+            list(x),
+            list(y),
+            label=name,
+            color=COLOURS[i % len(COLOURS)],
+            linewidth=1.8,
+            marker="o" if len(x) < 20 else None,
+        )
+    for i, (name, (x, lo, hi)) in enumerate((bands or {}).items()):
+        ax.fill_between(
+            list(x), list(lo), list(hi), alpha=0.2, color=COLOURS[i % len(COLOURS)], label=name
+        )
+    for value, name in hlines:
+        ax.axhline(value, linestyle="--", linewidth=1, color="#4a5560")
+        ax.annotate(
+            name,
+            (0, value),
+            xycoords=("axes fraction", "data"),
+            fontsize=8,
+            xytext=(2, 2),
+            textcoords="offset points",
+        )
+    ax.set_title(title, fontsize=11)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    if series or bands:
+        ax.legend(fontsize=8)
+    return svg_of(fig, title)
+
+
+def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, xlabel: str) -> str:
+    """Horizontal bars (e.g. coverage per target) as SVG."""
+    fig = Figure(figsize=(6.4, 0.45 * max(len(labels), 2) + 1.0), dpi=96)
+    ax = fig.add_subplot()
+    ax.barh(list(labels), list(values), color=COLOURS[0])
+    ax.invert_yaxis()
+    ax.set_title(title, fontsize=11)
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="x", alpha=0.3)
+    return svg_of(fig, title)
+
+
+def path_graph(
+    paths: Sequence[Sequence[tuple[str, str]]], edges: Sequence[tuple[str, str, str]], *, title: str
+) -> str:
+    """A layered drawing of evidence paths: nodes (id, name) left to right, labelled edges.
+
+    Nodes are placed by their position along the paths (a node's column is its first
+    hop index), so source → mediators → effect reads left to right.
+    """
+    column: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for path in paths:
+        for i, (node_id, name) in enumerate(path):
+            column[node_id] = min(column.get(node_id, i), i)
+            names[node_id] = name
+    rows: dict[int, list[str]] = {}
+    for node_id, col in column.items():
+        rows.setdefault(col, []).append(node_id)
+    pos: dict[str, tuple[float, float]] = {}
+    for col, members in rows.items():
+        for j, node_id in enumerate(sorted(members)):
+            pos[node_id] = (float(col), -float(j) + (len(members) - 1) / 2)
+    width = max(len(rows), 2) * 2.4
+    height = max((len(m) for m in rows.values()), default=1) * 0.9 + 1.2
+    fig = Figure(figsize=(min(width, 12), min(height, 8)), dpi=96)
+    ax = fig.add_subplot()
+    for a, b, label in edges:
+        if a in pos and b in pos:
+            (x0, y0), (x1, y1) = pos[a], pos[b]
+            ax.annotate(
+                "",
+                xy=(x1 - 0.18, y1),
+                xytext=(x0 + 0.18, y0),
+                arrowprops={"arrowstyle": "->", "color": "#4a5560", "lw": 1.2},
+            )
+            ax.text(
+                (x0 + x1) / 2, (y0 + y1) / 2 + 0.08, label, fontsize=7, ha="center", color="#4a5560"
+            )
+    for node_id, (x, y) in pos.items():
+        ax.text(
+            x,
+            y,
+            names[node_id],
+            ha="center",
+            va="center",
+            fontsize=8,
+            wrap=True,
+            bbox={"boxstyle": "round,pad=0.3", "fc": "#eef4fb", "ec": COLOURS[0]},
+        )
+    ax.set_xlim(-0.7, max(column.values(), default=0) + 0.7)
+    ys = [p[1] for p in pos.values()] or [0.0]
+    ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
+    ax.axis("off")
+    ax.set_title(title, fontsize=11)
+    return svg_of(fig, title)

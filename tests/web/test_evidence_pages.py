@@ -1,0 +1,46 @@
+"""Evidence pages: search (whole page and HTMX fragment), node, claim, explain with graph."""
+
+from __future__ import annotations
+
+from exoderm.evidence import load_knowledge_base
+from tests.api.conftest import World
+from tests.web.logins import login
+
+
+def test_search_page_and_fragment(world: World) -> None:
+    client = login(world.client(), "viewer")
+    kb = load_knowledge_base()
+    first = kb.search("collagen", 30)[0]
+    page = client.get("/evidence", params={"q": "collagen"})
+    assert page.status_code == 200 and "<html" in page.text and first.label in page.text
+    fragment = client.get("/evidence", params={"q": "collagen"}, headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text and first.label in fragment.text
+
+
+def test_node_and_claim_pages_show_citations(world: World) -> None:
+    client = login(world.client(), "doc_b")
+    kb = load_knowledge_base()
+    claim = kb.all_claims()[0]
+    node_page = client.get(f"/evidence/nodes/{claim.subject}")
+    assert node_page.status_code == 200 and kb.node(claim.subject).name in node_page.text
+    claim_page = client.get(f"/evidence/claims/{claim.id}")
+    assert claim_page.status_code == 200
+    assert claim.evidence_level.value in claim_page.text
+    assert (claim.location or "uncited") in claim_page.text or claim.references
+
+
+def test_explain_draws_a_graph_when_paths_exist(world: World) -> None:
+    client = login(world.client(), "sci")
+    kb = load_knowledge_base()
+    pairs = [(c.subject, c.object) for c in kb.all_claims() if kb.paths(c.subject, c.object)]
+    assert pairs, "the knowledge base has at least one cited edge"
+    source, target = pairs[0]
+    page = client.get("/evidence/explain", params={"source": source, "target": target})
+    assert page.status_code == 200
+    assert '<svg role="img"' in page.text and "Path 1" in page.text
+
+
+def test_unknown_node_is_a_404_page(world: World) -> None:
+    client = login(world.client(), "viewer")
+    r = client.get("/evidence/nodes/none:such")
+    assert r.status_code == 404 and "Not found" in r.text and "<html" in r.text
