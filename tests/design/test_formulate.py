@@ -203,7 +203,7 @@ def test_required_ingredient_is_included() -> None:
 
 
 def test_unknown_names_are_user_errors() -> None:
-    with pytest.raises(UserInputError, match="unknown target 'wrinkels'.*wrinkles"):
+    with pytest.raises(UserInputError, match=r"unknown target 'wrinkels'.*wrinkles"):
         design(targets={"wrinkels": 1})
     with pytest.raises(UserInputError, match="no ingredient 'niacinamid'"):
         design(targets={"wrinkles": 1}, required=["niacinamid"])

@@ -126,7 +126,7 @@ def render_markdown(formulation: Formulation) -> str:
     out = [
         f"# Formulation {s['rank']} — {s['market']} {s['product_class']}, {s['route']}",
         "",
-        f"Objective {s['objective']:.4f} ({'proven optimal' if s['proven_optimal'] else 'best found'});"
+        f"Objective {s['objective']:.4f} ({_proof(s['proven_optimal'])});"
         f" pH window {_ph(s['ph_window'])}; evidence from the {s['evidence_provider']}.",
         "",
         "## INCI list (descending concentration)",
@@ -180,6 +180,10 @@ def render_markdown(formulation: Formulation) -> str:
         out += ["", "## Warnings", ""] + [f"- {e(w)}" for w in s["warnings"]]
     out += ["", f"_{CAVEAT}_", "", f"_Annex register: {e(s['annex_register'])}_", ""]
     return "\n".join(out)
+
+
+def _proof(proven: bool) -> str:
+    return "proven optimal" if proven else "best found within the time limit"
 
 
 def _ph(window: list[float] | None) -> str:

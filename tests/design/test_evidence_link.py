@@ -1,0 +1,133 @@
+"""Evidence from the knowledge base: association scores and "enhances" synergy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from exoderm.design import Catalogue, FormulationRequest, formulate
+from exoderm.design.evidence_link import (
+    CatalogueEvidence,
+    KnowledgeBaseEvidence,
+    evidence_provider,
+)
+from exoderm.errors import NotFoundError
+
+
+@dataclass
+class FakeClaim:
+    subject: str
+    predicate: str
+    object: str
+    score: float
+    evidence_level: str = "rct"
+    negated: bool = False
+
+    def citation(self) -> str:
+        return f"Fake {self.subject}->{self.object}"
+
+    def statement(self) -> str:
+        return f"{self.subject} {self.predicate} {self.object}"
+
+
+@dataclass
+class FakeNode:
+    id: str
+
+
+@dataclass
+class FakeAssociation:
+    score: float
+    refuting_score: float
+    supporting: list[Any]
+    refuting: list[Any] = field(default_factory=list)
+
+
+class FakeKnowledgeBase:
+    """Implements the contract exoderm.evidence publishes, over a few claims."""
+
+    def __init__(self, claims: list[FakeClaim]) -> None:
+        self._claims = claims
+        self.nodes = {c.subject for c in claims} | {c.object for c in claims}
+
+    def resolve(self, name: str) -> FakeNode:
+        if name in self.nodes:
+            return FakeNode(name)
+        raise NotFoundError(f"no node named {name!r}")
+
+    def association(self, source: str, target: str) -> FakeAssociation:
+        found = [
+            c
+            for c in self._claims
+            if (c.subject, c.object) == (source, target) and c.predicate != "enhances"
+        ]
+        return FakeAssociation(max((c.score for c in found), default=0.0), 0.0, found)
+
+    def claims(
+        self, subject: str | None = None, predicate: str | None = None, object: str | None = None
+    ) -> list[FakeClaim]:
+        return [
+            c
+            for c in self._claims
+            if (subject is None or c.subject == subject)
+            and (predicate is None or c.predicate == predicate)
+            and (object is None or c.object == object)
+        ]
+
+
+def test_knowledge_base_scores_replace_weaker_catalogue_scores(catalogue: Catalogue) -> None:
+    kb = FakeKnowledgeBase([FakeClaim("source:grape", "improves", "concern:wrinkles", 0.9)])
+    provider = evidence_provider(catalogue, kb)
+    assert isinstance(provider, KnowledgeBaseEvidence)
+    grape = catalogue.get("grape-vesicles")
+    wrinkles = catalogue.target("wrinkles")
+    link = provider.link(grape, wrinkles, "leave-on")
+    assert link.score == pytest.approx(0.9)
+    assert link.citations and "Fake source:grape" in link.citations[0]
+    # Unknown to the graph: the catalogue's own evidence is used.
+    niacinamide = catalogue.get("niacinamide")
+    own = CatalogueEvidence(catalogue).link(niacinamide, wrinkles, "leave-on")
+    assert provider.link(niacinamide, wrinkles, "leave-on") == own
+
+
+def test_graph_evidence_changes_the_optimum(catalogue: Catalogue) -> None:
+    request = FormulationRequest(
+        targets={"wrinkles": 1}, plant_only=True, max_actives=1, min_ev_sources=1
+    )
+    plain = formulate(request, catalogue=catalogue, use_knowledge_base=False)
+    assert "grape-vesicles" not in plain.best.selected
+    kb = FakeKnowledgeBase([FakeClaim("source:grape", "improves", "concern:wrinkles", 0.9)])
+    boosted = formulate(request, catalogue=catalogue, kb=kb)
+    assert "grape-vesicles" in boosted.best.selected
+    assert boosted.best.evidence_provider == "knowledge base"
+
+
+def test_enhances_edges_become_synergy(catalogue: Catalogue) -> None:
+    kb = FakeKnowledgeBase(
+        [
+            FakeClaim("coactive:hyaluronic-acid", "enhances", "source:centella", 0.8),
+        ]
+    )
+    provider = evidence_provider(catalogue, kb)
+    link = provider.synergy(
+        catalogue.get("sodium-hyaluronate"), catalogue.get("centella-vesicles"), "leave-on"
+    )
+    assert link.score > 0 and link.provider == "knowledge base"
+    result = formulate(
+        FormulationRequest(targets={"pores": 1}, max_actives=2), catalogue=catalogue, kb=kb
+    )
+    assert {"sodium-hyaluronate", "centella-vesicles"} <= set(result.best.selected)
+    assert any("enhances" in s for s in result.best.synergies)
+
+
+def test_packaged_knowledge_base_if_present(catalogue: Catalogue) -> None:
+    evidence = pytest.importorskip("exoderm.evidence")
+    if not hasattr(evidence, "load_knowledge_base"):
+        pytest.skip("exoderm.evidence has no load_knowledge_base yet")
+    result = formulate(
+        FormulationRequest(targets={"wrinkles": 1, "pigmentation": 1}), catalogue=catalogue
+    )
+    assert result.best.evidence_provider == "knowledge base"
+    assert result.best.proven_optimal
