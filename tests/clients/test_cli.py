@@ -104,7 +104,7 @@ def test_client_lifecycle(run, tmp_path: Path) -> None:  # type: ignore[no-untyp
 
 def test_user_errors_are_one_line(run) -> None:  # type: ignore[no-untyped-def]
     code, _, err = run("client", "add", "--name", "X", "--concern", "hair loss")
-    assert code == 2 and "unknown concern" in err and "Traceback" not in err
+    assert code == 2 and "no regimen data for concern" in err and "Traceback" not in err
     code, _, err = run("client", "show", "C-NOPE0000")
     assert code == 3 and "no client" in err
     code, _, err = run("client", "assess", "C-NOPE0000", "pasi")

@@ -114,7 +114,17 @@ def test_product_comes_from_design_engine_or_says_why_not(regimen) -> None:  # t
 
 
 def test_unknown_concern_and_no_concern_are_user_errors() -> None:
-    with pytest.raises(UserInputError, match="unknown concern"):
+    with pytest.raises(UserInputError, match="no regimen data for concern"):
         parse_profile({"concerns": [{"name": "hair loss"}]})
     with pytest.raises(UserInputError, match="no concerns"):
         build_regimen("C-X", parse_profile({}), start=START)
+
+
+def test_concern_synonyms_resolve_through_the_evidence_graph() -> None:
+    from exoderm.clients.concerns import resolve_concern
+
+    assert resolve_concern("Atrophic  Acne Scars") == "acne scars"
+    assert resolve_concern("discolouration") == "pigmentation"  # graph synonym only
+    assert resolve_concern("hypertrophic scars") == "scars"
+    with pytest.raises(UserInputError, match="androgenetic alopecia"):
+        resolve_concern("hair loss")  # known to the graph, but no regimen data
