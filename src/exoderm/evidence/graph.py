@@ -26,7 +26,12 @@ from exoderm.evidence.scoring import (
 
 #: Predicates that describe bookkeeping, not a causal or compositional step.
 NON_TRAVERSABLE: frozenset[Predicate] = frozenset(
-    {Predicate.HAS_PREVALENCE, Predicate.MEASURED_BY, Predicate.PART_OF}
+    {
+        Predicate.HAS_PREVALENCE,
+        Predicate.MEASURED_BY,
+        Predicate.PART_OF,
+        Predicate.HAS_ADVERSE_EVENT,
+    }
 )
 
 #: Upper bound on search expansions per query (keeps the worst case bounded).

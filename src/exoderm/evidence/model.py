@@ -126,6 +126,7 @@ class EvidenceLevel(StrEnum):
     RCT = "rct"
     NON_RANDOMISED_CLINICAL = "non_randomised_clinical"
     CASE_SERIES = "case_series"
+    OBSERVATIONAL = "observational"
     ANIMAL = "animal"
     EX_VIVO = "ex_vivo"
     IN_VITRO = "in_vitro"
@@ -178,15 +179,22 @@ class Reference:
     url: str | None = None
     note: str = ""
 
+    def named_authors(self) -> list[str]:
+        return [a for a in self.authors if a.strip().rstrip(".").lower() != "et al"]
+
     def first_author(self) -> str:
-        return self.authors[0].split(",")[0] if self.authors else "Anonymous"
+        named = self.named_authors()
+        if named:
+            return named[0].split(",")[0]
+        return self.journal or self.id
 
     def short(self) -> str:
-        """``Park et al. 2023``: the in-text label."""
-        if len(self.authors) > 2:
+        """``Park et al. 2023``: the in-text label (journal or id when no author is known)."""
+        named = self.named_authors()
+        if len(named) > 2 or (named and len(named) < len(self.authors)):
             who = f"{self.first_author()} et al."
-        elif len(self.authors) == 2:
-            who = f"{self.first_author()} & {self.authors[1].split(',')[0]}"
+        elif len(named) == 2:
+            who = f"{self.first_author()} & {named[1].split(',')[0]}"
         else:
             who = self.first_author()
         return f"{who} {self.year or 'n.d.'}"
@@ -194,7 +202,8 @@ class Reference:
     def citation(self) -> str:
         """A one-line citation: authors (year). Title. Journal volume, pages. doi."""
         authors = ", ".join(self.authors[:6]) + (", et al." if len(self.authors) > 6 else "")
-        parts = [f"{authors or 'Anonymous'} ({self.year or 'n.d.'}). {self.title.rstrip('.')}."]
+        who = authors or "(authors not recorded)"
+        parts = [f"{who} ({self.year or 'n.d.'}). {self.title.rstrip('.')}."]
         venue = " ".join(p for p in (self.journal, self.volume) if p)
         if self.pages:
             venue = f"{venue}, {self.pages}" if venue else self.pages

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from exoderm.evidence.model import Claim, Node
+from exoderm.evidence.model import Claim, Node, NodeKind
 from exoderm.evidence.scoring import Aggregate, terms_of
+
+
+def label(node: Node) -> str:
+    """A node's name, marked when it is a whitepaper dermal-effect item."""
+    return f"{node.name} [effect]" if node.kind is NodeKind.DERMAL_EFFECT else node.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +46,9 @@ class EvidencePath:
         return min(self.steps, key=lambda s: s.score)
 
     def describe(self) -> str:
-        parts = [self.nodes[0].name]
+        parts = [label(self.nodes[0])]
         for step in self.steps:
-            parts.append(f"—{step.best.predicate.value}→ {step.target.name}")
+            parts.append(f"—{step.best.predicate.value}→ {label(step.target)}")
         return " ".join(parts)
 
     def explain(self) -> list[str]:

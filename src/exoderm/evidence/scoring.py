@@ -36,6 +36,7 @@ DESIGN_WEIGHT: dict[EvidenceLevel, float] = {
     EvidenceLevel.RCT: 0.85,
     EvidenceLevel.NON_RANDOMISED_CLINICAL: 0.6,
     EvidenceLevel.CASE_SERIES: 0.35,
+    EvidenceLevel.OBSERVATIONAL: 0.35,
     EvidenceLevel.ANIMAL: 0.25,
     EvidenceLevel.EX_VIVO: 0.2,
     EvidenceLevel.IN_VITRO: 0.1,
@@ -63,6 +64,7 @@ _HUMAN_LEVELS = {
     EvidenceLevel.RCT,
     EvidenceLevel.NON_RANDOMISED_CLINICAL,
     EvidenceLevel.CASE_SERIES,
+    EvidenceLevel.OBSERVATIONAL,
 }
 
 

@@ -190,7 +190,9 @@ def load_seed() -> SeedData:
     data.effect_items, area_claims = _area_claims(areas["areas"])
     data.claims = area_claims
     for name in ("claims_whitepaper.yaml", "claims_literature.yaml"):
-        data.claims.extend(_read(name)["claims"])
+        raw = _read(name)
+        defaults = raw.get("defaults") or {}
+        data.claims.extend({**defaults, **row} for row in raw["claims"])
     return data
 
 
