@@ -143,3 +143,26 @@ def test_bad_profile_reports_every_field() -> None:
     fields = {p.location.field for p in err.value.problems}
     assert {"glogau", "skin_type"} <= fields
     assert any(f and f.startswith("fitzpatrick") for f in fields)
+
+
+def test_update_profile_and_consent_are_audited(
+    sqlite_db: Database, new_client: AddClient, clinician: Actor
+) -> None:
+    from exoderm.clients import add_consent, parse_profile, update_profile
+    from exoderm.clients.repository import Consent
+
+    view = new_client()
+    with sqlite_db.transaction() as s:
+        updated = update_profile(
+            s,
+            clinician,
+            view.pseudonym,
+            parse_profile({"pregnant": True, "concerns": [{"name": "dryness"}]}),
+        )
+        add_consent(s, clinician, view.pseudonym, Consent("photos", "v3", given=False))
+        shown = show_client(s, clinician, view.pseudonym)
+    assert updated.profile.pregnant and shown.profile.concerns[0].name == "dryness"
+    assert shown.consents[-1]["topic"] == "photos" and shown.consents[-1]["given"] is False
+    with sqlite_db.reader() as s:
+        actions = [e.action for e in events_for(s, "client", view.pseudonym)]
+    assert actions == ["client.create", "client.update", "client.consent", "client.read"]
