@@ -155,3 +155,17 @@ def test_bad_spec_sheet_is_a_user_error(tmp_path: Path, bad: str) -> None:
     with pytest.raises(UserInputError) as info:
         load_spec(sheet)
     assert str(sheet) in str(info.value)
+
+
+def test_precipitation_alone_is_flagged_for_review() -> None:
+    record = passing_record()
+    record["separation"] = ["PEG precipitation"]
+    d = _decide(record)
+    sep = next(c for c in d.criteria if c.id == "separation")
+    assert sep.verdict == "review" and "precipitation alone" in sep.measured
+    assert d.decision == "needs review"
+    record["separation"] = ["PEG precipitation", "SEC"]
+    sep = next(c for c in _decide(record).criteria if c.id == "separation")
+    assert sep.verdict == "pass" and "class 2" in sep.measured
+    record["separation"] = ["magic beads"]
+    assert _verdicts(_decide(record))["separation"] == "review"

@@ -18,6 +18,7 @@ from exoderm.qc.facts import BatchFacts
 from exoderm.qc.misev_checklist import Checklist, misev_checklist
 from exoderm.qc.nomenclature import NameVerdict, nomenclature_gate
 from exoderm.qc.purity import purity_tier
+from exoderm.qc.separation import assess_separation
 from exoderm.qc.specs import Criterion, Spec
 
 Verdict = Literal["pass", "fail", "review", "info", "n/a"]
@@ -116,6 +117,23 @@ def _markers(c: Criterion, facts: BatchFacts) -> tuple[str, str, Verdict]:
     return "not tested", limit, _missing(c)
 
 
+def _separation(c: Criterion, facts: BatchFacts) -> tuple[str, str, Verdict]:
+    """MISEV2018 recovery/specificity class of the separation design; flags purity risks."""
+    methods = facts.record.separation + facts.record.concentration_methods
+    limit = "known MISEV class, not precipitation alone"
+    if not methods:
+        return "not recorded", limit, _missing(c)
+    a = assess_separation(methods)
+    classes = ", ".join(
+        f"{m} (class {k.value})" if k is not None else f"{m} (class unknown)"
+        for m, k in a.per_method.items()
+    )
+    overall = f"; overall class {a.overall.value}" if a.overall is not None else ""
+    measured = classes + overall + (f"; {a.purity_risk}" if a.purity_risk else "")
+    ok = a.overall is not None and a.purity_risk is None
+    return measured, limit, "pass" if ok else "review"
+
+
 def _evaluate(
     c: Criterion, facts: BatchFacts, checklist: Checklist, naming: NameVerdict
 ) -> CriterionResult:
@@ -137,6 +155,8 @@ def _evaluate(
         limit = f"may be called '{naming.allowed_term}'"
         verdict = "pass" if naming.ok else "review"
         measured = "no naming issue" if naming.ok else "; ".join(naming.findings)
+    elif c.kind == "separation":
+        measured, limit, verdict = _separation(c, facts)
     elif c.kind == "provided":
         limit = "quantitative readout reported"
         verdict = "pass" if value is not None else _missing(c)

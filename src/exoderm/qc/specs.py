@@ -32,6 +32,7 @@ Kind = Literal[
     "provided",
     "label_tolerance",
     "report",
+    "separation",
 ]
 
 
