@@ -49,6 +49,10 @@ def test_acne_scars_fitzpatrick_v_explains_choice_and_warnings(regimen) -> None:
     assert "fractional CO2" in procedure_choice.reason  # names the alternative it passed over
     assert procedure_choice.source
     assert any(c.topic == "priming" for c in regimen.choices)
+    assert regimen.targets["pigmentation"] > 0  # the serum primes PIH-prone skin
+    assert any(c.topic.startswith("active: ") and "(" in c.reason for c in regimen.choices) or (
+        not regimen.product["available"]
+    )
     warned = {(w["option"], w["rule"]) for w in regimen.warnings}
     assert (chosen, "pih-risk-phototype") in warned
     assert any(b["rule"] == "exosome-injection-not-approved" for b in regimen.blocked)

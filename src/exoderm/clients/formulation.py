@@ -61,8 +61,21 @@ def _line(line: Any) -> dict[str, Any]:
         "inci": getattr(line, "inci", str(line)),
         "percent": getattr(line, "percent", None),
         "role": getattr(line, "role", ""),
-        "covers": [getattr(c, "label", str(c)) for c in getattr(line, "covers", ())],
+        "name": getattr(line, "name", "") or getattr(line, "inci", str(line)),
+        "covers": [
+            {
+                "target": getattr(c, "label", str(c)),
+                "evidence_level": getattr(c, "best_level", None) or "inferred only",
+                "citations": [str(x) for x in getattr(c, "citations", ())][:3],
+            }
+            for c in getattr(line, "covers", ())
+        ],
     }
+
+
+def evidence_summary(active: dict[str, Any]) -> str:
+    """'texture (case_series), collagen (in_vitro)': what an active covers, and how well."""
+    return ", ".join(f"{c['target']} ({c['evidence_level']})" for c in active["covers"])
 
 
 def propose_product(

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from exoderm.accounts.actor import Actor
 from exoderm.clients import access
 from exoderm.clients.concerns import concern_table, resolve_concern
-from exoderm.clients.formulation import ProductChoice, propose_product
+from exoderm.clients.formulation import ProductChoice, evidence_summary, propose_product
 from exoderm.clients.instruments import INSTRUMENTS
 from exoderm.clients.profile import ClientProfile, Concern
 from exoderm.clients.records import RegimenRecord
@@ -35,6 +35,8 @@ from exoderm.clients.repository import profile_of
 from exoderm.clients.screening import ScreeningResult, procedures, screen
 from exoderm.errors import UserInputError
 
+#: Design weight added to 'pigmentation' to prime PIH-prone skin (exoderm default).
+PRIMING_WEIGHT = 1.0
 ENERGY_RANK = {"none": 0, "mechanical": 1, "chemical": 2, "non_ablative": 2, "ablative": 3}
 
 
@@ -212,7 +214,8 @@ def _home_care(product: ProductChoice, screening: ScreeningResult) -> dict[str, 
     serum = product.name if product.available else "serum: to be chosen by the practitioner"
     am = ["gentle cleanser", serum, "moisturiser", "broad-spectrum sunscreen SPF 30+"]
     pm = ["gentle cleanser", serum, "moisturiser"]
-    if "pih_risk" in screening.flags:
+    covers_pigment = any("pigment" in c["target"] for a in product.actives for c in a["covers"])
+    if "pih_risk" in screening.flags and not covers_pigment:
         pm.insert(2, "topical depigmenting active (priming before procedures)")
     return {"am": am, "pm": pm}
 
@@ -231,6 +234,17 @@ def build_regimen(
         )
     screening = screen(profile)
     targets, choices = weighted_targets(profile.concerns)
+    chosen, proc_choices = _choose_procedure(profile.concerns, screening)
+    if chosen and "pih_risk" in screening.flags:
+        targets["pigmentation"] = round(targets.get("pigmentation", 0.0) + PRIMING_WEIGHT, 3)
+        choices.append(
+            Choice(
+                topic="priming target",
+                decision=f"pigmentation weight +{PRIMING_WEIGHT} in the home-care product",
+                reason="PIH risk before procedures: prime with topical depigmenting actives",
+                source="Manuskiatti, JEADV 2013, doi:10.1111/jdv.12050 (weight: exoderm default)",
+            )
+        )
     product = propose_product(targets, profile, screening.excluded_ingredients)
     choices.append(
         Choice(
@@ -240,7 +254,20 @@ def build_regimen(
             or "design engine optimum under market, allergen and preference constraints",
         )
     )
-    chosen, proc_choices = _choose_procedure(profile.concerns, screening)
+    for active in product.actives:
+        cited = [
+            x for c in active["covers"] for x in c["citations"] if not x.startswith("inferred")
+        ]
+        choices.append(
+            Choice(
+                topic=f"active: {active['name']}",
+                decision=f"{active['percent']} %" if active["percent"] is not None else "included",
+                reason="covers " + evidence_summary(active),
+                source="; ".join(dict.fromkeys(cited)),
+            )
+        )
+    for note in product.warnings:
+        choices.append(Choice(topic="product warning", decision=note, reason="design engine"))
     choices += proc_choices
     consts = protocol_constants()
     delay = 0
