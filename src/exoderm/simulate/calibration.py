@@ -9,6 +9,12 @@ Procedure (reproduced by ``exoderm simulate calibrate``):
    ``data/targets.json`` only: W1 (Liu 2024), P1 ×3 (Yanuar 2023), P2 (Varani) and the F1
    anchor (Fligiel 2003). sigma_j is the published 95 % interval or the sheet's tolerance
    converted to a standard deviation (see the file).
+   The targets carry no information on saturation (the Yanuar arms rise *faster* than
+   linearly), so alone they leave EC50 unidentified (only θ/EC50 is). A weakly
+   informative log-normal prior closes the gap: log EC50 ~ N(log 150 µg, 1.0²), centred
+   on the in-vivo doses of the ADSC-EV photo-ageing study (150 and 300 µg SC weekly,
+   PMC7329484) on the assumption that published doses sit near the effective range. It
+   enters as one more residual, so the fit is a maximum a posteriori estimate.
 3. ``scipy.optimize.least_squares`` (trust-region reflective, bounds in log space, 2-point
    finite-difference Jacobian) minimises sum r_j².
 4. Uncertainty: covariance of the log-parameters = (JᵀJ)⁻¹ at the optimum, J the
@@ -17,9 +23,9 @@ Procedure (reproduced by ``exoderm simulate calibrate``):
    the natural scale by the delta method (se = value × se_log); 95 % intervals are
    exp(log value ± 1.96 se_log).
 
-Six unknowns meet six residuals, so the fit is exactly determined: the covariance shows
-how tightly the targets pin each parameter, not a goodness of fit. Other published
-results are for validation only.
+Six unknowns meet six target residuals and the prior: the covariance (a Laplace
+approximation of the posterior) shows how tightly targets and prior pin each parameter,
+not a goodness of fit. Other published results are for validation only.
 """
 
 from __future__ import annotations
@@ -47,7 +53,10 @@ START: dict[str, float] = {
     "theta_wound": 4.0,
 }
 LOWER = np.log([1e-3, 1e-3, 1e-5, 1e-2, 1e-2, 1e-2])
-UPPER = np.log([10.0, 100.0, 1.0, 100.0, 1e4, 100.0])
+UPPER = np.log([10.0, 100.0, 1.0, 1e4, 1e5, 1e4])
+#: Weakly informative prior on EC50 (µg): median and standard deviation of log EC50.
+EC50_PRIOR_UG = 150.0
+EC50_PRIOR_SD_LOG = 1.0
 
 
 def targets() -> list[dict[str, Any]]:
@@ -71,11 +80,12 @@ def model_values(fitted: dict[str, float]) -> dict[str, float]:
 
 
 def residuals(log_values: Array) -> Array:
-    """Weighted residuals (model - target) / sigma for the ``fit`` targets."""
+    """Weighted residuals (model - target) / sigma for the ``fit`` targets, then the prior."""
     fitted = dict(zip(NAMES, np.exp(log_values).tolist(), strict=True))
     values = model_values(fitted)
     fit_rows = [t for t in targets() if t["kind"] == "fit"]
-    return np.array([(values[t["id"]] - t["value"]) / t["sigma"] for t in fit_rows])
+    prior = (np.log(fitted["ec50_ug"]) - np.log(EC50_PRIOR_UG)) / EC50_PRIOR_SD_LOG
+    return np.array([*((values[t["id"]] - t["value"]) / t["sigma"] for t in fit_rows), prior])
 
 
 @dataclass(frozen=True)
@@ -135,7 +145,7 @@ def calibrate(start: dict[str, float] | None = None, max_nfev: int = 200) -> Cal
     cov = np.linalg.pinv(jac.T @ jac)
     se_log = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     values = np.exp(fit.x)
-    fit_ids = [t["id"] for t in targets() if t["kind"] == "fit"]
+    fit_ids = [*(t["id"] for t in targets() if t["kind"] == "fit"), "prior_ec50"]
     return CalibrationResult(
         values=dict(zip(NAMES, values.tolist(), strict=True)),
         se=dict(zip(NAMES, (values * se_log).tolist(), strict=True)),

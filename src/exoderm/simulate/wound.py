@@ -19,13 +19,15 @@ exoderm extension (skin-models.md §4.2): the wound area fraction W (1 at woundi
 
     dW/dt  = -k_close F C/(C + K_C) W              (k_close, K_C: assumptions)
 
-Exosome hooks, with Φ the exosome effect and θ the fitted wound potency
+Exosome hooks, with Φ ∈ [0, 1) the exosome effect and θ the fitted wound potency
 (``calibrated.json``):
 
-* M1 -> M2 shift: α -> α / (1 + w_pol θ Φ)
-* growth-factor input: + gf_T θ Φ into dT/dt and + gf_P θ Φ into dP/dt (profile of the
-  Waugh 2007 model-C skin-substitute pulse)
-* fibroblast proliferation and recruitment: M(P) -> M(P) (1 + w_F θ Φ). (The logistic
+* M1 -> M2 shift: α -> α (1 - eps_pol Φ) (eps_pol = 0.5, assumption: at full effect half
+  of the incoming inflammatory macrophages are diverted to the repair phenotype);
+* growth-factor input: + gf_T Φ into dT/dt and + gf_P Φ into dP/dt, bounded by the
+  Waugh 2007 model-C skin-substitute pulse rates (T +0.4, P +1 per day) so that P stays
+  in the range where the published cubic M(P) was fitted;
+* fibroblast proliferation and recruitment: M(P) -> M(P) (1 + θ Φ), θ fitted to W1. (The logistic
   term k10 F crowd turns negative once the wound is crowded — crowd < 0 from about day 3
   in model A — so scaling k10 would *slow* healing; the hook acts on the PDGF-driven
   source M(P) instead.)
@@ -66,18 +68,16 @@ class WoundModel:
     def rhs(self, t: float, y: Array, p: Params, phi: Array) -> Array:
         pI, pR, T, P, F, C, H, W = (y[:, i] for i in range(8))
         drive = p["theta_wound"] * phi
-        a = alpha(p, H) / (1.0 + p["w_pol"] * drive)
+        a = alpha(p, H) * (1.0 - p["eps_pol"] * phi)
         crowd = 1.0 - (p["k3"] * (pI + pR) + p["k5"] * F + p["k6"] * C)
         influx = _cubic(p, "tauK", T)
         prolif = p["k1"] * p["k2"] * crowd
         dy = np.empty_like(y)
         dy[:, 0] = a * influx + prolif * pI - p["d1"] * pI
         dy[:, 1] = (1.0 - a) * influx + prolif * pR - p["d1"] * pR
-        dy[:, 2] = p["k4"] * pI + p["k7"] * F - p["d2"] * T + p["gf_T"] * drive
-        dy[:, 3] = p["k8"] * (pI + pR) + p["k9"] * F - p["d3"] * P + p["gf_P"] * drive
-        dy[:, 4] = (
-            _cubic(p, "tauM", P) * (1.0 + p["w_F"] * drive) + p["k10"] * F * crowd - p["d4"] * F
-        )
+        dy[:, 2] = p["k4"] * pI + p["k7"] * F - p["d2"] * T + p["gf_T"] * phi
+        dy[:, 3] = p["k8"] * (pI + pR) + p["k9"] * F - p["d3"] * P + p["gf_P"] * phi
+        dy[:, 4] = _cubic(p, "tauM", P) * (1.0 + drive) + p["k10"] * F * crowd - p["d4"] * F
         dy[:, 5] = p["k11"] * F * _cubic(p, "tauf", T) * _cubic(p, "taug", C) - p["d5"] * F * C
         dy[:, 6] = p["k12"] * F - p["d6"] * H
         dy[:, 7] = -p["k_close"] * F * C / (C + p["K_C"]) * W
