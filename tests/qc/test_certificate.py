@@ -126,3 +126,14 @@ def test_draft_html_has_plot_and_tables(released: Database) -> None:
     assert "&lt; 0.5 EU/mL" in html and "DRAFT" in html
     assert pdf.startswith(b"%PDF")
     assert content["decision"] == "release"
+
+
+def test_certificate_without_measurement_says_so(sqlite_db: Database, analyst: Actor) -> None:
+    with sqlite_db.transaction() as s:
+        create_batch(s, parse_batch_record(passing_record(lot="NOSIZE")), analyst)
+    with sqlite_db.reader() as s:
+        content, html, pdf_bytes = draft_certificate(s, "NOSIZE")
+    text = "".join(p.get_textpage().get_text_range() for p in pdfium.PdfDocument(pdf_bytes))
+    assert "No single-particle size distribution recorded." in text
+    assert "NEEDS REVIEW" in text and content["distribution"] == []
+    assert "data:image/png" not in html
