@@ -18,13 +18,14 @@ from exoderm.accounts.actor import Actor
 from exoderm.accounts.records import Role
 from exoderm.accounts.scopes import scopes_for_role
 from exoderm.accounts.sessions import csrf_matches, resolve_session
-from exoderm.accounts.tokens import resolve_token
+from exoderm.accounts.tokens import digest, resolve_token
 from exoderm.api.services import Services, services
 from exoderm.errors import ExodermError, PermissionDenied
 
 SESSION_COOKIE = "exoderm_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_UNSET = object()
 
 
 class NotAuthenticated(ExodermError):
@@ -81,42 +82,54 @@ def _bearer(request: Request) -> str | None:
     return None
 
 
-def authenticate_request(request: Request, svc: Services) -> Principal | None:
-    """The principal behind the request's credential, or None (no or invalid credential)."""
-    cached = getattr(request.state, "principal", None)
+def _token_principal(svc: Services, token: str) -> Principal | None:
+    key = digest(token)
+    cached: Principal | None = svc.token_cache.get(key)
     if cached is not None:
         return cached
-    found: Principal | None = None
-    token = _bearer(request)
     with svc.db.reader() as session:
-        if token is not None:
-            grant = resolve_token(session, token)
-            if grant is not None:
-                u = grant.user
-                found = Principal(
-                    u.id,
-                    u.username,
-                    u.display_name,
-                    u.role,
-                    u.organisation_id,
-                    grant.scopes,
-                    "token",
-                )
-        else:
-            cookie = request.cookies.get(SESSION_COOKIE)
-            resolved = resolve_session(session, cookie) if cookie else None
-            if resolved is not None:
-                u, row = resolved
-                found = Principal(
-                    u.id,
-                    u.username,
-                    u.display_name,
-                    u.role,
-                    u.organisation_id,
-                    scopes_for_role(u.role),
-                    "session",
-                    row.csrf_token,
-                )
+        grant = resolve_token(session, token)
+    if grant is None:
+        return None
+    u = grant.user
+    found = Principal(
+        u.id, u.username, u.display_name, u.role, u.organisation_id, grant.scopes, "token"
+    )
+    svc.token_cache.put(key, found)
+    return found
+
+
+def _session_principal(svc: Services, cookie: str) -> Principal | None:
+    """Sessions are looked up every time (no cache), so logout is immediate everywhere."""
+    with svc.db.reader() as session:
+        resolved = resolve_session(session, cookie)
+    if resolved is None:
+        return None
+    u, row = resolved
+    return Principal(
+        u.id,
+        u.username,
+        u.display_name,
+        u.role,
+        u.organisation_id,
+        scopes_for_role(u.role),
+        "session",
+        row.csrf_token,
+    )
+
+
+def authenticate_request(request: Request, svc: Services) -> Principal | None:
+    """The principal behind the request's credential, or None (no or invalid credential)."""
+    cached = getattr(request.state, "principal", _UNSET)
+    if cached is not _UNSET:
+        return cached if isinstance(cached, Principal) else None
+    token = _bearer(request)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    found: Principal | None = None
+    if token is not None:
+        found = _token_principal(svc, token)
+    elif cookie:
+        found = _session_principal(svc, cookie)
     request.state.principal = found
     return found
 

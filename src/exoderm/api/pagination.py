@@ -34,7 +34,7 @@ class PageQuery:
     offset: int
 
 
-def page_query(
+async def page_query(
     limit: int = Query(50, ge=1, le=MAX_LIMIT, description="Items per page."),
     offset: int = Query(0, ge=0, le=1_000_000, description="Items to skip."),
 ) -> PageQuery:

@@ -8,11 +8,13 @@ can run several apps on different databases in one process.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fastapi import Request
 
+from exoderm.api.caches import TtlCache
 from exoderm.api.jobs import JobRunner
 from exoderm.settings import Settings
 from exoderm.storage.engine import Database
@@ -24,9 +26,13 @@ class Services:
     settings: Settings
     secret_key: str
     jobs: JobRunner
+    #: Bearer-token digest → principal, for a few seconds (see :mod:`exoderm.api.caches`).
+    token_cache: TtlCache[str, Any] = field(default_factory=lambda: TtlCache(5.0))
+    #: Capability data that is costly to rebuild per request (e.g. the knowledge base).
+    data_cache: TtlCache[str, Any] = field(default_factory=lambda: TtlCache(2.0))
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
     """FastAPI dependency: the application's :class:`Services`."""
     found: Services = request.app.state.services
     return found

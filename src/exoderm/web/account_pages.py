@@ -163,4 +163,5 @@ def account_revoke_token(
 ) -> Response:
     with svc.db.transaction() as s:
         token_lib.revoke_token(s, token_id, by=who.actor)
+    svc.token_cache.clear()
     return RedirectResponse("/account", status_code=303)

@@ -254,6 +254,7 @@ def revoke(
 ) -> Response:
     with svc.db.transaction() as s:
         token_lib.revoke_token(s, token_id, by=who.actor)
+    svc.token_cache.clear()
     return Response(status_code=204)
 
 

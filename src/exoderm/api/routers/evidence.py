@@ -38,9 +38,16 @@ Name = Annotated[str, Query(min_length=1, max_length=200)]
 
 
 def knowledge_base(svc: Services) -> KnowledgeBase:
-    """The knowledge base in force (cached by the evidence library per database state)."""
-    with svc.db.reader() as s:
-        return load_knowledge_base(s)
+    """The knowledge base in force: the library caches it per database state; asking the
+    database for that state is itself cached for a few seconds (an import shows up within
+    :attr:`Services.data_cache` ttl)."""
+
+    def load() -> KnowledgeBase:
+        with svc.db.reader() as s:
+            return load_knowledge_base(s)
+
+    kb: KnowledgeBase = svc.data_cache.get_or_make("evidence.kb", load)
+    return kb
 
 
 class NodeOut(BaseModel):
@@ -244,7 +251,7 @@ class EffectOut(BaseModel):
 
 
 @router.get("/search", response_model=list[HitOut], summary="Search nodes, claims, references")
-def search(
+async def search(
     q: Annotated[str, Query(min_length=1, max_length=200, description="Words to find.")],
     who: Annotated[Principal, Depends(need("evidence:read"))],
     limit: int = Query(20, ge=1, le=100),
