@@ -39,28 +39,41 @@ def best(problem: DesignProblem) -> tuple[float, tuple[int, ...]]:
 
 
 def greedy(problem: DesignProblem) -> tuple[float, tuple[int, ...]]:
-    """Forced items first, then add the best feasible marginal gain while it is positive.
-
-    Greedy ignores lower cardinality bounds and dependencies, so it may return an
-    infeasible selection; callers compare objectives only when it is feasible.
-    """
+    """Forced items first, then the best member of every group still below its lower
+    bound (a vehicle, an EV source), then the best feasible marginal gain while it is
+    positive. Dependencies are not enforced, so callers check feasibility."""
     chosen = {i for i in range(problem.n_items) if problem.forced_mask[i]}
-    current = problem.objective(chosen)
     candidates = [i for i in range(problem.n_items) if problem.allowed_mask[i] and i not in chosen]
+    for limit in problem.limits:
+        while sum(1 for i in limit.members if i in chosen) < limit.lower:
+            pick = _best_addition(
+                problem, chosen, [i for i in candidates if i in limit.members], require_gain=False
+            )
+            if pick is None:
+                break
+            chosen.add(pick)
+            candidates.remove(pick)
     while True:
-        best_gain, best_item = 0.0, -1
-        for i in candidates:
-            trial = chosen | {i}
-            if not _within_upper_limits(problem, trial):
-                continue
-            gain = problem.objective(trial) - current
-            if gain > best_gain:
-                best_gain, best_item = gain, i
-        if best_item < 0:
-            return current, tuple(sorted(chosen))
-        chosen.add(best_item)
-        candidates.remove(best_item)
-        current += best_gain
+        pick = _best_addition(problem, chosen, candidates, require_gain=True)
+        if pick is None:
+            return problem.objective(chosen), tuple(sorted(chosen))
+        chosen.add(pick)
+        candidates.remove(pick)
+
+
+def _best_addition(
+    problem: DesignProblem, chosen: set[int], candidates: list[int], *, require_gain: bool
+) -> int | None:
+    current = problem.objective(chosen)
+    best_gain, best_item = (0.0 if require_gain else -float("inf")), None
+    for i in candidates:
+        trial = chosen | {i}
+        if not _within_upper_limits(problem, trial):
+            continue
+        gain = problem.objective(trial) - current
+        if gain > best_gain:
+            best_gain, best_item = gain, i
+    return best_item
 
 
 def _within_upper_limits(problem: DesignProblem, trial: set[int]) -> bool:
