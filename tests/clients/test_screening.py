@@ -101,3 +101,12 @@ def test_every_verdict_names_its_rule() -> None:
     known = {r.id for r in rules()}
     assert result.blocked and result.warnings
     assert all(v.rule in known and v.reason for v in [*result.blocked, *result.warnings])
+
+
+def test_medication_names_set_flags() -> None:
+    result = screen(profile(medications=["Warfarin 5 mg", "methotrexate", "isotretinoin 20mg"]))
+    assert {"anticoagulants", "immunosuppressants"} <= set(result.flags)
+    assert "anticoagulants-review" in {v.rule for v in result.warnings_for("microneedling")}
+    assert "isotretinoin_recent" in result.flags
+    assert "anticoagulants" not in screen(profile(medications=["heparinoid cream"])).flags
+    assert screen(profile(medications=["vitamin d"])).flags == screen(profile()).flags

@@ -146,6 +146,23 @@ def rules() -> tuple[Rule, ...]:
     return tuple(parsed)
 
 
+@lru_cache(maxsize=1)
+def _medication_table() -> dict[str, str]:
+    """Medicine name → flag (``data/medications.yaml``, WHO ATC classes)."""
+    data = _load_yaml("medications.yaml")["flags"]
+    return {name: flag for flag, spec in data.items() for name in spec["names"]}
+
+
+def medication_flags(medications: list[str]) -> set[str]:
+    """Flags implied by listed medicines, matched on whole words ('warfarin 5 mg' counts)."""
+    table = _medication_table()
+    found: set[str] = set()
+    for entry in medications:
+        text = f" {entry.lower()} "
+        found |= {flag for name, flag in table.items() if f" {name} " in text}
+    return found
+
+
 def client_flags(profile: ClientProfile) -> set[str]:
     """The facts about a client that rules test, derived from the profile."""
     flags = {name for name, value in profile.history.model_dump().items() if value is True}
@@ -155,8 +172,7 @@ def client_flags(profile: ClientProfile) -> set[str]:
         flags.add("breastfeeding")
     if profile.history.isotretinoin in (Isotretinoin.current, Isotretinoin.stopped_within_6_months):
         flags.add("isotretinoin_recent")
-    if "isotretinoin" in profile.medications:
-        flags.add("isotretinoin_recent")
+    flags |= medication_flags(profile.medications)
     phototype = profile.fitzpatrick.phototype if profile.fitzpatrick else None
     if phototype is not None and (phototype >= 4 or (phototype >= 3 and profile.asian_ancestry)):
         flags.add("pih_risk")
