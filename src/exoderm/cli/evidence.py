@@ -15,7 +15,7 @@ import typer
 
 from exoderm.accounts.actor import local_operator
 from exoderm.cli.output import emit_object, emit_rows, info
-from exoderm.cli.state import STATE
+from exoderm.cli.state import STATE, OutputFormat
 from exoderm.errors import NotFoundError
 from exoderm.evidence import KnowledgeBase, load_knowledge_base, misev
 from exoderm.evidence.bibliography import BibFormat, format_references
@@ -123,21 +123,21 @@ def show(
         )
         return
     node = kb.resolve(ident)
-    out = kb.claims(subject=node.id) + kb.claims(object=node.id)
-    emit_object(
-        {
-            "id": node.id,
-            "kind": node.kind.value,
-            "name": node.name,
-            "synonyms": list(node.synonyms),
-            "description": node.description,
-            "source": node.source,
-            "biolink": node.biolink_category,
-            "claims": len(out),
-        },
-        title=node.name,
-    )
-    emit_rows([_claim_row(kb, c) for c in out], title=f"claims about {node.name}")
+    claims = [_claim_row(kb, c) for c in kb.claims(subject=node.id) + kb.claims(object=node.id)]
+    summary: dict[str, Any] = {
+        "id": node.id,
+        "kind": node.kind.value,
+        "name": node.name,
+        "synonyms": list(node.synonyms),
+        "description": node.description,
+        "source": node.source,
+        "biolink": node.biolink_category,
+    }
+    if STATE.format is OutputFormat.json:
+        emit_object({**summary, "claims": claims}, title=node.name)
+        return
+    emit_object({**summary, "claims": len(claims)}, title=node.name)
+    emit_rows(claims, title=f"claims about {node.name}")
 
 
 @app.command("effects")

@@ -178,6 +178,8 @@ class Reference:
     study_type: str = ""
     url: str | None = None
     note: str = ""
+    in_whitepaper: bool = False
+    doi_as_printed: str | None = None
 
     def named_authors(self) -> list[str]:
         return [a for a in self.authors if a.strip().rstrip(".").lower() != "et al"]

@@ -108,6 +108,13 @@ class SearchIndex:
             if all(index in s for s in others):
                 doc = self._docs[index]
                 hits.append(SearchHit(doc.kind, doc.id, doc.label, round(doc.rank, 4), doc.snippet))
-                if len(hits) >= limit:
+                if len(hits) >= 3 * limit:
                     break
-        return hits
+        # Among equally ranked documents, those whose label holds every word come first.
+        hits.sort(key=lambda h: (-h.score, not _label_has(h.label, terms)))
+        return hits[:limit]
+
+
+def _label_has(label: str, terms: list[str]) -> bool:
+    text = label.lower()
+    return all(t in text for t in terms)

@@ -106,6 +106,8 @@ def reference_from(row: dict[str, Any]) -> Reference:
         study_type=row.get("study_type", "") or "",
         url=row.get("url"),
         note=row.get("note", "") or "",
+        in_whitepaper=bool(row.get("in_whitepaper", False)),
+        doi_as_printed=row.get("doi_as_printed"),
     )
 
 
@@ -124,7 +126,7 @@ def _area_claims(
                     "subject": row["node"],
                     "predicate": "part_of",
                     "object": area["id"],
-                    "quote": f"Dermal effects: … {row['item']} …",
+                    "quote": row["item"],
                     "location": f"whitepaper, {area['name']}, {area['effects_location']}",
                     "area": area["id"],
                     "references": [WHITEPAPER_REFERENCE],
