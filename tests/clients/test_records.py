@@ -166,3 +166,13 @@ def test_update_profile_and_consent_are_audited(
     with sqlite_db.reader() as s:
         actions = [e.action for e in events_for(s, "client", view.pseudonym)]
     assert actions == ["client.create", "client.update", "client.consent", "client.read"]
+
+
+def test_malformed_configured_key_names_the_setting(
+    new_client: AddClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXODERM_ENCRYPTION_KEY", "not-a-key")
+    reset_settings_cache()
+    with pytest.raises(UserInputError) as err:
+        new_client()
+    assert err.value.problem.location.field == "encryption_key"

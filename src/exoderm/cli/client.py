@@ -91,6 +91,7 @@ def add(
     org: Annotated[str | None, typer.Option("--org", help="Organisation id or name.")] = None,
     email: Annotated[str | None, typer.Option(help="E-mail (encrypted).")] = None,
     phone: Annotated[str | None, typer.Option(help="Phone (encrypted).")] = None,
+    address: Annotated[str | None, typer.Option(help="Postal address (encrypted).")] = None,
     dob: Annotated[str | None, typer.Option(help="Date of birth YYYY-MM-DD (encrypted).")] = None,
     profile_file: Annotated[
         Path | None, typer.Option("--profile", help="YAML/JSON file with the clinical profile.")
@@ -141,7 +142,8 @@ def add(
     source = str(profile_file) if profile_file else "options"
     profile = lib.parse_profile(data, source=source)
     personal = lib.parse_personal(
-        {"name": name, "email": email, "phone": phone, "date_of_birth": dob}, source="options"
+        {"name": name, "email": email, "phone": phone, "address": address, "date_of_birth": dob},
+        source="options",
     )
     with STATE.database().transaction() as session:
         view = lib.add_client(

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from exoderm.accounts.actor import Actor
@@ -115,6 +115,13 @@ def _secure_delete(session: Session, on: bool) -> None:
         session.execute(text(f"PRAGMA secure_delete={'ON' if on else 'OFF'}"))
 
 
+def _delete(
+    session: Session, table: type[PersonalRecord] | type[ConsentRecord], client_id: int
+) -> int:
+    result = session.execute(delete(table).where(table.client_id == client_id))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def erase_client(session: Session, actor: Actor, pseudonym: str) -> dict[str, Any]:
     """Delete the client's personal data and consents; keep anonymised outcomes.
 
@@ -126,8 +133,8 @@ def erase_client(session: Session, actor: Actor, pseudonym: str) -> dict[str, An
     if personal is not None:
         client.age_band = age_band(personal.age_on(date.today()))
     _secure_delete(session, True)
-    removed_personal = session.query(PersonalRecord).filter_by(client_id=client.id).delete()
-    removed_consents = session.query(ConsentRecord).filter_by(client_id=client.id).delete()
+    removed_personal = _delete(session, PersonalRecord, client.id)
+    removed_consents = _delete(session, ConsentRecord, client.id)
     client.profile = profile_of(client).anonymised().model_dump(mode="json")
     client.erased_at = utcnow()
     session.flush()
