@@ -116,6 +116,7 @@ def test_easi_area_percent_is_converted() -> None:
     [
         ("trunk.erythema", 3.5, "0–3 in steps of 0.5"),
         ("trunk.erythema", 0.3, "0–3 in steps of 0.5"),
+        ("trunk.erythema", 0.5, "0, 1, 1.5, 2, 2.5 or 3"),
         ("trunk.erythema", -1, "0–3 in steps of 0.5"),
         ("trunk.area", 7, "0–6 in whole numbers"),
         ("trunk.area", "many", "0–6 in whole numbers"),

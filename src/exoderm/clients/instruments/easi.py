@@ -4,7 +4,9 @@ Scoring rule (DermNet NZ, http://dermnetnz.org/dermatitis/easi.html; PMC9154300)
 
     EASI = Σ_regions  m_r × A_r × (erythema + induration/papulation + excoriation + lichenification)
 
-Each sign is 0–3 with half points allowed; the area grade A_r is 0–6; the region
+Each sign is 0–3; half points are allowed only between 1 and 3 (1.5, 2.5, never 0.5),
+because any sign present counts as at least mild (Hanifin et al., Dermatitis 2022,
+PMC9154300, FAQ). The area grade A_r is 0–6; the region
 multiplier m_r is head/neck 0.1, upper limbs 0.2, trunk 0.3, lower limbs 0.4 for
 people older than 7 years, and 0.2 / 0.2 / 0.3 / 0.3 for children aged 7 or younger.
 Range 0–72. Severity strata: Chopra et al. 2017 (0 clear; 0.1–5.9 mild; 6.0–22.9
@@ -27,6 +29,7 @@ from exoderm.clients.instruments.base import (
     number,
     region_area,
 )
+from exoderm.errors import UserInputError
 
 REGIONS: tuple[str, ...] = ("head_neck", "upper_limbs", "trunk", "lower_limbs")
 SIGNS: tuple[str, ...] = ("erythema", "induration", "excoriation", "lichenification")
@@ -61,6 +64,21 @@ FIELDS = (
 )
 
 
+SIGN_VALUES = (0.0, 1.0, 1.5, 2.0, 2.5, 3.0)
+
+
+def sign_score(inputs: Mapping[str, Any], key: str) -> float:
+    """A sign's intensity: 0, 1, 1.5, 2, 2.5 or 3 (no 0.5: present means at least mild)."""
+    value = number(inputs, key, 0, 3, step=0.5)
+    if value not in SIGN_VALUES:
+        raise UserInputError(
+            "0.5 is not a valid intensity: a sign that is present scores at least 1",
+            field=key,
+            expected="0, 1, 1.5, 2, 2.5 or 3",
+        )
+    return value
+
+
 def score(inputs: Mapping[str, Any]) -> InstrumentScore:
     """Score EASI; ``age_years`` (optional, default adult) picks the child multipliers."""
     age = number(inputs, "age_years", 0, 130, step=None, required=False, default=18)
@@ -71,7 +89,7 @@ def score(inputs: Mapping[str, Any]) -> InstrumentScore:
         signs = 0.0
         for sign in SIGNS:
             key = f"{region}.{sign}"
-            normalised[key] = number(inputs, key, 0, 3, step=0.5)
+            normalised[key] = sign_score(inputs, key)
             signs += normalised[key]
         area = region_area(inputs, region)
         normalised[f"{region}.area"] = area
