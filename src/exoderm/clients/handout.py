@@ -7,13 +7,10 @@ rendering); nothing rendered is stored.
 from __future__ import annotations
 
 from io import BytesIO
+from typing import Any
 from xml.sax.saxutils import escape
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.lib.units import mm
-from reportlab.platypus import ListFlowable, Paragraph, SimpleDocTemplate, Spacer, Table
 
 from exoderm.clients.instruments import INSTRUMENTS
 from exoderm.clients.regimen import Regimen
@@ -37,14 +34,19 @@ def regimen_html(regimen: Regimen, *, client_name: str | None = None) -> str:
 
 
 def regimen_pdf(regimen: Regimen, *, client_name: str | None = None) -> bytes:
-    """The handout as a PDF (A4)."""
+    """The handout as a PDF (A4). reportlab is imported here: it is slow to import."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import ListFlowable, Paragraph, SimpleDocTemplate, Spacer, Table
+
     styles = getSampleStyleSheet()
     body, h1, h2 = styles["BodyText"], styles["Title"], styles["Heading2"]
 
     def p(text: str) -> Paragraph:
         return Paragraph(escape(text), body)
 
-    def bullets(items: list[str]) -> ListFlowable:
+    def bullets(items: list[str]) -> Any:
         return ListFlowable([p(i) for i in items], bulletType="bullet")
 
     story: list[object] = [
