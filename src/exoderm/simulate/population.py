@@ -210,14 +210,19 @@ def dose_sweep(
     n: int = 1000,
     seed: int = 0,
     use_dask: bool = False,
+    scheduler: str = "processes",
 ) -> list[dict[str, Any]]:
-    """Cohort summaries for several doses; with ``use_dask`` each dose is a Dask task."""
+    """Cohort summaries for several doses; with ``use_dask`` each dose is a Dask task.
+
+    ``scheduler`` is a Dask scheduler name (``processes``, ``threads``, ``synchronous``);
+    with a ``dask.distributed.Client`` active, pass ``"distributed"`` to use the cluster.
+    """
     scenarios = [scenario.model_copy(update={"dose": float(d)}) for d in doses]
     if use_dask:
         import dask
 
         tasks = [dask.delayed(cohort)(sc, n, seed) for sc in scenarios]
-        results = list(dask.compute(*tasks, scheduler="processes"))
+        results = list(dask.compute(*tasks, scheduler=scheduler))
     else:
         results = [cohort(sc, n, seed) for sc in scenarios]
     return [{"dose": sc.dose, "summary": r} for sc, r in zip(scenarios, results, strict=True)]
