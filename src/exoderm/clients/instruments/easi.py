@@ -69,6 +69,8 @@ SIGN_VALUES = (0.0, 1.0, 1.5, 2.0, 2.5, 3.0)
 
 def sign_score(inputs: Mapping[str, Any], key: str) -> float:
     """A sign's intensity: 0, 1, 1.5, 2, 2.5 or 3 (no 0.5: present means at least mild)."""
+    if inputs.get(key) is None:
+        raise UserInputError("missing item", field=key, expected="0, 1, 1.5, 2, 2.5 or 3")
     value = number(inputs, key, 0, 3, step=0.5)
     if value not in SIGN_VALUES:
         raise UserInputError(
