@@ -1,0 +1,232 @@
+"""Client pages: list and new-client form, profile with screening, assessments,
+regimen (handout and calendar downloads), outcome chart, export and erase.
+
+Every read and write goes through :mod:`exoderm.clients`, which fences by organisation
+(another clinic's client is "not found") and audits each access.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from exoderm.api.auth import Principal
+from exoderm.api.services import Services, services
+from exoderm.clients import (
+    INSTRUMENTS,
+    Consent,
+    add_client,
+    client_outcomes,
+    create_regimen,
+    erase_client,
+    list_clients,
+    parse_personal,
+    parse_profile,
+    purge_freed_pages,
+    record_assessment,
+    regimen_calendar,
+    regimen_pdf,
+    screen_client,
+    show_client,
+)
+from exoderm.clients.regimen import concern_specs
+from exoderm.errors import UserInputError
+from exoderm.web.charts import line_chart
+from exoderm.web.page_auth import page_scope
+from exoderm.web.templating import render
+
+router = APIRouter(prefix="/clients", include_in_schema=False)
+Reader = Annotated[Principal, Depends(page_scope("clients:read"))]
+Writer = Annotated[Principal, Depends(page_scope("clients:write"))]
+
+
+def _split(text: str) -> list[str]:
+    return [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+
+
+@router.get("")
+def index(request: Request, who: Reader, svc: Services = Depends(services)) -> Response:
+    with svc.db.transaction() as s:
+        rows = list_clients(s, who.actor)
+    return render(
+        request,
+        "clients/index.html",
+        {"rows": rows, "concerns": list(concern_specs()), "error": None},
+    )
+
+
+@router.post("")
+def create(
+    request: Request,
+    who: Writer,
+    name: Annotated[str, Form(max_length=200)],
+    phototype: Annotated[int, Form(ge=1, le=6)],
+    concern: Annotated[str, Form(max_length=100)],
+    severity: Annotated[int, Form(ge=1, le=3)] = 2,
+    email: Annotated[str, Form(max_length=254)] = "",
+    date_of_birth: Annotated[str, Form(max_length=10)] = "",
+    allergies: Annotated[str, Form(max_length=1000)] = "",
+    medications: Annotated[str, Form(max_length=1000)] = "",
+    pregnant: Annotated[bool, Form()] = False,
+    consent: Annotated[bool, Form()] = False,
+    svc: Services = Depends(services),
+) -> Response:
+    personal = parse_personal(
+        {"name": name, "email": email or None, "date_of_birth": date_of_birth or None},
+        source="form",
+    )
+    profile = parse_profile(
+        {
+            "fitzpatrick": {"phototype": phototype},
+            "concerns": [{"name": concern, "severity": severity}],
+            "allergies": _split(allergies),
+            "medications": _split(medications),
+            "pregnant": pregnant,
+        },
+        source="form",
+    )
+    consents = [Consent(topic="treatment", version="v1")] if consent else []
+    with svc.db.transaction() as s:
+        view = add_client(s, who.actor, personal=personal, profile=profile, consents=consents)
+    return RedirectResponse(f"/clients/{view.pseudonym}", status_code=303)
+
+
+def _outcome_chart(points: list[Any]) -> str | None:
+    series: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+    if not points:
+        return None
+    start = min(date.fromisoformat(p.visit_date) for p in points)
+    for p in points:
+        xs, ys = series[p.series]
+        xs.append((date.fromisoformat(p.visit_date) - start).days / 7)
+        ys.append(p.value)
+    return line_chart(
+        dict(series), title="Outcomes over time", xlabel="weeks since baseline", ylabel="score"
+    )
+
+
+@router.get("/{pseudonym}")
+def show(
+    request: Request,
+    pseudonym: str,
+    who: Reader,
+    instrument: str = Query("dlqi", max_length=40),
+    svc: Services = Depends(services),
+) -> Response:
+    with svc.db.transaction() as s:
+        view = show_client(s, who.actor, pseudonym)
+        screening = screen_client(s, who.actor, pseudonym)
+        report = client_outcomes(s, who.actor, pseudonym)
+    tool = INSTRUMENTS.get(instrument) or INSTRUMENTS["dlqi"]
+    return render(
+        request,
+        "clients/show.html",
+        {
+            "c": view,
+            "screening": screening,
+            "report": report,
+            "chart": _outcome_chart(report.points),
+            "instruments": INSTRUMENTS,
+            "tool": tool,
+            "today": date.today().isoformat(),
+        },
+    )
+
+
+@router.get("/{pseudonym}/assessment-form")
+def assessment_form(
+    request: Request, pseudonym: str, who: Reader, instrument: str = Query("dlqi", max_length=40)
+) -> Response:
+    """HTMX fragment: the input fields of the chosen instrument."""
+    tool = INSTRUMENTS.get(instrument)
+    if tool is None:
+        raise UserInputError(
+            f"unknown instrument {instrument!r}",
+            field="instrument",
+            expected=", ".join(INSTRUMENTS),
+        )
+    return render(request, "clients/_instrument_fields.html", {"tool": tool})
+
+
+@router.post("/{pseudonym}/assessments")
+async def assess(
+    request: Request, pseudonym: str, who: Writer, svc: Services = Depends(services)
+) -> Response:
+    form = await request.form()
+    code = str(form.get("instrument", ""))
+    tool = INSTRUMENTS.get(code)
+    if tool is None:
+        raise UserInputError(
+            f"unknown instrument {code!r}", field="instrument", expected=", ".join(INSTRUMENTS)
+        )
+    inputs: dict[str, Any] = {}
+    for name in tool.fields:
+        raw = str(form.get(f"f_{name}", "")).strip()
+        if raw:
+            try:
+                inputs[name] = float(raw) if any(ch in raw for ch in ".eE") else int(raw)
+            except ValueError:
+                inputs[name] = raw
+    visit = str(form.get("visit_date", "")).strip()
+    from starlette.concurrency import run_in_threadpool
+
+    def store() -> None:
+        with svc.db.transaction() as s:
+            record_assessment(
+                s,
+                who.actor,
+                pseudonym,
+                code,
+                inputs,
+                visit_date=date.fromisoformat(visit) if visit else None,
+            )
+
+    await run_in_threadpool(store)
+    return RedirectResponse(f"/clients/{pseudonym}?instrument={code}#outcomes", status_code=303)
+
+
+@router.post("/{pseudonym}/regimen")
+def regimen(
+    request: Request,
+    pseudonym: str,
+    who: Writer,
+    format: Annotated[str, Form(pattern="^(html|pdf|ics)$")] = "html",
+    svc: Services = Depends(services),
+) -> Response:
+    with svc.db.transaction() as s:
+        plan = create_regimen(s, who.actor, pseudonym)
+    if format == "ics":
+        return Response(
+            regimen_calendar(plan),
+            media_type="text/calendar",
+            headers={"Content-Disposition": f'attachment; filename="regimen-{pseudonym}.ics"'},
+        )
+    if format == "pdf":
+        return Response(
+            regimen_pdf(plan),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="regimen-{pseudonym}.pdf"'},
+        )
+    return render(request, "clients/regimen.html", {"plan": plan, "pseudonym": pseudonym})
+
+
+@router.post("/{pseudonym}/erase")
+def erase(
+    request: Request,
+    pseudonym: str,
+    who: Writer,
+    confirm: Annotated[bool, Form()] = False,
+    svc: Services = Depends(services),
+) -> Response:
+    if not confirm:
+        raise UserInputError(
+            "tick the box to confirm the erasure", field="confirm", expected="confirmation"
+        )
+    with svc.db.transaction() as s:
+        erase_client(s, who.actor, pseudonym)
+    purge_freed_pages(svc.db)
+    return RedirectResponse(f"/clients/{pseudonym}", status_code=303)
