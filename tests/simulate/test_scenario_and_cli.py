@@ -106,3 +106,26 @@ def test_cli_validate_writes_report(capsys: pytest.CaptureFixture[str], tmp_path
     text = report.read_text()
     assert code == 0
     assert "| W1 |" in text and "| P2 |" in text and "fail |" not in text
+
+
+def test_fractional_dosing_days_land_on_the_grid() -> None:
+    """Days are rounded to 0.05 d; RK4 and the per-patient reference then agree."""
+    from exoderm.simulate.population import wound_cohort_input, wound_endpoints
+
+    sc = build_scenario(model="wound", dose=1e12, schedule=(0.0, 3.33, 7.26))
+    assert sc.schedule == (0.0, 3.35, 7.25)
+    inp = wound_cohort_input(sc, 2, seed=2)
+    fast, slow = wound_endpoints(inp), wound_endpoints(inp, "solve_ivp")
+    for name in fast:
+        np.testing.assert_allclose(fast[name], slow[name], rtol=1e-3)
+
+
+def test_rk4_refuses_off_grid_doses() -> None:
+    from exoderm.simulate.integrate import solve_rk4
+    from exoderm.simulate.wound import WoundModel, wound_parameters
+
+    m = WoundModel()
+    p = wound_parameters()
+    ex = Exposure(np.array([0.0, 1.03]), np.ones((1, 2)), 0.7, 100.0)
+    with pytest.raises(ValueError, match="grid"):
+        solve_rk4(m, p, m.initial_state(p, 1), ex, np.array([0.0, 2.0]), 0.05)

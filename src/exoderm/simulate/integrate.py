@@ -107,6 +107,8 @@ def solve_rk4(
         rec_i += 1
     for a, b in _segments(dose_breaks(exposure, model.days_per_time_unit, t_end), t_end):
         n_steps = round((b - a) / dt)
+        if abs(n_steps * dt - (b - a)) > 1e-9 or abs(round(a / dt) - step) > 0:
+            raise ValueError(f"dosing time {a:g}-{b:g} is not on the RK4 grid (dt = {dt:g})")
         for _ in range(n_steps):
             t = step * dt
             y = _rk4_step(model, p, y, exposure, t, dt, a)

@@ -24,7 +24,7 @@ from exoderm.simulate.wound import WoundModel, alpha, wound_parameters
 
 Array = NDArray[np.float64]
 WOUND_DT = 0.05
-PHOTO_DT = 0.1
+PHOTO_DT = 0.05
 
 
 @dataclass(frozen=True)

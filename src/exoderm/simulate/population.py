@@ -167,7 +167,7 @@ def _photo_cohort(
         ]
     )
     model = PhotoageingModel()
-    tr = solve_rk4(model, p, y0, ex, np.array([0.0, scenario.duration]), 0.1)
+    tr = solve_rk4(model, p, y0, ex, np.array([0.0, scenario.duration]), 0.05)
     end, start = tr.states[:, -1, :], tr.states[:, 0, :]
     ci = PhotoageingModel.state_names.index("Ci")
     return {

@@ -60,7 +60,7 @@ class TreatmentScenario(BaseModel):
     """A formulation and regimen to simulate.
 
     ``schedule`` holds the days (from the start of the simulation) on which a dose is
-    given; days are rounded to 0.01 d so they fall on the integrator's grid.
+    given; days are rounded to 0.05 d (1.2 h) so they fall on the integrators' grid.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -82,7 +82,7 @@ class TreatmentScenario(BaseModel):
             raise ValueError("give at least one dosing day")
         if any(d < 0 for d in value):
             raise ValueError("dosing days must be >= 0")
-        return tuple(sorted(round(float(d), 2) for d in value))
+        return tuple(sorted(round(float(d) * 20.0) / 20.0 for d in value))
 
     @property
     def duration(self) -> float:
