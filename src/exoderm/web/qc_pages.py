@@ -1,0 +1,230 @@
+"""QC pages: batch list and entry, batch page (upload an instrument export, size
+distribution, MISEV checklist, release decision, signing, certificates) and trend charts.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from exoderm.api.auth import Principal
+from exoderm.api.routers.qc import _batches_stmt, _save_upload, visible_batch
+from exoderm.api.services import Services, services
+from exoderm.errors import UserInputError
+from exoderm.qc import batch_record, create_batch, measurements_for, parse_batch_record
+from exoderm.qc import record_measurement as store_measurement
+from exoderm.qc.certificate import certificates_for, issue_certificate
+from exoderm.qc.check import check_batch
+from exoderm.qc.importers import FORMATS, import_file
+from exoderm.qc.trends import lot_trends
+from exoderm.web.charts import line_chart
+from exoderm.web.page_auth import page_scope
+from exoderm.web.templating import render
+
+router = APIRouter(prefix="/qc", include_in_schema=False)
+Reader = Annotated[Principal, Depends(page_scope("qc:read"))]
+Writer = Annotated[Principal, Depends(page_scope("qc:write"))]
+
+#: A starting point for the batch form: every section a QC analyst fills in.
+TEMPLATE: dict[str, Any] = {
+    "product": "Serum A",
+    "lot": "LOT-001",
+    "source": {"kind": "cell", "species": "human", "cell_type": "UC-MSC", "passage": 4},
+    "separation": ["differential ultracentrifugation"],
+    "storage": {"temperature_c": -80, "buffer": "PBS", "freeze_thaw_cycles": 0},
+    "protein": {"method": "BCA", "ug_per_ml": 50},
+    "markers": [
+        {"protein": "CD63", "present": True},
+        {"protein": "CD81", "present": True},
+        {"protein": "TSG101", "present": True},
+        {"protein": "CANX", "present": False},
+    ],
+    "imaging": [{"method": "TEM", "wide_field": True, "close_up": True}],
+    "safety": {"sterility": "negative", "endotoxin_eu_per_ml": 0.1, "mycoplasma": "negative"},
+}
+
+
+@router.get("")
+def index(
+    request: Request,
+    who: Reader,
+    product: str = Query("", max_length=200),
+    svc: Services = Depends(services),
+) -> Response:
+    with svc.db.reader() as s:
+        batches = list(s.scalars(_batches_stmt(who, product or None)))
+    return render(
+        request,
+        "qc/index.html",
+        {
+            "batches": batches,
+            "product": product,
+            "template": yaml.safe_dump(TEMPLATE, sort_keys=False, allow_unicode=True),
+        },
+    )
+
+
+def _parse_record_text(text: str) -> Any:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise UserInputError(
+            f"invalid YAML/JSON ({getattr(exc, 'problem', exc)})",
+            file="batch record",
+            line=mark.line + 1 if mark else None,
+            expected="a batch record in YAML or JSON",
+        ) from exc
+    if not isinstance(data, dict):
+        raise UserInputError(
+            "the batch record must be a mapping",
+            file="batch record",
+            expected="keys such as product, lot, source",
+        )
+    return parse_batch_record(data, source="batch record")
+
+
+@router.post("")
+def create(
+    request: Request,
+    who: Writer,
+    record: Annotated[str, Form(max_length=100_000)],
+    svc: Services = Depends(services),
+) -> Response:
+    parsed = _parse_record_text(record)
+    with svc.db.transaction() as s:
+        create_batch(s, parsed, who.actor)
+    return RedirectResponse(f"/qc/batches/{parsed.lot}", status_code=303)
+
+
+def _distribution_chart(measurements: list[Any]) -> str | None:
+    series: dict[str, tuple[list[float], list[float]]] = {}
+    for stored in measurements:
+        m = stored.measurement
+        bins = [b for b in m.bins if b.centre_nm <= 1000]
+        values = [
+            b.concentration_per_ml
+            if b.concentration_per_ml is not None
+            else (b.percent or b.count or 0.0)
+            for b in bins
+        ]
+        if bins:
+            series[f"#{stored.id} {m.method} {m.instrument}"[:40]] = (
+                [b.centre_nm for b in bins],
+                values,
+            )
+    if not series:
+        return None
+    return line_chart(
+        series,
+        title="Size distribution",
+        xlabel="diameter (nm)",
+        ylabel="particles/mL per bin (or %)",
+    )
+
+
+@router.get("/batches/{lot}")
+def batch(request: Request, lot: str, who: Reader, svc: Services = Depends(services)) -> Response:
+    with svc.db.reader() as s:
+        b = visible_batch(s, who, lot)
+        record = batch_record(b)
+        measurements = measurements_for(s, lot)
+        decision = check_batch(s, lot)
+        certificates = certificates_for(s, lot)
+    return render(
+        request,
+        "qc/batch.html",
+        {
+            "b": b,
+            "record": record,
+            "measurements": measurements,
+            "decision": decision,
+            "certificates": certificates,
+            "chart": _distribution_chart(measurements),
+            "formats": FORMATS,
+            "record_json": json.dumps(record.model_dump(mode="json"), indent=2, ensure_ascii=False),
+        },
+    )
+
+
+@router.post("/batches/{lot}/imports")
+async def upload(
+    request: Request,
+    lot: str,
+    who: Writer,
+    file: Annotated[UploadFile, File()],
+    format: Annotated[str, Form(max_length=20)] = "",
+    svc: Services = Depends(services),
+) -> Response:
+    if format and format not in FORMATS:
+        raise UserInputError(
+            f"unknown format {format!r}", field="format", expected=", ".join(FORMATS)
+        )
+    with tempfile.TemporaryDirectory(prefix="exoderm-upload-") as tmp:
+        path = await _save_upload(file, Path(tmp))
+
+        def work() -> None:
+            measurements = import_file(path, format or None)  # type: ignore[arg-type]
+            with svc.db.transaction() as s:
+                visible_batch(s, who, lot)
+                for m in measurements:
+                    store_measurement(s, lot, m, who.actor)
+
+        await run_in_threadpool(work)
+    return RedirectResponse(f"/qc/batches/{lot}#measurements", status_code=303)
+
+
+@router.post("/batches/{lot}/sign")
+def sign(
+    request: Request,
+    lot: str,
+    who: Writer,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    svc: Services = Depends(services),
+) -> Response:
+    with svc.db.transaction() as s:
+        visible_batch(s, who, lot)
+        cert = issue_certificate(s, lot, who.actor, reason=reason or None)
+    return RedirectResponse(f"/qc/batches/{lot}#cert-{cert.version}", status_code=303)
+
+
+@router.get("/trends")
+def trends(
+    request: Request,
+    who: Reader,
+    product: str = Query("", max_length=200),
+    svc: Services = Depends(services),
+) -> Response:
+    charts: list[dict[str, Any]] = []
+    if product:
+        with svc.db.reader() as s:
+            found = lot_trends(s, product)
+        for chart in found:
+            if not chart.points:
+                continue
+            xs = list(range(1, len(chart.points) + 1))
+            ys = [p.value for p in chart.points]
+            lines = [(chart.mean, "mean")]
+            if chart.sd > 0:
+                lo, hi = chart.limit(3)
+                lines += [(lo, "−3 SD"), (hi, "+3 SD")]
+            charts.append(
+                {
+                    "chart": chart,
+                    "svg": line_chart(
+                        {chart.label: (xs, ys)},
+                        title=f"{product}: {chart.label}",
+                        xlabel="lot (production order)",
+                        ylabel=chart.label,
+                        hlines=lines,
+                    ),
+                }
+            )
+    return render(request, "qc/trends.html", {"product": product, "charts": charts})

@@ -1,0 +1,61 @@
+"""QC pages: enter a batch, upload a real export, see checklist and decision, sign, trends."""
+
+from __future__ import annotations
+
+import yaml
+
+from exoderm.web.qc_pages import TEMPLATE
+from tests.api.conftest import World
+from tests.api.shared_data import shared_file
+from tests.web.logins import csrf_of, login
+
+
+def test_batch_upload_sign_and_trends(world: World) -> None:
+    qc = login(world.client(), "qc")
+    page = qc.get("/qc")
+    csrf = csrf_of(page.text)
+    for lot in ("P-1", "P-2", "P-3"):
+        record = {**TEMPLATE, "lot": lot, "product": "Serum Z"}
+        r = qc.post(
+            "/qc",
+            data={"csrf_token": csrf, "record": yaml.safe_dump(record)},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303, r.text
+        path = shared_file("nanosight/beads2.csv")
+        with path.open("rb") as fh:
+            up = qc.post(
+                f"/qc/batches/{lot}/imports",
+                data={"csrf_token": csrf},
+                files={"file": (path.name, fh, "text/csv")},
+                follow_redirects=False,
+            )
+        assert up.status_code == 303, up.text
+    batch = qc.get("/qc/batches/P-1")
+    assert batch.status_code == 200
+    assert "beads2.csv" in batch.text and '<svg role="img"' in batch.text
+    assert "MISEV checklist" in batch.text and "Release criteria" in batch.text
+    signed = qc.post("/qc/batches/P-1/sign", data={"csrf_token": csrf}, follow_redirects=False)
+    assert signed.status_code == 303
+    assert "Version 1" in qc.get("/qc/batches/P-1").text
+    trends = qc.get("/qc/trends", params={"product": "Serum Z"})
+    assert trends.status_code == 200 and trends.text.count('<svg role="img"') >= 1
+
+
+def test_bad_record_is_reported_by_field(world: World) -> None:
+    qc = login(world.client(), "qc")
+    csrf = csrf_of(qc.get("/qc").text)
+    bad = {**TEMPLATE, "safety": {"endotoxin_eu_per_ml": "lots"}}
+    r = qc.post("/qc", data={"csrf_token": csrf, "record": yaml.safe_dump(bad)})
+    assert r.status_code == 422 and "endotoxin_eu_per_ml" in r.text
+    r = qc.post("/qc", data={"csrf_token": csrf, "record": "product: [unclosed"})
+    assert r.status_code == 422 and "line" in r.text
+
+
+def test_viewer_reads_but_cannot_enter(world: World) -> None:
+    viewer = login(world.client(), "viewer")
+    page = viewer.get("/qc")
+    assert page.status_code == 200 and "New batch" not in page.text
+    csrf = csrf_of(page.text)
+    r = viewer.post("/qc", data={"csrf_token": csrf, "record": yaml.safe_dump(TEMPLATE)})
+    assert r.status_code == 403
