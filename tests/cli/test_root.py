@@ -92,3 +92,17 @@ def test_debug_shows_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_bad_database_url(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["--db", "nonsense", "db", "status"], capsys)
     assert code == 2 and "database URL" in err and "expected" in err
+
+
+def test_unknown_option_is_a_usage_error_without_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(["db", "status", "--no-such-option"], capsys)
+    assert code == 2
+    assert "No such option" in err and "Traceback" not in err
+
+
+def test_group_without_command_shows_help(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["db"], capsys)
+    assert code in (0, 2)
+    assert "upgrade" in out + err and "Traceback" not in err

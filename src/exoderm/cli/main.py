@@ -7,7 +7,6 @@ import sys
 import traceback
 from typing import Annotated
 
-import click
 import typer
 from rich.markup import escape
 
@@ -85,14 +84,18 @@ def main(argv: list[str] | None = None) -> int:
     STATE.debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         result = command.main(args=argv, prog_name="exoderm", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code or 0)
-    except click.exceptions.Abort:
+    except typer.Exit as exc:
+        return int(getattr(exc, "exit_code", 0) or 0)
+    except typer.Abort:
         err_console.print("aborted")
         return 130
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
+    except typer.TyperException as exc:  # usage errors: unknown option, bad value, …
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err_console.print(f"error: {escape(exc.format_message())}", soft_wrap=True)
+        return int(exc.exit_code)
     except ExodermError as exc:
         if STATE.debug:
             traceback.print_exc()

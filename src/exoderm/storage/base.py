@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
 # Deterministic constraint names, so that Alembic migrations are identical on SQLite and
 # PostgreSQL and can be compared against the models.
@@ -33,3 +36,40 @@ class Timestamped:
     """Mixin: creation time of a row, set by the application in UTC."""
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def _aware_columns(mapper: Any) -> list[str]:
+    return [
+        attr.key
+        for attr in mapper.column_attrs
+        if isinstance(getattr(attr.columns[0], "type", None), DateTime)
+        and attr.columns[0].type.timezone
+    ]
+
+
+def _restore_utc(target: Any, *_args: Any) -> None:
+    """SQLite has no time-zone type: give timestamps read back their UTC offset again.
+
+    Every timestamp exoderm writes is UTC (see :func:`_store_utc`), so a naive value read
+    from SQLite is UTC; PostgreSQL already returns aware values.
+    """
+    state = sa_inspect(target)
+    for key in _aware_columns(state.mapper):
+        value = state.dict.get(key)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            set_committed_value(target, key, value.replace(tzinfo=UTC))
+
+
+def _store_utc(_mapper: Any, _connection: Any, target: Any) -> None:
+    """Convert aware timestamps to UTC before they are written (SQLite drops the offset)."""
+    state = sa_inspect(target)
+    for key in _aware_columns(state.mapper):
+        value = state.dict.get(key)
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            setattr(target, key, value.astimezone(UTC))
+
+
+event.listen(Base, "load", _restore_utc, propagate=True)
+event.listen(Base, "refresh", _restore_utc, propagate=True)
+event.listen(Base, "before_insert", _store_utc, propagate=True)
+event.listen(Base, "before_update", _store_utc, propagate=True)

@@ -20,6 +20,16 @@ from exoderm.storage.engine import open_database
 from exoderm.storage.migrate import alembic_config, upgrade
 
 
+def _core_head(script: ScriptDirectory) -> str:
+    """The newest revision of the ``core`` line itself.
+
+    ``core@head`` is ambiguous once capability branches grow from core, because every
+    branch descends from it; the core line's own revisions are named ``core_NNNN``.
+    """
+    core = sorted(r.revision for r in script.walk_revisions() if r.revision.startswith("core_"))
+    return core[-1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--branch", required=True, help="capability branch, e.g. qc")
