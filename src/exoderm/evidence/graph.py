@@ -138,30 +138,47 @@ class ClaimGraph:
         return seen
 
     def best_paths(self, source: str, target: str, max_hops: int, limit: int) -> list[RawPath]:
-        """Up to ``limit`` simple paths source → target, strongest first."""
+        """Up to ``limit`` simple paths source → target, strongest first.
+
+        A* over partial paths: the priority of a partial path is its weakest edge so far ×
+        0.9^(fewest total hops it can still need − 1), an upper bound on the score of any
+        completion, so complete paths come off the queue in descending score order.
+        """
         if source == target or limit <= 0:
             return []
         dist = self.distances_to(target, max_hops)
         if source not in dist:
             return []
-        heap: list[tuple[float, tuple[str, ...], float]] = [(-1.0, (source,), 1.0)]
+        successors: dict[str, list[tuple[float, str, int]]] = {}
+        start_bound = HOP_DECAY ** (dist[source] - 1)
+        heap: list[tuple[float, tuple[str, ...], float]] = [(-start_bound, (source,), 1.0)]
         found: list[RawPath] = []
         expansions = 0
         while heap and len(found) < limit and expansions < MAX_EXPANSIONS:
-            neg, nodes, weakest = heapq.heappop(heap)
+            _, nodes, weakest = heapq.heappop(heap)
             last = nodes[-1]
             if last == target:
-                found.append(RawPath(nodes, -neg))
+                found.append(RawPath(nodes, weakest * HOP_DECAY ** (len(nodes) - 2)))
                 continue
             expansions += 1
             hops = len(nodes) - 1
-            for bundle in self.out.get(last, ()):
-                nxt = bundle.object
-                remaining = dist.get(nxt)
-                if remaining is None or hops + 1 + remaining > max_hops or nxt in nodes:
+            nexts = successors.get(last)
+            if nexts is None:
+                nexts = self._viable(last, dist)
+                successors[last] = nexts
+            for score, nxt, remaining in nexts:
+                total = hops + 1 + remaining
+                if total > max_hops or nxt in nodes:
                     continue
-                if not bundle.supporting:
-                    continue
-                low = min(weakest, bundle.score)
-                heapq.heappush(heap, (-(low * HOP_DECAY**hops), (*nodes, nxt), low))
+                low = weakest if weakest < score else score
+                heapq.heappush(heap, (-(low * HOP_DECAY ** (total - 1)), (*nodes, nxt), low))
         return found
+
+    def _viable(self, node: str, dist: dict[str, int]) -> list[tuple[float, str, int]]:
+        """Supported out-edges of ``node`` that can still reach the target."""
+        out = []
+        for bundle in self.out.get(node, ()):
+            remaining = dist.get(bundle.object)
+            if remaining is not None and bundle.supporting:
+                out.append((bundle.score, bundle.object, remaining))
+        return out

@@ -8,19 +8,14 @@ process's import is seen at the next load and :func:`invalidate_cache` drops the
 from __future__ import annotations
 
 import threading
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from exoderm.evidence.knowledge_base import KnowledgeBase, scored
 from exoderm.evidence.model import Node, NodeKind, Reference
-from exoderm.evidence.records import (
-    EvidenceClaim,
-    EvidenceImport,
-    EvidenceNode,
-    EvidenceReference,
-)
 from exoderm.evidence.seed import SeedData, claim_from, load_seed
+
+if TYPE_CHECKING:  # SQLAlchemy is imported only when a database is used (fast seed load)
+    from sqlalchemy.orm import Session
 
 _LOCK = threading.Lock()
 _SEED: KnowledgeBase | None = None
@@ -57,6 +52,10 @@ def seed_knowledge_base() -> KnowledgeBase:
 
 
 def _fingerprint(session: Session) -> tuple[str, int]:
+    from sqlalchemy import func, select
+
+    from exoderm.evidence.records import EvidenceImport
+
     latest = session.execute(select(func.max(EvidenceImport.id))).scalar()
     url = session.get_bind().engine.url.render_as_string(hide_password=True)
     return url, int(latest or 0)
@@ -66,6 +65,10 @@ def imported_records(
     session: Session,
 ) -> tuple[list[Node], list[Reference], list[dict[str, object]]]:
     """Every imported node, reference and claim row in the database."""
+    from sqlalchemy import select
+
+    from exoderm.evidence.records import EvidenceClaim, EvidenceNode, EvidenceReference
+
     nodes = [
         Node(
             n.node_key,

@@ -10,7 +10,9 @@ The last query word also matches as a prefix ("collag" finds "collagen").
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _WORD = re.compile(r"[0-9a-zα-ωß-ÿ]+(?:-[0-9a-zα-ωß-ÿ]+)*")
@@ -72,40 +74,59 @@ class SearchIndex:
         self._sets = {}
         self._vocab = sorted(self._postings)
 
-    def _matching(self, word: str, prefix: bool) -> frozenset[int] | list[int]:
-        exact = self._postings.get(word)
+    def _matching(self, word: str, prefix: bool) -> list[str]:
+        """Vocabulary words a query word matches (itself, or every word it begins)."""
         if not prefix:
-            return exact or []
+            return [word] if word in self._postings else []
         lo = bisect.bisect_left(self._vocab, word)
         hi = bisect.bisect_left(self._vocab, word + "\uffff")
-        keys = self._vocab[lo:hi]
-        if len(keys) == 1:
-            return self._postings[keys[0]]
-        merged: set[int] = set()
-        for key in keys[:200]:
-            merged.update(self._postings[key])
-        return sorted(merged)
+        return self._vocab[lo:hi]
 
-    def _as_set(self, word: str, ids: frozenset[int] | list[int]) -> frozenset[int]:
+    def _set(self, word: str) -> frozenset[int]:
         cached = self._sets.get(word)
         if cached is None:
-            cached = frozenset(ids)
-            if len(ids) > 64:
-                self._sets[word] = cached
+            cached = frozenset(self._postings[word])
+            self._sets[word] = cached
         return cached
+
+    def _union(self, keys: list[str]) -> frozenset[int]:
+        """Documents holding any of ``keys`` as a set (cached for recent prefixes)."""
+        if len(keys) == 1:
+            return self._set(keys[0])
+        name = "\x00" + keys[0] + "\x00" + keys[-1]
+        cached = self._sets.get(name)
+        if cached is None:
+            merged: set[int] = set()
+            for key in keys:
+                merged.update(self._postings[key])
+            cached = frozenset(merged)
+            self._sets[name] = cached
+        return cached
+
+    def _ordered(self, keys: list[str]) -> Iterator[int]:
+        """Documents holding any of ``keys``, in rank order, without duplicates (lazy)."""
+        if len(keys) == 1:
+            yield from self._postings[keys[0]]
+            return
+        previous = -1
+        for index in heapq.merge(*(self._postings[k] for k in keys)):
+            if index != previous:
+                previous = index
+                yield index
 
     def query(self, text: str, limit: int = 20) -> list[SearchHit]:
         """Documents containing every query word (the last also as a prefix)."""
         terms = list(dict.fromkeys(words(text)))
         if not terms or limit <= 0:
             return []
-        lists = [(self._matching(t, prefix=(k == len(terms) - 1)), t) for k, t in enumerate(terms)]
-        lists.sort(key=lambda pair: len(pair[0]))
-        first, _ = lists[0]
-        others = [self._as_set(t, ids) for ids, t in lists[1:]]
+        groups = [self._matching(t, prefix=(k == len(terms) - 1)) for k, t in enumerate(terms)]
+        if any(not g for g in groups):
+            return []
+        groups.sort(key=lambda g: sum(len(self._postings[k]) for k in g))
+        filters = [self._union(g) for g in groups[1:]]
         hits: list[SearchHit] = []
-        for index in sorted(first) if not isinstance(first, list) else first:
-            if all(index in s for s in others):
+        for index in self._ordered(groups[0]):
+            if all(index in s for s in filters):
                 doc = self._docs[index]
                 hits.append(SearchHit(doc.kind, doc.id, doc.label, round(doc.rank, 4), doc.snippet))
                 if len(hits) >= 3 * limit:
