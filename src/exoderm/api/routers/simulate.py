@@ -1,0 +1,131 @@
+"""Simulation over HTTP: one scenario's time courses and endpoints, and virtual-patient
+cohorts as background jobs (poll ``/api/v1/jobs/{id}``).
+
+Numbers that are not finite (an endpoint not reached within the simulated time) are
+returned as ``null``: JSON has no NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from exoderm.api.auth import Principal, need
+from exoderm.api.jobs import ProgressReporter
+from exoderm.api.problems import problem_responses
+from exoderm.api.routers.accounts import JobOut
+from exoderm.api.services import Services, services
+from exoderm.simulate.outcomes import OutcomeSummary, predict_outcomes
+from exoderm.simulate.population import cohort
+from exoderm.simulate.scenario import TreatmentScenario
+
+router = APIRouter(
+    prefix="/simulate", tags=["simulate"], responses=problem_responses(401, 403, 422)
+)
+
+#: Time courses are thinned to at most this many points per series for transport.
+MAX_POINTS = 400
+
+
+def finite(value: Any) -> float | None:
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def thin(times: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
+    """Indices of at most ``max_points`` evenly spread samples (first and last kept)."""
+    if len(times) <= max_points:
+        return np.arange(len(times))
+    return np.unique(np.linspace(0, len(times) - 1, max_points).round().astype(int))
+
+
+class TimeCourse(BaseModel):
+    variable: str
+    treated: list[float | None]
+    control: list[float | None]
+
+
+class SimulationOut(BaseModel):
+    model: str
+    scenario: dict[str, Any]
+    endpoints: dict[str, float | None]
+    time_unit: str
+    times: list[float]
+    series: list[TimeCourse]
+
+    @classmethod
+    def of(cls, out: OutcomeSummary) -> SimulationOut:
+        idx = thin(np.asarray(out.times))
+        return cls(
+            model=out.scenario.model.value,
+            scenario=out.scenario.model_dump(mode="json"),
+            endpoints={k: finite(v) for k, v in out.endpoints.items()},
+            time_unit=out.time_unit,
+            times=[float(t) for t in np.asarray(out.times)[idx]],
+            series=[
+                TimeCourse(
+                    variable=name,
+                    treated=[finite(v) for v in np.asarray(values)[idx]],
+                    control=[finite(v) for v in np.asarray(out.control[name])[idx]],
+                )
+                for name, values in out.treated.items()
+                if name in out.control
+            ],
+        )
+
+
+class CohortRequest(BaseModel):
+    scenario: TreatmentScenario
+    patients: int = Field(1000, ge=10, le=100_000)
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    cv: float = Field(0.2, ge=0, le=2, description="Coefficient of variation of parameters.")
+
+
+def run_scenario(scenario: TreatmentScenario) -> SimulationOut:
+    return SimulationOut.of(predict_outcomes(scenario))
+
+
+def cohort_work(request: CohortRequest) -> Any:
+    def work(report: ProgressReporter) -> dict[str, dict[str, float | None]]:
+        report(0.05, f"simulating {request.patients} virtual patients")
+        result = cohort(request.scenario, request.patients, request.seed, request.cv)
+        report(1.0, "done")
+        return {name: {k: finite(v) for k, v in stats.items()} for name, stats in result.items()}
+
+    return work
+
+
+@router.post(
+    "/run",
+    response_model=SimulationOut,
+    summary="Simulate one scenario: treated vs untreated time courses and endpoints",
+)
+def run(body: TreatmentScenario, who: Principal = Depends(need("simulate:read"))) -> SimulationOut:
+    return run_scenario(body)
+
+
+@router.post(
+    "/cohorts",
+    response_model=JobOut,
+    status_code=202,
+    summary="Start a virtual-patient cohort in the background",
+)
+def start_cohort(
+    body: CohortRequest,
+    who: Annotated[Principal, Depends(need("simulate:read"))],
+    svc: Services = Depends(services),
+    wait: bool = Query(False, description="Block until done (for scripts)."),
+) -> JobOut:
+    job = svc.jobs.submit(
+        "simulate.cohort",
+        cohort_work(body),
+        owner_id=who.user_id,
+        organisation_id=who.organisation_id,
+    )
+    if wait:
+        job = svc.jobs.wait(job.id, timeout=120)
+    return JobOut.of(job)
