@@ -39,6 +39,7 @@ from exoderm.nta.sizing import (
     SizingSettings,
     TrackSteps,
     bootstrap,
+    localisation_variance_by_brightness,
     summarise,
     walker_distribution,
 )
@@ -199,7 +200,16 @@ def analyze_tracks(table: TrackTable, settings: AnalysisSettings, source: str) -
     if settings.estimator == "msd":
         diffusion = _msd_per_track(table, ids, dt, blur) * px**2
     sigma2_tracks = est.sigma2[ids]
-    sigma2 = float(max(np.median(sigma2_tracks), 0.0)) if ids.size else 0.0
+    brightness = np.bincount(table.track, weights=table.mass, minlength=table.n_tracks)[ids]
+    sigma2_grouped = localisation_variance_by_brightness(
+        stats.sum_sq[ids],
+        stats.n_sq[ids],
+        stats.sum_cov[ids],
+        stats.n_cov[ids],
+        brightness / np.maximum(lengths[ids], 1),
+        blur,
+    )
+    sigma2 = float(np.average(sigma2_grouped, weights=lengths[ids])) if ids.size else 0.0
     se = stokes_einstein_constant(acq.temperature_c, acq.viscosity)
     rows = [
         TrackRow(
@@ -221,7 +231,7 @@ def analyze_tracks(table: TrackTable, settings: AnalysisSettings, source: str) -
     bins: list[SizeBinRow] = []
     if ids.size >= 2:
         steps = TrackSteps(est.mean_sq_step[ids], est.n_steps[ids], lengths[ids].astype(float))
-        dist, likelihood = walker_distribution(steps, se, dt, blur, sigma2, settings.sizing)
+        dist, likelihood = walker_distribution(steps, se, dt, blur, sigma2_grouped, settings.sizing)
         summary = summarise(dist)
         if settings.sizing.bootstrap:
             intervals = bootstrap(likelihood, steps, dist, settings.sizing).intervals

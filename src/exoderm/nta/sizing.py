@@ -127,27 +127,58 @@ class Distribution:
         return modes
 
 
+def localisation_variance_by_brightness(
+    sum_sq: FloatArray,
+    n_sq: FloatArray,
+    sum_cov: FloatArray,
+    n_cov: FloatArray,
+    brightness: FloatArray,
+    blur: float,
+    groups: int = 5,
+) -> FloatArray:
+    """Per-track ``σ²``: the CVE eq. 15 estimate pooled over tracks of similar brightness.
+
+    A single track's ``σ̂²`` is too noisy to use, and one value for the whole video is
+    wrong when dim (small) and bright (large) particles are mixed; the localisation error
+    is set by the signal, so tracks are pooled by brightness quantile. Brightness is
+    measured independently of the increments, so the grouping does not bias the pooled
+    estimate, which — being linear in the increment moments — is itself unbiased.
+    """
+    n = len(brightness)
+    k = int(max(1, min(groups, n // 50)))
+    edges = np.quantile(brightness, np.linspace(0, 1, k + 1)[1:-1]) if k > 1 else np.empty(0)
+    group = np.searchsorted(edges, brightness)
+    out = np.zeros(n)
+    for g in range(k):
+        sel = group == g
+        msq = sum_sq[sel].sum() / max(n_sq[sel].sum(), 1.0)
+        cov = sum_cov[sel].sum() / max(n_cov[sel].sum(), 1.0)
+        out[sel] = max(blur * msq + (2.0 * blur - 1.0) * cov, 0.0)
+    return out
+
+
 def gamma_log_likelihood(
     steps: TrackSteps,
     diameters_nm: FloatArray,
     se_constant: float,
     frame_interval: float,
     blur: float,
-    sigma2: float,
+    sigma2: float | FloatArray,
 ) -> FloatArray:
-    """``log L(m_i | k_i, d_j)`` for every track ``i`` and grid diameter ``j``."""
-    diffusion = se_constant / diameters_nm  # µm²/s
-    mu = 2.0 * diffusion * frame_interval * (1.0 - 2.0 * blur) + 2.0 * sigma2
-    eps = sigma2 / (diffusion * frame_interval) - 2.0 * blur
+    """``log L(m_i | k_i, d_j)`` for every track ``i`` and grid diameter ``j``.
+
+    ``sigma2`` is the localisation variance per axis (µm²): one value, or one per track.
+    """
+    diffusion = (se_constant / diameters_nm)[None, :]  # µm²/s
+    s2 = np.broadcast_to(np.asarray(sigma2, dtype=float), steps.n_steps.shape)[:, None]
+    mu = 2.0 * diffusion * frame_interval * (1.0 - 2.0 * blur) + 2.0 * s2
+    eps = s2 / (diffusion * frame_interval) - 2.0 * blur
     rho = -eps / (2.0 * (1.0 + eps))  # c₁ / c₀
     k = steps.n_steps[:, None]
-    alpha = k**2 / (k + 2.0 * (k - 1.0) * rho[None, :] ** 2)
+    alpha = k**2 / (k + 2.0 * (k - 1.0) * rho**2)
     m = steps.mean_sq_step[:, None]
     return np.asarray(
-        (alpha - 1.0) * np.log(m)
-        - alpha * m / mu[None, :]
-        - alpha * np.log(mu[None, :] / alpha)
-        - gammaln(alpha)
+        (alpha - 1.0) * np.log(m) - alpha * m / mu - alpha * np.log(mu / alpha) - gammaln(alpha)
     )
 
 
@@ -175,7 +206,7 @@ def walker_distribution(
     se_constant: float,
     frame_interval: float,
     blur: float,
-    sigma2: float,
+    sigma2: float | FloatArray,
     settings: SizingSettings,
     start: FloatArray | None = None,
 ) -> tuple[Distribution, FloatArray]:
