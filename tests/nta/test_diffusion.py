@@ -67,7 +67,7 @@ def test_localisation_error_recovered() -> None:
 
 def test_naive_msd_is_biased_by_blur_and_cve_is_not() -> None:
     rng = np.random.default_rng(8)
-    est, stats = _estimate(rng, 20000, 30, 0.0, 0.8)
+    est, _ = _estimate(rng, 20000, 30, 0.0, 0.8)
     naive = est.mean_sq_step / 2.0  # MSD(1)/(4Δt) in 2-D = per-axis ⟨Δx²⟩/(2Δt)
     # nta.md §3.7: the naive estimator reads D(1 − 2R): −26.7 % at tE/Δt = 0.8
     assert naive.mean() == pytest.approx(1 - 2 * 0.8 / 6, abs=0.01)
