@@ -1,0 +1,121 @@
+"""Simulation pages: scenario form → time-course plots (treated vs untreated) and
+endpoints; a virtual-patient cohort runs as a background job with a progress page."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from exoderm.api.auth import Principal
+from exoderm.api.routers.simulate import CohortRequest, cohort_work, run_scenario
+from exoderm.api.services import Services, services
+from exoderm.simulate.scenario import (
+    DoseUnit,
+    ModelName,
+    Route,
+    Source,
+    build_scenario,
+    parse_schedule,
+)
+from exoderm.web.charts import line_chart
+from exoderm.web.page_auth import page_scope, page_user
+from exoderm.web.templating import is_htmx, render
+
+router = APIRouter(include_in_schema=False)
+Reader = Annotated[Principal, Depends(page_scope("simulate:read"))]
+
+#: The states worth plotting per model (others are in the API response).
+PLOTTED: dict[str, tuple[str, ...]] = {
+    "wound": ("W", "C", "F", "T"),
+    "photoageing": ("MMP1", "PC", "ROS", "TNF", "TGF", "Ci"),
+    "ad": ("EASI", "IL4", "IL13", "s", "p"),
+}
+
+
+def _options() -> dict[str, Any]:
+    return {
+        "models": [m.value for m in ModelName],
+        "sources": [s.value for s in Source],
+        "units": [u.value for u in DoseUnit],
+        "routes": [r.value for r in Route],
+    }
+
+
+@router.get("/simulate")
+def index(request: Request, who: Reader) -> Response:
+    return render(request, "simulate/index.html", {**_options(), "result": None, "form": {}})
+
+
+def _scenario(form: dict[str, Any]) -> Any:
+    return build_scenario(
+        model=form["model"],
+        source=form["source"],
+        dose=float(form["dose"] or 0),
+        unit=form["unit"],
+        route=form["route"],
+        schedule=parse_schedule(form["schedule"]),
+        diabetic=form.get("diabetic") == "true",
+        duration_days=float(form["days"]) if form.get("days") else None,
+    )
+
+
+@router.post("/simulate")
+async def simulate(request: Request, who: Reader, svc: Services = Depends(services)) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    scenario = _scenario(form)
+    result = await run_in_threadpool(run_scenario, scenario)
+    wanted = PLOTTED.get(result.model, ())
+    charts = []
+    for s in result.series:
+        if wanted and s.variable not in wanted:
+            continue
+        pairs_t = [(t, v) for t, v in zip(result.times, s.treated, strict=True) if v is not None]
+        pairs_c = [(t, v) for t, v in zip(result.times, s.control, strict=True) if v is not None]
+        charts.append(
+            line_chart(
+                {
+                    "with exosomes": ([p[0] for p in pairs_t], [p[1] for p in pairs_t]),
+                    "untreated": ([p[0] for p in pairs_c], [p[1] for p in pairs_c]),
+                },
+                title=f"{result.model}: {s.variable}",
+                xlabel=f"time ({result.time_unit})",
+                ylabel=s.variable,
+            )
+        )
+    return render(
+        request,
+        "simulate/index.html",
+        {**_options(), "result": result, "charts": charts, "form": form},
+    )
+
+
+@router.post("/simulate/cohort")
+async def start_cohort(
+    request: Request,
+    who: Reader,
+    patients: Annotated[int, Form(ge=10, le=100_000)] = 1000,
+    svc: Services = Depends(services),
+) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    job = svc.jobs.submit(
+        "simulate.cohort",
+        cohort_work(CohortRequest(scenario=_scenario(form), patients=patients)),
+        owner_id=who.user_id,
+        organisation_id=who.organisation_id,
+    )
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+@router.get("/jobs/{job_id}")
+def job(
+    request: Request,
+    job_id: str,
+    who: Annotated[Principal, Depends(page_user)],
+    svc: Services = Depends(services),
+) -> Response:
+    found = svc.jobs.get(job_id, user_id=who.user_id, is_admin=who.is_admin)
+    template = "jobs/_status.html" if is_htmx(request) else "jobs/show.html"
+    return render(request, template, {"job": found})
