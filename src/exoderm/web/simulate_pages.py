@@ -21,8 +21,8 @@ from exoderm.simulate.scenario import (
     parse_schedule,
 )
 from exoderm.web.charts import line_chart
-from exoderm.web.page_auth import page_scope, page_user
-from exoderm.web.templating import is_htmx, render
+from exoderm.web.page_auth import page_scope
+from exoderm.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(page_scope("simulate:read"))]
@@ -107,15 +107,3 @@ async def start_cohort(
         organisation_id=who.organisation_id,
     )
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
-
-
-@router.get("/jobs/{job_id}")
-def job(
-    request: Request,
-    job_id: str,
-    who: Annotated[Principal, Depends(page_user)],
-    svc: Services = Depends(services),
-) -> Response:
-    found = svc.jobs.get(job_id, user_id=who.user_id, is_admin=who.is_admin)
-    template = "jobs/_status.html" if is_htmx(request) else "jobs/show.html"
-    return render(request, template, {"job": found})
