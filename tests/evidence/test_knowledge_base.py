@@ -146,3 +146,16 @@ def test_path_type() -> None:
     (path,) = kb.paths("ADSC", "wrinkles", limit=1)
     assert isinstance(path, EvidencePath)
     assert path.hops[0].id == path.steps[0].claims[0].id
+
+
+def test_effects_by_area_name_even_when_a_concern_shares_it() -> None:
+    kb = load_knowledge_base()
+    wound = kb.effects("wound healing")  # also a synonym of the concern "skin wounds"
+    assert [i.item for i in wound][:3] == [
+        "recovery of important cellular functions",
+        "migration",
+        "proliferation",
+    ]
+    assert {i.area for i in kb.effects("safety")} == {"area:safety"}
+    with pytest.raises(NotFoundError, match="the areas are"):
+        kb.effects("cardiology")

@@ -313,8 +313,15 @@ class KnowledgeBase:
     # --- overviews ---------------------------------------------------------------------
     def effects(self, area: str | None = None) -> list[DermalEffectItem]:
         """The "Dermal effects" items of every area (or one area, by name or id)."""
-        area_id = self.resolve(area).id if area else None
+        area_id = self._area(area).id if area else None
         return [i for i in self.effect_items if area_id is None or i.area == area_id]
+
+    def _area(self, name: str) -> Node:
+        for node in self.candidates(name):
+            if node.kind is NodeKind.AREA:
+                return node
+        names = ", ".join(repr(n.name) for n in self.nodes(NodeKind.AREA))
+        raise NotFoundError(f"no application area named '{name}'; the areas are {names}")
 
     def stats(self) -> dict[str, int | str]:
         kinds = Counter(n.kind.value for n in self._nodes.values())
