@@ -131,3 +131,36 @@ def test_packaged_knowledge_base_if_present(catalogue: Catalogue) -> None:
     )
     assert result.best.evidence_provider == "knowledge base"
     assert result.best.proven_optimal
+
+
+def test_best_level_is_the_strongest_design_and_reviews_of_animals_count_as_animal(
+    catalogue: Catalogue,
+) -> None:
+    animal_review = FakeClaim(
+        "source:adipose-msc",
+        "increases",
+        "effect:collagen",
+        0.6,
+        evidence_level="systematic_review_meta_analysis",
+    )
+    animal_review.model_system = "animal (rodent) studies"  # type: ignore[attr-defined]
+    in_vitro = FakeClaim(
+        "source:adipose-msc", "increases", "effect:collagen", 0.1, evidence_level="in_vitro"
+    )
+    kb = FakeKnowledgeBase([in_vitro, animal_review])
+    link = evidence_provider(catalogue, kb).link(
+        catalogue.get("adsc-exosomes"), catalogue.target("collagen"), "leave-on"
+    )
+    assert link.best_level == "animal"
+    human_review = FakeClaim(
+        "source:adipose-msc",
+        "improves",
+        "concern:wrinkles",
+        0.9,
+        evidence_level="systematic_review_meta_analysis",
+    )
+    kb = FakeKnowledgeBase([in_vitro, human_review])
+    link = evidence_provider(catalogue, kb).link(
+        catalogue.get("adsc-exosomes"), catalogue.target("wrinkles"), "leave-on"
+    )
+    assert link.best_level == "systematic_review_meta_analysis"

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from exoderm.design.catalogue import Catalogue, Target
+from exoderm.design.claims import DESIGN_TO_LEVEL, EVIDENCE_LEVELS
 from exoderm.design.ingredient import Ingredient
 from exoderm.design.scoring import EvidenceScore, harmonic_sum, score_items
 from exoderm.errors import ExodermError
@@ -168,10 +169,25 @@ def _refuting_score(association: Any, refuting: list[Any]) -> float:
     return harmonic_sum(float(getattr(c, "score", 0.0)) for c in refuting)
 
 
+def _claim_level(claim: Any) -> str | None:
+    """A claim's study design name; a systematic review of animal studies is animal
+    evidence (as exoderm.evidence.scoring.data_type reads it)."""
+    level = getattr(claim, "evidence_level", None)
+    if level is None:
+        return None
+    name = str(getattr(level, "value", level))
+    system = str(getattr(claim, "model_system", "")).lower()
+    if name == "systematic_review_meta_analysis" and ("animal" in system or "rodent" in system):
+        return "animal"
+    return name
+
+
 def _best_level(claims: list[Any]) -> str | None:
-    levels = [getattr(c, "evidence_level", None) for c in claims]
-    named = [str(getattr(level, "value", level)) for level in levels if level is not None]
-    return named[0] if named else None
+    """The strongest design among the claims (paths carry none), by substantiation rank."""
+    names = [n for n in (_claim_level(c) for c in claims) if n is not None]
+    if not names:
+        return None
+    return max(names, key=lambda n: EVIDENCE_LEVELS.index(DESIGN_TO_LEVEL.get(n, "none")))
 
 
 def _cite(claim: Any) -> str:
