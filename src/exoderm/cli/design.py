@@ -19,6 +19,7 @@ from exoderm.design import (
     Catalogue,
     FormulationRequest,
     Kind,
+    Origin,
     check_claim,
     formulate,
     load_catalogue,
@@ -209,6 +210,12 @@ def catalogue_list(
     if kind is not None and kind not in {k.value for k in Kind}:
         raise UserInputError(
             f"unknown kind {kind!r}", field="--kind", expected=", ".join(k.value for k in Kind)
+        )
+    if origin is not None and origin not in {o.value for o in Origin}:
+        raise UserInputError(
+            f"unknown origin {origin!r}",
+            field="--origin",
+            expected=", ".join(o.value for o in Origin),
         )
     cls = _product_class(product_class)
     rows = []
