@@ -46,6 +46,7 @@ def test_batch_import_check_and_sign(world: World) -> None:
     m = imported.json()[0]["measurement"]
     # beads2.csv reports an average concentration of 6.09e+12 particles/mL (NTA 3.4)
     assert m["concentration_per_ml"] == 6.09e12
+    assert m["source_file"] == "beads2.csv"
     check = qc.get("/api/v1/qc/batches/L-100/check").json()
     assert check["decision"] in ("release", "needs review", "reject")
     assert {c["id"] for c in check["checklist"]}

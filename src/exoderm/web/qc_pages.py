@@ -15,14 +15,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from exoderm.api.auth import Principal
-from exoderm.api.routers.qc import _batches_stmt, _save_upload, visible_batch
+from exoderm.api.routers.qc import (
+    _batches_stmt,
+    _save_upload,
+    imported_measurements,
+    visible_batch,
+)
 from exoderm.api.services import Services, services
 from exoderm.errors import UserInputError
 from exoderm.qc import batch_record, create_batch, measurements_for, parse_batch_record
 from exoderm.qc import record_measurement as store_measurement
 from exoderm.qc.certificate import certificates_for, issue_certificate
 from exoderm.qc.check import check_batch
-from exoderm.qc.importers import FORMATS, import_file
+from exoderm.qc.importers import FORMATS
 from exoderm.qc.trends import lot_trends
 from exoderm.web.charts import line_chart
 from exoderm.web.page_auth import page_scope
@@ -171,7 +176,7 @@ async def upload(
         path = await _save_upload(file, Path(tmp))
 
         def work() -> None:
-            measurements = import_file(path, format or None)  # type: ignore[arg-type]
+            measurements = imported_measurements(path, format or None)
             with svc.db.transaction() as s:
                 visible_batch(s, who, lot)
                 for m in measurements:

@@ -302,10 +302,16 @@ async def import_export(
         return await run_in_threadpool(_import_and_store, svc, who, lot, path, format)
 
 
+def imported_measurements(path: FsPath, format: str | None) -> list[Any]:
+    """Parse an uploaded export; the stored file name is the user's, not the temp path."""
+    found = import_file(path, format)  # type: ignore[arg-type]
+    return [m.model_copy(update={"source_file": path.name}) for m in found]
+
+
 def _import_and_store(
     svc: Services, who: Principal, lot: str, path: FsPath, format: str | None
 ) -> list[MeasurementOut]:
-    measurements = import_file(path, format)  # type: ignore[arg-type]
+    measurements = imported_measurements(path, format)
     with svc.db.transaction() as s:
         visible_batch(s, who, lot)
         return [MeasurementOut.of(record_measurement(s, lot, m, who.actor)) for m in measurements]
