@@ -1,0 +1,69 @@
+"""``exoderm serve`` preparation and ``exoderm user`` commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from exoderm.accounts.passwords import verify_password
+from exoderm.accounts.records import User
+from exoderm.api.bootstrap import app_from_environment, prepare_service
+from exoderm.cli.main import main
+from exoderm.storage import open_database
+
+
+def test_first_run_creates_admin_once_and_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    monkeypatch.setenv("EXODERM_DATABASE_URL", url)  # restored after the test
+    db = open_database(url)
+    first = prepare_service(db)
+    assert first.first_admin is not None
+    username, password = first.first_admin
+    with db.reader() as s:
+        admin = s.query(User).filter_by(username=username).one()
+        assert verify_password(admin.password_hash, password)
+    assert prepare_service(db).first_admin is None
+    assert "exoderm.evidence" in first.knowledge_base
+    db.dispose()
+    # uvicorn's factory builds the app on the prepared database
+    client = TestClient(app_from_environment())
+    token = client.post(
+        "/api/v1/auth/token", json={"username": username, "password": password}
+    ).json()["token"]
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
+    assert me["role"] == "admin"
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_user_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = ["--db", f"sqlite:///{tmp_path / 'cli.db'}", "--format", "json"]
+    assert run([*db, "user", "org", "add", "Clinic North", "--kind", "clinic"], capsys)[0] == 0
+    code, out, _ = run(
+        [*db, "user", "create", "nina", "--role", "clinician", "--org", "Clinic North"], capsys
+    )
+    assert code == 0
+    created = json.loads(out)
+    assert created["role"] == "clinician" and len(created["password"]) >= 10
+    code, _, err = run([*db, "user", "create", "lost", "--role", "viewer"], capsys)
+    assert code == 2 and "organisation" in err
+    code, out, _ = run([*db, "user", "token", "create", "nina", "--scope", "clients:read"], capsys)
+    token = json.loads(out)
+    assert token["token"].startswith("exo_") and token["scopes"] == ["clients:read"]
+    code, out, _ = run([*db, "user", "token", "list", "nina"], capsys)
+    assert json.loads(out)[0]["revoked"] is False
+    assert run([*db, "user", "token", "revoke", str(token["id"])], capsys)[0] == 0
+    code, out, _ = run([*db, "user", "token", "list", "nina"], capsys)
+    assert json.loads(out)[0]["revoked"] is True
+    code, out, _ = run([*db, "user", "list"], capsys)
+    assert [u["username"] for u in json.loads(out)] == ["nina"]
+    assert run([*db, "user", "deactivate", "nina"], capsys)[0] == 0
