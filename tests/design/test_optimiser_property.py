@@ -118,3 +118,24 @@ def test_synergy_can_change_the_choice() -> None:
     assert 0 in without.selected
     assert set(with_synergy.selected) == {1, 2}
     assert with_synergy.terms.synergy == pytest.approx(0.3)
+
+
+def test_time_limit_without_solution_is_an_exoderm_error() -> None:
+    from exoderm.design.milp import SolverStopped
+
+    rng = np.random.default_rng(0)
+    n = 400
+    problem = DesignProblem(
+        coverage=rng.uniform(0, 1, size=(n, 30)) * (rng.uniform(size=(n, 30)) < 0.05),
+        weights=np.ones(30),
+        risk=np.zeros(n),
+        cost=np.zeros(n),
+        limits=(CardinalityLimit("exactly 37", tuple(range(n)), 37, 37),),
+        exclusive_pairs=tuple((i, i + 1) for i in range(0, n - 1, 2)),
+    )
+    try:
+        solutions = solve(problem, time_limit=1e-6)
+    except SolverStopped as exc:
+        assert "stopped without a solution" in str(exc)
+    else:  # HiGHS found a first solution before checking the clock: not proven.
+        assert solutions and not solutions[0].proven_optimal

@@ -23,9 +23,18 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from exoderm.design.problem import DesignProblem, ObjectiveTerms, ProblemInfeasible
+from exoderm.errors import ExodermError
 
 #: Integrality of the x variables is read as selected above this value.
 _SELECTED = 0.5
+
+
+class SolverStopped(ExodermError):
+    """HiGHS hit its time limit (or failed) before finding any feasible selection."""
+
+    exit_code = 1
+    http_status = 503
+    title = "Optimiser stopped"
 
 
 @dataclass(frozen=True)
@@ -179,7 +188,10 @@ class _Model:
         if result.x is None:
             if result.status == 2:  # infeasible
                 return None, True
-            raise RuntimeError(f"MILP solver stopped without a solution: {result.message}")
+            raise SolverStopped(
+                f"the optimiser stopped without a solution ({result.message}); "
+                "reduce the catalogue or relax constraints"
+            )
         chosen = tuple(int(i) for i in np.flatnonzero(result.x[: self.n] > _SELECTED))
         return chosen, result.status == 0
 
