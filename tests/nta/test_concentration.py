@@ -37,7 +37,7 @@ ACQ = Acquisition(temperature_c=22, pixel_size_um=0.166, fps=25, exposure_ms=30)
 SETTINGS = AnalysisSettings(acquisition=ACQ, sizing=SizingSettings(bootstrap=0))
 
 
-def _video(conc: float, seed: int, frames: int = 120) -> tuple[VideoSimulator, FrameSource]:
+def _video(conc: float, seed: int, frames: int = 200) -> tuple[VideoSimulator, FrameSource]:
     s = SimulationSettings(
         n_frames=frames,
         concentration_per_ml=conc,
