@@ -11,7 +11,7 @@ import math
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from exoderm.api.auth import Principal, need
@@ -19,6 +19,7 @@ from exoderm.api.jobs import ProgressReporter
 from exoderm.api.problems import problem_responses
 from exoderm.api.routers.accounts import JobOut
 from exoderm.api.services import Services, services
+from exoderm.errors import UserInputError
 from exoderm.simulate.outcomes import OutcomeSummary, predict_outcomes
 from exoderm.simulate.population import cohort
 from exoderm.simulate.scenario import TreatmentScenario
@@ -29,6 +30,9 @@ router = APIRouter(
 
 #: Time courses are thinned to at most this many points per series for transport.
 MAX_POINTS = 400
+#: A request simulates at most this many days (≈ 4 s for the wound model); longer runs
+#: belong to the CLI or the Python API, where nothing waits on an HTTP connection.
+MAX_API_DAYS = 365.0
 
 
 def finite(value: Any) -> float | None:
@@ -80,12 +84,22 @@ class SimulationOut(BaseModel):
 
 class CohortRequest(BaseModel):
     scenario: TreatmentScenario
-    patients: int = Field(1000, ge=10, le=100_000)
+    patients: int = Field(1000, ge=10, le=20_000)
     seed: int = Field(0, ge=0, le=2**31 - 1)
     cv: float = Field(0.2, ge=0, le=2, description="Coefficient of variation of parameters.")
 
 
+def check_duration(scenario: TreatmentScenario) -> None:
+    if scenario.duration > MAX_API_DAYS:
+        raise UserInputError(
+            f"{scenario.duration:g} days is longer than the service simulates per request",
+            field="duration_days",
+            expected=f"at most {MAX_API_DAYS:g} days (use 'exoderm simulate' for longer)",
+        )
+
+
 def run_scenario(scenario: TreatmentScenario) -> SimulationOut:
+    check_duration(scenario)
     return SimulationOut.of(predict_outcomes(scenario))
 
 
@@ -118,14 +132,12 @@ def start_cohort(
     body: CohortRequest,
     who: Annotated[Principal, Depends(need("simulate:read"))],
     svc: Services = Depends(services),
-    wait: bool = Query(False, description="Block until done (for scripts)."),
 ) -> JobOut:
+    check_duration(body.scenario)
     job = svc.jobs.submit(
         "simulate.cohort",
         cohort_work(body),
         owner_id=who.user_id,
         organisation_id=who.organisation_id,
     )
-    if wait:
-        job = svc.jobs.wait(job.id, timeout=120)
     return JobOut.of(job)
