@@ -22,6 +22,7 @@ from exoderm.evidence.bibliography import BibFormat, format_references
 from exoderm.evidence.curation import import_evidence
 from exoderm.evidence.export import ExportFormat, export_graph
 from exoderm.evidence.model import Claim
+from exoderm.evidence.results import label
 
 app = typer.Typer(
     help="Evidence: the cited, scored knowledge graph of exosome skin care.",
@@ -178,9 +179,9 @@ def explain(
                     "path": rank,
                     "path_score": path.score,
                     "hop": k,
-                    "from": step.source.name,
+                    "from": label(step.source),
                     "predicate": step.best.predicate.value,
-                    "to": step.target.name,
+                    "to": label(step.target),
                     "claims": ", ".join(c.id for c in step.claims),
                     "citation": "; ".join(dict.fromkeys(c.citation() for c in step.claims)),
                     "conflicts": "; ".join(n for c in step.claims for n in _conflict_notes(kb, c))
