@@ -108,6 +108,9 @@ def test_trackpy_raises_where_exoderm_links(dense) -> None:  # type: ignore[no-u
     from trackpy.linking.utils import SubnetOversizeException
 
     _, detections = dense
+    # frames 90–99 of this seeded video hold a conflict cluster of > 30 candidates; trackpy
+    # needs ~100 frames of the video to meet one (nta.md §1.5 saw it on 500)
+    detections = detections[90:100]
     frame = pd.DataFrame(
         {
             "x": np.concatenate([d.x for d in detections]),

@@ -88,6 +88,9 @@ class AnalysisSettings(BaseModel):
     )
     smallest_diameter_nm: float = Field(30.0, gt=0, description="sets the default search range")
     memory: int = Field(2, ge=0, le=20)
+    exclude_ambiguous: bool = Field(
+        True, description="drop steps whose identity a neighbour could have swapped"
+    )
     estimator: Literal["cve", "msd"] = "cve"
     drift_correction: bool = True
     drift_window: int = Field(25, ge=1)
@@ -161,7 +164,8 @@ def track_video(
         if settings.max_frames is not None and index >= settings.max_frames:
             break
         found = locate(frame, settings.detection)
-        builder.add(index, found, linker.add(index, found.x, found.y).track_ids)
+        linked = linker.add(index, found.x, found.y)
+        builder.add(index, found, linked.track_ids, linked.unambiguous)
         if progress is not None:
             progress(1)
     table = builder.finish()
@@ -191,7 +195,8 @@ def analyze_tracks(table: TrackTable, settings: AnalysisSettings, source: str) -
         table = subtract_drift(table, drift)
         span = max(table.n_frames - 1, 1) * dt
         drift_rate = (float(drift[-1, 0] * px / span), float(drift[-1, 1] * px / span))
-    stats = increments(table.track, table.frame, table.x * px, table.y * px, table.n_tracks)
+    usable = table.unambiguous if settings.exclude_ambiguous else None
+    stats = increments(table.track, table.frame, table.x * px, table.y * px, table.n_tracks, usable)
     est = cve(stats, dt, blur)
     lengths = stats.n_positions
     sized = (lengths >= settings.sizing.min_track_length) & (est.n_steps >= 2)

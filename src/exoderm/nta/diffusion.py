@@ -52,14 +52,22 @@ class TrackIncrements:
 
 
 def increments(
-    track_index: IntArray, frame: IntArray, x: FloatArray, y: FloatArray, n_tracks: int
+    track_index: IntArray,
+    frame: IntArray,
+    x: FloatArray,
+    y: FloatArray,
+    n_tracks: int,
+    usable: NDArray[np.bool_] | None = None,
 ) -> TrackIncrements:
     """Sufficient statistics of the CVE for every track, fully vectorised.
 
-    Rows must be sorted by track and then by frame.
+    Rows must be sorted by track and then by frame. ``usable[k]`` (optional) says whether
+    the increment *ending* at row ``k`` may be used (the linker's ambiguity flag).
     """
     same = track_index[1:] == track_index[:-1]
     consecutive = same & (frame[1:] - frame[:-1] == 1)
+    if usable is not None:
+        consecutive &= usable[1:]
     dx = np.diff(x)
     dy = np.diff(y)
     owner = track_index[1:]

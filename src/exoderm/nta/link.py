@@ -53,6 +53,9 @@ class LinkSettings(BaseModel):
     memory: int = Field(2, ge=0, le=20, description="frames a particle may vanish (gap closing)")
     gap_penalty: float = Field(2.0, ge=0, description="extra cost per missed frame")
     prior_steps: float = Field(3.0, gt=0, description="weight of the population step variance")
+    isolation: float = Field(
+        3.0, gt=0, description="relative-step SDs beyond which a neighbour cannot swap"
+    )
 
     @property
     def prior_step_variance(self) -> float:
@@ -84,10 +87,16 @@ class _Active:
 
 @dataclass
 class LinkedFrame:
-    """Track ids given to one frame's detections, and how many links used a gap."""
+    """Track ids given to one frame's detections, and how many links used a gap.
+
+    ``unambiguous[j]`` is true when detection ``j`` continues its track from the previous
+    frame and that track had no other live track within ``isolation`` step SDs of its
+    relative motion (see :meth:`Linker._isolated`).
+    """
 
     track_ids: IntArray
     gap_links: int
+    unambiguous: NDArray[np.bool_]
 
 
 class Linker:
@@ -116,12 +125,14 @@ class Linker:
                 act.n_steps[alive],
             )
         ids = np.full(n_det, -1, dtype=np.int64)
+        unambiguous = np.zeros(n_det, dtype=bool)
         gap_links = 0
         if n_det and len(act.ids):
             rows, cols = self._assign(frame, x, y)
             ids[cols] = act.ids[rows]
             gap = frame - 1 - act.last_frame[rows]
             gap_links = int(np.count_nonzero(gap))
+            unambiguous[cols] = self._isolated()[rows] & (gap == 0)
             d2 = ((x[cols] - act.x[rows]) ** 2 + (y[cols] - act.y[rows]) ** 2) / (gap + 1)
             act.sum_d2[rows] += d2
             act.n_steps[rows] += 1
@@ -145,7 +156,32 @@ class Linker:
                 np.concatenate([act.sum_d2, np.zeros(n_born)]),
                 np.concatenate([act.n_steps, np.zeros(n_born)]),
             )
-        return LinkedFrame(ids, gap_links)
+        return LinkedFrame(ids, gap_links, unambiguous)
+
+    def _isolated(self) -> NDArray[np.bool_]:
+        """Live tracks whose identity cannot be swapped in this frame's assignment.
+
+        Two independent Brownian particles at separation ``u`` swap under the likelihood
+        when their relative step, projected on ``u``, is below ``−|u|`` — probability
+        ``Φ(−|u|/σ_v)`` with ``σ_v² = s_a² + s_b²``. Beyond ``isolation = 3`` SDs the
+        summed swap rate is negligible (< 0.1 % of steps at 200 particles per 512² frame).
+        Why it matters: a linker that resolves an ambiguous pair picks the *shorter*
+        pairing, so ambiguous steps read diffusion low (−8 % at 6 px steps, nta.md
+        §1.5). The test uses only the positions at the previous frame, which for
+        independent particles are independent of a particle's own increments, so
+        discarding non-isolated steps removes the bias without creating another.
+        """
+        act = self._active
+        n = len(act.ids)
+        if n < 2:
+            return np.ones(n, dtype=bool)
+        s2 = self._track_step_variance()
+        s2_high = float(np.quantile(s2, 0.9))
+        reach = self.settings.isolation * np.sqrt(s2 + s2_high)
+        dist, _ = cKDTree(np.column_stack([act.x, act.y])).query(
+            np.column_stack([act.x, act.y]), k=2
+        )
+        return np.asarray(dist[:, 1] > reach)
 
     def _track_step_variance(self) -> FloatArray:
         """Each live track's per-axis step variance, shrunk towards the population value."""

@@ -39,6 +39,7 @@ class TrackTable:
     sigma: FloatArray
     n_frames: int
     detections_per_frame: IntArray
+    unambiguous: NDArray[np.bool_] | None = None
 
     @property
     def n_tracks(self) -> int:
@@ -60,10 +61,19 @@ class TrackBuilder:
 
     _chunks: list[tuple[int, Detections, IntArray]] = field(default_factory=list)
     _counts: list[int] = field(default_factory=list)
+    _flags: list[NDArray[np.bool_]] = field(default_factory=list)
 
-    def add(self, frame: int, detections: Detections, track_ids: IntArray) -> None:
+    def add(
+        self,
+        frame: int,
+        detections: Detections,
+        track_ids: IntArray,
+        unambiguous: NDArray[np.bool_] | None = None,
+    ) -> None:
         self._chunks.append((frame, detections, track_ids))
         self._counts.append(len(detections))
+        flags = np.ones(len(detections), bool) if unambiguous is None else unambiguous
+        self._flags.append(flags)
 
     def finish(self) -> TrackTable:
         if self._chunks:
@@ -73,9 +83,11 @@ class TrackBuilder:
             y = np.concatenate([d.y for _, d, _ in self._chunks])
             mass = np.concatenate([d.mass for _, d, _ in self._chunks])
             sigma = np.concatenate([d.sigma for _, d, _ in self._chunks])
+            flags = np.concatenate(self._flags)
         else:
             frame = track = np.empty(0, np.int64)
             x = y = mass = sigma = np.empty(0)
+            flags = np.empty(0, bool)
         order = np.lexsort((frame, track))
         return TrackTable(
             frame[order],
@@ -86,6 +98,7 @@ class TrackBuilder:
             sigma[order],
             n_frames=len(self._counts),
             detections_per_frame=np.array(self._counts, np.int64),
+            unambiguous=flags[order],
         )
 
 
@@ -118,4 +131,5 @@ def subtract_drift(table: TrackTable, drift: FloatArray) -> TrackTable:
         table.sigma,
         table.n_frames,
         table.detections_per_frame,
+        table.unambiguous,
     )
