@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from exoderm.evidence.knowledge_base import KnowledgeBase, scored
 from exoderm.evidence.model import Claim, EvidenceLevel, Node, NodeKind, Predicate
 
@@ -72,3 +79,36 @@ def test_search_requires_every_word_and_matches_a_prefix() -> None:
     assert next(h.id for h in kb.search("gamma")) == "process:gamma"
     assert kb.search("alpha gamma") == []
     assert len(kb.search("beta", limit=2)) == 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.integers(0, 6), st.sampled_from(list(L)[:8])),
+        min_size=1,
+        max_size=25,
+    ),
+    st.integers(1, 4),
+)
+def test_best_first_search_matches_brute_force(
+    edges: list[tuple[int, int, EvidenceLevel]], max_hops: int
+) -> None:
+    edges = [(f"n{a}", f"n{b}", lvl) for a, b, lvl in edges if a != b]
+    if not edges:
+        return
+    kb = build([*edges, ("n0", "n0x", L.RCT), ("n6x", "n6", L.RCT)])
+    graph = nx.DiGraph()
+    for (s, o), bundle in kb.graph.edges.items():
+        if bundle.supporting:
+            graph.add_edge(s, o, score=bundle.score)
+    if "process:n0" not in graph or "process:n6" not in graph:
+        return
+    expected = sorted(
+        (
+            min(graph[a][b]["score"] for a, b in pairwise(p)) * 0.9 ** (len(p) - 2)
+            for p in nx.all_simple_paths(graph, "process:n0", "process:n6", cutoff=max_hops)
+        ),
+        reverse=True,
+    )[:5]
+    found = [p.score for p in kb.paths("n0", "n6", max_hops=max_hops, limit=5)]
+    assert found == pytest.approx(expected, abs=1e-6)
