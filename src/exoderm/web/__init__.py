@@ -26,10 +26,11 @@ PAGE_MODULES: tuple[tuple[str, str, str], ...] = (
 
 def install_pages(app: FastAPI) -> None:
     """Mount the account pages and every capability's pages that can be imported."""
-    from exoderm.web import account_pages, jobs_pages
+    from exoderm.web import account_pages, admin_pages, jobs_pages
 
     app.include_router(account_pages.router)
     app.include_router(jobs_pages.router)
+    app.include_router(admin_pages.router)
     nav: list[tuple[str, str]] = []
     for module_name, label, path in PAGE_MODULES:
         try:
