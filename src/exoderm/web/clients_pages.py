@@ -172,6 +172,12 @@ async def assess(
             except ValueError:
                 inputs[name] = raw
     visit = str(form.get("visit_date", "")).strip()
+    try:
+        visit_date = date.fromisoformat(visit) if visit else None
+    except ValueError:
+        raise UserInputError(
+            f"{visit!r} is not a date", field="visit_date", expected="YYYY-MM-DD"
+        ) from None
     from starlette.concurrency import run_in_threadpool
 
     def store() -> None:

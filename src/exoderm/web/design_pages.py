@@ -14,6 +14,7 @@ from exoderm.api.services import Services, services
 from exoderm.design import EVIDENCE_LEVELS, FormulationRequest, Market, ProductClass, check_claim
 from exoderm.design.sheet import sheet_data
 from exoderm.web.charts import bar_chart
+from exoderm.web.form_values import integer, number
 from exoderm.web.page_auth import page_scope
 from exoderm.web.templating import is_htmx, render
 
@@ -43,7 +44,7 @@ def index(request: Request, who: Reader, svc: Services = Depends(services)) -> R
 async def design(request: Request, who: Reader, svc: Services = Depends(services)) -> Response:
     form = await request.form()
     chosen = [str(t) for t in form.getlist("target")]
-    targets = {t: float(str(form.get(f"weight_{t}", "1")) or 1) for t in chosen}
+    targets = {t: number(form, f"weight_{t}", 1.0) for t in chosen}
     data: dict[str, Any] = {
         "targets": targets,
         "market": str(form.get("market", "EU")),
@@ -51,8 +52,8 @@ async def design(request: Request, who: Reader, svc: Services = Depends(services
         "plant_only": form.get("plant_only") == "true",
         "no_human": form.get("no_human") == "true",
         "vegan": form.get("vegan") == "true",
-        "max_actives": int(str(form.get("max_actives", "4")) or 4),
-        "top": int(str(form.get("top", "3")) or 3),
+        "max_actives": integer(form, "max_actives", 4),
+        "top": integer(form, "top", 3),
     }
     request_model = FormulationRequest.parse(data, source="design form")
     from starlette.concurrency import run_in_threadpool

@@ -21,6 +21,7 @@ from exoderm.simulate.scenario import (
     parse_schedule,
 )
 from exoderm.web.charts import line_chart
+from exoderm.web.form_values import number
 from exoderm.web.page_auth import page_scope
 from exoderm.web.templating import render
 
@@ -51,14 +52,14 @@ def index(request: Request, who: Reader) -> Response:
 
 def _scenario(form: dict[str, Any]) -> Any:
     return build_scenario(
-        model=form["model"],
-        source=form["source"],
-        dose=float(form["dose"] or 0),
-        unit=form["unit"],
-        route=form["route"],
-        schedule=parse_schedule(form["schedule"]),
+        model=form.get("model", "wound"),
+        source=form.get("source", "adipose-msc"),
+        dose=number(form, "dose", 0.0),
+        unit=form.get("unit", "particles"),
+        route=form.get("route", "injection"),
+        schedule=parse_schedule(form.get("schedule", "0")),
         diabetic=form.get("diabetic") == "true",
-        duration_days=float(form["days"]) if form.get("days") else None,
+        duration_days=number(form, "days"),
     )
 
 
