@@ -188,7 +188,7 @@ async def assess(
                 pseudonym,
                 code,
                 inputs,
-                visit_date=date.fromisoformat(visit) if visit else None,
+                visit_date=visit_date,
             )
 
     await run_in_threadpool(store)
