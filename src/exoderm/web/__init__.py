@@ -13,14 +13,14 @@ from fastapi import FastAPI
 
 log = logging.getLogger("exoderm.web")
 
-#: Page modules: (module, navigation label, path), in navigation order.
-PAGE_MODULES: tuple[tuple[str, str, str], ...] = (
-    ("exoderm.web.evidence_pages", "Evidence", "/evidence"),
-    ("exoderm.web.design_pages", "Design", "/design"),
-    ("exoderm.web.clients_pages", "Clients", "/clients"),
-    ("exoderm.web.qc_pages", "QC", "/qc"),
-    ("exoderm.web.nta_pages", "NTA", "/nta"),
-    ("exoderm.web.simulate_pages", "Simulate", "/simulate"),
+#: Page modules: (module, navigation label, path, scope to see it), in navigation order.
+PAGE_MODULES: tuple[tuple[str, str, str, str], ...] = (
+    ("exoderm.web.evidence_pages", "Evidence", "/evidence", "evidence:read"),
+    ("exoderm.web.design_pages", "Design", "/design", "design:read"),
+    ("exoderm.web.clients_pages", "Clients", "/clients", "clients:read"),
+    ("exoderm.web.qc_pages", "QC", "/qc", "qc:read"),
+    ("exoderm.web.nta_pages", "NTA", "/nta", "nta:read"),
+    ("exoderm.web.simulate_pages", "Simulate", "/simulate", "simulate:read"),
 )
 
 
@@ -31,13 +31,13 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(account_pages.router)
     app.include_router(jobs_pages.router)
     app.include_router(admin_pages.router)
-    nav: list[tuple[str, str]] = []
-    for module_name, label, path in PAGE_MODULES:
+    nav: list[tuple[str, str, str]] = []
+    for module_name, label, path, scope in PAGE_MODULES:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
             log.info("pages %s not mounted: %s", module_name, exc)
             continue
         app.include_router(module.router)
-        nav.append((label, path))
+        nav.append((label, path, scope))
     app.state.nav = nav

@@ -25,10 +25,16 @@ def render(
 ) -> HTMLResponse:
     """Render a page with the common context: user, CSRF token, navigation."""
     who = getattr(request.state, "principal", None)
+    scopes = who.scopes if who is not None else frozenset()
+    nav = [
+        (label, path)
+        for label, path, scope in getattr(request.app.state, "nav", [])
+        if scope in scopes
+    ]
     base = {
         "user": who,
         "csrf_token": who.csrf_token if who is not None else None,
-        "nav": getattr(request.app.state, "nav", []),
+        "nav": nav,
         "path": request.url.path,
     }
     base.update(context or {})
