@@ -170,6 +170,8 @@ def write_calibration(result: CalibrationResult, path: Path | None = None) -> Pa
     target = path or shipped_path()
     target.write_text(json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8")
     from exoderm.simulate.calibrated import calibrated
+    from exoderm.simulate.directions import _cached_endpoints
 
     calibrated.cache_clear()
+    _cached_endpoints.cache_clear()
     return target

@@ -13,6 +13,7 @@ move it further in the same direction.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,11 @@ SCHEDULES: dict[str, tuple[float, ...]] = {
 }
 
 
+@lru_cache(maxsize=64)
+def _cached_endpoints(model: str, dose: float) -> tuple[tuple[str, float], ...]:
+    return tuple(_endpoints(model, dose).items())
+
+
 def _endpoints(model: str, dose: float) -> dict[str, float]:
     base = "wound" if model.startswith("wound") else model
     sc = build_scenario(
@@ -77,7 +83,7 @@ def direction_table(doses: tuple[float, ...] = DOSES) -> dict[tuple[str, str], l
     for model, key, _, _ in CHECKS:
         for d in doses:
             if (model, d) not in cache:
-                cache[(model, d)] = _endpoints(model, d)
+                cache[(model, d)] = dict(_cached_endpoints(model, d))
         table[(model, key)] = [cache[(model, d)][key] for d in doses]
     return table
 
