@@ -100,6 +100,9 @@ def path_graph(
         for i, (node_id, name) in enumerate(path):
             column[node_id] = min(column.get(node_id, i), i)
             names[node_id] = name
+    if paths and paths[0]:
+        target = paths[0][-1][0]  # every path ends at the target: draw it rightmost
+        column[target] = max(len(p) for p in paths) - 1
     rows: dict[int, list[str]] = {}
     for node_id, col in column.items():
         rows.setdefault(col, []).append(node_id)
@@ -107,9 +110,9 @@ def path_graph(
     for col, members in rows.items():
         for j, node_id in enumerate(sorted(members)):
             pos[node_id] = (float(col), -float(j) + (len(members) - 1) / 2)
-    width = max(len(rows), 2) * 2.4
-    height = max((len(m) for m in rows.values()), default=1) * 0.9 + 1.2
-    fig = Figure(figsize=(min(width, 12), min(height, 8)), dpi=96)
+    width = max(len(rows), 2) * 2.6
+    height = max((len(m) for m in rows.values()), default=1) * 1.1 + 1.2
+    fig = Figure(figsize=(min(width, 18), min(height, 10)), dpi=96)
     ax = fig.add_subplot()
     for a, b, label in edges:
         if a in pos and b in pos:

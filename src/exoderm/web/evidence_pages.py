@@ -12,7 +12,7 @@ from exoderm.api.auth import Principal
 from exoderm.api.routers.evidence import knowledge_base
 from exoderm.api.services import Services, services
 from exoderm.errors import ExodermError
-from exoderm.evidence import NodeKind
+from exoderm.evidence import EvidencePath, Node, NodeKind
 from exoderm.web.charts import path_graph
 from exoderm.web.page_auth import page_scope
 from exoderm.web.templating import is_htmx, render
@@ -79,6 +79,12 @@ def conflicts(request: Request, who: Reader, svc: Services = Depends(services)) 
     return render(request, "evidence/conflicts.html", {"conflicts": kb.conflicts(), "kb": kb})
 
 
+def _label(node: Node, paths: list[EvidencePath]) -> str:
+    """The node's name, with its kind when another node on the paths has the same name."""
+    same = {n.id for p in paths for n in p.nodes if n.name == node.name}
+    return f"{node.name} ({node.kind.value})" if len(same) > 1 else node.name
+
+
 @router.get("/explain")
 def explain(
     request: Request,
@@ -107,7 +113,7 @@ def explain(
             context["all_paths"] = paths
             if paths:
                 context["graph_svg"] = path_graph(
-                    [[(n.id, n.name) for n in p.nodes] for p in paths],
+                    [[(n.id, _label(n, paths)) for n in p.nodes] for p in paths],
                     [
                         (s.source.id, s.target.id, s.best.predicate.value)
                         for p in paths
