@@ -138,3 +138,28 @@ def test_every_client_access_is_audited(world: World, path: str) -> None:
     events = admin.get("/api/v1/audit", params={"subject_id": p}).json()
     assert events["total"] == before + 1
     assert events["items"][0]["actor"] == "doc_a"
+
+
+def test_profile_update_consent_and_instruments(world: World) -> None:
+    p = new_client(world)["pseudonym"]
+    client = world.client("doc_a")
+    updated = client.put(
+        f"/api/v1/clients/{p}/profile",
+        json={"fitzpatrick": {"phototype": 3}, "concerns": [{"name": "wrinkles", "severity": 1}]},
+    )
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["profile"]["fitzpatrick"]["phototype"] == 3
+    bad = client.put(f"/api/v1/clients/{p}/profile", json={"fitzpatrick": {"phototype": 9}})
+    assert bad.status_code == 422
+    assert (
+        client.post(
+            f"/api/v1/clients/{p}/consents",
+            json={"topic": "photos", "version": "v2", "given": False},
+        ).status_code
+        == 204
+    )
+    consents = client.get(f"/api/v1/clients/{p}").json()["consents"]
+    assert {(c["topic"], c["given"]) for c in consents} == {("treatment", True), ("photos", False)}
+    instruments = client.get("/api/v1/clients/instruments").json()
+    easi = next(i for i in instruments if i["code"] == "easi")
+    assert easi["clinician_only"] is True and easi["source"]

@@ -121,3 +121,22 @@ def test_other_organisation_gets_404(world: World) -> None:
     client.headers["Authorization"] = f"Bearer {token}"
     assert client.get("/api/v1/qc/batches/L-105").status_code == 404
     assert client.get("/api/v1/qc/batches").json()["total"] == 0
+
+
+def test_certificate_list_html_and_specs(world: World) -> None:
+    qc = world.client("qc")
+    qc.post("/api/v1/qc/batches", json=record("L-106"))
+    assert qc.post("/api/v1/qc/batches/L-106/certificates", json={}).status_code == 201
+    corrected = qc.post(
+        "/api/v1/qc/batches/L-106/certificates", json={"reason": "endotoxin re-tested"}
+    )
+    assert corrected.status_code == 201 and corrected.json()["version"] == 2
+    versions = qc.get("/api/v1/qc/batches/L-106/certificates").json()
+    assert [c["version"] for c in versions] == [1, 2]
+    assert versions[1]["reason"] == "endotoxin re-tested"
+    html = qc.get("/api/v1/qc/batches/L-106/certificates/2/html")
+    assert html.status_code == 200 and "L-106" in html.text
+    assert qc.get("/api/v1/qc/batches/L-106/certificates/3/pdf").status_code == 404
+    from exoderm.qc.specs import packaged_specs
+
+    assert world.client("viewer").get("/api/v1/qc/specs").json() == packaged_specs()
