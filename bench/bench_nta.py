@@ -71,7 +71,7 @@ def exoderm_locate_link(frames: np.ndarray, search_range: float, memory: int = 3
     builder = TrackBuilder()
     for i, frame in enumerate(frames):
         found = locate(frame, DetectionSettings(radius=4))
-        linked = linker.add(i, found.x, found.y)
+        linked = linker.add(i, found.x, found.y, shape=frame.shape)
         builder.add(i, found, linked.track_ids, linked.unambiguous)
     return builder.finish()
 
@@ -149,7 +149,7 @@ def fast(n_frames: int) -> None:
     builder = TrackBuilder()
     ids = []
     for i, d in enumerate(detections):
-        linked = linker.add(i, d.x, d.y)
+        linked = linker.add(i, d.x, d.y, shape=(512, 512))
         ids.append(linked.track_ids)
         builder.add(i, d, linked.track_ids, linked.unambiguous)
     table = builder.finish()

@@ -52,12 +52,12 @@ def _video(conc: float, seed: int, frames: int = 200) -> tuple[VideoSimulator, F
 
 @pytest.fixture(scope="module")
 def calibration() -> Calibration:
-    sim, source = _video(1.2e9, seed=1)
+    sim, source = _video(1.3e9, seed=1)
     return calibrate_from_video(source, SETTINGS, sim.number_density_per_ml, standard="sim std")
 
 
 @pytest.mark.parametrize(
-    ("conc", "seed", "ppf_band"), [(4.5e8, 2, (15, 30)), (2.1e9, 3, (85, 115))]
+    ("conc", "seed", "ppf_band"), [(5.4e8, 2, (15, 30)), (2.3e9, 3, (85, 115))]
 )
 def test_concentration_within_five_percent(
     calibration: Calibration, conc: float, seed: int, ppf_band: tuple[float, float]

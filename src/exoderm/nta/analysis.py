@@ -164,7 +164,7 @@ def track_video(
         if settings.max_frames is not None and index >= settings.max_frames:
             break
         found = locate(frame, settings.detection)
-        linked = linker.add(index, found.x, found.y)
+        linked = linker.add(index, found.x, found.y, shape=frame.shape[:2])
         builder.add(index, found, linked.track_ids, linked.unambiguous)
         if progress is not None:
             progress(1)

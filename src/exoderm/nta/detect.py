@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import ndimage
+from scipy.spatial import cKDTree
 
 FloatArray = NDArray[np.float64]
 
@@ -60,6 +61,9 @@ class Detections:
     mass: FloatArray
     sigma: FloatArray
     noise: float
+    #: another, fainter local maximum lies within ``separation``: a second particle may be
+    #: hidden under this spot (its position and identity are then unreliable)
+    crowded: NDArray[np.bool_] | None = None
 
     def __len__(self) -> int:
         return len(self.x)
@@ -105,8 +109,9 @@ def _disc_offsets(radius: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
 
 def _local_maxima(
     filtered: NDArray[np.float32], threshold: float, separation: int, border: int
-) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """Rows and columns of candidate pixels brighter than every pixel within ``separation``.
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.bool_]]:
+    """Rows and columns of candidate pixels brighter than every pixel within ``separation``,
+    and whether each suppressed a fainter 3×3 maximum within ``separation`` (crowded).
 
     ``border`` must be at least ``separation`` so that no neighbour index leaves the frame.
     Ties (flat tops) go to the first pixel in raster order, so a plateau gives one maximum.
@@ -116,9 +121,12 @@ def _local_maxima(
     rr, cc = np.nonzero(inner > threshold)
     flat = (rr + border) * cols_n + (cc + border)
     image = filtered.ravel()
+    local3 = flat
     for radius in (1, separation):  # cheap 3×3 test first, then the full disc
         if flat.size == 0:
             break
+        if radius == separation:
+            local3 = flat
         dy, dx = _disc_offsets(radius)
         centre = (dy == 0) & (dx == 0)
         dy, dx = dy[~centre], dx[~centre]
@@ -128,7 +136,15 @@ def _local_maxima(
         later = (dy > 0) | ((dy == 0) & (dx > 0))
         wins = (values[:, None] > neighbours) | ((values[:, None] == neighbours) & later)
         flat = flat[wins.all(axis=1)]
-    return flat // cols_n, flat % cols_n
+    crowded = np.zeros(flat.size, dtype=bool)
+    hidden = np.setdiff1d(local3, flat, assume_unique=True)
+    if hidden.size and flat.size:
+        tree = cKDTree(np.column_stack([hidden // cols_n, hidden % cols_n]))
+        dist, _ = tree.query(
+            np.column_stack([flat // cols_n, flat % cols_n]), distance_upper_bound=separation + 0.5
+        )
+        crowded = np.isfinite(dist)
+    return flat // cols_n, flat % cols_n, crowded
 
 
 def _parabolic_offset(minus: FloatArray, centre: FloatArray, plus: FloatArray) -> FloatArray:
@@ -174,15 +190,17 @@ def locate(frame: NDArray[Any], settings: DetectionSettings | None = None) -> De
     filtered = bandpass(frame, settings)
     noise = noise_level(filtered)
     border = max(radius, settings.min_separation) + 1
-    rr, cc = _local_maxima(
+    rr, cc, crowded = _local_maxima(
         filtered, settings.threshold_snr * noise, settings.min_separation, border
     )
     if rr.size == 0:
         empty = np.empty(0)
-        return Detections(empty, empty, empty, empty, noise)
+        return Detections(empty, empty, empty, empty, noise, np.empty(0, bool))
     oy, ox, mass, width2 = _refine(filtered, rr, cc, radius)
     keep = mass > settings.min_mass
     pixel_noise = noise * 2.0 * np.sqrt(np.pi) * settings.noise_size
     spot_width2 = np.maximum(width2[keep] - settings.noise_size**2, 0.25)
     sigma = np.sqrt(8.0 * np.pi) * spot_width2 * pixel_noise / np.maximum(mass[keep], 1e-12)
-    return Detections(cc[keep] + ox[keep], rr[keep] + oy[keep], mass[keep], sigma, noise)
+    return Detections(
+        cc[keep] + ox[keep], rr[keep] + oy[keep], mass[keep], sigma, noise, crowded[keep]
+    )

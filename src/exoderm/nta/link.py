@@ -110,8 +110,14 @@ class Linker:
         self._pop_sum = 0.0
         self._pop_n = 0
 
-    def add(self, frame: int, x: FloatArray, y: FloatArray) -> LinkedFrame:
-        """Link this frame's detections to live tracks; returns a track id per detection."""
+    def add(
+        self, frame: int, x: FloatArray, y: FloatArray, shape: tuple[int, int] | None = None
+    ) -> LinkedFrame:
+        """Link this frame's detections to live tracks; returns a track id per detection.
+
+        ``shape`` (rows, columns) of the frame lets the isolation test treat the frame edge
+        as a possible hidden neighbour (particles outside the field enter unseen).
+        """
         act = self._active
         n_det = len(x)
         alive = act.last_frame >= frame - 1 - self.settings.memory
@@ -132,7 +138,7 @@ class Linker:
             ids[cols] = act.ids[rows]
             gap = frame - 1 - act.last_frame[rows]
             gap_links = int(np.count_nonzero(gap))
-            unambiguous[cols] = self._isolated()[rows] & (gap == 0)
+            unambiguous[cols] = self._isolated(shape)[rows] & (gap == 0)
             d2 = ((x[cols] - act.x[rows]) ** 2 + (y[cols] - act.y[rows]) ** 2) / (gap + 1)
             act.sum_d2[rows] += d2
             act.n_steps[rows] += 1
@@ -158,7 +164,7 @@ class Linker:
             )
         return LinkedFrame(ids, gap_links, unambiguous)
 
-    def _isolated(self) -> NDArray[np.bool_]:
+    def _isolated(self, shape: tuple[int, int] | None = None) -> NDArray[np.bool_]:
         """Live tracks whose identity cannot be swapped in this frame's assignment.
 
         Two independent Brownian particles at separation ``u`` swap under the likelihood
@@ -169,19 +175,29 @@ class Linker:
         pairing, so ambiguous steps read diffusion low (−8 % at 6 px steps, nta.md
         §1.5). The test uses only the positions at the previous frame, which for
         independent particles are independent of a particle's own increments, so
-        discarding non-isolated steps removes the bias without creating another.
+        discarding non-isolated steps removes the bias without creating another. Particles
+        outside the field (or in its undetected border) are unseen neighbours, so a track
+        closer than the same reach to the frame edge is not isolated either (at 6 px steps
+        this edge rule moves the pooled D from −3.3 % to −0.3 %).
         """
         act = self._active
         n = len(act.ids)
-        if n < 2:
-            return np.ones(n, dtype=bool)
+        if n == 0:
+            return np.ones(0, dtype=bool)
         s2 = self._track_step_variance()
         s2_high = float(np.quantile(s2, 0.9))
         reach = self.settings.isolation * np.sqrt(s2 + s2_high)
-        dist, _ = cKDTree(np.column_stack([act.x, act.y])).query(
-            np.column_stack([act.x, act.y]), k=2
-        )
-        return np.asarray(dist[:, 1] > reach)
+        isolated = np.ones(n, dtype=bool)
+        if n >= 2:
+            dist, _ = cKDTree(np.column_stack([act.x, act.y])).query(
+                np.column_stack([act.x, act.y]), k=2
+            )
+            isolated = dist[:, 1] > reach
+        if shape is not None:
+            rows, cols = shape
+            edge = np.minimum.reduce([act.x, act.y, cols - 1 - act.x, rows - 1 - act.y])
+            isolated &= edge > reach
+        return np.asarray(isolated)
 
     def _track_step_variance(self) -> FloatArray:
         """Each live track's per-axis step variance, shrunk towards the population value."""
