@@ -129,3 +129,11 @@ def test_rk4_refuses_off_grid_doses() -> None:
     ex = Exposure(np.array([0.0, 1.03]), np.ones((1, 2)), 0.7, 100.0)
     with pytest.raises(ValueError, match="grid"):
         solve_rk4(m, p, m.initial_state(p, 1), ex, np.array([0.0, 2.0]), 0.05)
+
+
+def test_cli_parameters_lists_sources(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["--format", "json", "simulate", "parameters", "--model", "wound"], capsys)
+    rows = {r["parameter"]: r for r in json.loads(out)}
+    assert code == 0
+    assert rows["k10"]["value"] == 0.924 and rows["k10"]["source"] == "W2007"
+    assert rows["k_close"]["source"] == "ASSUMPTION"

@@ -183,6 +183,26 @@ def validate(
         raise typer.Exit(1)
 
 
+@app.command()
+def parameters(
+    model: Annotated[
+        ModelName | None, typer.Option("--model", help="Model (default: the dose layer).")
+    ] = None,
+) -> None:
+    """List a model's parameters with unit and source (ASSUMPTION = no published value)."""
+    from exoderm.simulate.parameters import load_table
+
+    files = {
+        ModelName.wound: "waugh2007.json",
+        ModelName.photoageing: "photoageing.json",
+        ModelName.ad: "miyano2021.json",
+    }
+    table = load_table(files[model] if model else "exosome_layer.json")
+    emit_rows(table.rows(), title=table.model)
+    for key, citation in table.sources.items():
+        info(f"{key}: {citation}")
+
+
 @app.command("export-sbml")
 def export_sbml(
     model: Annotated[ModelName, typer.Option("--model", help="Model.")] = ModelName.wound,
