@@ -79,3 +79,33 @@ def test_logout_ends_the_session_server_side(world: World) -> None:
     replay = world.client()
     replay.cookies.set("exoderm_session", cookie or "")
     assert replay.get("/api/v1/me").status_code == 401
+
+
+def test_password_change_ends_other_sessions(world: World) -> None:
+    first = login(world.client(), "viewer")
+    second = login(world.client(), "viewer")
+    csrf = csrf_of(first.get("/account").text)
+    wrong = first.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf,
+            "current_password": "not-it-at-all",
+            "new_password": "a-brand-new-password",
+            "confirm_password": "a-brand-new-password",
+        },
+    )
+    assert wrong.status_code == 422 and "current password" in wrong.text
+    r = first.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf,
+            "current_password": PASSWORD,
+            "new_password": "a-brand-new-password",
+            "confirm_password": "a-brand-new-password",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert first.get("/api/v1/me").status_code == 200
+    assert second.get("/api/v1/me").status_code == 401
+    login(world.client(), "viewer", "a-brand-new-password")

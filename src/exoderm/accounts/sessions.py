@@ -86,3 +86,17 @@ def end_session(session: Session, cookie_value: str) -> None:
 def csrf_matches(expected: str, presented: str | None) -> bool:
     """Constant-time comparison of the session's CSRF token with the one presented."""
     return bool(presented) and hmac.compare_digest(expected, presented or "")
+
+
+def end_other_sessions(session: Session, user_id: int, keep_cookie: str | None) -> int:
+    """Revoke every session of a user except the one behind ``keep_cookie`` (after a
+    password change, other browsers must log in again). Returns how many were ended."""
+    stmt = (
+        update(BrowserSession)
+        .where(BrowserSession.user_id == user_id, BrowserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    if keep_cookie:
+        stmt = stmt.where(BrowserSession.session_hash != digest(keep_cookie))
+    result = session.execute(stmt)
+    return int(getattr(result, "rowcount", 0) or 0)

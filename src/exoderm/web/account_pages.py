@@ -11,10 +11,11 @@ from starlette.responses import RedirectResponse, Response
 from exoderm.accounts import tokens as token_lib
 from exoderm.accounts import users as user_lib
 from exoderm.accounts.login import LoginFailed, login
-from exoderm.accounts.sessions import end_session, start_session
+from exoderm.accounts.sessions import end_other_sessions, end_session, start_session
 from exoderm.accounts.throttle import TooManyAttempts
 from exoderm.api.auth import SESSION_COOKIE, Principal, authenticate_request, client_address
 from exoderm.api.services import Services, services
+from exoderm.errors import UserInputError
 from exoderm.web.page_auth import (
     LOGIN_NONCE_COOKIE,
     check_login_token,
@@ -131,7 +132,10 @@ def account(
 ) -> Response:
     with svc.db.reader() as s:
         tokens = token_lib.list_tokens(s, user_lib.get_user(s, who.user_id))
-    return render(request, "account.html", {"tokens": tokens, "new_token": None})
+    changed = request.query_params.get("password") == "changed"
+    return render(
+        request, "account.html", {"tokens": tokens, "new_token": None, "password_changed": changed}
+    )
 
 
 @router.post("/account/tokens")
@@ -155,6 +159,37 @@ def account_new_token(
     return render(
         request, "account.html", {"tokens": tokens, "new_token": issued.token}, status_code=201
     )
+
+
+@router.post("/account/password")
+def change_password(
+    request: Request,
+    current_password: Annotated[str, Form(max_length=1024)],
+    new_password: Annotated[str, Form(max_length=1024)],
+    confirm_password: Annotated[str, Form(max_length=1024)],
+    who: Principal = Depends(page_user),
+    svc: Services = Depends(services),
+) -> Response:
+    """Change one's password (the current one is checked, throttled like a login); every
+    other browser session of the user ends."""
+    if new_password != confirm_password:
+        raise UserInputError(
+            "the two new passwords differ",
+            field="confirm_password",
+            expected="the same password twice",
+        )
+    try:
+        login(svc.db, who.username, current_password, client_address(request))
+    except LoginFailed:
+        raise UserInputError(
+            "the current password is wrong",
+            field="current_password",
+            expected="your current password",
+        ) from None
+    with svc.db.transaction() as s:
+        user_lib.set_password(s, user_lib.get_user(s, who.user_id), new_password, by=who.actor)
+        end_other_sessions(s, who.user_id, request.cookies.get(SESSION_COOKIE))
+    return RedirectResponse("/account?password=changed", status_code=303)
 
 
 @router.post("/account/tokens/{token_id}/revoke")
