@@ -40,6 +40,12 @@ def serve(
         info(f"  username: [bold]{username}[/]")
         info(f"  password: [bold]{password}[/]")
         info("  (the password is shown only this once: keep it safe)")
+    if workers > 1:
+        info(
+            "[yellow]note:[/] background jobs (NTA analyses, cohorts) live in the worker "
+            "that started them; with several workers their status may be asked of another "
+            "worker and not be found. Use one worker, or sticky sessions, for jobs."
+        )
     info(f"Database: {ready.database_label}")
     info(f"Knowledge base: {ready.knowledge_base}")
     info(f"exoderm is serving on {url}")
