@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from fastapi import Depends, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -21,7 +23,7 @@ async def page_user(request: Request, who: Principal = Depends(principal)) -> Pr
     return who
 
 
-def page_scope(scope: str):  # type: ignore[no-untyped-def]
+def page_scope(scope: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """Dependency factory for pages needing ``scope`` (403 page otherwise)."""
 
     async def dependency(who: Principal = Depends(page_user)) -> Principal:

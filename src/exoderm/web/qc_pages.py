@@ -16,10 +16,10 @@ from starlette.responses import RedirectResponse, Response
 
 from exoderm.api.auth import Principal
 from exoderm.api.routers.qc import (
-    _batches_stmt,
-    _save_upload,
     imported_measurements,
+    save_upload,
     visible_batch,
+    visible_batches_query,
 )
 from exoderm.api.services import Services, services
 from exoderm.errors import UserInputError
@@ -64,7 +64,7 @@ def index(
     svc: Services = Depends(services),
 ) -> Response:
     with svc.db.reader() as s:
-        batches = list(s.scalars(_batches_stmt(who, product or None)))
+        batches = list(s.scalars(visible_batches_query(who, product or None)))
     return render(
         request,
         "qc/index.html",
@@ -173,7 +173,7 @@ async def upload(
             f"unknown format {format!r}", field="format", expected=", ".join(FORMATS)
         )
     with tempfile.TemporaryDirectory(prefix="exoderm-upload-") as tmp:
-        path = await _save_upload(file, Path(tmp))
+        path = await save_upload(file, Path(tmp))
 
         def work() -> None:
             measurements = imported_measurements(path, format or None)

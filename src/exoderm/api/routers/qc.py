@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path as FsPath
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.responses import HTMLResponse, Response
@@ -35,7 +35,7 @@ from exoderm.qc import (
 from exoderm.qc.certificate import certificate, certificates_for, issue_certificate
 from exoderm.qc.check import check_batch
 from exoderm.qc.decision import ReleaseDecision
-from exoderm.qc.importers import FORMATS, import_file
+from exoderm.qc.importers import FORMATS, Format, import_file
 from exoderm.qc.records import QcBatch, QcCertificate
 from exoderm.qc.specs import packaged_specs
 
@@ -186,7 +186,7 @@ def visible_batch(session: Session, who: Principal, lot: str) -> QcBatch:
     return batch
 
 
-def _batches_stmt(who: Principal, product: str | None) -> Any:
+def visible_batches_query(who: Principal, product: str | None) -> Any:
     stmt = select(QcBatch).order_by(QcBatch.created_at.desc(), QcBatch.id.desc())
     if product:
         stmt = stmt.where(QcBatch.product == product)
@@ -205,7 +205,7 @@ def batches(
     svc: Services = Depends(services),
 ) -> Page[BatchSummary]:
     with svc.db.reader() as s:
-        rows, total = page_of_select(s, _batches_stmt(who, product), page)
+        rows, total = page_of_select(s, visible_batches_query(who, product), page)
         return Page[BatchSummary](
             items=[BatchSummary.of(b) for b in rows],
             total=total,
@@ -249,7 +249,7 @@ def show(
         return _batch_out(s, visible_batch(s, who, lot))
 
 
-async def _save_upload(upload: UploadFile, folder: FsPath) -> FsPath:
+async def save_upload(upload: UploadFile, folder: FsPath) -> FsPath:
     name = FsPath(upload.filename or "upload.txt").name or "upload.txt"
     target = folder / name
     size = 0
@@ -296,7 +296,7 @@ async def import_export(
             expected="a single-file format",
         )
     with tempfile.TemporaryDirectory(prefix="exoderm-upload-") as tmp:
-        path = await _save_upload(file, FsPath(tmp))
+        path = await save_upload(file, FsPath(tmp))
         from starlette.concurrency import run_in_threadpool
 
         return await run_in_threadpool(_import_and_store, svc, who, lot, path, format)
@@ -304,7 +304,7 @@ async def import_export(
 
 def imported_measurements(path: FsPath, format: str | None) -> list[Any]:
     """Parse an uploaded export; the stored file name is the user's, not the temp path."""
-    found = import_file(path, format)  # type: ignore[arg-type]
+    found = import_file(path, cast(Format | None, format))
     return [m.model_copy(update={"source_file": path.name}) for m in found]
 
 
