@@ -248,9 +248,11 @@ def _solve(
     single = starts[sizes == 1]
     out_r = [rows[single]]
     out_c = [cols[single]]
-    for start in starts[sizes > 1]:
-        end = start + sizes[np.searchsorted(starts, start)]
-        r, c = _solve_component(rows[start:end], cols[start:end], cost[start:end], no_link)
+    conflict = np.repeat(sizes > 1, sizes)
+    if conflict.any():
+        # all conflict clusters in one padded matrix: clusters share no candidates, so
+        # the no-link padding between them never wins and the optimum is per cluster
+        r, c = _solve_component(rows[conflict], cols[conflict], cost[conflict], no_link)
         out_r.append(r)
         out_c.append(c)
     return np.concatenate(out_r).astype(np.int64), np.concatenate(out_c).astype(np.int64)
