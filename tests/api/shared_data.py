@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-_CANDIDATES = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "data",
-    Path("/work/shared/data"),
-)
+from tests.shared import SHARED_DATA
+
+_CANDIDATES = (SHARED_DATA,)
 
 
 def shared_file(relative: str) -> Path:

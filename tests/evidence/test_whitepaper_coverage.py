@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 from exoderm.evidence import NodeKind, Predicate, load_knowledge_base
 from exoderm.evidence.doi import is_valid_doi
 from tests.evidence import whitepaper_text as wp
+from tests.shared import needs
 
-pytestmark = pytest.mark.skipif(not wp.SEED.exists(), reason="whitepaper seed not present")
+pytestmark = needs(wp.SEED)
 
 
 def test_all_37_references_with_valid_dois_match_the_reference_list() -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_da9473c98b5f57df.txt"
+from tests import shared
+
+SEED = shared.SEED
 
 
 @cache

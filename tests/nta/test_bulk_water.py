@@ -14,8 +14,6 @@ the same as trackpy's published fit (A = 4D = 1.602 µm²/s on all 300 frames).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -24,13 +22,14 @@ from exoderm.nta.detect import DetectionSettings
 from exoderm.nta.frames import open_frames
 from exoderm.nta.physics import diffusion_from_diameter, water_viscosity_mpas
 from exoderm.nta.tracks import estimate_drift, subtract_drift
+from tests.shared import SHARED_DATA, needs
 
-DATA = Path("/work/shared/data/bulk_water")
+DATA = SHARED_DATA / "bulk_water"
 ASSUMED_T_C = 22.0
 PX_UM = 100 / 285
 DT = 1 / 24
 
-pytestmark = pytest.mark.skipif(not DATA.exists(), reason="shared golden data not mounted")
+pytestmark = needs(DATA)
 
 
 @pytest.fixture(scope="module")

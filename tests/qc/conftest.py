@@ -10,7 +10,6 @@ import pytest
 from exoderm.accounts.actor import Actor
 from exoderm.accounts.records import Role
 
-SHARED_DATA = Path("/work/shared/data")
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

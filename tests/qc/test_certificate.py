@@ -22,7 +22,8 @@ from exoderm.qc.certificate import (
 from exoderm.qc.importers import import_file
 from exoderm.qc.records import QcCertificate
 from exoderm.storage import Database
-from tests.qc.conftest import SHARED_DATA, passing_record
+from tests.qc.conftest import passing_record
+from tests.shared import SHARED_DATA
 
 
 @pytest.fixture

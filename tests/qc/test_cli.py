@@ -11,7 +11,8 @@ import yaml
 from exoderm.cli.main import main
 from exoderm.qc import measurements_for
 from exoderm.storage import open_database
-from tests.qc.conftest import SHARED_DATA, passing_record
+from tests.qc.conftest import passing_record
+from tests.shared import SHARED_DATA
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -9,7 +9,7 @@ import pytest
 
 from exoderm.errors import UserInputError
 from exoderm.qc.importers import import_file
-from tests.qc.conftest import SHARED_DATA
+from tests.shared import SHARED_DATA
 
 ZS = SHARED_DATA / "zetasizer"
 

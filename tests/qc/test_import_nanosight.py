@@ -12,7 +12,7 @@ import pytest
 
 from exoderm.errors import UserInputError
 from exoderm.qc.importers import import_file
-from tests.qc.conftest import SHARED_DATA
+from tests.shared import SHARED_DATA
 
 NS = SHARED_DATA / "nanosight"
 

@@ -9,7 +9,7 @@ import pytest
 
 from exoderm.errors import UserInputError
 from exoderm.qc.importers import import_file
-from tests.qc.conftest import SHARED_DATA
+from tests.shared import SHARED_DATA
 
 FOLDER = SHARED_DATA / "viewsizer" / "1-1e5 150nm Nanosphere 2"
 VIDEOS = [

@@ -18,7 +18,8 @@ from exoderm.qc.nomenclature import nomenclature_gate
 from exoderm.qc.purity import purity_tier
 from exoderm.qc.specs import load_spec
 from exoderm.storage import Database
-from tests.qc.conftest import SHARED_DATA, passing_record
+from tests.qc.conftest import passing_record
+from tests.shared import SHARED_DATA
 
 NTA = import_file(SHARED_DATA / "nanosight" / "beads2.csv")[0]
 
