@@ -66,7 +66,6 @@ def test_api_conforms_to_its_schema(fuzz_world: World) -> None:
     assert len(operations) >= 10
     timings: dict[str, float] = {}
     for operation in operations:
-
         expensive = (operation.method.upper(), operation.path) in EXPENSIVE
 
         @settings(
