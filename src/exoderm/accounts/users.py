@@ -8,6 +8,7 @@ all organisations).
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -211,7 +212,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     """
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy_hash(), password)
         return None
     if not user.is_active or not verify_password(user.password_hash, password):
         return None
@@ -227,4 +228,9 @@ def ensure_first_admin(session: Session) -> tuple[User, str] | None:
     return create_user(session, FIRST_ADMIN, Role.admin, display_name="Administrator")
 
 
-_DUMMY_HASH = hash_password("not-a-real-password-0")
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against for unknown users, so that a login takes as long whether
+    or not the user exists. Computed on first use, not at import (argon2 is slow on
+    purpose, and every CLI start imports this module)."""
+    return hash_password("not-a-real-password-0")

@@ -9,24 +9,69 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
+from typer._click import Command, Context, HelpFormatter  # Typer ≥ 0.29 vendors Click
+from typer.core import TyperGroup
 
 from exoderm import __version__
 from exoderm.cli.output import err_console
 from exoderm.cli.state import STATE, OutputFormat
 from exoderm.errors import ExodermError
 
-#: One module per capability; each defines ``register(root)`` that adds its group.
-GROUP_MODULES: tuple[str, ...] = (
-    "exoderm.cli.evidence",
-    "exoderm.cli.design",
-    "exoderm.cli.client",
-    "exoderm.cli.qc",
-    "exoderm.cli.nta",
-    "exoderm.cli.simulate",
-    "exoderm.cli.serve",
-    "exoderm.cli.user",
-    "exoderm.cli.db",
-)
+#: Each command group: the module that defines it (with ``register(root)``) and a
+#: one-line summary for ``exoderm --help``. Modules are imported only when their group
+#: runs, so that ``exoderm db status`` does not pay for SciPy, Matplotlib or Dask.
+GROUPS: dict[str, tuple[str, str]] = {
+    "evidence": ("exoderm.cli.evidence", "Evidence: the cited, scored knowledge graph."),
+    "design": ("exoderm.cli.design", "Design: formulations, ingredient catalogue, claims."),
+    "client": ("exoderm.cli.client", "Clients: profiles, instruments, screening, regimens."),
+    "qc": ("exoderm.cli.qc", "Quality control of EV batches: imports, release, CoA."),
+    "nta": ("exoderm.cli.nta", "NTA: video → size distribution and concentration."),
+    "simulate": ("exoderm.cli.simulate", "Simulate exosome effects on skin over time."),
+    "serve": ("exoderm.cli.serve", "Start the web application and REST API."),
+    "user": ("exoderm.cli.user", "Users, organisations and API tokens."),
+    "db": ("exoderm.cli.db", "Database: migrations, status, export and import."),
+}
+GROUP_MODULES: tuple[str, ...] = tuple(module for module, _ in GROUPS.values())
+
+
+def load_group(name: str) -> Command:
+    """Import a group's module and return the command it registers under ``name``."""
+    module, _ = GROUPS[name]
+    holder = typer.Typer()
+
+    @holder.callback()
+    def _holder() -> None:  # a callback makes Typer build a group of the registrations
+        """Holder."""
+
+    importlib.import_module(module).register(holder)
+    command = typer.main.get_group(holder).commands[name]
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """The root group: lists every capability, imports one only when it is used."""
+
+    _listing = False
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return [*GROUPS, *(n for n in super().list_commands(ctx) if n not in GROUPS)]
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        if cmd_name in self.commands or cmd_name not in GROUPS:
+            return super().get_command(ctx, cmd_name)
+        if self._listing:  # help only needs the summary
+            return TyperGroup(name=cmd_name, help=GROUPS[cmd_name][1])
+        command = load_group(cmd_name)
+        self.commands[cmd_name] = command
+        return command
+
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
 
 app = typer.Typer(
     name="exoderm",
@@ -35,6 +80,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=LazyGroup,
 )
 
 
@@ -68,14 +114,6 @@ def root(
     STATE.format = fmt
     STATE.quiet = quiet
     STATE.debug = debug
-
-
-def _register_groups() -> None:
-    for name in GROUP_MODULES:
-        importlib.import_module(name).register(app)
-
-
-_register_groups()
 
 
 def main(argv: list[str] | None = None) -> int:
