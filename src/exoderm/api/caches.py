@@ -2,7 +2,7 @@
 
 Why: every API request authenticates, and every evidence request needs the knowledge
 base; looking both up in the database each time costs more than the work itself (see
-``docs/performance.d/api.md``). Both caches are per process and expire after a few
+``docs/performance.md (api)``). Both caches are per process and expire after a few
 seconds, so a change made elsewhere (a token revoked by another worker or by the CLI, a
 claims import) takes effect within ``ttl`` seconds; a revocation through this process's
 API clears the token cache at once.
