@@ -122,10 +122,7 @@ def test_enhances_edges_become_synergy(catalogue: Catalogue) -> None:
     assert any("enhances" in s for s in result.best.synergies)
 
 
-def test_packaged_knowledge_base_if_present(catalogue: Catalogue) -> None:
-    evidence = pytest.importorskip("exoderm.evidence")
-    if not hasattr(evidence, "load_knowledge_base"):
-        pytest.skip("exoderm.evidence has no load_knowledge_base yet")
+def test_packaged_knowledge_base_is_used_by_default(catalogue: Catalogue) -> None:
     result = formulate(
         FormulationRequest(targets={"wrinkles": 1, "pigmentation": 1}), catalogue=catalogue
     )

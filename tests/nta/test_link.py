@@ -103,8 +103,8 @@ def test_trackpy_raises_where_exoderm_links(dense) -> None:  # type: ignore[no-u
         import trackpy as tp
     except ImportError:
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI must install the 'bench' extra (trackpy, pandas)")
-        pytest.skip("trackpy not installed (pip install exoderm[bench])")
+            pytest.fail("CI must install the 'dev' extra (trackpy, pandas)")
+        pytest.skip("trackpy not installed (pip install -e '.[dev]')")
     from trackpy.linking.utils import SubnetOversizeException
 
     _, detections = dense
