@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from exoderm.api.auth import Principal
-from exoderm.api.routers.nta import NtaSettingsIn, analysis_work, save_video
+from exoderm.api.routers.nta import NtaSettingsIn, submit_analysis
 from exoderm.api.services import Services, services
 from exoderm.web.page_auth import page_scope
 from exoderm.web.templating import render
@@ -45,20 +45,12 @@ async def upload(
     lot: Annotated[str, Form(max_length=100)] = "",
     svc: Services = Depends(services),
 ) -> Response:
-    if lot:
-        who.require("qc:write")
     settings = NtaSettingsIn(
         temperature_c=temperature_c,
         pixel_size_um=pixel_size_um,
         fps=fps,
         exposure_ms=exposure_ms,
         dilution=dilution,
-    ).analysis()
-    path, folder = await save_video(video)
-    job = svc.jobs.submit(
-        "nta.analysis",
-        analysis_work(path, folder, settings, who, svc, lot or None),
-        owner_id=who.user_id,
-        organisation_id=who.organisation_id,
     )
+    job = await submit_analysis(video, settings, who, svc, lot or None)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from pydantic import BaseModel, Field
 
 from exoderm.api.auth import Principal, need
-from exoderm.api.jobs import ProgressReporter
+from exoderm.api.jobs import Job, ProgressReporter
 from exoderm.api.problems import problem_responses
 from exoderm.api.routers.accounts import JobOut
 from exoderm.api.services import Services, services
@@ -121,6 +121,24 @@ async def save_video(upload: UploadFile) -> tuple[FsPath, FsPath]:
     return target, folder
 
 
+async def submit_analysis(
+    video: UploadFile, settings: NtaSettingsIn, who: Principal, svc: Services, lot: str | None
+) -> Job:
+    """Save the upload and queue its analysis; the one path for the API and the web page.
+
+    Storing the result on a QC batch (``lot``) needs the ``qc:write`` scope as well.
+    """
+    if lot:
+        who.require("qc:write")
+    path, folder = await save_video(video)
+    return svc.jobs.submit(
+        "nta.analysis",
+        analysis_work(path, folder, settings.analysis(), who, svc, lot),
+        owner_id=who.user_id,
+        organisation_id=who.organisation_id,
+    )
+
+
 @router.post(
     "/analyses",
     response_model=JobOut,
@@ -139,8 +157,6 @@ async def start_analysis(
     lot: Annotated[str | None, Form(max_length=100, description="Store on this QC batch.")] = None,
     svc: Services = Depends(services),
 ) -> JobOut:
-    if lot:
-        who.require("qc:write")
     settings = NtaSettingsIn(
         temperature_c=temperature_c,
         pixel_size_um=pixel_size_um,
@@ -148,12 +164,6 @@ async def start_analysis(
         exposure_ms=exposure_ms,
         dilution=dilution,
         max_frames=max_frames,
-    ).analysis()
-    path, folder = await save_video(video)
-    job = svc.jobs.submit(
-        "nta.analysis",
-        analysis_work(path, folder, settings, who, svc, lot or None),
-        owner_id=who.user_id,
-        organisation_id=who.organisation_id,
     )
+    job = await submit_analysis(video, settings, who, svc, lot or None)
     return JobOut.of(job)
