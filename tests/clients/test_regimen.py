@@ -132,3 +132,30 @@ def test_concern_synonyms_resolve_through_the_evidence_graph() -> None:
     assert resolve_concern("hypertrophic scars") == "scars"
     with pytest.raises(UserInputError, match="androgenetic alopecia"):
         resolve_concern("hair loss")  # known to the graph, but no regimen data
+
+
+def test_simulated_regimen_shows_labelled_model_predictions() -> None:
+    profile = parse_profile(
+        {
+            "fitzpatrick": {"phototype": 2},
+            "market": "US",
+            "concerns": [{"name": "wrinkles", "severity": "moderate"}],
+        }
+    )
+    plain = build_regimen("C-TEST0009", profile, start=START)
+    assert plain.expected_outcome == []
+    plan = build_regimen("C-TEST0009", profile, start=START, simulate=True)
+    parts = {p["part"]: p for p in plan.expected_outcome}
+    home = parts["home care"]
+    assert home["available"] and home["model"] == "photoageing"
+    assert home["scenario"]["route"] == "topical"
+    assert home["endpoints"]["mmp1_mean_change_pct"] < 0
+    assert home["endpoints"]["procollagen_i_mean_change_pct"] > 0
+    assert "model prediction" in home["label"] and home["assumptions"]
+    assert plan.sessions, "wrinkles have an in-clinic course"
+    clinic = parts[plan.sessions[0].procedure_name]  # simulated on the session days
+    assert clinic["scenario"]["route"] in {"microneedling", "post-laser", "injection"}
+    assert clinic["endpoints"]["mmp1_mean_change_pct"] < home["endpoints"]["mmp1_mean_change_pct"]
+    html = regimen_html(plan)
+    assert "Expected outcome (model prediction)" in html
+    assert "Expected outcome (model prediction)" not in regimen_html(plain)

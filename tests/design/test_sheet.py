@@ -75,3 +75,19 @@ def test_generated_claims_are_checked_for_the_market() -> None:
     assert kr_claims[redness].rewording and "redness" not in kr_claims[redness].rewording
     assert any(t.startswith("with ") for t in kr_claims)
     assert all(c.reason and c.rule for c in kr.claims)
+
+
+def test_expected_effects_model_section_only_when_requested(best) -> None:  # type: ignore[no-untyped-def]
+    from exoderm.simulate.expectation import expected_outcomes
+
+    assert "expected_model" not in json.loads(render_sheet(best, "json"))
+    assert "Expected effects (model)" not in render_sheet(best, "markdown")
+    expected = expected_outcomes(best, targets=["wrinkles"])
+    data = json.loads(render_sheet(best, "json", expected=expected))
+    (section,) = data["expected_model"]
+    assert section["model"] == "photoageing" and section["available"]
+    assert section["endpoints"]["mmp1_mean_change_pct"] < 0
+    assert section["scenario"]["unit"] == "percent" and section["assumptions"]
+    assert "Expected effects (model)" in render_sheet(best, "markdown", expected=expected)
+    html = render_sheet(best, "html", expected=expected)
+    assert "Expected effects (model)" in html and "mmp1_mean_change_pct" in html

@@ -244,11 +244,17 @@ def regimen_cmd(
     ics: Annotated[Path | None, typer.Option(help="Write the calendar (.ics) here.")] = None,
     html: Annotated[Path | None, typer.Option(help="Write the client handout (HTML) here.")] = None,
     pdf: Annotated[Path | None, typer.Option(help="Write the client handout (PDF) here.")] = None,
+    simulate: Annotated[
+        bool,
+        typer.Option("--simulate", help="Add the simulator's expected outcome (model prediction)."),
+    ] = False,
 ) -> None:
     """Build and store a regimen; optionally write .ics, HTML and PDF."""
     with STATE.database().transaction() as session:
         actor = local_operator()
-        regimen = lib.create_regimen(session, actor, pseudonym, start=_date(start, "--start"))
+        regimen = lib.create_regimen(
+            session, actor, pseudonym, start=_date(start, "--start"), simulate=simulate
+        )
         name = None
         if html or pdf:
             view = lib.show_client(session, actor, pseudonym)

@@ -106,6 +106,12 @@ def formulate_cmd(
     no_kb: Annotated[
         bool, typer.Option("--no-kb", help="Score evidence from the catalogue only.")
     ] = False,
+    simulate: Annotated[
+        bool,
+        typer.Option(
+            "--simulate", help="With --sheet: add the simulator's expected effects (model)."
+        ),
+    ] = False,
 ) -> None:
     """Propose the best evidence-backed formulation (exact MILP) and alternatives."""
     raw: dict[str, Any] = {
@@ -154,7 +160,12 @@ def formulate_cmd(
         return
     fmt = _sheet_format(sheet)
     for f in result.all:
-        text = render_sheet(f, fmt)
+        expected = None
+        if simulate:
+            from exoderm.simulate.expectation import expected_outcomes
+
+            expected = expected_outcomes(f)
+        text = render_sheet(f, fmt, expected=expected)
         if output is None:
             typer.echo(text)
             continue

@@ -58,6 +58,8 @@ def _listed(obj: Any, name: str) -> list[Any]:
 
 def _line(line: Any) -> dict[str, Any]:
     return {
+        "key": getattr(line, "key", None),
+        "kind": getattr(line, "kind", None),
         "inci": getattr(line, "inci", str(line)),
         "percent": getattr(line, "percent", None),
         "role": getattr(line, "role", ""),

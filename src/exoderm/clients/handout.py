@@ -27,10 +27,35 @@ def instrument_names(codes: list[str]) -> str:
     return ", ".join(INSTRUMENTS[c].info.name for c in codes)
 
 
+def expected_lines(regimen: Regimen) -> list[tuple[str, list[str]]]:
+    """The regimen's model predictions as (title, lines): headline endpoints, the
+    prediction label and every assumption (``Regimen.expected_outcome``)."""
+    out: list[tuple[str, list[str]]] = []
+    for p in regimen.expected_outcome:
+        if not p.get("available"):
+            out.append((f"{p['part']}: no prediction", [str(p.get("reason", ""))]))
+            continue
+        values = p["endpoints"]
+        shown = [
+            f"{k}: {'not reached' if values.get(k) is None else format(values[k], '.3g')}"
+            for k in p["headline"]
+        ]
+        title = f"{p['part']}: {p['model']} model ({', '.join(p['targets'])})"
+        out.append(
+            (title, [*shown, str(p["label"]), *(f"assumption: {a}" for a in p["assumptions"])])
+        )
+    return out
+
+
 def regimen_html(regimen: Regimen, *, client_name: str | None = None) -> str:
     """The handout as a standalone HTML page."""
     template = _ENV.get_template("regimen.html.j2")
-    return template.render(r=regimen, name=client_name, instrument_names=instrument_names)
+    return template.render(
+        r=regimen,
+        name=client_name,
+        instrument_names=instrument_names,
+        expected_lines=expected_lines,
+    )
 
 
 def regimen_pdf(regimen: Regimen, *, client_name: str | None = None) -> bytes:
@@ -71,6 +96,10 @@ def regimen_pdf(regimen: Regimen, *, client_name: str | None = None) -> bytes:
         [v.date.isoformat(), v.kind, instrument_names(v.instruments)] for v in regimen.visits
     ]
     story += [Paragraph("Follow-up visits", h2), Table(visit_rows, hAlign="LEFT")]
+    if regimen.expected_outcome:
+        story.append(Paragraph("Expected outcome (model prediction)", h2))
+        for title, lines in expected_lines(regimen):
+            story += [p(title), bullets(lines)]
     story += [
         Paragraph("Why this plan", h2),
         bullets([f"{c.topic}: {c.decision} — {c.reason}" for c in regimen.choices]),

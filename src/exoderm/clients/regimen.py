@@ -10,6 +10,11 @@
    after the start (instruments-and-safety.md §2).
 
 Every choice is recorded with its reason, and every screening warning is carried along.
+
+On request (``simulate=True``) the regimen also carries ``expected_outcome``: the
+simulator's prediction for the home-care product (topical, daily) and for the in-clinic
+route (:func:`exoderm.simulate.expectation.expected_for_sources`), each labelled as a
+model prediction with its assumptions (docs/simulate.md).
 """
 
 from __future__ import annotations
@@ -119,6 +124,7 @@ class Regimen(BaseModel):
     choices: list[Choice]
     warnings: list[dict[str, Any]]
     blocked: list[dict[str, Any]]
+    expected_outcome: list[dict[str, Any]] = Field(default_factory=list)
     disclaimer: str = (
         "This plan supports, and does not replace, the judgement of the treating "
         "practitioner; a human reviews every algorithmic change."
@@ -220,14 +226,75 @@ def _home_care(product: ProductChoice, screening: ScreeningResult) -> dict[str, 
     return {"am": am, "pm": pm}
 
 
+#: Clinic procedure id (data/procedures.yaml) -> simulator route. Peels and
+#: dermabrasion have no simulator route, so they get no prediction (no guessing).
+SIMULATOR_ROUTE = {
+    "microneedling": "microneedling",
+    "laser_fractional_ablative": "post-laser",
+    "laser_ablative_full": "post-laser",
+    "laser_nonablative": "post-laser",
+    "injection": "injection",
+}
+
+
+def expected_effects(
+    product: ProductChoice,
+    targets: list[str],
+    sessions: list[Session_],
+) -> list[dict[str, Any]]:
+    """The simulator's expected outcome of the home-care product and the clinic route.
+
+    Home care: the product's EV source at its % w/w, topical, daily. Clinic: the same
+    source by the chosen procedure's route on the session days (weeks from the first
+    session). Each entry is labelled ``part`` ('home care' or the procedure name) and is
+    a model prediction, not a promise (:mod:`exoderm.simulate.expectation`).
+    """
+    from exoderm.simulate.expectation import EvSourceDose, expected_for_sources
+
+    sources = [
+        EvSourceDose(key=a.get("key"), name=a.get("name") or a["inci"], percent=a.get("percent"))
+        for a in product.actives
+        if a.get("kind") == "ev_source"
+    ]
+    out = [
+        {"part": "home care", **e.as_dict()}
+        for e in expected_for_sources(sources, route="topical", targets=targets)
+    ]
+    if sessions:
+        first = sessions[0]
+        route = SIMULATOR_ROUTE.get(first.procedure)
+        if route is None:
+            out.append(
+                {
+                    "part": first.procedure_name,
+                    "model": None,
+                    "available": False,
+                    "reason": f"no simulator route for {first.procedure_name}",
+                }
+            )
+        else:
+            days = [7.0 * (s.week - first.week) for s in sessions]
+            out += [
+                {"part": first.procedure_name, **e.as_dict()}
+                for e in expected_for_sources(
+                    sources, route=route, schedule_days=days, targets=targets
+                )
+            ]
+    return out
+
+
 def build_regimen(
     pseudonym: str,
     profile: ClientProfile,
     *,
     start: date,
     clinician: bool = True,
+    simulate: bool = False,
 ) -> Regimen:
-    """The regimen for ``profile`` (pure: no storage; see :func:`create_regimen`)."""
+    """The regimen for ``profile`` (pure: no storage; see :func:`create_regimen`).
+
+    ``simulate`` adds the simulator's ``expected_outcome`` (see :func:`expected_effects`).
+    """
     if not profile.concerns:
         raise UserInputError(
             "the client has no concerns recorded", field="concerns", expected="at least one concern"
@@ -345,13 +412,21 @@ def build_regimen(
         choices=choices,
         warnings=[v.row() for v in screening.warnings],
         blocked=[v.row() for v in screening.blocked],
+        expected_outcome=expected_effects(product, [*targets, *canon], sessions)
+        if simulate
+        else [],
     )
 
 
 def create_regimen(
-    session: Session, actor: Actor, pseudonym: str, *, start: date | None = None
+    session: Session,
+    actor: Actor,
+    pseudonym: str,
+    *,
+    start: date | None = None,
+    simulate: bool = False,
 ) -> Regimen:
-    """Build, store and audit a regimen for a stored client."""
+    """Build, store and audit a regimen for a stored client (``simulate``: see above)."""
     client = access.load_client(session, actor, pseudonym, action="create regimens")
     from exoderm.accounts.actor import CLINICIAN_ROLES
 
@@ -360,6 +435,7 @@ def create_regimen(
         profile_of(client),
         start=start or date.today(),
         clinician=actor.role in CLINICIAN_ROLES,
+        simulate=simulate,
     )
     record = RegimenRecord(
         client_id=client.id, plan=regimen.model_dump(mode="json"), created_by=actor.username

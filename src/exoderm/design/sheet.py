@@ -4,18 +4,27 @@ One dictionary (:func:`sheet_data`) carries everything a formulator needs — th
 list in descending order of concentration with percentages and roles, the targets each
 active covers with evidence scores and citations, stability and pH notes, regulatory
 status and annex findings, expected effects, candidate claims with verdicts — and the
-three renderers only lay it out. HTML is rendered by Jinja2 with autoescaping, so
+three renderers only lay it out.
+
+On request (``expected=``, from :func:`exoderm.simulate.expectation.expected_outcomes`)
+the sheet adds "Expected effects (model)": the simulator's treated-vs-control endpoints
+with the scenario and assumptions behind them (docs/simulate.md). Without it the sheet is
+unchanged and nothing is simulated. HTML is rendered by Jinja2 with autoescaping, so
 catalogue text can never inject markup.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from exoderm.design.formulation import Formulation, Line
+
+if TYPE_CHECKING:
+    from exoderm.simulate.expectation import ExpectedOutcome
 
 SheetFormat = Literal["json", "markdown", "html"]
 
@@ -56,10 +65,16 @@ def _line(line: Line) -> dict[str, Any]:
     }
 
 
-def sheet_data(formulation: Formulation) -> dict[str, Any]:
-    """The formulation sheet as plain JSON-able data."""
+def sheet_data(
+    formulation: Formulation, expected: Sequence[ExpectedOutcome] | None = None
+) -> dict[str, Any]:
+    """The formulation sheet as plain JSON-able data.
+
+    ``expected`` (model predictions) adds the ``expected_model`` section; ``None`` (the
+    default) leaves the sheet exactly as before.
+    """
     f = formulation
-    return {
+    data: dict[str, Any] = {
         "rank": f.rank,
         "objective": round(f.objective, 6),
         "proven_optimal": f.proven_optimal,
@@ -89,10 +104,13 @@ def sheet_data(formulation: Formulation) -> dict[str, Any]:
         "annex_register": f.annex_register,
         "caveat": CAVEAT,
     }
+    if expected is not None:
+        data["expected_model"] = [e.as_dict() for e in expected]
+    return data
 
 
-def render_json(formulation: Formulation) -> str:
-    return json.dumps(sheet_data(formulation), indent=2, ensure_ascii=False)
+def render_json(formulation: Formulation, expected: Sequence[ExpectedOutcome] | None = None) -> str:
+    return json.dumps(sheet_data(formulation, expected), indent=2, ensure_ascii=False)
 
 
 def _environment() -> Environment:
@@ -114,14 +132,37 @@ def _md_escape(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def render_html(formulation: Formulation) -> str:
+def render_html(formulation: Formulation, expected: Sequence[ExpectedOutcome] | None = None) -> str:
     template = _environment().get_template("sheet.html.j2")
-    return template.render(sheet=sheet_data(formulation))
+    return template.render(sheet=sheet_data(formulation, expected))
 
 
-def render_markdown(formulation: Formulation) -> str:
+def _value(value: float | None) -> str:
+    return "not reached" if value is None else f"{value:.4g}"
+
+
+def _model_markdown(predictions: list[dict[str, Any]]) -> list[str]:
+    """The "Expected effects (model)" section (the simulator's predictions)."""
+    e = _md_escape
+    out = ["", "## Expected effects (model)", ""]
+    for p in predictions:
+        if not p["available"]:
+            out.append(f"- no prediction: {e(p['reason'])}")
+            continue
+        out.append(f"### {e(p['model'])} — {e(', '.join(p['targets']))} ({e(p['ingredient'])})")
+        out += ["", f"_{e(p['label'])}_", "", "| endpoint | value |", "|---|---|"]
+        names = p["headline"] + [k for k in p["endpoints"] if k not in p["headline"]]
+        out += [f"| {e(k)} | {_value(p['endpoints'][k])} |" for k in names]
+        out += ["", "Assumptions:", ""] + [f"- {e(a)}" for a in p["assumptions"]]
+        out.append("")
+    return out
+
+
+def render_markdown(
+    formulation: Formulation, expected: Sequence[ExpectedOutcome] | None = None
+) -> str:
     """Markdown for reports and pull requests (tables escape '|')."""
-    s = sheet_data(formulation)
+    s = sheet_data(formulation, expected)
     e = _md_escape
     out = [
         f"# Formulation {s['rank']} — {s['market']} {s['product_class']}, {s['route']}",
@@ -154,6 +195,8 @@ def render_markdown(formulation: Formulation) -> str:
     for t in s["expected_effects"]:
         who = ", ".join(t["contributors"]) or "not covered"
         out.append(f"- {e(t['label'])}: weighted coverage {t['weighted_coverage']:.3f} ({who})")
+    if "expected_model" in s:
+        out += _model_markdown(s["expected_model"])
     out += ["", "## Stability and pH", ""]
     for ing in s["ingredients"]:
         if ing["key"]:
@@ -190,7 +233,15 @@ def _ph(window: list[float] | None) -> str:
     return f"{window[0]:g}-{window[1]:g}" if window else "not constrained"
 
 
-def render_sheet(formulation: Formulation, fmt: SheetFormat = "markdown") -> str:
-    """The sheet in ``fmt`` ('json', 'markdown' or 'html')."""
+def render_sheet(
+    formulation: Formulation,
+    fmt: SheetFormat = "markdown",
+    *,
+    expected: Sequence[ExpectedOutcome] | None = None,
+) -> str:
+    """The sheet in ``fmt`` ('json', 'markdown' or 'html').
+
+    ``expected`` adds the "Expected effects (model)" section (see :func:`sheet_data`).
+    """
     renderers = {"json": render_json, "markdown": render_markdown, "html": render_html}
-    return renderers[fmt](formulation)
+    return renderers[fmt](formulation, expected)
