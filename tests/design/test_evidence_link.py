@@ -161,3 +161,20 @@ def test_best_level_is_the_strongest_design_and_reviews_of_animals_count_as_anim
         catalogue.get("adsc-exosomes"), catalogue.target("wrinkles"), "leave-on"
     )
     assert link.best_level == "systematic_review_meta_analysis"
+
+
+def test_barely_covered_target_is_warned_about(catalogue: Catalogue) -> None:
+    """The optimum may trade a target away; the formulation must say so."""
+    result = formulate(
+        FormulationRequest(
+            targets={"collagen": 1, "pigmentation": 1}, plant_only=True, market="EU"
+        ),
+        catalogue=catalogue,
+    )
+    by_target = {t.target: t for t in result.best.targets}
+    weak = [w for w in result.best.warnings if "barely covered" in w]
+    expected = {t for t, r in by_target.items() if r.utility < 0.01}
+    assert expected, "plant-only collagen evidence is thin in this catalogue; case not exercised"
+    assert len(weak) == len(expected)
+    assert all(any(f"--to {t}" in w for w in weak) for t in expected)
+    assert not any("--to pigmentation" in w for w in weak)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from exoderm.accounts.actor import local_operator
 from exoderm.cli.output import emit_object, emit_rows, info
@@ -153,6 +154,8 @@ def formulate_cmd(
     ]
     if sheet is None:
         emit_rows(rows, list(rows[0].keys()), title="formulations")
+        for warning in result.best.warnings:
+            info(f"[yellow]warning:[/] {escape(warning)}")
         info(
             f"evidence from the {result.best.evidence_provider}; "
             "add --sheet markdown|html|json for the full formulation sheet"

@@ -132,6 +132,8 @@ def _formulation(
         if item.kind is Kind.delivery
     ]
     warnings += _warnings(chosen, verdicts, request)
+    targets = _target_results(solution, evidence)
+    warnings += _weak_target_warnings(targets)
     formulation = Formulation(
         rank=solution.rank,
         objective=solution.objective,
@@ -142,7 +144,7 @@ def _formulation(
         selected=tuple(item.key for item in chosen),
         lines=lines,
         procedures=procedures,
-        targets=_target_results(solution, evidence),
+        targets=targets,
         synergies=_synergy_notes(solution, evidence),
         terms={
             "coverage": solution.terms.coverage,
@@ -176,6 +178,28 @@ def _target_results(solution: Solution, evidence: Evidence) -> list[TargetResult
             )
         )
     return results
+
+
+#: Below this coverage a requested target rests on inferred paths through general or
+#: marketing claims only (a single direct in-vitro claim already scores about 0.005, a
+#: human trial 0.1 or more; see ``docs/evidence.md``, scoring).
+WEAK_COVERAGE = 0.01
+
+
+def _weak_target_warnings(targets: list[TargetResult]) -> list[str]:
+    """Say so when the optimum leaves a requested target (almost) uncovered.
+
+    The objective trades targets against each other, so a target with thin evidence
+    among the allowed ingredients can be left at zero; a formulator must see that rather
+    than read it off the coverage column.
+    """
+    return [
+        f"target '{t.label}' is barely covered (coverage {t.utility:.3f}): no allowed "
+        "ingredient has direct evidence for it under these constraints - see "
+        f"'exoderm evidence explain --from <ingredient> --to {t.target}'"
+        for t in targets
+        if t.weight > 0 and t.utility < WEAK_COVERAGE
+    ]
 
 
 def _synergy_notes(solution: Solution, evidence: Evidence) -> list[str]:
