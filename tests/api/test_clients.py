@@ -163,3 +163,14 @@ def test_profile_update_consent_and_instruments(world: World) -> None:
     instruments = client.get("/api/v1/clients/instruments").json()
     easi = next(i for i in instruments if i["code"] == "easi")
     assert easi["clinician_only"] is True and easi["source"]
+
+
+def test_regimen_with_the_simulator_carries_a_labelled_prediction(world: World) -> None:
+    p = new_client(world)["pseudonym"]
+    plain = world.client("doc_a").post(f"/api/v1/clients/{p}/regimens", json={}).json()
+    assert plain["expected_outcome"] == []
+    plan = (
+        world.client("doc_a").post(f"/api/v1/clients/{p}/regimens", json={"simulate": True}).json()
+    )
+    assert plan["expected_outcome"]
+    assert all("model prediction" in str(e) for e in plan["expected_outcome"])

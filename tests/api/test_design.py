@@ -73,3 +73,13 @@ def test_catalogue_and_targets(world: World) -> None:
     targets = client.get("/api/v1/design/targets").json()
     assert {t["id"] for t in targets} == set(catalogue.targets)
     assert world.client().get("/api/v1/design/targets").status_code == 401
+
+
+def test_formulate_with_the_simulator_adds_model_predictions(world: World) -> None:
+    body = {"targets": {"wrinkles": 1}, "market": "US", "product_class": "cosmetic"}
+    plain = world.client("sci").post("/api/v1/design/formulate", json=body).json()
+    assert "expected_model" not in plain["best"]
+    r = world.client("sci").post("/api/v1/design/formulate", params={"simulate": "true"}, json=body)
+    assert r.status_code == 200, r.text
+    predictions = r.json()["best"]["expected_model"]
+    assert predictions and all("model prediction" in str(p) for p in predictions)

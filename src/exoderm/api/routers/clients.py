@@ -157,6 +157,9 @@ class ScreeningOut(BaseModel):
 
 class RegimenIn(BaseModel):
     start: date | None = None
+    simulate: bool = Field(
+        False, description="Add the simulator's expected outcome (a labelled model prediction)."
+    )
 
 
 class OutcomeRow(BaseModel):
@@ -338,7 +341,7 @@ def regimen(
     svc: Services = Depends(services),
 ) -> Response:
     with svc.db.transaction() as s:
-        plan = create_regimen(s, who.actor, pseudonym, start=body.start)
+        plan = create_regimen(s, who.actor, pseudonym, start=body.start, simulate=body.simulate)
     if format == "ics":
         return Response(regimen_calendar(plan), status_code=201, media_type="text/calendar")
     if format == "pdf":

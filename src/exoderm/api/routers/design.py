@@ -18,6 +18,7 @@ from exoderm.api.services import Services, services
 from exoderm.design import (
     EVIDENCE_LEVELS,
     Catalogue,
+    Formulation,
     FormulationRequest,
     Kind,
     Market,
@@ -27,6 +28,7 @@ from exoderm.design import (
     load_catalogue,
 )
 from exoderm.design.sheet import render_html, render_markdown, sheet_data
+from exoderm.simulate.expectation import expected_outcomes
 
 router = APIRouter(prefix="/design", tags=["design"], responses=problem_responses(401, 403, 422))
 
@@ -106,16 +108,26 @@ def run_formulation(svc: Services, request: FormulationRequest) -> Any:
 def design(
     body: FormulationRequest,
     format: Literal["json", "html", "markdown"] = Query("json"),
+    simulate: bool = Query(
+        False, description="Add the simulator's expected effects (a labelled model prediction)."
+    ),
     who: Principal = Depends(need("design:read")),
     svc: Services = Depends(services),
 ) -> Response:
     result = run_formulation(svc, body)
+
+    def expected(f: Formulation) -> list[Any] | None:
+        return expected_outcomes(f) if simulate else None
+
     if format == "html":
-        return Response(render_html(result.best), media_type="text/html")
+        return Response(render_html(result.best, expected(result.best)), media_type="text/html")
     if format == "markdown":
-        return Response(render_markdown(result.best), media_type="text/markdown")
+        return Response(
+            render_markdown(result.best, expected(result.best)), media_type="text/markdown"
+        )
     out = FormulationsOut(
-        best=sheet_data(result.best), alternatives=[sheet_data(f) for f in result.alternatives]
+        best=sheet_data(result.best, expected(result.best)),
+        alternatives=[sheet_data(f, expected(f)) for f in result.alternatives],
     )
     return Response(out.model_dump_json(), media_type="application/json")
 
