@@ -13,7 +13,7 @@ from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -48,6 +48,8 @@ Lot = Annotated[str, Path(min_length=1, max_length=100, description="Lot number.
 
 
 class BatchSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     lot: str
     product: str
@@ -58,15 +60,7 @@ class BatchSummary(BaseModel):
 
     @classmethod
     def of(cls, b: QcBatch) -> BatchSummary:
-        return cls(
-            id=b.id,
-            lot=b.lot,
-            product=b.product,
-            source_kind=b.source_kind,
-            created_by=b.created_by,
-            created_at=b.created_at,
-            organisation_id=b.organisation_id,
-        )
+        return BatchSummary.model_validate(b)
 
 
 class MeasurementOut(BaseModel):
@@ -88,6 +82,8 @@ class MeasurementOut(BaseModel):
 
 
 class CertificateOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     version: int
     decision: str
     spec_id: str
@@ -99,16 +95,7 @@ class CertificateOut(BaseModel):
 
     @classmethod
     def of(cls, c: QcCertificate) -> CertificateOut:
-        return cls(
-            version=c.version,
-            decision=c.decision,
-            spec_id=c.spec_id,
-            spec_version=c.spec_version,
-            signed_by=c.signed_by,
-            signed_at=c.signed_at,
-            reason=c.reason,
-            content_sha256=c.content_sha256,
-        )
+        return cls.model_validate(c)
 
 
 class BatchOut(BatchSummary):
