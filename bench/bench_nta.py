@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 
-from exoderm.nta.analysis import Acquisition, AnalysisSettings, analyze
+from exoderm.nta.analysis import Acquisition, AnalysisSettings, analyze, follow
 from exoderm.nta.detect import DetectionSettings, locate
 from exoderm.nta.diffusion import increments
 from exoderm.nta.frames import FrameSource
@@ -70,9 +70,7 @@ def exoderm_locate_link(frames: np.ndarray, search_range: float, memory: int = 3
     linker = Linker(LinkSettings(search_range=search_range, memory=memory))
     builder = TrackBuilder()
     for i, frame in enumerate(frames):
-        found = locate(frame, DetectionSettings(radius=4))
-        linked = linker.add(i, found.x, found.y, shape=frame.shape)
-        builder.add(i, found, linked.track_ids, linked.unambiguous)
+        follow(linker, builder, i, frame, DetectionSettings(radius=4))
     return builder.finish()
 
 
@@ -132,11 +130,12 @@ def fast(n_frames: int) -> None:
     sim = reference_video(6.0, n_frames)
     frames = list(sim.frames())
     detections = [locate(f, DetectionSettings()) for f in frames]
+    strong = [d.subset(d.strong) for d in detections]  # what trackpy's threshold would see
     df = pd.DataFrame(
         {
-            "x": np.concatenate([d.x for d in detections]),
-            "y": np.concatenate([d.y for d in detections]),
-            "frame": np.concatenate([np.full(len(d), i) for i, d in enumerate(detections)]),
+            "x": np.concatenate([d.x for d in strong]),
+            "y": np.concatenate([d.y for d in strong]),
+            "frame": np.concatenate([np.full(len(d), i) for i, d in enumerate(strong)]),
         }
     )
     try:
@@ -149,9 +148,10 @@ def fast(n_frames: int) -> None:
     builder = TrackBuilder()
     ids = []
     for i, d in enumerate(detections):
-        linked = linker.add(i, d.x, d.y, shape=(512, 512))
+        linked = linker.add(i, d.x, d.y, shape=(512, 512), weak=d.weak)
         ids.append(linked.track_ids)
-        builder.add(i, d, linked.track_ids, linked.unambiguous)
+        kept = linked.track_ids >= 0  # weak detections that continued no track
+        builder.add(i, d.subset(kept), linked.track_ids[kept], linked.unambiguous[kept])
     table = builder.finish()
     print(f"exoderm link: {time.perf_counter() - t0:.2f} s for {n_frames} frames")
     sys.path.insert(0, "tests/nta")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from exoderm.errors import UserInputError
@@ -26,7 +27,7 @@ from exoderm.nta.concentration import (
 from exoderm.nta.detect import DetectionSettings, locate
 from exoderm.nta.diffusion import cve, increments, msd_fit
 from exoderm.nta.frames import FrameSource
-from exoderm.nta.link import Linker, LinkSettings
+from exoderm.nta.link import LinkedFrame, Linker, LinkSettings
 from exoderm.nta.physics import (
     blur_factor,
     diameter_from_diffusion,
@@ -154,6 +155,31 @@ class NtaResult(BaseModel):
         return Distribution(edges, np.array([b.fraction for b in self.bins]))
 
 
+def follow(
+    linker: Linker,
+    builder: TrackBuilder,
+    index: int,
+    frame: NDArray[Any],
+    detection: DetectionSettings,
+) -> LinkedFrame:
+    """Detect the particles of one frame, link them, and add them to ``builder``.
+
+    Weak detections (between ``continuation_snr`` and ``threshold_snr``) that continued
+    no track are dropped; the frame's particle count is that of the strong ones.
+    """
+    found = locate(frame, detection)
+    linked = linker.add(index, found.x, found.y, shape=frame.shape[:2], weak=found.weak)
+    kept = linked.track_ids >= 0
+    builder.add(
+        index,
+        found.subset(kept),
+        linked.track_ids[kept],
+        linked.unambiguous[kept],
+        count=int(np.count_nonzero(found.strong)),
+    )
+    return linked
+
+
 def track_video(
     source: FrameSource, settings: AnalysisSettings, progress: Progress | None = None
 ) -> TrackTable:
@@ -163,9 +189,7 @@ def track_video(
     for index, frame in enumerate(source):
         if settings.max_frames is not None and index >= settings.max_frames:
             break
-        found = locate(frame, settings.detection)
-        linked = linker.add(index, found.x, found.y, shape=frame.shape[:2])
-        builder.add(index, found, linked.track_ids, linked.unambiguous)
+        follow(linker, builder, index, frame, settings.detection)
         if progress is not None:
             progress(1)
     table = builder.finish()

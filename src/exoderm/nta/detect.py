@@ -22,6 +22,7 @@ trackpy implements (nta.md §1.1), rewritten around whole-array NumPy/SciPy oper
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,10 +43,30 @@ class DetectionSettings(BaseModel):
     radius: int = Field(4, ge=1, le=50, description="centroid disc radius (spot diameter ≈ 2r+1)")
     noise_size: float = Field(1.0, gt=0, description="σ of the noise-suppressing Gaussian")
     threshold_snr: float = Field(6.0, gt=0, description="peak height over band-pass noise SD")
+    continuation_snr: float | None = Field(
+        4.0,
+        gt=0,
+        description="lower peak SNR at which a particle already tracked is still followed"
+        " (hysteresis; None: threshold_snr)",
+    )
     separation: int | None = Field(None, ge=1, description="minimum distance between maxima")
     min_mass: float = Field(0.0, ge=0, description="minimum integrated band-passed intensity")
     invert: bool = Field(False, description="dark particles on a bright background")
     background_block: int = Field(16, ge=4, le=512, description="background median block (px)")
+    ridge_merge: float | None = Field(
+        0.7,
+        gt=0,
+        le=1,
+        description="maxima joined by a ridge above this fraction of the fainter peak are one"
+        " blurred spot (None: never merge)",
+    )
+
+    @property
+    def lowest_snr(self) -> float:
+        """The SNR down to which maxima are found (the continuation threshold, if lower)."""
+        if self.continuation_snr is None:
+            return self.threshold_snr
+        return min(self.continuation_snr, self.threshold_snr)
 
     @property
     def min_separation(self) -> int:
@@ -64,9 +85,29 @@ class Detections:
     #: another, fainter local maximum lies within ``separation``: a second particle may be
     #: hidden under this spot (its position and identity are then unreliable)
     crowded: NDArray[np.bool_] | None = None
+    #: below ``threshold_snr`` but above ``continuation_snr``: may continue a track, never
+    #: start one (see :attr:`DetectionSettings.continuation_snr`)
+    weak: NDArray[np.bool_] | None = None
 
     def __len__(self) -> int:
         return len(self.x)
+
+    @property
+    def strong(self) -> NDArray[np.bool_]:
+        """Detections above the main threshold (all of them without hysteresis)."""
+        return np.ones(len(self), dtype=bool) if self.weak is None else ~self.weak
+
+    def subset(self, keep: NDArray[np.bool_]) -> Detections:
+        """The detections where ``keep`` is true."""
+        return Detections(
+            self.x[keep],
+            self.y[keep],
+            self.mass[keep],
+            self.sigma[keep],
+            self.noise,
+            None if self.crowded is None else self.crowded[keep],
+            None if self.weak is None else self.weak[keep],
+        )
 
 
 def _block_background(smooth: NDArray[np.float32], block: int) -> NDArray[np.float32]:
@@ -148,6 +189,43 @@ def _local_maxima(
     return flat // cols_n, flat % cols_n, crowded
 
 
+def _merge_ridges(
+    filtered: NDArray[np.float32],
+    rr: NDArray[np.intp],
+    cc: NDArray[np.intp],
+    reach: float,
+    ratio: float,
+) -> NDArray[np.bool_]:
+    """Which maxima to keep when several lie on one motion-blurred streak.
+
+    With exposure blur a spot is the PSF smeared along the particle's path; on a long
+    streak, noise makes two or more local maxima. Kept apart, the far one becomes a
+    detection the next frame's particle links to with a *shorter* step, and the real
+    track ends: long steps go missing and D reads low. Two maxima belong to one spot when
+    the band-passed intensity never drops below ``ratio`` × the fainter peak on the
+    segment between them (two separate point spots of width σ dip below 0.7 once they are
+    more than ≈ 2.9σ apart, which the separation rule already covers); the fainter one is
+    dropped.
+    """
+    keep = np.ones(rr.size, dtype=bool)
+    if rr.size < 2:
+        return keep
+    pairs = cKDTree(np.column_stack([rr, cc])).query_pairs(reach, output_type="ndarray")
+    if pairs.size == 0:
+        return keep
+    a, b = pairs[:, 0], pairs[:, 1]
+    samples = math.ceil(reach) + 1
+    t = np.linspace(0.0, 1.0, samples)[None, :]
+    ry = np.rint(rr[a, None] + t * (rr[b] - rr[a])[:, None]).astype(np.intp)
+    rx = np.rint(cc[a, None] + t * (cc[b] - cc[a])[:, None]).astype(np.intp)
+    ridge = filtered[ry, rx].min(axis=1)
+    peak_a, peak_b = filtered[rr[a], cc[a]], filtered[rr[b], cc[b]]
+    joined = ridge >= ratio * np.minimum(peak_a, peak_b)
+    fainter = np.where(peak_a < peak_b, a, b)
+    keep[fainter[joined]] = False
+    return keep
+
+
 def _parabolic_offset(minus: FloatArray, centre: FloatArray, plus: FloatArray) -> FloatArray:
     """Sub-pixel peak of a Gaussian from three samples: the vertex of the parabola through
     their logarithms (exact for a noise-free Gaussian; no pixel-locking, unlike a
@@ -192,16 +270,26 @@ def locate(frame: NDArray[Any], settings: DetectionSettings | None = None) -> De
     noise = noise_level(filtered)
     border = max(radius, settings.min_separation) + 1
     rr, cc, crowded = _local_maxima(
-        filtered, settings.threshold_snr * noise, settings.min_separation, border
+        filtered, settings.lowest_snr * noise, settings.min_separation, border
     )
+    if settings.ridge_merge is not None:
+        single = _merge_ridges(filtered, rr, cc, 4.0 * radius, settings.ridge_merge)
+        rr, cc, crowded = rr[single], cc[single], crowded[single]
     if rr.size == 0:
         empty = np.empty(0)
-        return Detections(empty, empty, empty, empty, noise, np.empty(0, bool))
+        return Detections(empty, empty, empty, empty, noise, np.empty(0, bool), np.empty(0, bool))
+    weak = filtered[rr, cc] < settings.threshold_snr * noise
     oy, ox, mass, width2 = _refine(filtered, rr, cc, radius)
     keep = mass > settings.min_mass
     pixel_noise = noise * 2.0 * np.sqrt(np.pi) * settings.noise_size
     spot_width2 = np.maximum(width2[keep] - settings.noise_size**2, 0.25)
     sigma = np.sqrt(8.0 * np.pi) * spot_width2 * pixel_noise / np.maximum(mass[keep], 1e-12)
     return Detections(
-        cc[keep] + ox[keep], rr[keep] + oy[keep], mass[keep], sigma, noise, crowded[keep]
+        cc[keep] + ox[keep],
+        rr[keep] + oy[keep],
+        mass[keep],
+        sigma,
+        noise,
+        crowded[keep],
+        weak[keep],
     )

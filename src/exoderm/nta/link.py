@@ -112,12 +112,19 @@ class Linker:
         self._pop_n = 0
 
     def add(
-        self, frame: int, x: FloatArray, y: FloatArray, shape: tuple[int, int] | None = None
+        self,
+        frame: int,
+        x: FloatArray,
+        y: FloatArray,
+        shape: tuple[int, int] | None = None,
+        weak: NDArray[np.bool_] | None = None,
     ) -> LinkedFrame:
         """Link this frame's detections to live tracks; returns a track id per detection.
 
         ``shape`` (rows, columns) of the frame lets the isolation test treat the frame edge
         as a possible hidden neighbour (particles outside the field enter unseen).
+        ``weak`` detections (below the main threshold, :class:`~exoderm.nta.detect.Detections`)
+        may continue a track but never start one; unlinked, they get the id −1.
         """
         act = self._active
         n_det = len(x)
@@ -140,7 +147,9 @@ class Linker:
             ids[cols] = act.ids[rows]
             gap = frame - 1 - act.last_frame[rows]
             gap_links = int(np.count_nonzero(gap))
-            unambiguous[cols] = self._isolated(shape)[rows] & (gap == 0)
+            isolated, reach = self._isolated(frame, shape)
+            alone = self._alone_in_frame(x, y, rows, cols, reach[rows])
+            unambiguous[cols] = isolated[rows] & alone & (gap == 0)
             d2 = ((x[cols] - act.x[rows]) ** 2 + (y[cols] - act.y[rows]) ** 2) / (gap + 1)
             act.sum_d2[rows] += d2
             act.n_steps[rows] += 1
@@ -152,6 +161,8 @@ class Linker:
             if self._pop_n >= 50:
                 self._population_s2 = self._pop_sum / (2.0 * self._pop_n)
         born = ids < 0
+        if weak is not None:
+            born &= ~weak
         n_born = int(born.sum())
         if n_born:
             new_ids = np.arange(self._next_id, self._next_id + n_born, dtype=np.int64)
@@ -168,13 +179,18 @@ class Linker:
             )
         return LinkedFrame(ids, gap_links, unambiguous)
 
-    def _isolated(self, shape: tuple[int, int] | None = None) -> NDArray[np.bool_]:
-        """Live tracks whose identity cannot be swapped in this frame's assignment.
+    def _isolated(
+        self, frame: int, shape: tuple[int, int] | None = None
+    ) -> tuple[NDArray[np.bool_], FloatArray]:
+        """Live tracks whose identity cannot be swapped in this frame's assignment, and
+        the reach (px) each was tested with.
 
         Two independent Brownian particles at separation ``u`` swap under the likelihood
         when their relative step, projected on ``u``, is below ``−|u|`` — probability
         ``Φ(−|u|/σ_v)`` with ``σ_v² = s_a² + s_b²``. Beyond ``isolation = 3`` SDs the
         summed swap rate is negligible (< 0.1 % of steps at 200 particles per 512² frame).
+        A neighbour last seen ``g`` frames ago counts with ``g + 1`` steps of variance: gap
+        closing lets it claim a detection that far away.
         Why it matters: a linker that resolves an ambiguous pair picks the *shorter*
         pairing, so ambiguous steps read diffusion low (−8 % at 6 px steps, nta.md
         §1.5). The test uses only the positions at the previous frame, which for
@@ -193,21 +209,50 @@ class Linker:
         act = self._active
         n = len(act.ids)
         if n == 0:
-            return np.ones(0, dtype=bool)
+            return np.ones(0, dtype=bool), np.zeros(0)
         s2 = self._track_step_variance(lagged=True)
         s2_high = float(np.quantile(s2, 0.9))
-        reach = self.settings.isolation * np.sqrt(s2 + s2_high)
+        iso = self.settings.isolation
+        reach = iso * np.sqrt(s2 + s2_high)
         isolated = np.ones(n, dtype=bool)
         if n >= 2:
-            dist, _ = cKDTree(np.column_stack([act.x, act.y])).query(
-                np.column_stack([act.x, act.y]), k=2
-            )
-            isolated = dist[:, 1] > reach
+            # a neighbour last seen g frames ago may have moved g + 1 steps since
+            spread = np.maximum(s2, s2_high) * (frame - act.last_frame)
+            k = min(n, MAX_CANDIDATES + 1)
+            points = np.column_stack([act.x, act.y])
+            dist, near = cKDTree(points).query(points, k=k)
+            dist, near = dist[:, 1:], near[:, 1:]
+            isolated = (dist > iso * np.sqrt(s2[:, None] + spread[near])).all(axis=1)
         if shape is not None:
             rows, cols = shape
             edge = np.minimum.reduce([act.x, act.y, cols - 1 - act.x, rows - 1 - act.y])
             isolated &= edge > reach
-        return np.asarray(isolated)
+        return np.asarray(isolated), np.asarray(reach)
+
+    def _alone_in_frame(
+        self, x: FloatArray, y: FloatArray, rows: IntArray, cols: IntArray, reach: FloatArray
+    ) -> NDArray[np.bool_]:
+        """Links with no *other* detection of this frame within ``reach`` of the track's
+        previous position.
+
+        :meth:`_isolated` sees only particles that were tracked in the previous frame. A
+        particle that was not (entering the sheet, rising above the threshold, hidden
+        under a neighbour's spot) can still take a track over: a long true step leaves the
+        newcomer closer, the linker picks the shorter pairing, and the step reads short.
+        Other particles' positions in this frame are independent of the track's own step,
+        so this test selects no step by its length either.
+        """
+        if rows.size == 0:
+            return np.ones(0, dtype=bool)
+        act = self._active
+        previous = np.column_stack([act.x[rows], act.y[rows]])
+        k = min(2, len(x))
+        dist, near = cKDTree(np.column_stack([x, y])).query(previous, k=k)
+        dist = dist.reshape(rows.size, k)
+        near = near.reshape(rows.size, k)
+        # the nearest detection that is not this link's own
+        other = np.where(near[:, 0] == cols, dist[:, -1] if k == 2 else np.inf, dist[:, 0])
+        return np.asarray(other > reach)
 
     def _track_step_variance(self, lagged: bool = False) -> FloatArray:
         """Each live track's per-axis step variance, shrunk towards the population value.
