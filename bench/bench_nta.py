@@ -130,12 +130,11 @@ def fast(n_frames: int) -> None:
     sim = reference_video(6.0, n_frames)
     frames = list(sim.frames())
     detections = [locate(f, DetectionSettings()) for f in frames]
-    strong = [d.subset(d.strong) for d in detections]  # what trackpy's threshold would see
     df = pd.DataFrame(
         {
-            "x": np.concatenate([d.x for d in strong]),
-            "y": np.concatenate([d.y for d in strong]),
-            "frame": np.concatenate([np.full(len(d), i) for i, d in enumerate(strong)]),
+            "x": np.concatenate([d.x for d in detections]),
+            "y": np.concatenate([d.y for d in detections]),
+            "frame": np.concatenate([np.full(len(d), i) for i, d in enumerate(detections)]),
         }
     )
     try:
@@ -148,10 +147,9 @@ def fast(n_frames: int) -> None:
     builder = TrackBuilder()
     ids = []
     for i, d in enumerate(detections):
-        linked = linker.add(i, d.x, d.y, shape=(512, 512), weak=d.weak)
+        linked = linker.add(i, d.x, d.y, shape=(512, 512))
         ids.append(linked.track_ids)
-        kept = linked.track_ids >= 0  # weak detections that continued no track
-        builder.add(i, d.subset(kept), linked.track_ids[kept], linked.unambiguous[kept])
+        builder.add(i, d, linked.track_ids, linked.unambiguous)
     table = builder.finish()
     print(f"exoderm link: {time.perf_counter() - t0:.2f} s for {n_frames} frames")
     sys.path.insert(0, "tests/nta")

@@ -167,13 +167,3 @@ def test_parse_exposure() -> None:
     assert parse_exposure_ms("12") == pytest.approx(12.0)
     with pytest.raises(UserInputError):
         parse_exposure_ms("fast")
-
-
-def test_continuation_threshold_reaches_the_settings(video: Path, tmp_path: Path) -> None:
-    out = tmp_path / "res"
-    args = ["--quiet", "nta", "analyze", str(video), *ACQ, "--max-frames", "30"]
-    args += ["--bootstrap", "0", "--continuation", "5", "--out", str(out)]
-    assert main(args) == 0
-    saved = json.loads(next(out.glob("*.json")).read_text())
-    assert saved["settings"]["detection"]["continuation_snr"] == 5.0
-    assert main([*args[:-1], str(tmp_path / "bad"), "--continuation", "-1"]) == 2

@@ -53,7 +53,6 @@ def _settings(
     radius: int,
     threshold: float,
     search_range: float | None,
-    continuation: float = 4.0,
     memory: int,
     estimator: str,
     bootstrap: int,
@@ -77,12 +76,7 @@ def _settings(
                     "exposure_ms": parse_exposure_ms(exposure),
                     "viscosity_mpas": viscosity,
                 },
-                "detection": {
-                    "radius": radius,
-                    "threshold_snr": threshold,
-                    "continuation_snr": continuation,
-                    "invert": invert,
-                },
+                "detection": {"radius": radius, "threshold_snr": threshold, "invert": invert},
                 "search_range_px": search_range,
                 "memory": memory,
                 "estimator": estimator,
@@ -150,13 +144,6 @@ def analyze(
     channel: Annotated[int | None, typer.Option(help="Colour channel (0=R, 1=G, 2=B).")] = None,
     radius: Annotated[int, typer.Option(help="Spot radius in pixels.")] = 4,
     threshold: Annotated[float, typer.Option(help="Detection threshold, × noise SD.")] = 6.0,
-    continuation: Annotated[
-        float,
-        typer.Option(
-            help="Follow a tracked particle down to this SNR (hysteresis); "
-            "set it to the threshold to turn hysteresis off."
-        ),
-    ] = 4.0,
     search_range: Annotated[
         float | None, typer.Option(help="Linking search range, px (default from physics).")
     ] = None,
@@ -186,7 +173,6 @@ def analyze(
         invert=invert,
         radius=radius,
         threshold=threshold,
-        continuation=continuation,
         search_range=search_range,
         memory=memory,
         estimator=estimator,

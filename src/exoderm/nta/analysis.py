@@ -162,21 +162,10 @@ def follow(
     frame: NDArray[Any],
     detection: DetectionSettings,
 ) -> LinkedFrame:
-    """Detect the particles of one frame, link them, and add them to ``builder``.
-
-    Weak detections (between ``continuation_snr`` and ``threshold_snr``) that continued
-    no track are dropped; the frame's particle count is that of the strong ones.
-    """
+    """Detect the particles of one frame, link them, and add them to ``builder``."""
     found = locate(frame, detection)
-    linked = linker.add(index, found.x, found.y, shape=frame.shape[:2], weak=found.weak)
-    kept = linked.track_ids >= 0
-    builder.add(
-        index,
-        found.subset(kept),
-        linked.track_ids[kept],
-        linked.unambiguous[kept],
-        count=int(np.count_nonzero(found.strong)),
-    )
+    linked = linker.add(index, found.x, found.y, shape=frame.shape[:2])
+    builder.add(index, found, linked.track_ids, linked.unambiguous)
     return linked
 
 

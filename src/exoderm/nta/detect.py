@@ -43,12 +43,6 @@ class DetectionSettings(BaseModel):
     radius: int = Field(4, ge=1, le=50, description="centroid disc radius (spot diameter ≈ 2r+1)")
     noise_size: float = Field(1.0, gt=0, description="σ of the noise-suppressing Gaussian")
     threshold_snr: float = Field(6.0, gt=0, description="peak height over band-pass noise SD")
-    continuation_snr: float | None = Field(
-        4.0,
-        gt=0,
-        description="lower peak SNR at which a particle already tracked is still followed"
-        " (hysteresis; None: threshold_snr)",
-    )
     separation: int | None = Field(None, ge=1, description="minimum distance between maxima")
     min_mass: float = Field(0.0, ge=0, description="minimum integrated band-passed intensity")
     invert: bool = Field(False, description="dark particles on a bright background")
@@ -60,13 +54,6 @@ class DetectionSettings(BaseModel):
         description="maxima joined by a ridge above this fraction of the fainter peak are one"
         " blurred spot (None: never merge)",
     )
-
-    @property
-    def lowest_snr(self) -> float:
-        """The SNR down to which maxima are found (the continuation threshold, if lower)."""
-        if self.continuation_snr is None:
-            return self.threshold_snr
-        return min(self.continuation_snr, self.threshold_snr)
 
     @property
     def min_separation(self) -> int:
@@ -85,29 +72,9 @@ class Detections:
     #: another, fainter local maximum lies within ``separation``: a second particle may be
     #: hidden under this spot (its position and identity are then unreliable)
     crowded: NDArray[np.bool_] | None = None
-    #: below ``threshold_snr`` but above ``continuation_snr``: may continue a track, never
-    #: start one (see :attr:`DetectionSettings.continuation_snr`)
-    weak: NDArray[np.bool_] | None = None
 
     def __len__(self) -> int:
         return len(self.x)
-
-    @property
-    def strong(self) -> NDArray[np.bool_]:
-        """Detections above the main threshold (all of them without hysteresis)."""
-        return np.ones(len(self), dtype=bool) if self.weak is None else ~self.weak
-
-    def subset(self, keep: NDArray[np.bool_]) -> Detections:
-        """The detections where ``keep`` is true."""
-        return Detections(
-            self.x[keep],
-            self.y[keep],
-            self.mass[keep],
-            self.sigma[keep],
-            self.noise,
-            None if self.crowded is None else self.crowded[keep],
-            None if self.weak is None else self.weak[keep],
-        )
 
 
 def _block_background(smooth: NDArray[np.float32], block: int) -> NDArray[np.float32]:
@@ -270,15 +237,14 @@ def locate(frame: NDArray[Any], settings: DetectionSettings | None = None) -> De
     noise = noise_level(filtered)
     border = max(radius, settings.min_separation) + 1
     rr, cc, crowded = _local_maxima(
-        filtered, settings.lowest_snr * noise, settings.min_separation, border
+        filtered, settings.threshold_snr * noise, settings.min_separation, border
     )
     if settings.ridge_merge is not None:
         single = _merge_ridges(filtered, rr, cc, 4.0 * radius, settings.ridge_merge)
         rr, cc, crowded = rr[single], cc[single], crowded[single]
     if rr.size == 0:
         empty = np.empty(0)
-        return Detections(empty, empty, empty, empty, noise, np.empty(0, bool), np.empty(0, bool))
-    weak = filtered[rr, cc] < settings.threshold_snr * noise
+        return Detections(empty, empty, empty, empty, noise, np.empty(0, bool))
     oy, ox, mass, width2 = _refine(filtered, rr, cc, radius)
     keep = mass > settings.min_mass
     pixel_noise = noise * 2.0 * np.sqrt(np.pi) * settings.noise_size
@@ -291,5 +257,4 @@ def locate(frame: NDArray[Any], settings: DetectionSettings | None = None) -> De
         sigma,
         noise,
         crowded[keep],
-        weak[keep],
     )

@@ -117,14 +117,11 @@ class Linker:
         x: FloatArray,
         y: FloatArray,
         shape: tuple[int, int] | None = None,
-        weak: NDArray[np.bool_] | None = None,
     ) -> LinkedFrame:
         """Link this frame's detections to live tracks; returns a track id per detection.
 
         ``shape`` (rows, columns) of the frame lets the isolation test treat the frame edge
         as a possible hidden neighbour (particles outside the field enter unseen).
-        ``weak`` detections (below the main threshold, :class:`~exoderm.nta.detect.Detections`)
-        may continue a track but never start one; unlinked, they get the id −1.
         """
         act = self._active
         n_det = len(x)
@@ -161,8 +158,6 @@ class Linker:
             if self._pop_n >= 50:
                 self._population_s2 = self._pop_sum / (2.0 * self._pop_n)
         born = ids < 0
-        if weak is not None:
-            born &= ~weak
         n_born = int(born.sum())
         if n_born:
             new_ids = np.arange(self._next_id, self._next_id + n_born, dtype=np.int64)

@@ -69,13 +69,9 @@ class TrackBuilder:
         detections: Detections,
         track_ids: IntArray,
         unambiguous: NDArray[np.bool_] | None = None,
-        count: int | None = None,
     ) -> None:
-        """Add one frame; ``count`` is the number of particles it shows (default: all
-        detections; with hysteresis only those above the main threshold, so the
-        particles-per-frame count does not depend on which tracks were live)."""
         self._chunks.append((frame, detections, track_ids))
-        self._counts.append(len(detections) if count is None else count)
+        self._counts.append(len(detections))
         flags = np.ones(len(detections), bool) if unambiguous is None else unambiguous
         self._flags.append(flags)
 
