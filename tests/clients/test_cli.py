@@ -109,3 +109,30 @@ def test_user_errors_are_one_line(run) -> None:  # type: ignore[no-untyped-def]
     assert code == 3 and "no client" in err
     code, _, err = run("client", "assess", "C-NOPE0000", "pasi")
     assert code == 2 and "unknown instrument" in err
+
+
+def test_update_profile_and_record_consents(run) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run("client", "add", "--name", "Grace", "--phototype", "2")
+    assert code == 0, err
+    p = json.loads(out)["pseudonym"]
+
+    code, _, err = run("client", "update", p, "--pregnant", "--allergy", "retinol")
+    assert code == 0, err
+    profile = json.loads(run("client", "export", p)[1])["client"]["profile"]
+    assert profile["pregnant"] is True and profile["allergies"] == ["retinol"]
+    assert profile["fitzpatrick"]["phototype"] == 2  # options apply to the current profile
+    code, _, err = run("client", "update", p, "--not-pregnant")
+    assert code == 0, err
+    assert json.loads(run("client", "export", p)[1])["client"]["profile"]["pregnant"] is False
+
+    assert run("client", "consent", p, "photos:v2")[0] == 0
+    assert run("client", "consent", p, "photos:v2", "--withdraw")[0] == 0
+    consents = json.loads(run("client", "export", p)[1])["consents"]
+    assert [(c["topic"], c["given"]) for c in consents] == [("photos", True), ("photos", False)]
+
+    code, _, err = run("client", "consent", p, "photos")
+    assert code == 2 and "topic:version" in err and "Traceback" not in err
+    code, _, err = run("client", "update", p, "--phototype", "9")
+    assert code == 2 and "phototype" in err and "Traceback" not in err
+    code, _, err = run("client", "update", "C-NOPE0000", "--pregnant")
+    assert code == 3 and "no client" in err

@@ -85,6 +85,46 @@ def _organisation_id(session: Any, ref: str | None) -> int:
     )
 
 
+def _apply_profile_options(
+    data: dict[str, Any],
+    *,
+    phototype: int | None,
+    glogau: int | None,
+    skin_type: str | None,
+    market: str | None,
+    concern: list[str],
+    allergy: list[str],
+    medication: list[str],
+    condition: list[str],
+    history: list[str],
+    isotretinoin: str | None,
+    pregnant: bool | None,
+    breastfeeding: bool | None,
+) -> None:
+    """Lay the profile options of ``client add`` / ``client update`` over ``data``.
+
+    Scalars replace, lists and history flags are added to; the result is validated once,
+    by :func:`exoderm.clients.parse_profile`, with the rest of the profile.
+    """
+    if phototype is not None:
+        data["fitzpatrick"] = {**data.get("fitzpatrick", {}), "phototype": phototype}
+    for key, value in (("glogau", glogau), ("skin_type", skin_type), ("market", market)):
+        if value is not None:
+            data[key] = value
+    data["concerns"] = [*data.get("concerns", []), *(_concern(c) for c in concern)]
+    data["allergies"] = [*data.get("allergies", []), *allergy]
+    data["medications"] = [*data.get("medications", []), *medication]
+    data["conditions"] = [*data.get("conditions", []), *condition]
+    hist = dict(data.get("history", {}))
+    hist.update({flag: True for flag in history})
+    if isotretinoin is not None:
+        hist["isotretinoin"] = isotretinoin
+    data["history"] = hist
+    for key, flag in (("pregnant", pregnant), ("breastfeeding", breastfeeding)):
+        if flag is not None:
+            data[key] = flag
+
+
 @app.command("add")
 def add(
     name: Annotated[str, typer.Option(help="Full name (stored encrypted).")],
@@ -123,22 +163,23 @@ def add(
 ) -> None:
     """Add a client; prints the pseudonym to use from now on."""
     data: dict[str, Any] = _read_mapping(profile_file) if profile_file else {}
-    if phototype is not None:
-        data["fitzpatrick"] = {**data.get("fitzpatrick", {}), "phototype": phototype}
-    for key, value in (("glogau", glogau), ("skin_type", skin_type), ("market", market)):
-        if value is not None:
-            data[key] = value
-    data["concerns"] = [*data.get("concerns", []), *(_concern(c) for c in concern)]
-    data["allergies"] = [*data.get("allergies", []), *allergy]
-    data["medications"] = [*data.get("medications", []), *medication]
-    data["conditions"] = [*data.get("conditions", []), *condition]
-    hist = dict(data.get("history", {}))
-    hist.update({flag: True for flag in history})
-    if isotretinoin is not None:
-        hist["isotretinoin"] = isotretinoin
-    data["history"] = hist
-    data["pregnant"] = pregnant or data.get("pregnant", False)
-    data["breastfeeding"] = breastfeeding or data.get("breastfeeding", False)
+    _apply_profile_options(
+        data,
+        phototype=phototype,
+        glogau=glogau,
+        skin_type=skin_type,
+        market=market,
+        concern=concern,
+        allergy=allergy,
+        medication=medication,
+        condition=condition,
+        history=history,
+        isotretinoin=isotretinoin,
+        pregnant=pregnant or None,
+        breastfeeding=breastfeeding or None,
+    )
+    data.setdefault("pregnant", False)
+    data.setdefault("breastfeeding", False)
     source = str(profile_file) if profile_file else "options"
     profile = lib.parse_profile(data, source=source)
     personal = lib.parse_personal(
@@ -164,6 +205,82 @@ def show(pseudonym: str) -> None:
     with STATE.database().transaction() as session:
         view = lib.show_client(session, local_operator(), pseudonym)
     emit_object(view.summary(), title=view.pseudonym)
+
+
+@app.command("update")
+def update(
+    pseudonym: str,
+    profile_file: Annotated[
+        Path | None,
+        typer.Option("--profile", help="YAML/JSON file with a whole new clinical profile."),
+    ] = None,
+    phototype: Annotated[int | None, typer.Option(help="Fitzpatrick phototype 1–6.")] = None,
+    glogau: Annotated[int | None, typer.Option(help="Glogau type 1–4.")] = None,
+    skin_type: Annotated[str | None, typer.Option(help="normal, dry, oily, combination.")] = None,
+    concern: Annotated[list[str], typer.Option(help="Add a concern[:severity] (repeatable).")] = [],  # noqa: B006
+    allergy: Annotated[list[str], typer.Option(help="Add an allergen (repeatable).")] = [],  # noqa: B006
+    medication: Annotated[list[str], typer.Option(help="Add a medication (repeatable).")] = [],  # noqa: B006
+    condition: Annotated[list[str], typer.Option(help="Add a condition (repeatable).")] = [],  # noqa: B006
+    history: Annotated[
+        list[str], typer.Option(help="Set a history flag, e.g. keloid_tendency (repeatable).")
+    ] = [],  # noqa: B006
+    isotretinoin: Annotated[
+        str | None,
+        typer.Option(help="never, current, stopped_within_6_months, stopped_over_6_months."),
+    ] = None,
+    pregnant: Annotated[
+        bool | None, typer.Option("--pregnant/--not-pregnant", help="Pregnancy status.")
+    ] = None,
+    breastfeeding: Annotated[
+        bool | None,
+        typer.Option("--breastfeeding/--not-breastfeeding", help="Breast-feeding status."),
+    ] = None,
+    market: Annotated[str | None, typer.Option(help="Market of supply.")] = None,
+) -> None:
+    """Change a client's clinical profile: the options apply to the current profile, or to
+    the one in --profile. The new profile is validated whole and replaces the old (audited)."""
+    with STATE.database().transaction() as session:
+        actor = local_operator()
+        if profile_file is not None:
+            data = _read_mapping(profile_file)
+        else:
+            data = lib.show_client(session, actor, pseudonym).profile.model_dump(mode="json")
+        _apply_profile_options(
+            data,
+            phototype=phototype,
+            glogau=glogau,
+            skin_type=skin_type,
+            market=market,
+            concern=concern,
+            allergy=allergy,
+            medication=medication,
+            condition=condition,
+            history=history,
+            isotretinoin=isotretinoin,
+            pregnant=pregnant,
+            breastfeeding=breastfeeding,
+        )
+        source = str(profile_file) if profile_file else "options"
+        view = lib.update_profile(session, actor, pseudonym, lib.parse_profile(data, source=source))
+    emit_object(view.summary(), title=view.pseudonym)
+    info(f"client {view.pseudonym} profile updated")
+
+
+@app.command("consent")
+def consent_cmd(
+    pseudonym: str,
+    consent: Annotated[str, typer.Argument(help="topic:version, e.g. photos:v2")],
+    withdraw: Annotated[
+        bool, typer.Option("--withdraw", help="Record that the consent is withdrawn.")
+    ] = False,
+) -> None:
+    """Record a consent given (or, with --withdraw, withdrawn) for a client (audited)."""
+    given = _consent(consent)
+    record = lib.Consent(topic=given.topic, version=given.version, given=not withdraw)
+    with STATE.database().transaction() as session:
+        lib.add_consent(session, local_operator(), pseudonym, record)
+    verb = "withdrawn" if withdraw else "given"
+    info(f"consent {record.topic}:{record.version} {verb} for {pseudonym}")
 
 
 @app.command("list")
