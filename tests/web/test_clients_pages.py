@@ -100,3 +100,16 @@ def test_erase_removes_personal_data_from_page(world: World) -> None:
 def test_scientist_cannot_open_client_pages(world: World) -> None:
     sci = login(world.client(), "sci")
     assert sci.get("/clients").status_code == 403
+
+
+def test_regimen_page_shows_the_labelled_model_prediction_on_request(world: World) -> None:
+    doc = login(world.client(), "doc_a")
+    csrf = csrf_of(doc.get("/clients").text)
+    pseudonym = create_client(doc, csrf)
+    assert 'name="simulate"' in doc.get(f"/clients/{pseudonym}").text
+    plain = doc.post(f"/clients/{pseudonym}/regimen", data={"csrf_token": csrf})
+    assert "Expected effects (model)" not in plain.text
+    shown = doc.post(f"/clients/{pseudonym}/regimen", data={"csrf_token": csrf, "simulate": "true"})
+    assert shown.status_code == 200, shown.text
+    assert "Expected effects (model)" in shown.text
+    assert "model prediction" in shown.text.lower() and "Treated vs control" in shown.text

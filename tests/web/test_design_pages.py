@@ -48,3 +48,16 @@ def test_claim_check_fragment(world: World) -> None:
         },
     )
     assert r.status_code == 200 and "Rejected" in r.text and "<html" not in r.text
+
+
+def test_design_form_adds_the_labelled_model_prediction_on_request(world: World) -> None:
+    sci = login(world.client(), "sci")
+    csrf = csrf_of(sci.get("/design").text)
+    form = {"csrf_token": csrf, "target": ["collagen"], "market": "EU", "top": "1"}
+    plain = sci.post("/design", data=form)
+    assert plain.status_code == 200 and "Expected effects (model)" not in plain.text
+    r = sci.post("/design", data={**form, "simulate": "true"})
+    assert r.status_code == 200, r.text
+    assert "Expected effects (model)" in r.text and "model prediction" in r.text.lower()
+    assert "Treated vs control" in r.text  # a prediction was run, not only a refusal
+    assert 'id="simulate" name="simulate" value="true" checked' in r.text

@@ -201,10 +201,11 @@ def regimen(
     pseudonym: str,
     who: Writer,
     format: Annotated[str, Form(pattern="^(html|pdf|ics)$")] = "html",
+    simulate: Annotated[bool, Form()] = False,
     svc: Services = Depends(services),
 ) -> Response:
     with svc.db.transaction() as s:
-        plan = create_regimen(s, who.actor, pseudonym)
+        plan = create_regimen(s, who.actor, pseudonym, simulate=simulate)
     if format == "ics":
         return Response(
             regimen_calendar(plan),

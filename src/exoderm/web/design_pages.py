@@ -13,6 +13,7 @@ from exoderm.api.routers.design import catalogue, run_formulation
 from exoderm.api.services import Services, services
 from exoderm.design import EVIDENCE_LEVELS, FormulationRequest, Market, ProductClass, check_claim
 from exoderm.design.sheet import sheet_data
+from exoderm.simulate.expectation import expected_outcomes
 from exoderm.web.charts import bar_chart
 from exoderm.web.form_values import integer, number
 from exoderm.web.page_auth import page_scope
@@ -55,13 +56,19 @@ async def design(request: Request, who: Reader, svc: Services = Depends(services
         "max_actives": integer(form, "max_actives", 4),
         "top": integer(form, "top", 3),
     }
+    simulate = form.get("simulate") == "true"
     request_model = FormulationRequest.parse(data, source="design form")
     from starlette.concurrency import run_in_threadpool
 
     result = await run_in_threadpool(run_formulation, svc, request_model)
+    expected = (
+        await run_in_threadpool(lambda: [expected_outcomes(f) for f in result.all])
+        if simulate
+        else [None] * len(result.all)
+    )
     sheets = []
-    for f in result.all:
-        sheet = sheet_data(f)
+    for f, predicted in zip(result.all, expected, strict=True):
+        sheet = sheet_data(f, predicted)
         effects = sheet["expected_effects"]
         sheet["chart"] = (
             bar_chart(
@@ -77,7 +84,7 @@ async def design(request: Request, who: Reader, svc: Services = Depends(services
     return render(
         request,
         "design/index.html",
-        _context(svc, results=sheets, form={**data, "targets": chosen}),
+        _context(svc, results=sheets, form={**data, "targets": chosen, "simulate": simulate}),
     )
 
 
