@@ -110,3 +110,37 @@ def test_medication_names_set_flags() -> None:
     assert "isotretinoin_recent" in result.flags
     assert "anticoagulants" not in screen(profile(medications=["heparinoid cream"])).flags
     assert screen(profile(medications=["vitamin d"])).flags == screen(profile()).flags
+
+
+@pytest.mark.parametrize(
+    ("flag", "rule", "postponed", "still_allowed"),
+    [
+        ("filler_within_12_months", "recent-filler-postpone", "microneedling", "home_care_topical"),
+        (
+            "neurotoxin_within_3_months",
+            "recent-neurotoxin-postpone",
+            "laser_nonablative",
+            "home_care_topical",
+        ),
+        (
+            "deep_peel_within_30_days",
+            "recent-deep-peel-postpone",
+            "chemical_peel_superficial",
+            "home_care_topical",
+        ),
+        (
+            "facial_surgery_within_12_months",
+            "recent-facial-surgery-postpone",
+            "microneedling",
+            "laser_nonablative",
+        ),
+    ],
+)
+def test_recent_procedures_postpone_with_their_rule(
+    flag: str, rule: str, postponed: str, still_allowed: str
+) -> None:
+    result = screen(profile(history={flag: True}))
+    assert postponed not in result.allowed_procedures
+    assert rule in {v.rule for v in result.blockers_of(postponed)}
+    assert still_allowed in result.allowed_procedures
+    assert postponed in screen(profile()).allowed_procedures  # the flag made the difference

@@ -110,6 +110,21 @@ class History(_Model):
     anticoagulants: bool = False
     immunosuppressants: bool = False
     uncontrolled_diabetes: bool = False
+    # recent procedures (timing rules, instruments-and-safety.md §3): answered as the
+    # checklist asks them, so screening stays a pure function of the profile
+    filler_within_12_months: bool = Field(
+        default=False, description="dermal filler in the treatment area in the last 12 months"
+    )
+    neurotoxin_within_3_months: bool = Field(
+        default=False, description="botulinum neurotoxin in the treatment area in the last 3 months"
+    )
+    deep_peel_within_30_days: bool = Field(
+        default=False, description="medium-depth or deep peel in the last 30 days"
+    )
+    facial_surgery_within_12_months: bool = Field(
+        default=False,
+        description="facial surgery (scars in the treatment area) in the last 12 months",
+    )
 
 
 class Biomarker(_Model):
