@@ -251,10 +251,5 @@ def locate(frame: NDArray[Any], settings: DetectionSettings | None = None) -> De
     spot_width2 = np.maximum(width2[keep] - settings.noise_size**2, 0.25)
     sigma = np.sqrt(8.0 * np.pi) * spot_width2 * pixel_noise / np.maximum(mass[keep], 1e-12)
     return Detections(
-        cc[keep] + ox[keep],
-        rr[keep] + oy[keep],
-        mass[keep],
-        sigma,
-        noise,
-        crowded[keep],
+        cc[keep] + ox[keep], rr[keep] + oy[keep], mass[keep], sigma, noise, crowded[keep]
     )

@@ -112,11 +112,7 @@ class Linker:
         self._pop_n = 0
 
     def add(
-        self,
-        frame: int,
-        x: FloatArray,
-        y: FloatArray,
-        shape: tuple[int, int] | None = None,
+        self, frame: int, x: FloatArray, y: FloatArray, shape: tuple[int, int] | None = None
     ) -> LinkedFrame:
         """Link this frame's detections to live tracks; returns a track id per detection.
 
