@@ -194,6 +194,39 @@ def memory(n_frames: int) -> None:
     print(f"PEAK RSS {rss_mib:.0f} MiB")
 
 
+def sizing(n_frames: int, seeds: tuple[int, ...] = (1, 2, 3, 4, 5, 6)) -> None:
+    """Monodisperse 100 nm on rendered video (30 ms exposure at 25 fps, light sheet):
+    D50 and mode per seed against the truth, the figures in docs/nta.md (Known limits)."""
+    acq = Acquisition(temperature_c=22, pixel_size_um=0.166, fps=25, exposure_ms=30)
+    rows = []
+    for seed in seeds:
+        settings = SimulationSettings(
+            n_frames=n_frames,
+            concentration_per_ml=8e8,
+            n_particles=None,
+            brightness_exponent=2,
+            seed=seed,
+        )
+        sim = VideoSimulator(settings, record_truth=False)
+        result = analyze(
+            FrameSource(f"sim-{seed}", sim.frames(), n_frames),
+            AnalysisSettings(acquisition=acq, sizing=SizingSettings(bootstrap=0)),
+        )
+        d50, mode = result.summary["d50_nm"], result.summary["mode_nm"]
+        rows.append((d50, mode))
+        print(
+            f"seed {seed}: {result.sized_tracks} sized tracks, {result.particles_per_frame:.0f} "
+            f"ppf, D50 {d50:.2f} nm ({d50 / 100 - 1:+.1%}), mode {mode:.2f} nm "
+            f"({mode / 100 - 1:+.1%})"
+        )
+    d50s, modes = np.array(rows).T
+    inside = int(np.sum((np.abs(d50s - 100) <= 2) & (np.abs(modes - 100) <= 2)))
+    print(
+        f"mean D50 {d50s.mean():.2f} nm, mean mode {modes.mean():.2f} nm; "
+        f"both within ±2 % on {inside} of {len(seeds)} seeds"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("parts", nargs="*", default=["throughput", "fast"])
@@ -208,9 +241,9 @@ def main() -> None:
     except ImportError as exc:
         print(f"note: {exc}")
     for part in args.parts:
-        n = args.frames or {"throughput": 500, "fast": 500, "memory": 10000}[part]
+        n = args.frames or {"throughput": 500, "fast": 500, "memory": 10000, "sizing": 1500}[part]
         print(f"--- {part} ({n} frames)")
-        {"throughput": throughput, "fast": fast, "memory": memory}[part](n)
+        {"throughput": throughput, "fast": fast, "memory": memory, "sizing": sizing}[part](n)
 
 
 if __name__ == "__main__":
