@@ -136,12 +136,13 @@ class Linker:
         unambiguous = np.zeros(n_det, dtype=bool)
         gap_links = 0
         if n_det and len(act.ids):
-            rows, cols = self._assign(frame, x, y)
+            detections = cKDTree(np.column_stack([x, y]))  # shared by both queries below
+            rows, cols = self._assign(frame, detections, len(x))
             ids[cols] = act.ids[rows]
             gap = frame - 1 - act.last_frame[rows]
             gap_links = int(np.count_nonzero(gap))
             isolated, reach = self._isolated(frame, shape)
-            alone = self._alone_in_frame(x, y, rows, cols, reach[rows])
+            alone = self._alone_in_frame(detections, len(x), rows, cols, reach[rows])
             unambiguous[cols] = isolated[rows] & alone & (gap == 0)
             d2 = ((x[cols] - act.x[rows]) ** 2 + (y[cols] - act.y[rows]) ** 2) / (gap + 1)
             act.sum_d2[rows] += d2
@@ -221,7 +222,7 @@ class Linker:
         return np.asarray(isolated), np.asarray(reach)
 
     def _alone_in_frame(
-        self, x: FloatArray, y: FloatArray, rows: IntArray, cols: IntArray, reach: FloatArray
+        self, detections: cKDTree, n_det: int, rows: IntArray, cols: IntArray, reach: FloatArray
     ) -> NDArray[np.bool_]:
         """Links with no *other* detection of this frame within ``reach`` of the track's
         previous position.
@@ -237,8 +238,8 @@ class Linker:
             return np.ones(0, dtype=bool)
         act = self._active
         previous = np.column_stack([act.x[rows], act.y[rows]])
-        k = min(2, len(x))
-        dist, near = cKDTree(np.column_stack([x, y])).query(previous, k=k)
+        k = min(2, n_det)
+        dist, near = detections.query(previous, k=k)
         dist = dist.reshape(rows.size, k)
         near = near.reshape(rows.size, k)
         # the nearest detection that is not this link's own
@@ -258,13 +259,13 @@ class Linker:
             n_steps = np.maximum(n_steps - 1.0, 0.0)
         return (sum_d2 / 2.0 + k0 * self._population_s2) / (n_steps + k0)
 
-    def _assign(self, frame: int, x: FloatArray, y: FloatArray) -> tuple[IntArray, IntArray]:
+    def _assign(self, frame: int, detections: cKDTree, n_det: int) -> tuple[IntArray, IntArray]:
         act = self._active
         st = self.settings
         gap = (frame - 1 - act.last_frame).astype(np.float64)
         reach = st.search_range * np.sqrt(st.memory + 1.0)
-        k = min(MAX_CANDIDATES, len(x))
-        dist, col = cKDTree(np.column_stack([x, y])).query(
+        k = min(MAX_CANDIDATES, n_det)
+        dist, col = detections.query(
             np.column_stack([act.x, act.y]), k=k, distance_upper_bound=reach
         )
         dist = dist.reshape(len(act.ids), k)
@@ -278,7 +279,7 @@ class Linker:
         s2 = self._track_step_variance()[rows]
         g = gap[rows]
         cost = d**2 / (2.0 * s2 * (g + 1.0)) + np.log(s2 * (g + 1.0)) + g * st.gap_penalty
-        return _solve(rows, cols, cost, len(act.ids), len(x), st.no_link_cost)
+        return _solve(rows, cols, cost, len(act.ids), n_det, st.no_link_cost)
 
 
 def _solve(
