@@ -83,7 +83,7 @@ def start_server(url: str, data_dir: Path, port: int, workers: int) -> subproces
         sys.executable,
         "-m",
         "uvicorn",
-        "exoderm.api.bootstrap:app_from_environment",
+        "exoderm.server:app_from_environment",
         "--factory",
         "--host",
         "127.0.0.1",

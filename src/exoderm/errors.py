@@ -7,9 +7,15 @@ CLI, the API and the web pages can show it as it is, without a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import csv
+import io
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
 
 
 @dataclass(frozen=True)
@@ -117,3 +123,208 @@ class StorageError(ExodermError):
     exit_code = 6
     http_status = 503
     title = "Storage unavailable"
+
+
+# --------------------------------------------------------------------------- edge helpers
+#: A place in a parsed document: the keys and indices from its root.
+DocumentPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class LinedDocument:
+    """A parsed YAML (or JSON) document and the 1-based line of every key and item."""
+
+    data: Any
+    source: str
+    lines: Mapping[DocumentPath, int]
+
+    def line_of(self, path: Sequence[str | int]) -> int | None:
+        """The line of ``path``, or of its nearest ancestor that has one."""
+        key = tuple(path)
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return self.lines.get(())
+
+
+def _line_index(node: yaml.Node) -> dict[DocumentPath, int]:
+    lines: dict[DocumentPath, int] = {}
+
+    def walk(n: yaml.Node, path: DocumentPath) -> None:
+        lines[path] = n.start_mark.line + 1
+        if isinstance(n, yaml.MappingNode):
+            for key_node, value_node in n.value:
+                child = (*path, str(key_node.value))
+                walk(value_node, child)
+                lines[child] = key_node.start_mark.line + 1
+        elif isinstance(n, yaml.SequenceNode):
+            for i, item in enumerate(n.value):
+                walk(item, (*path, i))
+
+    walk(node, ())
+    return lines
+
+
+def read_yaml(text: str, source: str | Path) -> LinedDocument:
+    """Parse YAML (JSON is YAML) once, keeping the line of every key; syntax errors name it.
+
+    Parameters
+    ----------
+    text : str
+        The document.
+    source : str or Path
+        Its name in error messages (a file name, "request body").
+
+    Returns
+    -------
+    LinedDocument
+        The data (``None`` for an empty document) and the line index.
+
+    Raises
+    ------
+    UserInputError
+        Not YAML or JSON; the message names the source and line.
+
+    References
+    ----------
+    .. [1] Ben-Kiki, O., Evans, C. & döt Net, I. YAML Ain't Markup Language (YAML)
+       version 1.2, revision 1.2.2 (2021), §3.1 "Processes" (compose, construct).
+
+    Examples
+    --------
+    >>> doc = read_yaml("lot: A1\\nproduct:\\n  name: serum\\n", "batch.yaml")
+    >>> doc.data["product"]["name"], doc.line_of(["product", "name"])
+    ('serum', 3)
+    """
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise UserInputError(
+            f"not valid YAML or JSON ({exc.problem})", file=source, line=line
+        ) from exc
+    return LinedDocument(data, str(source), _line_index(node) if node is not None else {})
+
+
+def read_yaml_mapping(text: str, source: str | Path) -> LinedDocument:
+    """:func:`read_yaml`, and the document must be a mapping (``key: value`` at the top).
+
+    Examples
+    --------
+    >>> read_yaml_mapping("- a\\n- b\\n", "x.yaml")
+    Traceback (most recent call last):
+    ...
+    exoderm.errors.UserInputError: x.yaml, line 1: the document is a list (expected a mapping...)
+    """
+    doc = read_yaml(text, source)
+    if doc.data is None:
+        return LinedDocument({}, doc.source, doc.lines)
+    if not isinstance(doc.data, dict):
+        raise UserInputError(
+            f"the document is a {_kind(doc.data)}",
+            file=source,
+            line=1,
+            expected="a mapping of fields",
+        )
+    return doc
+
+
+def _kind(value: object) -> str:
+    return {list: "list", str: "string", int: "number", float: "number"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def read_csv_records(text: str, source: str | Path) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a CSV with a header, each with its 1-based line in the file.
+
+    Examples
+    --------
+    >>> read_csv_records("a,b\\n1,2\\n3,4\\n", "t.csv")
+    [(2, {'a': '1', 'b': '2'}), (3, {'a': '3', 'b': '4'})]
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None:
+        raise UserInputError("the file is empty", file=source, expected="a header row")
+    out: list[tuple[int, dict[str, str]]] = []
+    try:
+        for row in reader:
+            out.append((reader.line_num, {k: (v or "") for k, v in row.items() if k}))
+    except csv.Error as exc:
+        raise UserInputError(f"not valid CSV ({exc})", file=source, line=reader.line_num) from exc
+    return out
+
+
+def problems_from_validation(
+    exc: ValidationError,
+    *,
+    file: str | Path | None = None,
+    line: int | None = None,
+    document: LinedDocument | None = None,
+    at: Sequence[str | int] = (),
+) -> list[Problem]:
+    """One :class:`Problem` per pydantic error, with its field path and, if known, line.
+
+    Parameters
+    ----------
+    exc : pydantic.ValidationError
+        What validation found.
+    file, line : optional
+        Where the validated value came from.
+    document : LinedDocument, optional
+        The parsed document, to give each field its own line.
+    at : sequence of str or int
+        Where in ``document`` the validated value sits.
+
+    Examples
+    --------
+    >>> from pydantic import BaseModel
+    >>> class Lot(BaseModel):
+    ...     volume_ml: float
+    >>> try:
+    ...     Lot.model_validate({"volume_ml": "much"})
+    ... except ValidationError as e:
+    ...     print(problems_from_validation(e, file="lot.yaml")[0])
+    lot.yaml, field 'volume_ml': Input should be a valid number, unable to parse string as a number
+    """
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        fld = ".".join(str(p) for p in loc) or None
+        where = line
+        if document is not None:
+            where = document.line_of((*at, *loc))
+        problems.append(Problem(err["msg"], Location(file or _doc_source(document), where, fld)))
+    return problems
+
+
+def _doc_source(document: LinedDocument | None) -> str | None:
+    return document.source if document is not None else None
+
+
+def validation_failed(
+    exc: ValidationError,
+    *,
+    subject: str,
+    file: str | Path | None = None,
+    document: LinedDocument | None = None,
+    at: Sequence[str | int] = (),
+) -> ValidationFailed:
+    """A :class:`ValidationFailed` with every problem of ``exc`` (see above).
+
+    Examples
+    --------
+    >>> from pydantic import BaseModel
+    >>> class Lot(BaseModel):
+    ...     lot: str
+    >>> try:
+    ...     Lot.model_validate({})
+    ... except ValidationError as e:
+    ...     print(validation_failed(e, subject="batch record"))
+    batch record: 1 problem: field 'lot': Field required
+    """
+    return ValidationFailed(
+        problems_from_validation(exc, file=file, document=document, at=at), subject=subject
+    )

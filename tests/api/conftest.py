@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from exoderm.accounts import tokens as token_lib
 from exoderm.accounts import users as user_lib
 from exoderm.accounts.records import OrganisationKind, Role
-from exoderm.api import create_app
+from exoderm.server import create_app
 from exoderm.settings import Settings
 from exoderm.storage import Database, open_database, upgrade
 
@@ -98,5 +98,5 @@ def build_world(template: Template, tmp_path: Path) -> World:
 def world(world_template: Template, tmp_path: Path) -> Iterator[World]:
     w = build_world(world_template, tmp_path)
     yield w
-    w.app.state.services.jobs.shutdown()
+    w.app.state.context.jobs.shutdown()
     w.db.dispose()

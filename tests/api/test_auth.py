@@ -113,6 +113,6 @@ def test_deactivated_user_token_rejected(world: World) -> None:
     with world.db.transaction() as s:
         user_lib.set_active(s, user_lib.get_user(s, "viewer"), False)
     # a change made outside this process's API reaches it when the token cache expires
-    world.app.state.services.token_cache.clear()
+    world.app.state.context.token_cache.clear()
     assert world.client("viewer").get("/api/v1/me").status_code == 401
     assert admin.get("/api/v1/me").status_code == 200

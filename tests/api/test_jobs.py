@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from exoderm.api.jobs import JobRunner, JobStatus, ProgressReporter
 from exoderm.errors import NotFoundError, UserInputError
+from exoderm.serving.jobs import JobRunner, JobStatus, ProgressReporter
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from exoderm.api import create_app
+from exoderm.server import create_app
 from exoderm.settings import Settings
 from exoderm.storage import open_database, upgrade
 from tests.api.conftest import PASSWORD, populate
@@ -64,5 +64,5 @@ def test_service_on_postgres(postgres_url: str, tmp_path: Path) -> None:
             == 200
         )
     finally:
-        app.state.services.jobs.shutdown()
+        app.state.context.jobs.shutdown()
         db.dispose()

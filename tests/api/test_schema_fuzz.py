@@ -49,7 +49,7 @@ CHECKS = (
 def fuzz_world(world_template, tmp_path: Path) -> Iterator[World]:  # type: ignore[no-untyped-def]
     w = build_world(world_template, tmp_path)
     yield w
-    w.app.state.services.jobs.shutdown()
+    w.app.state.context.jobs.shutdown()
     w.db.dispose()
 
 

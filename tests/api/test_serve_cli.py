@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from exoderm.accounts.passwords import verify_password
 from exoderm.accounts.records import User
-from exoderm.api.bootstrap import app_from_environment, prepare_service
 from exoderm.cli.main import main
+from exoderm.server import app_from_environment, prepare_service
 from exoderm.storage import open_database
 
 
@@ -28,7 +29,7 @@ def test_first_run_creates_admin_once_and_serves(
         admin = s.query(User).filter_by(username=username).one()
         assert verify_password(admin.password_hash, password)
     assert prepare_service(db).first_admin is None
-    assert "exoderm.evidence" in first.knowledge_base
+    assert re.fullmatch(r"\d+ nodes, \d+ claims", first.knowledge_base)
     db.dispose()
     # uvicorn's factory builds the app on the prepared database
     client = TestClient(app_from_environment())

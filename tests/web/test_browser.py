@@ -28,7 +28,7 @@ def server(world_template: Any, tmp_path_factory: pytest.TempPathFactory) -> Ite
     world: World = build_world(world_template, tmp_path_factory.mktemp("browser"))
     with live_server(world.app) as url:
         yield url
-    world.app.state.services.jobs.shutdown()
+    world.app.state.context.jobs.shutdown()
     world.db.dispose()
 
 

@@ -1,5 +1,25 @@
-"""The exoderm REST API (FastAPI): ``create_app`` builds the service, API and web pages."""
+"""The exoderm REST API (FastAPI routers under ``/api/v1``), one router per capability.
 
-from exoderm.api.app import create_app
+Routers translate HTTP to the capabilities' services and back; they hold no SQL and no
+access rule. :mod:`exoderm.server` mounts them beside the web pages.
+"""
 
-__all__ = ["create_app"]
+from fastapi import APIRouter
+
+from exoderm.api.routers import accounts, clients, design, evidence, nta, qc, simulate
+
+API_PREFIX = "/api/v1"
+
+#: Every API router, in the order the OpenAPI document lists them.
+ROUTERS: tuple[APIRouter, ...] = (
+    accounts.public,
+    accounts.router,
+    evidence.router,
+    design.router,
+    clients.router,
+    qc.router,
+    nta.router,
+    simulate.router,
+)
+
+__all__ = ["API_PREFIX", "ROUTERS"]

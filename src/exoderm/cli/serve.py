@@ -26,7 +26,7 @@ def serve(
     """
     import uvicorn
 
-    from exoderm.api.bootstrap import prepare_service
+    from exoderm.server import prepare_service
 
     db = STATE.database()
     ready = prepare_service(db)
@@ -52,7 +52,7 @@ def serve(
     info(f"Open it in a browser and log in; API docs at {url}docs. Stop with Ctrl-C.")
     STATE.close()
     uvicorn.run(
-        "exoderm.api.bootstrap:app_from_environment",
+        "exoderm.server:app_from_environment",
         factory=True,
         host=bind_host,
         port=bind_port,

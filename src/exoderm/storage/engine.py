@@ -30,7 +30,7 @@ def _normalise_url(url: str) -> str:
     return url
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def apply_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """WAL journal, foreign keys, a busy timeout and full sync on every new connection."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
@@ -74,7 +74,7 @@ def make_engine(url: str) -> Engine:
             "install exoderm[postgres]"
         ) from exc
     if parsed.get_backend_name() == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", apply_sqlite_pragmas)
     return engine
 
 

@@ -1,43 +1,49 @@
 """The exoderm web application: server-rendered pages (Jinja2 + HTMX), packaged assets.
 
-Each capability has its own page module; :func:`install_pages` mounts those whose
-library is importable, so the navigation shows only what exists.
+Each capability has its own page module; :func:`install_pages` mounts them all beside
+the account, job and admin pages. Pages translate forms to the capabilities' services
+and render their results; they hold no SQL and no access rule.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
-
 from fastapi import FastAPI
 
-log = logging.getLogger("exoderm.web")
+from exoderm.web import (
+    account_pages,
+    admin_pages,
+    clients_pages,
+    design_pages,
+    evidence_pages,
+    jobs_pages,
+    nta_pages,
+    qc_pages,
+    simulate_pages,
+)
 
-#: Page modules: (module, navigation label, path, scope to see it), in navigation order.
-PAGE_MODULES: tuple[tuple[str, str, str, str], ...] = (
-    ("exoderm.web.evidence_pages", "Evidence", "/evidence", "evidence:read"),
-    ("exoderm.web.design_pages", "Design", "/design", "design:read"),
-    ("exoderm.web.clients_pages", "Clients", "/clients", "clients:read"),
-    ("exoderm.web.qc_pages", "QC", "/qc", "qc:read"),
-    ("exoderm.web.nta_pages", "NTA", "/nta", "nta:read"),
-    ("exoderm.web.simulate_pages", "Simulate", "/simulate", "simulate:read"),
+#: The navigation: (label, path, scope needed to see it), in order.
+NAVIGATION: tuple[tuple[str, str, str], ...] = (
+    ("Evidence", "/evidence", "evidence:read"),
+    ("Design", "/design", "design:read"),
+    ("Clients", "/clients", "clients:read"),
+    ("QC", "/qc", "qc:read"),
+    ("NTA", "/nta", "nta:read"),
+    ("Simulate", "/simulate", "simulate:read"),
 )
 
 
 def install_pages(app: FastAPI) -> None:
-    """Mount the account pages and every capability's pages that can be imported."""
-    from exoderm.web import account_pages, admin_pages, jobs_pages
-
-    app.include_router(account_pages.router)
-    app.include_router(jobs_pages.router)
-    app.include_router(admin_pages.router)
-    nav: list[tuple[str, str, str]] = []
-    for module_name, label, path, scope in PAGE_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            log.info("pages %s not mounted: %s", module_name, exc)
-            continue
+    """Mount every page router and publish the navigation on ``app.state.nav``."""
+    for module in (
+        account_pages,
+        jobs_pages,
+        admin_pages,
+        evidence_pages,
+        design_pages,
+        clients_pages,
+        qc_pages,
+        nta_pages,
+        simulate_pages,
+    ):
         app.include_router(module.router)
-        nav.append((label, path, scope))
-    app.state.nav = nav
+    app.state.nav = list(NAVIGATION)

@@ -13,9 +13,9 @@ from exoderm.accounts import users as user_lib
 from exoderm.accounts.login import LoginFailed, login
 from exoderm.accounts.sessions import end_other_sessions, end_session, start_session
 from exoderm.accounts.throttle import TooManyAttempts
-from exoderm.api.auth import SESSION_COOKIE, Principal, authenticate_request, client_address
-from exoderm.api.services import Services, services
 from exoderm.errors import UserInputError
+from exoderm.serving.auth import SESSION_COOKIE, Principal, authenticate_request, client_address
+from exoderm.serving.context import AppContext, app_context
 from exoderm.web.page_auth import (
     LOGIN_NONCE_COOKIE,
     check_login_token,
@@ -40,7 +40,7 @@ def _safe_next(target: str | None) -> str:
 
 def _login_page(
     request: Request,
-    svc: Services,
+    svc: AppContext,
     *,
     error: str | None = None,
     next_url: str = "/",
@@ -68,7 +68,7 @@ def _login_page(
 
 @router.get("/login")
 def login_form(
-    request: Request, next: str | None = None, svc: Services = Depends(services)
+    request: Request, next: str | None = None, svc: AppContext = Depends(app_context)
 ) -> Response:
     return _login_page(request, svc, next_url=_safe_next(next))
 
@@ -80,7 +80,7 @@ def login_submit(
     password: Annotated[str, Form(max_length=1024)],
     login_token: Annotated[str, Form(max_length=500)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     check_login_token(request, svc, login_token)
     try:
@@ -108,7 +108,7 @@ def login_submit(
 
 @router.post("/logout")
 def logout(
-    request: Request, who: Principal = Depends(page_user), svc: Services = Depends(services)
+    request: Request, who: Principal = Depends(page_user), svc: AppContext = Depends(app_context)
 ) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
@@ -120,7 +120,7 @@ def logout(
 
 
 @router.get("/")
-def home(request: Request, svc: Services = Depends(services)) -> Response:
+def home(request: Request, svc: AppContext = Depends(app_context)) -> Response:
     if authenticate_request(request, svc) is None:
         return RedirectResponse("/login", status_code=303)
     return render(request, "home.html")
@@ -128,7 +128,7 @@ def home(request: Request, svc: Services = Depends(services)) -> Response:
 
 @router.get("/account")
 def account(
-    request: Request, who: Principal = Depends(page_user), svc: Services = Depends(services)
+    request: Request, who: Principal = Depends(page_user), svc: AppContext = Depends(app_context)
 ) -> Response:
     with svc.db.reader() as s:
         tokens = token_lib.list_tokens(s, user_lib.get_user(s, who.user_id))
@@ -144,7 +144,7 @@ def account_new_token(
     name: Annotated[str, Form(min_length=1, max_length=100)],
     scopes: Annotated[str, Form(max_length=1000)] = "*",
     who: Principal = Depends(page_user),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.transaction() as s:
         user = user_lib.get_user(s, who.user_id)
@@ -168,7 +168,7 @@ def change_password(
     new_password: Annotated[str, Form(max_length=1024)],
     confirm_password: Annotated[str, Form(max_length=1024)],
     who: Principal = Depends(page_user),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     """Change one's password (the current one is checked, throttled like a login); every
     other browser session of the user ends."""
@@ -194,7 +194,7 @@ def change_password(
 
 @router.post("/account/tokens/{token_id}/revoke")
 def account_revoke_token(
-    token_id: int, who: Principal = Depends(page_user), svc: Services = Depends(services)
+    token_id: int, who: Principal = Depends(page_user), svc: AppContext = Depends(app_context)
 ) -> Response:
     with svc.db.transaction() as s:
         token_lib.revoke_token(s, token_id, by=who.actor)

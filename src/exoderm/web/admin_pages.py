@@ -10,9 +10,9 @@ from starlette.responses import Response
 
 from exoderm.accounts import users as user_lib
 from exoderm.accounts.records import AuditEvent, OrganisationKind, Role
-from exoderm.api.auth import Principal
-from exoderm.api.pagination import PageQuery, page_of_select
-from exoderm.api.services import Services, services
+from exoderm.serving.auth import Principal
+from exoderm.serving.context import AppContext, app_context
+from exoderm.storage.paging import PageQuery, page_of_select
 from exoderm.web.page_auth import page_scope
 from exoderm.web.templating import render
 
@@ -21,7 +21,7 @@ Admin = Annotated[Principal, Depends(page_scope("accounts:write"))]
 PAGE_SIZE = 100
 
 
-def _page(request: Request, svc: Services, **extra: object) -> Response:
+def _page(request: Request, svc: AppContext, **extra: object) -> Response:
     with svc.db.reader() as s:
         users = user_lib.list_users(s)
         orgs = user_lib.list_organisations(s)
@@ -40,7 +40,7 @@ def _page(request: Request, svc: Services, **extra: object) -> Response:
 
 
 @router.get("")
-def index(request: Request, who: Admin, svc: Services = Depends(services)) -> Response:
+def index(request: Request, who: Admin, svc: AppContext = Depends(app_context)) -> Response:
     return _page(request, svc)
 
 
@@ -52,7 +52,7 @@ def create_user(
     role: Annotated[Role, Form()],
     organisation: Annotated[str, Form(max_length=200)] = "",
     display_name: Annotated[str, Form(max_length=200)] = "",
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.transaction() as s:
         user, password = user_lib.create_user(
@@ -73,7 +73,7 @@ def create_organisation(
     who: Admin,
     name: Annotated[str, Form(min_length=1, max_length=200)],
     kind: Annotated[OrganisationKind, Form()],
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.transaction() as s:
         user_lib.create_organisation(s, name, kind, by=who.actor)
@@ -87,7 +87,7 @@ def audit(
     subject_id: str = Query("", max_length=100),
     actor: str = Query("", max_length=100),
     offset: int = Query(0, ge=0, le=1_000_000),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
     if subject_id:

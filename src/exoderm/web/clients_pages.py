@@ -14,8 +14,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from exoderm.api.auth import Principal
-from exoderm.api.services import Services, services
 from exoderm.clients import (
     INSTRUMENTS,
     Consent,
@@ -35,6 +33,8 @@ from exoderm.clients import (
 )
 from exoderm.clients.regimen import concern_specs
 from exoderm.errors import UserInputError
+from exoderm.serving.auth import Principal
+from exoderm.serving.context import AppContext, app_context
 from exoderm.web.charts import line_chart
 from exoderm.web.page_auth import page_scope
 from exoderm.web.templating import render
@@ -49,7 +49,7 @@ def _split(text: str) -> list[str]:
 
 
 @router.get("")
-def index(request: Request, who: Reader, svc: Services = Depends(services)) -> Response:
+def index(request: Request, who: Reader, svc: AppContext = Depends(app_context)) -> Response:
     with svc.db.transaction() as s:
         rows = list_clients(s, who.actor)
     return render(
@@ -73,7 +73,7 @@ def create(
     medications: Annotated[str, Form(max_length=1000)] = "",
     pregnant: Annotated[bool, Form()] = False,
     consent: Annotated[bool, Form()] = False,
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     personal = parse_personal(
         {"name": name, "email": email or None, "date_of_birth": date_of_birth or None},
@@ -115,7 +115,7 @@ def show(
     pseudonym: str,
     who: Reader,
     instrument: str = Query("dlqi", max_length=40),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.transaction() as s:
         view = show_client(s, who.actor, pseudonym)
@@ -154,7 +154,7 @@ def assessment_form(
 
 @router.post("/{pseudonym}/assessments")
 async def assess(
-    request: Request, pseudonym: str, who: Writer, svc: Services = Depends(services)
+    request: Request, pseudonym: str, who: Writer, svc: AppContext = Depends(app_context)
 ) -> Response:
     form = await request.form()
     code = str(form.get("instrument", ""))
@@ -202,7 +202,7 @@ def regimen(
     who: Writer,
     format: Annotated[str, Form(pattern="^(html|pdf|ics)$")] = "html",
     simulate: Annotated[bool, Form()] = False,
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.transaction() as s:
         plan = create_regimen(s, who.actor, pseudonym, simulate=simulate)
@@ -227,7 +227,7 @@ def erase(
     pseudonym: str,
     who: Writer,
     confirm: Annotated[bool, Form()] = False,
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     if not confirm:
         raise UserInputError(

@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
-from exoderm.api.auth import Principal
 from exoderm.api.routers.design import catalogue, run_formulation
-from exoderm.api.services import Services, services
 from exoderm.design import EVIDENCE_LEVELS, FormulationRequest, Market, ProductClass, check_claim
 from exoderm.design.sheet import sheet_data
+from exoderm.serving.auth import Principal
+from exoderm.serving.context import AppContext, app_context
 from exoderm.simulate.expectation import expected_outcomes
 from exoderm.web.charts import bar_chart
 from exoderm.web.form_values import integer, number
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/design", include_in_schema=False)
 Reader = Annotated[Principal, Depends(page_scope("design:read"))]
 
 
-def _context(svc: Services, **extra: Any) -> dict[str, Any]:
+def _context(svc: AppContext, **extra: Any) -> dict[str, Any]:
     cat = catalogue(svc)
     return {
         "targets": list(cat.targets.values()),
@@ -37,12 +37,12 @@ def _context(svc: Services, **extra: Any) -> dict[str, Any]:
 
 
 @router.get("")
-def index(request: Request, who: Reader, svc: Services = Depends(services)) -> Response:
+def index(request: Request, who: Reader, svc: AppContext = Depends(app_context)) -> Response:
     return render(request, "design/index.html", _context(svc))
 
 
 @router.post("")
-async def design(request: Request, who: Reader, svc: Services = Depends(services)) -> Response:
+async def design(request: Request, who: Reader, svc: AppContext = Depends(app_context)) -> Response:
     form = await request.form()
     chosen = [str(t) for t in form.getlist("target")]
     targets = {t: number(form, f"weight_{t}", 1.0) for t in chosen}

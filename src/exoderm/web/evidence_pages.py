@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from exoderm.api.auth import Principal
 from exoderm.api.routers.evidence import knowledge_base
-from exoderm.api.services import Services, services
 from exoderm.errors import ExodermError
 from exoderm.evidence import EvidencePath, Node, NodeKind
+from exoderm.serving.auth import Principal
+from exoderm.serving.context import AppContext, app_context
 from exoderm.web.charts import path_graph
 from exoderm.web.page_auth import page_scope
 from exoderm.web.templating import is_htmx, render
@@ -26,7 +26,7 @@ def index(
     request: Request,
     who: Reader,
     q: str = Query("", max_length=200),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     kb = knowledge_base(svc)
     hits = kb.search(q, 30) if q.strip() else []
@@ -46,7 +46,7 @@ def index(
 
 @router.get("/nodes/{node_id}")
 def node(
-    request: Request, node_id: str, who: Reader, svc: Services = Depends(services)
+    request: Request, node_id: str, who: Reader, svc: AppContext = Depends(app_context)
 ) -> Response:
     kb = knowledge_base(svc)
     n = kb.node(node_id)
@@ -64,7 +64,7 @@ def node(
 
 @router.get("/claims/{claim_id}")
 def claim(
-    request: Request, claim_id: str, who: Reader, svc: Services = Depends(services)
+    request: Request, claim_id: str, who: Reader, svc: AppContext = Depends(app_context)
 ) -> Response:
     kb = knowledge_base(svc)
     c = kb.claim(claim_id)
@@ -74,7 +74,7 @@ def claim(
 
 
 @router.get("/conflicts")
-def conflicts(request: Request, who: Reader, svc: Services = Depends(services)) -> Response:
+def conflicts(request: Request, who: Reader, svc: AppContext = Depends(app_context)) -> Response:
     kb = knowledge_base(svc)
     return render(request, "evidence/conflicts.html", {"conflicts": kb.conflicts(), "kb": kb})
 
@@ -91,7 +91,7 @@ def explain(
     who: Reader,
     source: str = Query("", max_length=200),
     target: str = Query("", max_length=200),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     kb = knowledge_base(svc)
     context: dict[str, object] = {

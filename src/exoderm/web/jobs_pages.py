@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from exoderm.api.auth import Principal
-from exoderm.api.jobs import Job, JobStatus
-from exoderm.api.services import Services, services
+from exoderm.serving.auth import Principal
+from exoderm.serving.context import AppContext, app_context
+from exoderm.serving.jobs import Job, JobStatus
 from exoderm.web.charts import line_chart
 from exoderm.web.page_auth import page_user
 from exoderm.web.templating import is_htmx, render
@@ -46,7 +46,7 @@ def job(
     request: Request,
     job_id: str,
     who: Annotated[Principal, Depends(page_user)],
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     found = svc.jobs.get(job_id, user_id=who.user_id, is_admin=who.is_admin)
     template = "jobs/_status.html" if is_htmx(request) else "jobs/show.html"

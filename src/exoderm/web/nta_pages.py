@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from exoderm.api.auth import Principal
 from exoderm.api.routers.nta import NtaSettingsIn, submit_analysis
-from exoderm.api.services import Services, services
+from exoderm.serving.auth import Principal
+from exoderm.serving.context import AppContext, app_context
 from exoderm.web.page_auth import page_scope
 from exoderm.web.templating import render
 
@@ -22,7 +22,7 @@ Writer = Annotated[Principal, Depends(page_scope("nta:write"))]
 def index(
     request: Request,
     who: Annotated[Principal, Depends(page_scope("nta:read"))],
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     jobs = [
         j
@@ -43,7 +43,7 @@ async def upload(
     exposure_ms: Annotated[float, Form(ge=0, le=10_000)] = 30.0,
     dilution: Annotated[float, Form(gt=0, le=1e9)] = 1.0,
     lot: Annotated[str, Form(max_length=100)] = "",
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     settings = NtaSettingsIn(
         temperature_c=temperature_c,

@@ -11,9 +11,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.responses import Response
 
 from exoderm.accounts.sessions import SESSION_LIFETIME
-from exoderm.api.auth import SESSION_COOKIE, NotAuthenticated, Principal, principal
-from exoderm.api.services import Services, services
 from exoderm.errors import PermissionDenied
+from exoderm.serving.auth import SESSION_COOKIE, NotAuthenticated, Principal, principal
+from exoderm.serving.context import AppContext, app_context
 
 LOGIN_NONCE_COOKIE = "exoderm_login_nonce"
 
@@ -46,17 +46,17 @@ def set_session_cookie(request: Request, response: Response, value: str) -> None
     )
 
 
-def _serializer(svc: Services) -> URLSafeTimedSerializer:
+def _serializer(svc: AppContext) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(svc.secret_key, salt="exoderm-login")
 
 
-def new_login_token(svc: Services) -> tuple[str, str]:
+def new_login_token(svc: AppContext) -> tuple[str, str]:
     """A nonce for the cookie and its signed form for the form field (double submit)."""
     nonce = secrets.token_urlsafe(16)
     return nonce, _serializer(svc).dumps(nonce)
 
 
-def check_login_token(request: Request, svc: Services, signed: str | None) -> None:
+def check_login_token(request: Request, svc: AppContext, signed: str | None) -> None:
     """Login CSRF: the form's signed nonce must match the cookie and be under an hour old."""
     cookie = request.cookies.get(LOGIN_NONCE_COOKIE)
     try:
@@ -69,10 +69,10 @@ def check_login_token(request: Request, svc: Services, signed: str | None) -> No
 
 __all__ = [
     "NotAuthenticated",
+    "app_context",
     "check_login_token",
     "new_login_token",
     "page_scope",
     "page_user",
-    "services",
     "set_session_cookie",
 ]

@@ -14,14 +14,12 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from exoderm.api.auth import Principal
 from exoderm.api.routers.qc import (
     imported_measurements,
     save_upload,
     visible_batch,
     visible_batches_query,
 )
-from exoderm.api.services import Services, services
 from exoderm.errors import UserInputError
 from exoderm.qc import batch_record, create_batch, measurements_for, parse_batch_record
 from exoderm.qc import record_measurement as store_measurement
@@ -29,6 +27,8 @@ from exoderm.qc.certificate import certificates_for, issue_certificate
 from exoderm.qc.check import check_batch
 from exoderm.qc.importers import FORMATS
 from exoderm.qc.trends import lot_trends
+from exoderm.serving.auth import Principal
+from exoderm.serving.context import AppContext, app_context
 from exoderm.web.charts import line_chart
 from exoderm.web.page_auth import page_scope
 from exoderm.web.templating import render
@@ -61,7 +61,7 @@ def index(
     request: Request,
     who: Reader,
     product: str = Query("", max_length=200),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.reader() as s:
         batches = list(s.scalars(visible_batches_query(who, product or None)))
@@ -101,7 +101,7 @@ def create(
     request: Request,
     who: Writer,
     record: Annotated[str, Form(max_length=100_000)],
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     parsed = _parse_record_text(record)
     with svc.db.transaction() as s:
@@ -136,7 +136,9 @@ def _distribution_chart(measurements: list[Any]) -> str | None:
 
 
 @router.get("/batches/{lot}")
-def batch(request: Request, lot: str, who: Reader, svc: Services = Depends(services)) -> Response:
+def batch(
+    request: Request, lot: str, who: Reader, svc: AppContext = Depends(app_context)
+) -> Response:
     with svc.db.reader() as s:
         b = visible_batch(s, who, lot)
         record = batch_record(b)
@@ -166,7 +168,7 @@ async def upload(
     who: Writer,
     file: Annotated[UploadFile, File()],
     format: Annotated[str, Form(max_length=20)] = "",
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     if format and format not in FORMATS:
         raise UserInputError(
@@ -192,7 +194,7 @@ def sign(
     lot: str,
     who: Writer,
     reason: Annotated[str, Form(max_length=2000)] = "",
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.transaction() as s:
         visible_batch(s, who, lot)
@@ -205,7 +207,7 @@ def trends(
     request: Request,
     who: Reader,
     product: str = Query("", max_length=200),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     charts: list[dict[str, Any]] = []
     if product:

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from exoderm.api.auth import Principal
 from exoderm.api.routers.simulate import CohortRequest, cohort_work, run_scenario
-from exoderm.api.services import Services, services
+from exoderm.serving.auth import Principal
+from exoderm.serving.context import AppContext, app_context
 from exoderm.simulate.scenario import (
     DoseUnit,
     ModelName,
@@ -64,7 +64,9 @@ def _scenario(form: dict[str, Any]) -> Any:
 
 
 @router.post("/simulate")
-async def simulate(request: Request, who: Reader, svc: Services = Depends(services)) -> Response:
+async def simulate(
+    request: Request, who: Reader, svc: AppContext = Depends(app_context)
+) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     scenario = _scenario(form)
     result = await run_in_threadpool(run_scenario, scenario)
@@ -98,7 +100,7 @@ async def start_cohort(
     request: Request,
     who: Reader,
     patients: Annotated[int, Form(ge=10, le=100_000)] = 1000,
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     job = svc.jobs.submit(

@@ -19,19 +19,13 @@ from exoderm.accounts.records import (
     Role,
     User,
 )
-from exoderm.api.auth import Principal, client_address, need, principal
-from exoderm.api.jobs import Job, JobStatus
-from exoderm.api.pagination import (
-    Page,
-    PageQuery,
-    RecordId,
-    page_of_list,
-    page_of_select,
-    page_query,
-)
 from exoderm.api.problems import problem_responses
-from exoderm.api.services import Services, services
-from exoderm.api.timestamps import UtcDatetime
+from exoderm.serving.auth import Principal, client_address, need, principal
+from exoderm.serving.context import AppContext, app_context
+from exoderm.serving.jobs import Job, JobStatus
+from exoderm.serving.paging import RecordId, page_query
+from exoderm.storage.paging import Page, PageQuery, page_of_list, page_of_select
+from exoderm.storage.timestamps import UtcDatetime
 
 router = APIRouter(tags=["accounts"], responses=problem_responses(401, 403, 404, 422))
 public = APIRouter(tags=["accounts"], responses=problem_responses(401, 422, 429))
@@ -178,7 +172,7 @@ class Health(BaseModel):
 
 
 @public.get("/health", response_model=Health, summary="Liveness and database backend")
-def health(svc: Services = Depends(services)) -> Health:
+def health(svc: AppContext = Depends(app_context)) -> Health:
     from exoderm import __version__
 
     return Health(status="ok", version=__version__, database=svc.db.backend)
@@ -191,7 +185,7 @@ def health(svc: Services = Depends(services)) -> Health:
     summary="Exchange a username and password for an API token",
 )
 def token_by_password(
-    body: TokenRequest, request: Request, svc: Services = Depends(services)
+    body: TokenRequest, request: Request, svc: AppContext = Depends(app_context)
 ) -> IssuedTokenOut:
     user_id = login(svc.db, body.username, body.password, client_address(request))
     with svc.db.transaction() as s:
@@ -203,7 +197,7 @@ def token_by_password(
 
 
 @router.get("/me", response_model=MeOut, summary="The authenticated user and its scopes")
-def me(who: Principal = Depends(principal), svc: Services = Depends(services)) -> MeOut:
+def me(who: Principal = Depends(principal), svc: AppContext = Depends(app_context)) -> MeOut:
     with svc.db.reader() as s:
         u = user_lib.get_user(s, who.user_id)
         return MeOut(
@@ -213,7 +207,7 @@ def me(who: Principal = Depends(principal), svc: Services = Depends(services)) -
 
 @router.get("/tokens", response_model=list[TokenOut], summary="My API tokens")
 def my_tokens(
-    who: Principal = Depends(principal), svc: Services = Depends(services)
+    who: Principal = Depends(principal), svc: AppContext = Depends(app_context)
 ) -> list[TokenOut]:
     with svc.db.reader() as s:
         return [TokenOut.of(t) for t in token_lib.list_tokens(s, user_lib.get_user(s, who.user_id))]
@@ -226,7 +220,7 @@ def my_tokens(
     summary="Create an API token for myself",
 )
 def create_token(
-    body: NewToken, who: Principal = Depends(principal), svc: Services = Depends(services)
+    body: NewToken, who: Principal = Depends(principal), svc: AppContext = Depends(app_context)
 ) -> IssuedTokenOut:
     requested = body.scopes or sorted(who.scopes)
     with svc.db.transaction() as s:
@@ -250,7 +244,7 @@ def create_token(
     "/tokens/{token_id}", status_code=204, response_class=Response, summary="Revoke an API token"
 )
 def revoke(
-    token_id: RecordId, who: Principal = Depends(principal), svc: Services = Depends(services)
+    token_id: RecordId, who: Principal = Depends(principal), svc: AppContext = Depends(app_context)
 ) -> Response:
     with svc.db.transaction() as s:
         token_lib.revoke_token(s, token_id, by=who.actor)
@@ -264,7 +258,7 @@ def users(
     page: Annotated[PageQuery, Depends(page_query)],
     role: Role | None = None,
     organisation_id: int | None = Query(None, ge=1, le=2_147_483_647),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Page[UserOut]:
     stmt = select(User).order_by(User.username)
     if role is not None:
@@ -288,7 +282,7 @@ def users(
 def create_user(
     body: NewUser,
     who: Principal = Depends(need("accounts:write")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> CreatedUser:
     with svc.db.transaction() as s:
         user, password = user_lib.create_user(
@@ -311,7 +305,7 @@ def create_user(
 def organisations(
     who: Annotated[Principal, Depends(principal)],
     page: Annotated[PageQuery, Depends(page_query)],
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Page[OrganisationOut]:
     stmt = select(Organisation).order_by(Organisation.name)
     if not who.is_admin:
@@ -336,7 +330,7 @@ def organisations(
 def create_organisation(
     body: NewOrganisation,
     who: Principal = Depends(need("accounts:write")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> OrganisationOut:
     with svc.db.transaction() as s:
         return OrganisationOut.of(
@@ -352,7 +346,7 @@ def audit_log(
     subject_id: str | None = Query(None, max_length=100),
     actor: str | None = Query(None, max_length=100),
     action: str | None = Query(None, max_length=50),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Page[AuditEventOut]:
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
     for column, value in (
@@ -373,7 +367,7 @@ def audit_log(
 def jobs(
     who: Annotated[Principal, Depends(principal)],
     page: Annotated[PageQuery, Depends(page_query)],
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Page[JobOut]:
     found = svc.jobs.list_for(user_id=who.user_id, is_admin=who.is_admin)
     found.sort(key=lambda j: j.created_at, reverse=True)
@@ -385,6 +379,6 @@ def jobs(
 
 @router.get("/jobs/{job_id}", response_model=JobOut, summary="Status, progress and result of a job")
 def job(
-    job_id: str, who: Principal = Depends(principal), svc: Services = Depends(services)
+    job_id: str, who: Principal = Depends(principal), svc: AppContext = Depends(app_context)
 ) -> JobOut:
     return JobOut.of(svc.jobs.get(job_id, user_id=who.user_id, is_admin=who.is_admin))

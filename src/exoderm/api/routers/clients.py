@@ -15,11 +15,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from exoderm.api.auth import Principal, need
-from exoderm.api.pagination import Page, PageQuery, page_of_list, page_query
 from exoderm.api.problems import problem_responses
-from exoderm.api.services import Services, services
-from exoderm.api.timestamps import UtcDatetime
 from exoderm.clients import (
     INSTRUMENTS,
     ClientProfile,
@@ -41,6 +37,11 @@ from exoderm.clients import (
     show_client,
     update_profile,
 )
+from exoderm.serving.auth import Principal, need
+from exoderm.serving.context import AppContext, app_context
+from exoderm.serving.paging import page_query
+from exoderm.storage.paging import Page, PageQuery, page_of_list
+from exoderm.storage.timestamps import UtcDatetime
 
 router = APIRouter(
     prefix="/clients", tags=["clients"], responses=problem_responses(401, 403, 404, 422)
@@ -201,7 +202,7 @@ def clients(
     who: Annotated[Principal, Depends(need("clients:read"))],
     page: Annotated[PageQuery, Depends(page_query)],
     concern: str | None = Query(None, max_length=100, description="Only with this concern."),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Page[ClientRow]:
     with svc.db.transaction() as s:
         rows = list_clients(s, who.actor)
@@ -217,7 +218,7 @@ def clients(
 def create(
     body: NewClient,
     who: Principal = Depends(need("clients:write")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> ClientOut:
     with svc.db.transaction() as s:
         view = add_client(
@@ -235,7 +236,7 @@ def create(
 def show(
     pseudonym: Pseudonym,
     who: Principal = Depends(need("clients:read")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> ClientOut:
     with svc.db.transaction() as s:
         return ClientOut.of(show_client(s, who.actor, pseudonym))
@@ -246,7 +247,7 @@ def put_profile(
     pseudonym: Pseudonym,
     body: ClientProfile,
     who: Principal = Depends(need("clients:write")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> ClientOut:
     with svc.db.transaction() as s:
         return ClientOut.of(update_profile(s, who.actor, pseudonym, body))
@@ -262,7 +263,7 @@ def consent(
     pseudonym: Pseudonym,
     body: ConsentIn,
     who: Principal = Depends(need("clients:write")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.transaction() as s:
         add_consent(s, who.actor, pseudonym, body.to_consent())
@@ -279,7 +280,7 @@ def assess(
     pseudonym: Pseudonym,
     body: AssessmentIn,
     who: Principal = Depends(need("clients:write")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> AssessmentOut:
     with svc.db.transaction() as s:
         a = record_assessment(
@@ -305,7 +306,7 @@ def assess(
 def screening(
     pseudonym: Pseudonym,
     who: Principal = Depends(need("clients:read")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> ScreeningOut:
     with svc.db.transaction() as s:
         r = screen_client(s, who.actor, pseudonym)
@@ -338,7 +339,7 @@ def regimen(
     body: RegimenIn,
     format: Literal["json", "ics", "pdf", "html"] = Query("json"),
     who: Principal = Depends(need("clients:write")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.transaction() as s:
         plan = create_regimen(s, who.actor, pseudonym, start=body.start, simulate=body.simulate)
@@ -359,7 +360,7 @@ def regimen(
 def outcomes(
     pseudonym: Pseudonym,
     who: Principal = Depends(need("clients:read")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> list[OutcomeRow]:
     with svc.db.transaction() as s:
         report = client_outcomes(s, who.actor, pseudonym)
@@ -387,7 +388,7 @@ def outcomes(
 def export(
     pseudonym: Pseudonym,
     who: Principal = Depends(need("clients:read")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> dict[str, Any]:
     with svc.db.transaction() as s:
         return export_client(s, who.actor, pseudonym)
@@ -401,7 +402,7 @@ def export(
 def erase(
     pseudonym: Pseudonym,
     who: Principal = Depends(need("clients:write")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> dict[str, Any]:
     with svc.db.transaction() as s:
         summary = erase_client(s, who.actor, pseudonym)

@@ -11,10 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from exoderm.api.auth import Principal, need
-from exoderm.api.pagination import Page, PageQuery, page_of_list, page_query
 from exoderm.api.problems import problem_responses
-from exoderm.api.services import Services, services
 from exoderm.design import (
     EVIDENCE_LEVELS,
     Catalogue,
@@ -28,12 +25,16 @@ from exoderm.design import (
     load_catalogue,
 )
 from exoderm.design.sheet import render_html, render_markdown, sheet_data
+from exoderm.serving.auth import Principal, need
+from exoderm.serving.context import AppContext, app_context
+from exoderm.serving.paging import page_query
 from exoderm.simulate.expectation import expected_outcomes
+from exoderm.storage.paging import Page, PageQuery, page_of_list
 
 router = APIRouter(prefix="/design", tags=["design"], responses=problem_responses(401, 403, 422))
 
 
-def catalogue(svc: Services) -> Catalogue:
+def catalogue(svc: AppContext) -> Catalogue:
     """The packaged catalogue plus imported ingredients (cached for a few seconds)."""
 
     def load() -> Catalogue:
@@ -44,7 +45,7 @@ def catalogue(svc: Services) -> Catalogue:
     return found
 
 
-def knowledge_base_or_none(svc: Services) -> Any:
+def knowledge_base_or_none(svc: AppContext) -> Any:
     try:
         from exoderm.api.routers.evidence import knowledge_base
     except ModuleNotFoundError:
@@ -96,7 +97,7 @@ class TargetOut(BaseModel):
     is_disease: bool
 
 
-def run_formulation(svc: Services, request: FormulationRequest) -> Any:
+def run_formulation(svc: AppContext, request: FormulationRequest) -> Any:
     return formulate(request, catalogue=catalogue(svc), kb=knowledge_base_or_none(svc))
 
 
@@ -112,7 +113,7 @@ def design(
         False, description="Add the simulator's expected effects (a labelled model prediction)."
     ),
     who: Principal = Depends(need("design:read")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     result = run_formulation(svc, body)
 
@@ -158,7 +159,7 @@ def ingredients(
     who: Annotated[Principal, Depends(need("design:read"))],
     page: Annotated[PageQuery, Depends(page_query)],
     kind: Kind | None = None,
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Page[IngredientOut]:
     items = [i for i in catalogue(svc) if kind is None or i.kind is kind]
     chosen, total = page_of_list(sorted(items, key=lambda i: i.key), page)
@@ -184,7 +185,7 @@ def ingredients(
 
 @router.get("/targets", response_model=list[TargetOut], summary="Targets a design can aim at")
 def targets(
-    who: Principal = Depends(need("design:read")), svc: Services = Depends(services)
+    who: Principal = Depends(need("design:read")), svc: AppContext = Depends(app_context)
 ) -> list[TargetOut]:
     return [
         TargetOut(

@@ -12,10 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from exoderm.api.auth import Principal, need
-from exoderm.api.pagination import Page, PageQuery, page_of_list, page_query
 from exoderm.api.problems import problem_responses
-from exoderm.api.services import Services, services
 from exoderm.evidence import (
     Association,
     Claim,
@@ -28,6 +25,10 @@ from exoderm.evidence import (
     Reference,
     load_knowledge_base,
 )
+from exoderm.serving.auth import Principal, need
+from exoderm.serving.context import AppContext, app_context
+from exoderm.serving.paging import page_query
+from exoderm.storage.paging import Page, PageQuery, page_of_list
 
 router = APIRouter(
     prefix="/evidence", tags=["evidence"], responses=problem_responses(401, 403, 404, 422)
@@ -37,10 +38,10 @@ NodeId = Annotated[str, Path(min_length=1, max_length=200)]
 Name = Annotated[str, Query(min_length=1, max_length=200)]
 
 
-def knowledge_base(svc: Services) -> KnowledgeBase:
+def knowledge_base(svc: AppContext) -> KnowledgeBase:
     """The knowledge base in force: the library caches it per database state; asking the
     database for that state is itself cached for a few seconds (an import shows up within
-    :attr:`Services.data_cache` ttl)."""
+    :attr:`AppContext.data_cache` ttl)."""
 
     def load() -> KnowledgeBase:
         with svc.db.reader() as s:
@@ -255,7 +256,7 @@ async def search(
     q: Annotated[str, Query(min_length=1, max_length=200, description="Words to find.")],
     who: Annotated[Principal, Depends(need("evidence:read"))],
     limit: int = Query(20, ge=1, le=100),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> list[HitOut]:
     hits = knowledge_base(svc).search(q, limit)
     return [
@@ -269,7 +270,7 @@ def nodes(
     page: Annotated[PageQuery, Depends(page_query)],
     kind: NodeKind | None = None,
     q: str | None = Query(None, max_length=200, description="Substring of name or synonym."),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Page[NodeOut]:
     found = knowledge_base(svc).nodes(kind)
     if q:
@@ -287,7 +288,9 @@ def nodes(
 
 @router.get("/resolve", response_model=NodeOut, summary="Resolve a name, synonym or abbreviation")
 def resolve(
-    name: Name, who: Principal = Depends(need("evidence:read")), svc: Services = Depends(services)
+    name: Name,
+    who: Principal = Depends(need("evidence:read")),
+    svc: AppContext = Depends(app_context),
 ) -> NodeOut:
     return NodeOut.of(knowledge_base(svc).resolve(name))
 
@@ -298,7 +301,7 @@ def resolve(
 def node(
     node_id: NodeId,
     who: Principal = Depends(need("evidence:read")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> NodeDetail:
     kb = knowledge_base(svc)
     n = kb.node(node_id)
@@ -316,7 +319,7 @@ def claims(
     subject: str | None = Query(None, max_length=200, description="Name or id."),
     predicate: Predicate | None = None,
     object: str | None = Query(None, max_length=200, description="Name or id."),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Page[ClaimOut]:
     kb = knowledge_base(svc)
     found = kb.claims(
@@ -336,7 +339,7 @@ def claims(
 def claim(
     claim_id: NodeId,
     who: Principal = Depends(need("evidence:read")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> ClaimDetail:
     kb = knowledge_base(svc)
     c = kb.claim(claim_id)
@@ -357,7 +360,7 @@ def explain(
     who: Annotated[Principal, Depends(need("evidence:read"))],
     max_hops: int = Query(5, ge=1, le=8),
     limit: int = Query(10, ge=1, le=50),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> AssociationOut:
     kb = knowledge_base(svc)
     return AssociationOut.of(kb.association(source, target, max_hops=max_hops, limit=limit), kb)
@@ -369,7 +372,7 @@ def explain(
     summary="Claims disputed by other evidence, with both sides' sources",
 )
 def conflicts(
-    who: Principal = Depends(need("evidence:read")), svc: Services = Depends(services)
+    who: Principal = Depends(need("evidence:read")), svc: AppContext = Depends(app_context)
 ) -> list[ConflictOut]:
     kb = knowledge_base(svc)
     return [ConflictOut.of(c, kb) for c in kb.conflicts()]
@@ -379,7 +382,7 @@ def conflicts(
 def references(
     who: Annotated[Principal, Depends(need("evidence:read"))],
     page: Annotated[PageQuery, Depends(page_query)],
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Page[ReferenceOut]:
     items, total = page_of_list(knowledge_base(svc).references(), page)
     return Page[ReferenceOut](
@@ -391,7 +394,7 @@ def references(
 def reference(
     ref_id: NodeId,
     who: Principal = Depends(need("evidence:read")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> ReferenceOut:
     return ReferenceOut.of(knowledge_base(svc).reference(ref_id))
 
@@ -404,7 +407,7 @@ def reference(
 def effects(
     area: str | None = Query(None, max_length=200),
     who: Principal = Depends(need("evidence:read")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> list[EffectOut]:
     return [
         EffectOut(area=i.area, item=i.item, node=i.node, location=i.location)
@@ -414,6 +417,6 @@ def effects(
 
 @router.get("/stats", response_model=dict[str, int | str], summary="Counts of the knowledge base")
 def stats(
-    who: Principal = Depends(need("evidence:read")), svc: Services = Depends(services)
+    who: Principal = Depends(need("evidence:read")), svc: AppContext = Depends(app_context)
 ) -> dict[str, int | str]:
     return knowledge_base(svc).stats()

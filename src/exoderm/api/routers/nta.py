@@ -15,13 +15,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from pydantic import BaseModel, Field
 
-from exoderm.api.auth import Principal, need
-from exoderm.api.jobs import Job, ProgressReporter
 from exoderm.api.problems import problem_responses
 from exoderm.api.routers.accounts import JobOut
-from exoderm.api.services import Services, services
 from exoderm.errors import UserInputError
 from exoderm.nta import Acquisition, AnalysisSettings, NtaResult, analyze, open_frames
+from exoderm.serving.auth import Principal, need
+from exoderm.serving.context import AppContext, app_context
+from exoderm.serving.jobs import Job, ProgressReporter
 
 router = APIRouter(prefix="/nta", tags=["nta"], responses=problem_responses(401, 403, 413, 422))
 
@@ -61,7 +61,7 @@ def analysis_work(
     folder: FsPath,
     settings: AnalysisSettings,
     who: Principal,
-    svc: Services,
+    svc: AppContext,
     lot: str | None,
 ) -> Any:
     def work(report: ProgressReporter) -> dict[str, Any]:
@@ -83,7 +83,7 @@ def analysis_work(
     return work
 
 
-def store_on_batch(svc: Services, who: Principal, lot: str, result: NtaResult) -> int:
+def store_on_batch(svc: AppContext, who: Principal, lot: str, result: NtaResult) -> int:
     from exoderm.api.routers.qc import visible_batch
     from exoderm.nta import to_measurement
     from exoderm.qc import record_measurement
@@ -122,7 +122,7 @@ async def save_video(upload: UploadFile) -> tuple[FsPath, FsPath]:
 
 
 async def submit_analysis(
-    video: UploadFile, settings: NtaSettingsIn, who: Principal, svc: Services, lot: str | None
+    video: UploadFile, settings: NtaSettingsIn, who: Principal, svc: AppContext, lot: str | None
 ) -> Job:
     """Save the upload and queue its analysis; the one path for the API and the web page.
 
@@ -155,7 +155,7 @@ async def start_analysis(
     dilution: Annotated[float, Form(gt=0, le=1e9)] = 1.0,
     max_frames: Annotated[int | None, Form(ge=2, le=1_000_000)] = None,
     lot: Annotated[str | None, Form(max_length=100, description="Store on this QC batch.")] = None,
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> JobOut:
     settings = NtaSettingsIn(
         temperature_c=temperature_c,

@@ -17,11 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from exoderm.api.auth import Principal, need
-from exoderm.api.pagination import Page, PageQuery, page_of_select, page_query
 from exoderm.api.problems import problem_responses
-from exoderm.api.services import Services, services
-from exoderm.api.timestamps import UtcDatetime
 from exoderm.errors import NotFoundError, UserInputError
 from exoderm.qc import (
     BatchRecord,
@@ -38,6 +34,11 @@ from exoderm.qc.decision import ReleaseDecision
 from exoderm.qc.importers import FORMATS, Format, import_file
 from exoderm.qc.records import QcBatch, QcCertificate
 from exoderm.qc.specs import packaged_specs
+from exoderm.serving.auth import Principal, need
+from exoderm.serving.context import AppContext, app_context
+from exoderm.serving.paging import page_query
+from exoderm.storage.paging import Page, PageQuery, page_of_select
+from exoderm.storage.timestamps import UtcDatetime
 
 router = APIRouter(prefix="/qc", tags=["qc"], responses=problem_responses(401, 403, 404, 422))
 
@@ -189,7 +190,7 @@ def batches(
     who: Annotated[Principal, Depends(need("qc:read"))],
     page: Annotated[PageQuery, Depends(page_query)],
     product: str | None = Query(None, max_length=200, description="Only this product."),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Page[BatchSummary]:
     with svc.db.reader() as s:
         rows, total = page_of_select(s, visible_batches_query(who, product), page)
@@ -218,7 +219,9 @@ def _batch_out(s: Session, b: QcBatch) -> BatchOut:
     responses=problem_responses(409),
 )
 def create(
-    body: BatchRecord, who: Principal = Depends(need("qc:write")), svc: Services = Depends(services)
+    body: BatchRecord,
+    who: Principal = Depends(need("qc:write")),
+    svc: AppContext = Depends(app_context),
 ) -> BatchOut:
     with svc.db.transaction() as s:
         return _batch_out(s, create_batch(s, body, who.actor))
@@ -230,7 +233,7 @@ def create(
     summary="A batch with its record, measurements and certificates",
 )
 def show(
-    lot: Lot, who: Principal = Depends(need("qc:read")), svc: Services = Depends(services)
+    lot: Lot, who: Principal = Depends(need("qc:read")), svc: AppContext = Depends(app_context)
 ) -> BatchOut:
     with svc.db.reader() as s:
         return _batch_out(s, visible_batch(s, who, lot))
@@ -270,7 +273,7 @@ async def import_export(
         ),
     ] = None,
     who: Principal = Depends(need("qc:write")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> list[MeasurementOut]:
     if format is not None and format not in FORMATS:
         raise UserInputError(
@@ -296,7 +299,7 @@ def imported_measurements(path: FsPath, format: str | None) -> list[Any]:
 
 
 def _import_and_store(
-    svc: Services, who: Principal, lot: str, path: FsPath, format: str | None
+    svc: AppContext, who: Principal, lot: str, path: FsPath, format: str | None
 ) -> list[MeasurementOut]:
     measurements = imported_measurements(path, format)
     with svc.db.transaction() as s:
@@ -313,7 +316,7 @@ def check(
     lot: Lot,
     spec: str | None = Query(None, max_length=200),
     who: Principal = Depends(need("qc:read")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> DecisionOut:
     with svc.db.reader() as s:
         visible_batch(s, who, lot)
@@ -330,7 +333,7 @@ def sign(
     lot: Lot,
     body: SignRequest,
     who: Principal = Depends(need("qc:write")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> CertificateOut:
     with svc.db.transaction() as s:
         visible_batch(s, who, lot)
@@ -345,7 +348,7 @@ def sign(
     summary="Every certificate version of a batch",
 )
 def certificates(
-    lot: Lot, who: Principal = Depends(need("qc:read")), svc: Services = Depends(services)
+    lot: Lot, who: Principal = Depends(need("qc:read")), svc: AppContext = Depends(app_context)
 ) -> list[CertificateOut]:
     with svc.db.reader() as s:
         visible_batch(s, who, lot)
@@ -365,7 +368,7 @@ def certificate_pdf(
     lot: Lot,
     version: Version,
     who: Principal = Depends(need("qc:read")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.reader() as s:
         visible_batch(s, who, lot)
@@ -386,7 +389,7 @@ def certificate_html(
     lot: Lot,
     version: Version,
     who: Principal = Depends(need("qc:read")),
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> HTMLResponse:
     with svc.db.reader() as s:
         visible_batch(s, who, lot)

@@ -14,12 +14,12 @@ import numpy as np
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from exoderm.api.auth import Principal, need
-from exoderm.api.jobs import ProgressReporter
 from exoderm.api.problems import problem_responses
 from exoderm.api.routers.accounts import JobOut
-from exoderm.api.services import Services, services
 from exoderm.errors import UserInputError
+from exoderm.serving.auth import Principal, need
+from exoderm.serving.context import AppContext, app_context
+from exoderm.serving.jobs import ProgressReporter
 from exoderm.simulate.outcomes import OutcomeSummary, predict_outcomes
 from exoderm.simulate.population import cohort
 from exoderm.simulate.scenario import TreatmentScenario
@@ -131,7 +131,7 @@ def run(body: TreatmentScenario, who: Principal = Depends(need("simulate:read"))
 def start_cohort(
     body: CohortRequest,
     who: Annotated[Principal, Depends(need("simulate:read"))],
-    svc: Services = Depends(services),
+    svc: AppContext = Depends(app_context),
 ) -> JobOut:
     check_duration(body.scenario)
     job = svc.jobs.submit(

@@ -1,27 +1,29 @@
-"""Pagination and filtering of lists: ``?limit=&offset=`` and a uniform page envelope.
+"""Pages of a list: a request (limit, offset) and a uniform envelope with the total.
 
-Offset pagination suits these lists (hundreds to thousands of rows, stable ordering by
-id or name); every list endpoint returns ``{"items", "total", "limit", "offset"}`` so a
-client can page without guessing.
+Offset pagination suits exoderm's lists (hundreds to thousands of rows, stable ordering
+by id or name); every list a service returns is a :class:`Page` of
+``{"items", "total", "limit", "offset"}`` so a caller can page without guessing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from fastapi import Path, Query
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 
+#: The most items one page may hold.
 MAX_LIMIT = 200
 
 
 class Page(BaseModel, Generic[T]):
+    """One page of a list and the length of the whole list."""
+
     items: list[T]
     total: int
     limit: int
@@ -30,16 +32,14 @@ class Page(BaseModel, Generic[T]):
 
 @dataclass(frozen=True)
 class PageQuery:
-    limit: int
-    offset: int
+    """Which page: at most ``limit`` items after skipping ``offset``."""
+
+    limit: int = 50
+    offset: int = 0
 
 
-async def page_query(
-    limit: int = Query(50, ge=1, le=MAX_LIMIT, description="Items per page."),
-    offset: int = Query(0, ge=0, le=1_000_000, description="Items to skip."),
-) -> PageQuery:
-    """FastAPI dependency: the requested page."""
-    return PageQuery(limit, offset)
+#: Every item up to :data:`MAX_LIMIT` (for the CLI and tests).
+FIRST_PAGE = PageQuery(MAX_LIMIT, 0)
 
 
 def page_of_list(items: Sequence[T], page: PageQuery) -> tuple[list[T], int]:
@@ -52,7 +52,3 @@ def page_of_select(session: Session, stmt: Select[Any], page: PageQuery) -> tupl
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = list(session.scalars(stmt.limit(page.limit).offset(page.offset)))
     return rows, int(total or 0)
-
-
-#: A record id in a path: positive and within a 32-bit INTEGER (both engines' column).
-RecordId = Annotated[int, Path(ge=1, le=2_147_483_647, description="Record id.")]

@@ -1,7 +1,7 @@
 """What every request handler needs: the database, settings, secret key and job runner.
 
-One :class:`Services` lives on ``app.state`` for the life of the application; handlers
-reach it through the :func:`services` dependency rather than through globals, so tests
+One :class:`AppContext` lives on ``app.state`` for the life of the application; handlers
+reach it through the :func:`app_context` dependency rather than through globals, so tests
 can run several apps on different databases in one process.
 """
 
@@ -14,27 +14,27 @@ from typing import Any
 
 from fastapi import Request
 
-from exoderm.api.caches import TtlCache
-from exoderm.api.jobs import JobRunner
+from exoderm.serving.caches import TtlCache
+from exoderm.serving.jobs import JobRunner
 from exoderm.settings import Settings
 from exoderm.storage.engine import Database
 
 
 @dataclass
-class Services:
+class AppContext:
     db: Database
     settings: Settings
     secret_key: str
     jobs: JobRunner
-    #: Bearer-token digest → principal, for a few seconds (see :mod:`exoderm.api.caches`).
+    #: Bearer-token digest → principal, for a few seconds (see :mod:`exoderm.serving.caches`).
     token_cache: TtlCache[str, Any] = field(default_factory=lambda: TtlCache(5.0))
     #: Capability data that is costly to rebuild per request (e.g. the knowledge base).
     data_cache: TtlCache[str, Any] = field(default_factory=lambda: TtlCache(2.0))
 
 
-async def services(request: Request) -> Services:
-    """FastAPI dependency: the application's :class:`Services`."""
-    found: Services = request.app.state.services
+async def app_context(request: Request) -> AppContext:
+    """FastAPI dependency: the application's :class:`AppContext`."""
+    found: AppContext = request.app.state.context
     return found
 
 

@@ -1,18 +1,25 @@
-"""The application factory: one FastAPI app serving the REST API and the web pages.
+"""The server: one FastAPI app on which the REST API and the web pages are mounted as peers.
 
 ``create_app`` takes settings or an open database, makes sure the schema is current,
-and wires: the API routers under ``/api/v1`` (one per capability), the web pages, the
-packaged static assets (no CDN), the OpenAPI document at ``/openapi.json`` with docs at
-``/docs`` (Swagger UI served from the package), RFC 9457 problem responses, and
-security headers on every response.
+and wires: the API routers under ``/api/v1`` (:data:`exoderm.api.ROUTERS`), the web
+pages (:func:`exoderm.web.install_pages`), the packaged static assets (no CDN), the
+OpenAPI document at ``/openapi.json`` with docs at ``/docs`` (Swagger UI served from the
+package), RFC 9457 problem responses for the API and error pages for people, and
+security headers on every response. Neither face imports the other; both are imported
+here, and a module that fails to import stops the server at start-up.
+
+``exoderm serve`` calls :func:`prepare_service` once in the parent process (so that the
+first admin's password is printed exactly once), then uvicorn builds the app in each
+worker with :func:`app_from_environment`.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -25,29 +32,21 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from exoderm import __version__
-from exoderm.api import problems
-from exoderm.api.jobs import JobRunner
-from exoderm.api.services import Services, load_secret_key
+from exoderm.accounts.users import ensure_first_admin
+from exoderm.api import API_PREFIX, ROUTERS, problems
 from exoderm.errors import ExodermError
-from exoderm.settings import Settings, get_settings
+from exoderm.evidence import load_knowledge_base
+from exoderm.serving.context import AppContext, load_secret_key
+from exoderm.serving.jobs import JobRunner
+from exoderm.settings import Settings, get_settings, reset_settings_cache
 from exoderm.storage.engine import Database, open_database
 from exoderm.storage.migrate import ensure_schema
+from exoderm.web import install_pages
+from exoderm.web.errors import html_error
 
-log = logging.getLogger("exoderm.api")
-STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
-API_PREFIX = "/api/v1"
-
-#: Capability routers, mounted when their module imports (a capability still being
-#: built is simply absent from the API rather than breaking it).
-ROUTER_MODULES: tuple[str, ...] = (
-    "exoderm.api.routers.accounts",
-    "exoderm.api.routers.evidence",
-    "exoderm.api.routers.design",
-    "exoderm.api.routers.clients",
-    "exoderm.api.routers.qc",
-    "exoderm.api.routers.nta",
-    "exoderm.api.routers.simulate",
-)
+log = logging.getLogger("exoderm.server")
+STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
+DB_URL_ENV = "EXODERM_DATABASE_URL"
 
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -65,8 +64,6 @@ def _wants_html(request: Request) -> bool:
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    from exoderm.web.errors import html_error
-
     async def on_exoderm(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ExodermError)
         if _wants_html(request):
@@ -126,21 +123,10 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _include_routers(app: FastAPI) -> list[str]:
-    """Mount each capability's API router whose library is importable; return their names."""
-    mounted = []
-    for name in ROUTER_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            log.info("API router %s not mounted: %s", name, exc)
-            continue
-        for attr in ("public", "router"):
-            r = getattr(module, attr, None)
-            if r is not None:
-                app.include_router(r, prefix=API_PREFIX)
-        mounted.append(name.rsplit(".", 1)[-1])
-    return mounted
+def _include_routers(app: FastAPI) -> None:
+    """Mount every API router under :data:`exoderm.api.API_PREFIX`."""
+    for r in ROUTERS:
+        app.include_router(r, prefix=API_PREFIX)
 
 
 def _install_docs(app: FastAPI) -> None:
@@ -170,7 +156,7 @@ def create_app(
     owns_db = db is None
     database = db if db is not None else open_database(settings.resolved_database_url)
     ensure_schema(database)
-    svc = Services(
+    svc = AppContext(
         db=database,
         settings=settings,
         secret_key=load_secret_key(settings),
@@ -193,13 +179,44 @@ def create_app(
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.services = svc
+    app.state.context = svc
     _install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
-    app.state.capabilities = _include_routers(app)
+    _include_routers(app)
     _install_docs(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    from exoderm.web import install_pages
-
     install_pages(app)
     return app
+
+
+@dataclass(frozen=True)
+class ReadyService:
+    """What ``exoderm serve`` prints before it starts: database, first admin, evidence."""
+
+    settings: Settings
+    database_label: str
+    first_admin: tuple[str, str] | None
+    knowledge_base: str
+
+
+def prepare_service(db: Database) -> ReadyService:
+    """Schema current, knowledge base readable, and an admin on a fresh database."""
+    ensure_schema(db)
+    with db.reader() as session:
+        stats = load_knowledge_base(session).stats()
+    with db.transaction() as session:
+        created = ensure_first_admin(session)
+    first = (created[0].username, created[1]) if created else None
+    os.environ[DB_URL_ENV] = db.url
+    reset_settings_cache()
+    return ReadyService(
+        settings=get_settings(),
+        database_label=db.engine.url.render_as_string(hide_password=True),
+        first_admin=first,
+        knowledge_base=f"{stats['nodes']} nodes, {stats['claims']} claims",
+    )
+
+
+def app_from_environment() -> FastAPI:
+    """uvicorn factory: the app on the database named by ``EXODERM_DATABASE_URL``."""
+    return create_app(get_settings())

@@ -19,8 +19,8 @@ from exoderm.accounts.records import Role
 from exoderm.accounts.scopes import scopes_for_role
 from exoderm.accounts.sessions import csrf_matches, resolve_session
 from exoderm.accounts.tokens import digest, resolve_token
-from exoderm.api.services import Services, services
 from exoderm.errors import ExodermError, PermissionDenied
+from exoderm.serving.context import AppContext, app_context
 
 SESSION_COOKIE = "exoderm_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -82,7 +82,7 @@ def _bearer(request: Request) -> str | None:
     return None
 
 
-def _token_principal(svc: Services, token: str) -> Principal | None:
+def _token_principal(svc: AppContext, token: str) -> Principal | None:
     key = digest(token)
     cached: Principal | None = svc.token_cache.get(key)
     if cached is not None:
@@ -99,7 +99,7 @@ def _token_principal(svc: Services, token: str) -> Principal | None:
     return found
 
 
-def _session_principal(svc: Services, cookie: str) -> Principal | None:
+def _session_principal(svc: AppContext, cookie: str) -> Principal | None:
     """Sessions are looked up every time (no cache), so logout is immediate everywhere."""
     with svc.db.reader() as session:
         resolved = resolve_session(session, cookie)
@@ -118,7 +118,7 @@ def _session_principal(svc: Services, cookie: str) -> Principal | None:
     )
 
 
-def authenticate_request(request: Request, svc: Services) -> Principal | None:
+def authenticate_request(request: Request, svc: AppContext) -> Principal | None:
     """The principal behind the request's credential, or None (no or invalid credential)."""
     cached = getattr(request.state, "principal", _UNSET)
     if cached is not _UNSET:
@@ -154,7 +154,7 @@ async def check_csrf(request: Request, who: Principal) -> None:
         raise CsrfRejected("missing or wrong CSRF token; reload the page and try again")
 
 
-async def principal(request: Request, svc: Services = Depends(services)) -> Principal:
+async def principal(request: Request, svc: AppContext = Depends(app_context)) -> Principal:
     """FastAPI dependency: the authenticated caller (401 problem if none)."""
     who = authenticate_request(request, svc)
     if who is None:
