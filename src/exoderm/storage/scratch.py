@@ -2,16 +2,19 @@
 
 The schema is built from the models (``Base.metadata.create_all``), which the migration
 test keeps identical to the Alembic head, so it is the schema ``exoderm db upgrade``
-gives, made in milliseconds instead of running every migration.
+gives, made in milliseconds instead of running every migration, and stamped at the
+Alembic heads so that it counts as current.
 """
 
 from __future__ import annotations
 
+from alembic import command
 from sqlalchemy import create_engine, event
 from sqlalchemy.pool import StaticPool
 
 from exoderm.storage.base import Base
 from exoderm.storage.engine import Database, apply_sqlite_pragmas
+from exoderm.storage.migrate import alembic_config
 from exoderm.storage.tables import load_all_models
 
 
@@ -40,4 +43,6 @@ def scratch_database() -> Database:
     event.listen(engine, "connect", apply_sqlite_pragmas)
     load_all_models()
     Base.metadata.create_all(engine)
-    return Database("sqlite://", engine)
+    db = Database("sqlite://", engine)
+    command.stamp(alembic_config(db), "heads")
+    return db
