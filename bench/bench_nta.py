@@ -31,8 +31,8 @@ from exoderm.nta.diffusion import increments
 from exoderm.nta.frames import FrameSource
 from exoderm.nta.link import Linker, LinkSettings
 from exoderm.nta.physics import diameter_from_diffusion, water_viscosity_mpas
-from exoderm.nta.simulate import SimulationSettings, SizeComponent, VideoSimulator
 from exoderm.nta.sizing import SizingSettings
+from exoderm.nta.synthetic import SimulationSettings, SizeComponent, VideoSimulator
 from exoderm.nta.tracks import TrackBuilder
 
 PX_UM, FPS, T_C = 0.166, 30.0, 22.0

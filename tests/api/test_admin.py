@@ -95,3 +95,13 @@ def test_security_headers(world: World) -> None:
     assert r.headers["x-content-type-options"] == "nosniff"
     assert "default-src 'self'" in r.headers["content-security-policy"]
     assert r.headers["x-frame-options"] == "DENY"
+
+
+def test_audit_detail_is_typed_and_returned(world: World) -> None:
+    world.client("sci").post("/api/v1/tokens", json={"name": "ci", "scopes": ["qc:read"]})
+    page = world.client("admin").get("/api/v1/audit", params={"subject_type": "api_token"})
+    issued = [e for e in page.json()["items"] if e["action"] == "issue"]
+    assert issued and issued[0]["detail"] == {"scopes": ["qc:read"]}
+    schema = world.app.openapi()["components"]["schemas"]["AuditEventRead"]
+    detail = schema["properties"]["detail"]["anyOf"][0]
+    assert detail["type"] == "object" and detail["additionalProperties"] is not True

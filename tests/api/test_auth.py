@@ -108,11 +108,27 @@ def test_token_cannot_exceed_role_or_parent_token(world: World) -> None:
 def test_deactivated_user_token_rejected(world: World) -> None:
     admin = world.client("admin")
     assert world.client("viewer").get("/api/v1/me").status_code == 200
-    from exoderm.accounts import users as user_lib
+    from exoderm.accounts import service
+    from exoderm.accounts.actor import Actor
+    from exoderm.accounts.records import Role
 
     with world.db.transaction() as s:
-        user_lib.set_active(s, user_lib.get_user(s, "viewer"), False)
+        service.set_active(s, Actor("root", Role.admin), user="viewer", active=False)
     # a change made outside this process's API reaches it when the token cache expires
     world.app.state.context.token_cache.clear()
     assert world.client("viewer").get("/api/v1/me").status_code == 401
     assert admin.get("/api/v1/me").status_code == 200
+
+
+def test_admin_deactivates_and_audits(world: World) -> None:
+    from exoderm.accounts import service
+    from exoderm.accounts.actor import Actor
+    from exoderm.accounts.records import Role
+
+    root = Actor("root", Role.admin)
+    with world.db.transaction() as s:
+        assert not service.set_active(s, root, user="qc", active=False).is_active
+        events = service.list_audit(s, root, subject_type="user", action="deactivate")
+    assert [e.actor for e in events.items] == ["root"]
+    world.app.state.context.token_cache.clear()
+    assert world.client("qc").get("/api/v1/me").status_code == 401

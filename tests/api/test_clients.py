@@ -174,3 +174,25 @@ def test_regimen_with_the_simulator_carries_a_labelled_prediction(world: World) 
     )
     assert plan["expected_outcome"]
     assert all("model prediction" in str(e) for e in plan["expected_outcome"])
+
+
+def test_uk_client_regimen_over_http(world: World) -> None:
+    """Acceptance (issue 13): a UK client's regimen is 201 with UK rules, never a 500."""
+    created = new_client(world, market="uk")
+    assert created["profile"]["market"] == "UK"
+    r = world.client("doc_a").post(f"/api/v1/clients/{created['pseudonym']}/regimens", json={})
+    assert r.status_code == 201, r.text
+    plan = r.json()
+    assert plan["product"]["request"]["market"] == "UK"
+    assert plan["product"]["request"]["no_human"] is True
+    assert "human-derived EV" in {b["option"] for b in plan["blocked"]}
+
+
+def test_unknown_market_is_422_naming_the_known_markets(world: World) -> None:
+    body = {
+        "personal": {"name": "X"},
+        "profile": {"fitzpatrick": {"phototype": 2}, "market": "Atlantis"},
+    }
+    r = world.client("doc_a").post("/api/v1/clients", json=body)
+    assert r.status_code == 422, r.text
+    assert "UK" in r.text and "market" in r.text

@@ -78,8 +78,30 @@ def test_catalogue_and_targets(world: World) -> None:
 def test_formulate_with_the_simulator_adds_model_predictions(world: World) -> None:
     body = {"targets": {"wrinkles": 1}, "market": "US", "product_class": "cosmetic"}
     plain = world.client("sci").post("/api/v1/design/formulate", json=body).json()
-    assert "expected_model" not in plain["best"]
+    assert plain["best"]["expected_model"] is None  # no prediction unless asked for
     r = world.client("sci").post("/api/v1/design/formulate", params={"simulate": "true"}, json=body)
     assert r.status_code == 200, r.text
     predictions = r.json()["best"]["expected_model"]
     assert predictions and all("model prediction" in str(p) for p in predictions)
+
+
+def test_formulate_and_check_claims_for_the_uk(world: World) -> None:
+    client = world.client("sci")
+    r = client.post("/api/v1/design/formulate", json={"targets": {"collagen": 1}, "market": "UK"})
+    assert r.status_code == 200, r.text
+    catalogue = load_catalogue()
+    keys = [ln["key"] for ln in r.json()["best"]["ingredients"] if ln["kind"] == "ev_source"]
+    assert keys and all(catalogue.get(k).origin.value != "human" for k in keys)
+    verdict = client.post(
+        "/api/v1/design/claims/check",
+        json={"text": "with human stem cell exosomes", "market": "UK"},
+    ).json()
+    assert verdict["accepted"] is False and verdict["rule_id"] == "human-exosome"
+
+
+def test_the_formulation_schema_is_typed(world: World) -> None:
+    spec = world.app.openapi()
+    op = spec["paths"]["/api/v1/design/formulate"]["post"]
+    ref = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    sheets = spec["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert set(sheets["properties"]) == {"best", "alternatives"}

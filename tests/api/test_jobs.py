@@ -6,6 +6,9 @@ import threading
 
 import pytest
 
+from exoderm.accounts import service
+from exoderm.accounts.actor import Actor
+from exoderm.accounts.records import Role
 from exoderm.errors import NotFoundError, UserInputError
 from exoderm.serving.jobs import JobRunner, JobStatus, ProgressReporter
 
@@ -50,10 +53,24 @@ def test_user_error_and_crash_are_recorded(runner: JobRunner) -> None:
     assert b.status is JobStatus.failed and b.error_status == 500 and "boom" not in (b.error or "")
 
 
-def test_only_owner_or_admin_sees_job(runner: JobRunner) -> None:
+def test_runner_finds_and_lists_its_jobs(runner: JobRunner) -> None:
     job = runner.submit("x", lambda report: 1, owner_id=7, organisation_id=None)
-    assert runner.get(job.id, user_id=7, is_admin=False) is job
-    assert runner.get(job.id, user_id=1, is_admin=True) is job
+    assert runner.find(job.id) is job
+    assert runner.find("no-such-job") is None
+    assert job in runner.all()
+
+
+def test_service_applies_the_ownership_rule(runner: JobRunner) -> None:
+    owner = Actor("ana", Role.scientist, organisation_id=1, user_id=7)
+    colleague = Actor("bo", Role.scientist, organisation_id=1, user_id=8)
+    root = Actor("root", Role.admin, user_id=1)
+    first = runner.submit("x", lambda report: 1, owner_id=7, organisation_id=1)
+    second = runner.submit("x", lambda report: 2, owner_id=7, organisation_id=1)
+    assert service.get_job(runner, owner, job_id=first.id) is first
+    assert service.get_job(runner, root, job_id=first.id) is first
     with pytest.raises(NotFoundError):
-        runner.get(job.id, user_id=8, is_admin=False)
-    assert runner.list_for(user_id=8, is_admin=False) == []
+        service.get_job(runner, colleague, job_id=first.id)
+    assert service.list_jobs(runner, colleague).total == 0
+    mine = service.list_jobs(runner, owner)
+    assert mine.total == 2 and {j.id for j in mine.items} == {first.id, second.id}
+    assert service.list_jobs(runner, root).total == 2

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from exoderm.nta.simulate import SimulationSettings, SizeComponent, write_simulation
+from exoderm.nta.synthetic import SimulationSettings, SizeComponent, write_simulation
 from tests.api.conftest import World
 from tests.api.test_qc import record
 
@@ -80,13 +80,52 @@ def test_bad_upload_and_roles(world: World, tmp_path: Path) -> None:
     assert r.status_code == 403
 
 
+ACQUISITION = {"temperature_c": "22", "pixel_size_um": "0.166", "fps": "25", "exposure_ms": "30ms"}
+
+
 def test_corrupt_video_fails_the_job_not_the_server(world: World, tmp_path: Path) -> None:
     bad = tmp_path / "broken.tif"
     bad.write_bytes(b"II*\x00garbage")
     with bad.open("rb") as fh:
         r = world.client("sci").post(
-            "/api/v1/nta/analyses", files={"video": ("broken.tif", fh, "image/tiff")}
+            "/api/v1/nta/analyses",
+            files={"video": ("broken.tif", fh, "image/tiff")},
+            data=ACQUISITION,
         )
     assert r.status_code == 202
     status = wait_for(world.client("sci"), r.json()["id"])
     assert status["status"] == "failed" and status["error"]
+
+
+@pytest.mark.parametrize("missing", sorted(ACQUISITION))
+def test_acquisition_is_required_not_defaulted(world: World, video: Path, missing: str) -> None:
+    data = {k: v for k, v in ACQUISITION.items() if k != missing}
+    with video.open("rb") as fh:
+        r = world.client("sci").post(
+            "/api/v1/nta/analyses", files={"video": (video.name, fh, "image/tiff")}, data=data
+        )
+    assert r.status_code == 422, r.text
+    errors = r.json()["errors"]
+    assert errors[0]["field"] == f"acquisition.{missing}"
+    assert errors[0]["message"] == "Field required"
+
+
+def test_stated_volume_gives_a_concentration_and_the_server_path_stays_private(
+    world: World, video: Path
+) -> None:
+    with video.open("rb") as fh:
+        r = world.client("sci").post(
+            "/api/v1/nta/analyses",
+            files={"video": (video.name, fh, "image/tiff")},
+            data=ACQUISITION | {"bootstrap": "0", "effective_volume_pl": "150"},
+        )
+    assert r.status_code == 202, r.text
+    status = wait_for(world.client("sci"), r.json()["id"])
+    assert status["status"] == "succeeded", status
+    result = status["result"]
+    conc = result["concentration"]
+    assert conc["effective_volume_pl"] == 150
+    assert conc["concentration_per_ml"] == pytest.approx(
+        result["particles_per_frame"] / 150e-9, rel=1e-9
+    )
+    assert result["source"] == video.name and "exoderm-nta-" not in str(result)

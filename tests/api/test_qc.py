@@ -140,3 +140,111 @@ def test_certificate_list_html_and_specs(world: World) -> None:
     from exoderm.qc.specs import packaged_specs
 
     assert world.client("viewer").get("/api/v1/qc/specs").json() == packaged_specs()
+
+
+PLANTED = """id = "planted-secret"
+version = "9"
+title = "A private sheet that must never be read"
+private_api_key = "sk-not-for-you"
+
+[[criteria]]
+id = "endotoxin"
+title = "Endotoxin"
+kind = "max"
+attribute = "endotoxin_eu_per_ml"
+limit = 99
+source = "planted"
+"""
+
+
+def _spy_on_file_reads() -> tuple[list[str], Any]:
+    """Patches recording every path read through pathlib or open()."""
+    import builtins
+    from contextlib import ExitStack
+    from pathlib import Path
+    from unittest.mock import patch
+
+    opened: list[str] = []
+    real = {"read_text": Path.read_text, "read_bytes": Path.read_bytes, "open": Path.open}
+    real_open = builtins.open
+
+    def spy(name: str) -> Any:
+        def method(self: Path, *args: Any, **kwargs: Any) -> Any:
+            opened.append(str(self))
+            return real[name](self, *args, **kwargs)
+
+        return method
+
+    def spy_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    stack = ExitStack()
+    for name in real:
+        stack.enter_context(patch.object(Path, name, spy(name)))
+    stack.enter_context(patch("builtins.open", spy_open))
+    return opened, stack
+
+
+def test_spec_is_a_name_never_a_path(world: World, tmp_path: Any) -> None:
+    """Issue 13: ``?spec=`` and the sign request never read a file named by the caller."""
+    from exoderm.qc.specs import packaged_specs
+
+    planted = tmp_path / "planted.toml"
+    planted.write_text(PLANTED)
+    qc = world.client("qc")
+    assert qc.post("/api/v1/qc/batches", json=record("L-200")).status_code == 201
+    tries = [str(planted), str(planted.resolve()), "/etc/exoderm/secret.toml", "../x.toml"]
+    opened, spying = _spy_on_file_reads()
+    with spying:
+        answers = [qc.get("/api/v1/qc/batches/L-200/check", params={"spec": t}) for t in tries]
+        answers += [
+            qc.post("/api/v1/qc/batches/L-200/certificates", json={"spec": t}) for t in tries
+        ]
+    assert any(p.endswith("exoderm-default-ev-1.0.toml") for p in opened)  # the spy works
+    assert not [p for p in opened if "planted" in p or p.endswith("x.toml")], opened
+    for r in answers:
+        assert r.status_code == 422, r.text
+        body = r.json()
+        assert body["errors"][0]["field"] == "spec"
+        assert body["errors"][0]["expected"] == "one of " + ", ".join(packaged_specs())
+        for leak in ("planted", "secret", "x.toml", "/etc", "No such file", "private_api_key"):
+            assert leak not in r.text, (leak, r.text)
+    assert qc.get("/api/v1/qc/batches/L-200/certificates").json() == []
+    named = qc.get("/api/v1/qc/batches/L-200/check", params={"spec": packaged_specs()[0]})
+    assert named.status_code == 200 and named.json()["spec"] == packaged_specs()[0]
+
+
+def _other_lab_client(world: World) -> Any:
+    from exoderm.accounts import tokens as token_lib
+    from exoderm.accounts import users as user_lib
+
+    with world.db.transaction() as s:
+        user_lib.create_organisation(s, "Other Lab", "lab")
+        other, _ = user_lib.create_user(
+            s, "other_qc", "qc_analyst", password="another-password", organisation="Other Lab"
+        )
+        token = token_lib.issue_token(s, other, name="t").token
+    client = world.client()
+    client.headers["Authorization"] = f"Bearer {token}"
+    return client
+
+
+def test_every_lot_operation_of_another_lab_is_404(world: World) -> None:
+    qc = world.client("qc")
+    qc.post("/api/v1/qc/batches", json=record("L-201"))
+    assert upload(qc, "L-201").status_code == 201
+    assert qc.post("/api/v1/qc/batches/L-201/certificates", json={}).status_code == 201
+    other = _other_lab_client(world)
+    base = "/api/v1/qc/batches/L-201"
+    for path in (base, f"{base}/check", f"{base}/certificates", f"{base}/certificates/1/pdf"):
+        r = other.get(path)
+        assert r.status_code == 404, (path, r.text)
+        assert "Serum A" not in r.text
+    assert other.get(f"{base}/certificates/1/html").status_code == 404
+    assert other.post(f"{base}/certificates", json={"reason": "x"}).status_code == 404
+    assert upload(other, "L-201").status_code == 404
+    assert len(qc.get(base).json()["measurements"]) == 1
+    assert other.get("/api/v1/qc/batches", params={"product": "Serum A"}).json()["items"] == []
+    # lot numbers are unique across labs: the taken lot is a conflict, not a new batch
+    assert other.post("/api/v1/qc/batches", json=record("L-201")).status_code == 409

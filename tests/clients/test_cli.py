@@ -136,3 +136,34 @@ def test_update_profile_and_record_consents(run) -> None:  # type: ignore[no-unt
     assert code == 2 and "phototype" in err and "Traceback" not in err
     code, _, err = run("client", "update", "C-NOPE0000", "--pregnant")
     assert code == 3 and "no client" in err
+
+
+def test_uk_client_gets_a_regimen_with_uk_rules(run) -> None:  # type: ignore[no-untyped-def]
+    """Acceptance (issue 13): a UK client's regimen, not a validation traceback."""
+    code, out, err = run(
+        "client", "add", "--name", "Mary Seacole", "--phototype", "3",
+        "--concern", "wrinkles:moderate", "--market", "uk",
+    )  # fmt: skip
+    assert code == 0, err
+    p = json.loads(out)["pseudonym"]
+    code, out, err = run("client", "show", p)
+    assert code == 0, err and json.loads(out)["market"] == "UK"
+
+    code, out, err = run("client", "regimen", p, "--start", "2026-12-01")
+    assert code == 0, err
+    assert "Traceback" not in err
+    plan = json.loads(out)
+    request = plan["product"]["request"]
+    assert request["market"] == "UK" and request["no_human"] is True
+    blocked = {(b["option"], b["rule"]) for b in plan["blocked"]}
+    assert ("human-derived EV", "human-ev-prohibited-in-market") in blocked
+    if plan["product"]["available"]:
+        assert not any("human" in i.lower() for i in plan["product"]["inci"])
+    else:
+        assert plan["product"]["reason"]
+
+
+def test_unknown_market_is_a_one_line_error_naming_the_markets(run) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = run("client", "add", "--name", "X", "--phototype", "2", "--market", "XX")
+    assert code == 2 and "Traceback" not in err
+    assert "uk" in err.lower() and "eu" in err.lower()

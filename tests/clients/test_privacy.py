@@ -69,7 +69,7 @@ def _add(db: Database, actor: Actor) -> str:
 def test_export_contains_every_recorded_row(sqlite_db: Database, clinician: Actor) -> None:
     p = _add(sqlite_db, clinician)
     with sqlite_db.transaction() as s:
-        data = export_client(s, clinician, p)
+        data = export_client(s, clinician, p).model_dump(mode="json")
         client = s.scalars(select(ClientRecord)).one()
         ids = {
             "assessments": set(s.scalars(select(AssessmentRecord.id))),
@@ -127,7 +127,7 @@ def test_erase_leaves_no_personal_data_in_the_file(
         assert secret.encode("utf-8") not in raw, secret
         assert secret.encode("utf-16-le") not in raw, secret
     assert token[:40].encode() not in raw
-    assert summary["personal_rows_deleted"] == 1 and summary["consents_deleted"] == 2
+    assert summary.personal_rows_deleted == 1 and summary.consents_deleted == 2
 
     db = open_database(f"sqlite:///{db_path}")
     with db.transaction() as s:
@@ -157,7 +157,8 @@ def test_export_and_erase_on_postgresql(postgres_url: str, clinician: Actor) -> 
         actor = Actor(username="dr.pg", role=clinician.role, organisation_id=org.id)
     p = _add(db, actor)
     with db.transaction() as s:
-        assert export_client(s, actor, p)["personal_data"]["name"] == NAME
+        exported = export_client(s, actor, p)
+        assert exported.personal_data is not None and exported.personal_data.name == NAME
         erase_client(s, actor, p)
     purge_freed_pages(db)
     with db.transaction() as s:

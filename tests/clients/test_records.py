@@ -94,7 +94,7 @@ def test_clinicians_see_only_their_organisation(
         with pytest.raises(NotFoundError):
             show_client(s, other_clinician, view.pseudonym)
         assert list_clients(s, other_clinician) == []
-        assert [r["pseudonym"] for r in list_clients(s, admin)] == [view.pseudonym]
+        assert [r.pseudonym for r in list_clients(s, admin)] == [view.pseudonym]
 
 
 def test_roles_without_client_access_are_refused(
@@ -162,7 +162,7 @@ def test_update_profile_and_consent_are_audited(
         add_consent(s, clinician, view.pseudonym, Consent("photos", "v3", given=False))
         shown = show_client(s, clinician, view.pseudonym)
     assert updated.profile.pregnant and shown.profile.concerns[0].name == "dryness"
-    assert shown.consents[-1]["topic"] == "photos" and shown.consents[-1]["given"] is False
+    assert shown.consents[-1].topic == "photos" and shown.consents[-1].given is False
     with sqlite_db.reader() as s:
         actions = [e.action for e in events_for(s, "client", view.pseudonym)]
     assert actions == ["client.create", "client.update", "client.consent", "client.read"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import date
 from typing import Any
 
@@ -39,7 +40,7 @@ def regimen():  # type: ignore[no-untyped-def]
 
 
 def test_acne_scars_fitzpatrick_v_explains_choice_and_warnings(regimen) -> None:  # type: ignore[no-untyped-def]
-    assert regimen.concerns == [{"name": "acne scars", "severity": 2}]
+    assert [c.model_dump() for c in regimen.concerns] == [{"name": "acne scars", "severity": 2}]
     assert regimen.targets["acne-scars"] == pytest.approx(2.0)
     assert regimen.sessions, "an in-clinic course is planned"
     chosen = regimen.sessions[0].procedure
@@ -51,11 +52,11 @@ def test_acne_scars_fitzpatrick_v_explains_choice_and_warnings(regimen) -> None:
     assert any(c.topic == "priming" for c in regimen.choices)
     assert regimen.targets["pigmentation"] > 0  # the serum primes PIH-prone skin
     assert any(c.topic.startswith("active: ") and "(" in c.reason for c in regimen.choices) or (
-        not regimen.product["available"]
+        not regimen.product.available
     )
-    warned = {(w["option"], w["rule"]) for w in regimen.warnings}
+    warned = {(w.option, w.rule) for w in regimen.warnings}
     assert (chosen, "pih-risk-phototype") in warned
-    assert any(b["rule"] == "exosome-injection-not-approved" for b in regimen.blocked)
+    assert any(b.rule == "exosome-injection-not-approved" for b in regimen.blocked)
 
 
 def test_schedule_sessions_and_reassessment(regimen) -> None:  # type: ignore[no-untyped-def]
@@ -109,12 +110,12 @@ def test_light_skin_gets_the_direct_evidence_laser() -> None:
 
 def test_product_comes_from_design_engine_or_says_why_not(regimen) -> None:  # type: ignore[no-untyped-def]
     product = regimen.product
-    assert product["request"]["no_human"] is True  # EU client: no human-origin EV
-    if product["available"]:
-        assert product["inci"]
-        assert not any("Human" in i for i in product["inci"])
+    assert product.request.no_human is True  # EU client: no human-origin EV
+    if product.available:
+        assert product.inci
+        assert not any("Human" in i for i in product.inci)
     else:
-        assert product["reason"]
+        assert product.reason
 
 
 def test_unknown_concern_and_no_concern_are_user_errors() -> None:
@@ -145,16 +146,16 @@ def test_simulated_regimen_shows_labelled_model_predictions() -> None:
     plain = build_regimen("C-TEST0009", profile, start=START)
     assert plain.expected_outcome == []
     plan = build_regimen("C-TEST0009", profile, start=START, simulate=True)
-    parts = {p["part"]: p for p in plan.expected_outcome}
+    parts = {p.part: p.model_dump() for p in plan.expected_outcome}
     home = parts["home care"]
     assert home["available"] and home["model"] == "photoageing"
-    assert home["scenario"]["route"] == "topical"
+    assert json.loads(home["scenario"])["route"] == "topical"
     assert home["endpoints"]["mmp1_mean_change_pct"] < 0
     assert home["endpoints"]["procollagen_i_mean_change_pct"] > 0
     assert "model prediction" in home["label"] and home["assumptions"]
     assert plan.sessions, "wrinkles have an in-clinic course"
     clinic = parts[plan.sessions[0].procedure_name]  # simulated on the session days
-    assert clinic["scenario"]["route"] in {"microneedling", "post-laser", "injection"}
+    assert json.loads(clinic["scenario"])["route"] in {"microneedling", "post-laser", "injection"}
     assert clinic["endpoints"]["mmp1_mean_change_pct"] < home["endpoints"]["mmp1_mean_change_pct"]
     html = regimen_html(plan)
     assert "Expected outcome (model prediction)" in html

@@ -24,6 +24,7 @@ class FakeClaim:
     score: float
     evidence_level: str = "rct"
     negated: bool = False
+    model_system: str = ""
 
     def citation(self) -> str:
         return f"Fake {self.subject}->{self.object}"
@@ -140,7 +141,7 @@ def test_best_level_is_the_strongest_design_and_reviews_of_animals_count_as_anim
         0.6,
         evidence_level="systematic_review_meta_analysis",
     )
-    animal_review.model_system = "animal (rodent) studies"  # type: ignore[attr-defined]
+    animal_review.model_system = "animal (rodent) studies"
     in_vitro = FakeClaim(
         "source:adipose-msc", "increases", "effect:collagen", 0.1, evidence_level="in_vitro"
     )

@@ -30,8 +30,8 @@ from exoderm.nta.concentration import (
     poisson_interval,
 )
 from exoderm.nta.frames import FrameSource
-from exoderm.nta.simulate import SimulationSettings, VideoSimulator
 from exoderm.nta.sizing import SizingSettings
+from exoderm.nta.synthetic import SimulationSettings, VideoSimulator
 
 ACQ = Acquisition(temperature_c=22, pixel_size_um=0.166, fps=25, exposure_ms=30)
 SETTINGS = AnalysisSettings(acquisition=ACQ, sizing=SizingSettings(bootstrap=0))

@@ -8,7 +8,7 @@ from scipy.spatial import cKDTree
 from scipy.stats import chisquare
 
 from exoderm.nta.detect import DetectionSettings, locate
-from exoderm.nta.simulate import SimulationSettings, SizeComponent, VideoSimulator
+from exoderm.nta.synthetic import SimulationSettings, SizeComponent, VideoSimulator
 
 
 def _frames(n: int = 6, **overrides: object) -> tuple[list[np.ndarray], VideoSimulator]:

@@ -22,7 +22,7 @@ from exoderm.nta.diffusion import (
     msd_fit,
     msd_points,
 )
-from exoderm.nta.simulate import simulate_tracks
+from exoderm.nta.synthetic import simulate_tracks
 
 SE_TARGET = 0.002
 

@@ -26,7 +26,7 @@ from scipy.spatial import cKDTree
 from exoderm.nta.detect import DetectionSettings, locate
 from exoderm.nta.link import Linker, LinkSettings
 from exoderm.nta.physics import diameter_from_diffusion, water_viscosity_mpas
-from exoderm.nta.simulate import SimulationSettings, SizeComponent, VideoSimulator
+from exoderm.nta.synthetic import SimulationSettings, SizeComponent, VideoSimulator
 
 STEP_PX = 6.0
 PX_UM, FPS, T_C = 0.166, 30.0, 22.0

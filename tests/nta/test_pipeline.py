@@ -18,8 +18,8 @@ from exoderm.nta import (
     to_measurement,
 )
 from exoderm.nta.analysis import analyze_tracks, track_video
-from exoderm.nta.simulate import SimulationSettings, VideoSimulator
 from exoderm.nta.sizing import SizingSettings
+from exoderm.nta.synthetic import SimulationSettings, VideoSimulator
 
 ACQ = Acquisition(temperature_c=22, pixel_size_um=0.166, fps=25, exposure_ms=30)
 

@@ -15,7 +15,6 @@ from exoderm.nta.analysis import Acquisition, AnalysisSettings, analyze
 from exoderm.nta.diffusion import increments
 from exoderm.nta.frames import FrameSource
 from exoderm.nta.physics import stokes_einstein_constant, water_viscosity_mpas
-from exoderm.nta.simulate import SimulationSettings, VideoSimulator, simulate_tracks
 from exoderm.nta.sizing import (
     SizingSettings,
     TrackSteps,
@@ -23,6 +22,7 @@ from exoderm.nta.sizing import (
     summarise,
     walker_distribution,
 )
+from exoderm.nta.synthetic import SimulationSettings, VideoSimulator, simulate_tracks
 
 T_C = 22.0
 ETA = water_viscosity_mpas(T_C)

@@ -10,15 +10,9 @@ from sqlalchemy import func, select
 from exoderm.accounts.actor import Actor
 from exoderm.accounts.audit import events_for
 from exoderm.errors import ConflictError, PermissionDenied, UserInputError
-from exoderm.qc import create_batch, parse_batch_record, record_measurement
-from exoderm.qc.certificate import (
-    PLOT_COLOUR,
-    certificate,
-    certificates_for,
-    content_sha256,
-    draft_certificate,
-    issue_certificate,
-)
+from exoderm.qc import create_batch, get_batch, parse_batch_record, record_measurement
+from exoderm.qc import service as qc
+from exoderm.qc.certificate import PLOT_COLOUR, certificate, content_sha256
 from exoderm.qc.importers import import_file
 from exoderm.qc.records import QcCertificate
 from exoderm.storage import Database
@@ -44,8 +38,8 @@ def _plot_blue(pixels: np.ndarray) -> int:
 
 def test_pdf_shows_plot_and_spec_table(released: Database, analyst: Actor) -> None:
     with released.transaction() as s:
-        cert = issue_certificate(s, "LOT-001", analyst)
-        pdf_bytes = cert.pdf
+        signed = qc.sign_certificate(s, analyst, "LOT-001")
+        pdf_bytes = qc.get_certificate(s, analyst, "LOT-001", signed.version).pdf
     pdf = pdfium.PdfDocument(pdf_bytes)
     page = pdf[0]
     text = page.get_textpage()
@@ -83,15 +77,16 @@ def test_pdf_shows_plot_and_spec_table(released: Database, analyst: Actor) -> No
 
 def test_signed_certificate_is_immutable_and_audited(released: Database, analyst: Actor) -> None:
     with released.transaction() as s:
-        cert = issue_certificate(s, "LOT-001", analyst)
+        qc.sign_certificate(s, analyst, "LOT-001")
+        cert = certificate(s, get_batch(s, "LOT-001", analyst))
         assert cert.content_sha256 == content_sha256(cert.content)
     with pytest.raises(ConflictError), released.transaction() as s:
-        stored = certificate(s, "LOT-001")
+        stored = certificate(s, get_batch(s, "LOT-001", analyst))
         stored.decision = "reject"
     with pytest.raises(ConflictError), released.transaction() as s:
-        s.delete(certificate(s, "LOT-001"))
+        s.delete(certificate(s, get_batch(s, "LOT-001", analyst)))
     with released.reader() as s:
-        assert certificate(s, "LOT-001").decision == "release"
+        assert qc.get_certificate(s, analyst, "LOT-001").decision == "release"
         sign = [
             e for e in events_for(s, "qc_batch", "LOT-001") if e.action == "qc.certificate.sign"
         ]
@@ -101,40 +96,43 @@ def test_signed_certificate_is_immutable_and_audited(released: Database, analyst
 
 def test_correction_is_a_new_version_with_a_reason(released: Database, analyst: Actor) -> None:
     with released.transaction() as s:
-        issue_certificate(s, "LOT-001", analyst)
+        qc.sign_certificate(s, analyst, "LOT-001")
     with pytest.raises(UserInputError, match="reason"), released.transaction() as s:
-        issue_certificate(s, "LOT-001", analyst)
+        qc.sign_certificate(s, analyst, "LOT-001")
     with released.transaction() as s:
-        v2 = issue_certificate(s, "LOT-001", analyst, reason="endotoxin re-test entered")
+        v2 = qc.sign_certificate(s, analyst, "LOT-001", reason="endotoxin re-test entered")
         assert v2.version == 2
     with released.reader() as s:
-        versions = certificates_for(s, "LOT-001")
+        versions = qc.list_certificates(s, analyst, "LOT-001")
         assert [c.version for c in versions] == [1, 2]
-        assert versions[0].content["version"] == 1 and versions[1].reason
+        assert certificate(s, get_batch(s, "LOT-001"), 1).content["version"] == 1
+        assert versions[1].reason
 
 
 def test_only_qc_roles_sign_and_failure_writes_nothing(released: Database, viewer: Actor) -> None:
     with pytest.raises(PermissionDenied), released.transaction() as s:
-        issue_certificate(s, "LOT-001", viewer)
+        qc.sign_certificate(s, viewer, "LOT-001")
     with released.reader() as s:
         assert s.scalar(select(func.count()).select_from(QcCertificate)) == 0
 
 
-def test_draft_html_has_plot_and_tables(released: Database) -> None:
+def test_draft_html_has_plot_and_tables(released: Database, analyst: Actor) -> None:
     with released.reader() as s:
-        content, html, pdf = draft_certificate(s, "LOT-001")
+        draft = qc.draft_certificate(s, analyst, "LOT-001")
+    html, pdf = draft.html, draft.pdf
     assert "data:image/png;base64," in html
     assert "&lt; 0.5 EU/mL" in html and "DRAFT" in html
     assert pdf.startswith(b"%PDF")
-    assert content["decision"] == "release"
+    assert draft.decision == "release"
 
 
 def test_certificate_without_measurement_says_so(sqlite_db: Database, analyst: Actor) -> None:
     with sqlite_db.transaction() as s:
         create_batch(s, parse_batch_record(passing_record(lot="NOSIZE")), analyst)
     with sqlite_db.reader() as s:
-        content, html, pdf_bytes = draft_certificate(s, "NOSIZE")
+        draft = qc.draft_certificate(s, analyst, "NOSIZE")
+    html, pdf_bytes = draft.html, draft.pdf
     text = "".join(p.get_textpage().get_text_range() for p in pdfium.PdfDocument(pdf_bytes))
     assert "No single-particle size distribution recorded." in text
-    assert "NEEDS REVIEW" in text and content["distribution"] == []
+    assert "NEEDS REVIEW" in text and draft.decision == "needs review"
     assert "data:image/png" not in html

@@ -95,3 +95,23 @@ def test_spec_show(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["--format", "json", "qc", "spec", "show"], capsys)
     rows = json.loads(out)
     assert code == 0 and any(r["id"] == "endotoxin" and r["limit"] == 0.5 for r in rows)
+
+
+def test_spec_is_a_name_and_spec_file_is_the_operators_own(
+    db_url: str, lot_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["--db", db_url, "--format", "json"]
+    assert run([*base, "qc", "batch", "create", str(lot_file)], capsys)[0] == 0
+    sheet = tmp_path / "tight.toml"
+    sheet.write_text(
+        'id = "tight"\nversion = "1"\ntitle = "Tight"\nextends = "exoderm-default-ev@1.0"\n'
+        '[overrides.endotoxin]\nlimit = 0.01\nsource = "in-house"\n'
+    )
+    code, out, err = run([*base, "qc", "check", "LOT-001", "--spec-file", str(sheet)], capsys)
+    assert code == 0 and {r["id"]: r for r in json.loads(out)}["endotoxin"]["verdict"] == "fail"
+    assert "tight@1" in err or "REJECT" in err
+    code, _, err = run([*base, "qc", "check", "LOT-001", "--spec", str(sheet)], capsys)
+    assert code == 2 and "exoderm-default-ev@1.0" in err and "Traceback" not in err
+    code, out, _ = run([*base, "qc", "spec", "show", "--spec-file", str(sheet)], capsys)
+    rows = {r["id"]: r for r in json.loads(out)}
+    assert code == 0 and rows["endotoxin"]["limit"] == 0.01

@@ -9,14 +9,14 @@ import pytest
 
 from exoderm.accounts.actor import Actor
 from exoderm.qc import create_batch, parse_batch_record, record_measurement
-from exoderm.qc.check import check_batch
+from exoderm.qc import service as qc
 from exoderm.qc.decision import evaluate
 from exoderm.qc.evmetric import ev_metric
 from exoderm.qc.facts import gather
 from exoderm.qc.importers import import_file
 from exoderm.qc.nomenclature import nomenclature_gate
 from exoderm.qc.purity import purity_tier
-from exoderm.qc.specs import load_spec
+from exoderm.qc.specs import load_spec, load_spec_file
 from exoderm.storage import Database
 from tests.qc.conftest import passing_record
 from tests.shared import SHARED_DATA
@@ -26,7 +26,8 @@ NTA = import_file(SHARED_DATA / "nanosight" / "beads2.csv")[0]
 
 def _decide(record: dict[str, Any], spec: str | Path | None = None):
     facts = gather(parse_batch_record(record), [NTA])
-    return evaluate(facts, load_spec(spec))
+    sheet = load_spec_file(spec) if isinstance(spec, Path) else load_spec(spec)
+    return evaluate(facts, sheet)
 
 
 def _verdicts(decision) -> dict[str, str]:
@@ -132,7 +133,7 @@ def test_check_stored_batch(sqlite_db: Database, analyst: Actor) -> None:
         create_batch(s, parse_batch_record(passing_record()), analyst)
         record_measurement(s, "LOT-001", NTA, analyst)
     with sqlite_db.reader() as s:
-        d = check_batch(s, "LOT-001")
+        d = qc.check_batch(s, analyst, "LOT-001")
     assert d.decision == "release"
     frac = next(c for c in d.criteria if c.id == "size_fraction_50_400")
     assert frac.verdict == "pass"
@@ -142,7 +143,7 @@ def test_no_measurement_needs_review(sqlite_db: Database, analyst: Actor) -> Non
     with sqlite_db.transaction() as s:
         create_batch(s, parse_batch_record(passing_record()), analyst)
     with sqlite_db.reader() as s:
-        d = check_batch(s, "LOT-001")
+        d = qc.check_batch(s, analyst, "LOT-001")
     assert d.decision == "needs review"
     assert {c.id: c.verdict for c in d.criteria}["size_mode"] == "review"
 
@@ -154,7 +155,7 @@ def test_bad_spec_sheet_is_a_user_error(tmp_path: Path, bad: str) -> None:
     sheet = tmp_path / "bad.toml"
     sheet.write_text(bad)
     with pytest.raises(UserInputError) as info:
-        load_spec(sheet)
+        load_spec_file(sheet)
     assert str(sheet) in str(info.value)
 
 

@@ -4,7 +4,8 @@ import pytest
 
 from exoderm.accounts.actor import Actor
 from exoderm.qc import ParticleMeasurement, create_batch, parse_batch_record, record_measurement
-from exoderm.qc.trends import control_chart, control_chart_png, lot_trends
+from exoderm.qc import service as qc
+from exoderm.qc.trends import control_chart, control_chart_png
 from exoderm.storage import Database
 from tests.qc.conftest import passing_record
 
@@ -57,7 +58,7 @@ def test_lot_trends_from_stored_batches(sqlite_db: Database, analyst: Actor) -> 
             )
         create_batch(s, parse_batch_record(passing_record(lot="B0", product="Other")), analyst)
     with sqlite_db.reader() as s:
-        charts = {c.metric: c for c in lot_trends(s, "Serum A", baseline=7)}
+        charts = {c.metric: c for c in qc.lot_trends(s, analyst, "Serum A", baseline=7)}
     mode = charts["mode_nm"]
     assert [p.lot for p in mode.points] == [f"A{i}" for i in range(8)]
     assert [p.lot for p in mode.out_of_control] == ["A7"]

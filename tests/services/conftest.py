@@ -8,6 +8,7 @@ the *other* organisation; each call must raise :class:`~exoderm.errors.NotFoundE
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -30,8 +31,7 @@ class Tenants:
     b: dict[Role, Actor]
 
 
-@pytest.fixture
-def tenants() -> Iterator[Tenants]:
+def _build() -> Tenants:
     db = scratch_database()
     with db.transaction() as s:
         admin_user, _ = create_user(s, "root", Role.admin, password="correct horse battery")
@@ -50,5 +50,28 @@ def tenants() -> Iterator[Tenants]:
                 )
                 people[side][role] = actor_for(user)
         admin = actor_for(admin_user)
-    yield Tenants(db, admin, people["a"], people["b"])
+    return Tenants(db, admin, people["a"], people["b"])
+
+
+def _sqlite(db: Database) -> sqlite3.Connection:
+    raw = db.engine.raw_connection().driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    return raw
+
+
+@pytest.fixture(scope="session")
+def _tenants_template() -> Iterator[Tenants]:
+    """Built once: hashing nine passwords with argon2id takes seconds."""
+    template = _build()
+    yield template
+    template.db.dispose()
+
+
+@pytest.fixture
+def tenants(_tenants_template: Tenants) -> Iterator[Tenants]:
+    """A fresh copy of the two-organisation database for each test."""
+    db = scratch_database()
+    _sqlite(_tenants_template.db).backup(_sqlite(db))
+    t = _tenants_template
+    yield Tenants(db, t.admin, t.a, t.b)
     db.dispose()

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from exoderm.nta.simulate import SimulationSettings, SizeComponent, write_simulation
+from exoderm.nta.synthetic import SimulationSettings, SizeComponent, write_simulation
 from exoderm.web.qc_pages import TEMPLATE
 from tests.api.conftest import PASSWORD, World, build_world
 from tests.api.shared_data import shared_file
@@ -177,6 +177,10 @@ def test_nta_flow(page_for: Any, server: str, tmp_path: Path) -> None:
     page = page_for("sci")
     page.goto(f"{server}/nta")
     page.get_by_label("Video (TIFF stack, AVI or MP4)").set_input_files(str(video))
+    page.get_by_label("Temperature (°C, 0–100)").fill("22")
+    page.get_by_label("Pixel size (µm)").fill("0.166")
+    page.get_by_label("Frame rate (fps)").fill("25")
+    page.get_by_label("Exposure (ms, or with units)").fill("30ms")
     page.get_by_role("button", name="Analyse").click()
     page.wait_for_selector("#job-state:text('succeeded')", timeout=90_000)
     assert page.locator("figure svg").count() == 1

@@ -59,3 +59,38 @@ def test_viewer_reads_but_cannot_enter(world: World) -> None:
     csrf = csrf_of(page.text)
     r = viewer.post("/qc", data={"csrf_token": csrf, "record": yaml.safe_dump(TEMPLATE)})
     assert r.status_code == 403
+
+
+def test_trends_of_another_lab_show_none_of_its_lots(world: World) -> None:
+    """Issue 13: /qc/trends fenced the lots by organisation only in the API, not here."""
+    from exoderm.accounts import users as user_lib
+
+    qc = login(world.client(), "qc")
+    csrf = csrf_of(qc.get("/qc").text)
+    path = shared_file("nanosight/beads2.csv")
+    for lot in ("SECRET-LOT-1", "SECRET-LOT-2"):
+        record = {**TEMPLATE, "lot": lot, "product": "Serum Q"}
+        data = {"csrf_token": csrf, "record": yaml.safe_dump(record)}
+        assert qc.post("/qc", data=data, follow_redirects=False).status_code == 303
+        with path.open("rb") as fh:
+            up = qc.post(
+                f"/qc/batches/{lot}/imports",
+                data={"csrf_token": csrf},
+                files={"file": (path.name, fh, "text/csv")},
+                follow_redirects=False,
+            )
+        assert up.status_code == 303, up.text
+    assert qc.get("/qc/trends", params={"product": "Serum Q"}).text.count('<svg role="img"') >= 1
+    with world.db.transaction() as s:
+        user_lib.create_organisation(s, "Other Lab", "lab")
+        user_lib.create_user(
+            s, "other_qc", "qc_analyst", password="another-password", organisation="Other Lab"
+        )
+    other = login(world.client(), "other_qc", password="another-password")
+    trends = other.get("/qc/trends", params={"product": "Serum Q"})
+    assert trends.status_code == 200
+    assert "SECRET-LOT" not in trends.text and '<svg role="img"' not in trends.text
+    assert "No lots with data for Serum Q" in trends.text
+    index = other.get("/qc", params={"product": "Serum Q"})
+    assert index.status_code == 200 and "SECRET-LOT" not in index.text
+    assert other.get("/qc/batches/SECRET-LOT-1").status_code == 404

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exoderm.accounts.records import AuditEvent
+
+#: A value in an audit event's ``detail``: a scalar, a list of scalars, or a flat mapping.
+AuditScalar = str | int | float | bool | None
+AuditValue = AuditScalar | list[AuditScalar] | dict[str, AuditScalar]
+#: What an audit event's ``detail`` may hold (never personal data).
+AuditDetail = dict[str, AuditValue]
+#: What :func:`record` accepts for one value (any sequence or mapping of scalars).
+AuditValueIn = AuditScalar | Sequence[AuditScalar] | Mapping[str, AuditScalar]
 
 
 def record(
@@ -18,7 +26,7 @@ def record(
     subject_type: str,
     subject_id: str | int,
     organisation_id: int | None = None,
-    detail: dict[str, Any] | None = None,
+    detail: Mapping[str, AuditValueIn] | None = None,
     note: str | None = None,
 ) -> AuditEvent:
     """Add one audit event to the caller's transaction (it commits or rolls back with it)."""
@@ -28,7 +36,7 @@ def record(
         subject_type=subject_type,
         subject_id=str(subject_id),
         organisation_id=organisation_id,
-        detail=detail,
+        detail=dict(detail) if detail is not None else None,
         note=note,
     )
     session.add(event)

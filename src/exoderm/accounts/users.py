@@ -99,7 +99,8 @@ def _check_username(username: str) -> str:
     return username
 
 
-def _parse_role(role: Role | str) -> Role:
+def parse_role(role: Role | str) -> Role:
+    """A role from its name, or a :class:`UserInputError` listing the roles."""
     try:
         return Role(role)
     except ValueError as exc:
@@ -123,7 +124,7 @@ def create_user(
     Every role but admin needs an organisation: a clinician without one could see no
     client, and one with the wrong one would see the wrong clients.
     """
-    role = _parse_role(role)
+    role = parse_role(role)
     _check_username(username)
     org = get_organisation(session, organisation) if organisation is not None else None
     if org is None and role is not Role.admin:

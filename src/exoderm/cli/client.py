@@ -1,7 +1,7 @@
 """``exoderm client``: client records, assessments, screening, regimens, outcomes, privacy.
 
-Each command parses options, calls :mod:`exoderm.clients` inside one transaction and
-prints with :mod:`exoderm.cli.output`. The CLI acts as the local operator.
+Each command parses options, calls :mod:`exoderm.clients.service` inside one transaction
+and prints with :mod:`exoderm.cli.output`. The CLI acts as the local operator.
 """
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 
 from exoderm import clients as lib
 from exoderm.accounts.actor import local_operator
 from exoderm.accounts.users import get_organisation, list_organisations
 from exoderm.cli.output import emit_object, emit_rows, info
 from exoderm.cli.state import STATE, OutputFormat
-from exoderm.errors import UserInputError
+from exoderm.clients import service
+from exoderm.errors import UserInputError, read_yaml_mapping
+from exoderm.markets import Market
 
 app = typer.Typer(
     help="Clients: profiles, instruments, screening, regimens, outcomes, export and erase.",
@@ -34,16 +35,10 @@ def register(root: typer.Typer) -> None:
 def _read_mapping(path: Path) -> dict[str, Any]:
     """A YAML or JSON file holding one mapping."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UserInputError(f"cannot read file: {exc.strerror}", file=path) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise UserInputError("not valid YAML/JSON", file=path, line=line) from None
-    if not isinstance(data, dict):
-        raise UserInputError("expected a mapping of fields", file=path, line=1)
-    return data
+    return dict(read_yaml_mapping(text, path).data)
 
 
 def _key_values(items: list[str], option: str) -> dict[str, str]:
@@ -91,7 +86,7 @@ def _apply_profile_options(
     phototype: int | None,
     glogau: int | None,
     skin_type: str | None,
-    market: str | None,
+    market: Market | None,
     concern: list[str],
     allergy: list[str],
     medication: list[str],
@@ -108,9 +103,11 @@ def _apply_profile_options(
     """
     if phototype is not None:
         data["fitzpatrick"] = {**data.get("fitzpatrick", {}), "phototype": phototype}
-    for key, value in (("glogau", glogau), ("skin_type", skin_type), ("market", market)):
+    for key, value in (("glogau", glogau), ("skin_type", skin_type)):
         if value is not None:
             data[key] = value
+    if market is not None:
+        data["market"] = market.value
     data["concerns"] = [*data.get("concerns", []), *(_concern(c) for c in concern)]
     data["allergies"] = [*data.get("allergies", []), *allergy]
     data["medications"] = [*data.get("medications", []), *medication]
@@ -155,7 +152,8 @@ def add(
     pregnant: Annotated[bool, typer.Option(help="Pregnant.")] = False,
     breastfeeding: Annotated[bool, typer.Option(help="Breast-feeding.")] = False,
     market: Annotated[
-        str | None, typer.Option(help="Market of supply: EU, UK, US, KR, CN…")
+        Market | None,
+        typer.Option(case_sensitive=False, help="Market of supply (any case)."),
     ] = None,
     consent: Annotated[
         list[str], typer.Option(help="Consent topic:version, e.g. treatment:v1 (repeatable).")
@@ -187,7 +185,7 @@ def add(
         source="options",
     )
     with STATE.database().transaction() as session:
-        view = lib.add_client(
+        view = service.add_client(
             session,
             local_operator(),
             personal=personal,
@@ -203,7 +201,7 @@ def add(
 def show(pseudonym: str) -> None:
     """Show one client (personal data only for roles allowed to see it)."""
     with STATE.database().transaction() as session:
-        view = lib.show_client(session, local_operator(), pseudonym)
+        view = service.get_client(session, local_operator(), pseudonym)
     emit_object(view.summary(), title=view.pseudonym)
 
 
@@ -235,7 +233,10 @@ def update(
         bool | None,
         typer.Option("--breastfeeding/--not-breastfeeding", help="Breast-feeding status."),
     ] = None,
-    market: Annotated[str | None, typer.Option(help="Market of supply.")] = None,
+    market: Annotated[
+        Market | None,
+        typer.Option(case_sensitive=False, help="Market of supply (any case)."),
+    ] = None,
 ) -> None:
     """Change a client's clinical profile: the options apply to the current profile, or to
     the one in --profile. The new profile is validated whole and replaces the old (audited)."""
@@ -244,7 +245,7 @@ def update(
         if profile_file is not None:
             data = _read_mapping(profile_file)
         else:
-            data = lib.show_client(session, actor, pseudonym).profile.model_dump(mode="json")
+            data = service.get_client(session, actor, pseudonym).profile.model_dump(mode="json")
         _apply_profile_options(
             data,
             phototype=phototype,
@@ -261,7 +262,8 @@ def update(
             breastfeeding=breastfeeding,
         )
         source = str(profile_file) if profile_file else "options"
-        view = lib.update_profile(session, actor, pseudonym, lib.parse_profile(data, source=source))
+        profile = lib.parse_profile(data, source=source)
+        view = service.update_profile(session, actor, pseudonym, profile=profile)
     emit_object(view.summary(), title=view.pseudonym)
     info(f"client {view.pseudonym} profile updated")
 
@@ -278,7 +280,7 @@ def consent_cmd(
     given = _consent(consent)
     record = lib.Consent(topic=given.topic, version=given.version, given=not withdraw)
     with STATE.database().transaction() as session:
-        lib.add_consent(session, local_operator(), pseudonym, record)
+        service.add_consent(session, local_operator(), pseudonym, consent=record)
     verb = "withdrawn" if withdraw else "given"
     info(f"consent {record.topic}:{record.version} {verb} for {pseudonym}")
 
@@ -287,26 +289,17 @@ def consent_cmd(
 def list_cmd() -> None:
     """List clients (pseudonyms and concerns; no personal data)."""
     with STATE.database().transaction() as session:
-        rows = lib.list_clients(session, local_operator())
+        page = service.list_clients(session, local_operator())
+    rows = [r.model_dump() for r in page.items]
     emit_rows(rows, ["pseudonym", "organisation_id", "phototype", "concerns", "erased", "created"])
 
 
 @app.command("instruments")
 def instruments() -> None:
     """List the assessment instruments, their ranges, sources and responder thresholds."""
-    rows = [
-        {
-            "code": i.info.code,
-            "name": i.info.name,
-            "range": i.info.range_text,
-            "unit": i.info.unit,
-            "clinician_only": i.info.clinician_only,
-            "responders": [r.label for r in i.info.responders],
-            "items": list(i.fields),
-            "source": i.info.source,
-        }
-        for i in lib.INSTRUMENTS.values()
-    ]
+    rows = [i.model_dump() for i in service.instruments()]
+    for row in rows:
+        row["items"] = row.pop("fields")
     emit_rows(rows, ["code", "name", "range", "unit", "clinician_only", "responders", "source"])
 
 
@@ -323,8 +316,13 @@ def assess(
     inputs.update(_key_values(item, "--item"))
     day = _date(visit_date, "--date")
     with STATE.database().transaction() as session:
-        a = lib.record_assessment(
-            session, local_operator(), pseudonym, instrument, inputs, visit_date=day
+        a = service.record_assessment(
+            session,
+            local_operator(),
+            pseudonym,
+            instrument=instrument,
+            inputs=inputs,
+            visit_date=day,
         )
     emit_object({**a.row(), "components": a.components})
 
@@ -344,7 +342,7 @@ def _date(value: str | None, option: str) -> date | None:
 def screen_cmd(pseudonym: str) -> None:
     """Contraindication screening: blocked options and warnings, each with its rule."""
     with STATE.database().transaction() as session:
-        result = lib.screen_client(session, local_operator(), pseudonym)
+        result = service.screen_client(session, local_operator(), pseudonym)
     emit_rows(
         result.rows(),
         ["status", "option", "kind", "rule", "action", "severity", "reason", "source"],
@@ -369,12 +367,12 @@ def regimen_cmd(
     """Build and store a regimen; optionally write .ics, HTML and PDF."""
     with STATE.database().transaction() as session:
         actor = local_operator()
-        regimen = lib.create_regimen(
+        regimen = service.create_regimen(
             session, actor, pseudonym, start=_date(start, "--start"), simulate=simulate
         )
         name = None
         if html or pdf:
-            view = lib.show_client(session, actor, pseudonym)
+            view = service.get_client(session, actor, pseudonym)
             name = view.personal.name if view.personal else None
     if ics:
         ics.write_bytes(lib.regimen_calendar(regimen))
@@ -416,11 +414,11 @@ def plan_lines(regimen: lib.Regimen) -> list[dict[str, Any]]:
         for v in regimen.visits
     ]
     rows += [
-        {"kind": "warning", "when": "", "what": w["option"], "why": f"{w['reason']} [{w['rule']}]"}
+        {"kind": "warning", "when": "", "what": w.option, "why": f"{w.reason} [{w.rule}]"}
         for w in regimen.warnings
     ]
     rows += [
-        {"kind": "blocked", "when": "", "what": b["option"], "why": f"{b['reason']} [{b['rule']}]"}
+        {"kind": "blocked", "when": "", "what": b.option, "why": f"{b.reason} [{b.rule}]"}
         for b in regimen.blocked
     ]
     return rows
@@ -433,7 +431,7 @@ def outcomes(
 ) -> None:
     """Change from baseline, percent improvement and responder status per instrument."""
     with STATE.database().transaction() as session:
-        report = lib.client_outcomes(session, local_operator(), pseudonym)
+        report = service.client_outcomes(session, local_operator(), pseudonym)
     emit_rows(
         report.rows(),
         [
@@ -462,8 +460,8 @@ def export(
 ) -> None:
     """Everything recorded about a client, as JSON."""
     with STATE.database().transaction() as session:
-        data = lib.export_client(session, local_operator(), pseudonym)
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+        data = service.export_client(session, local_operator(), pseudonym)
+    text = json.dumps(data.model_dump(mode="json"), indent=2, ensure_ascii=False)
     if output:
         output.write_text(text + "\n", encoding="utf-8")
         info(f"wrote {output}")
@@ -481,7 +479,7 @@ def erase(
         raise UserInputError("erasing cannot be undone", field="--yes", expected="--yes to confirm")
     db = STATE.database()
     with db.transaction() as session:
-        summary = lib.erase_client(session, local_operator(), pseudonym)
+        summary = service.erase_client(session, local_operator(), pseudonym)
     lib.purge_freed_pages(db)
-    emit_object(summary)
-    info(f"client {summary['pseudonym']} erased")
+    emit_object(summary.model_dump())
+    info(f"client {summary.pseudonym} erased")

@@ -1,6 +1,6 @@
 """``exoderm design``: formulate, browse and extend the catalogue, check claims.
 
-Options are parsed here; everything else is ``exoderm.design``. Results print with
+Options are parsed here; everything else is ``exoderm.design.service``. Results print with
 ``emit_rows``/``emit_object`` so ``--format table|json|csv`` and ``--quiet`` work.
 """
 
@@ -17,21 +17,17 @@ from exoderm.cli.output import emit_object, emit_rows, info
 from exoderm.cli.state import STATE
 from exoderm.design import (
     EVIDENCE_LEVELS,
-    Catalogue,
     FormulationRequest,
     Kind,
+    Market,
     Origin,
-    check_claim,
-    formulate,
-    load_catalogue,
+    ProductClass,
+    SheetFormat,
     read_ingredient_file,
+    service,
 )
-from exoderm.design.evidence_link import knowledge_base
-from exoderm.design.ingredient import ProductClass
-from exoderm.design.regulation import Market, status
-from exoderm.design.repository import import_ingredients
-from exoderm.design.sheet import SheetFormat, render_sheet
 from exoderm.errors import UserInputError
+from exoderm.storage.paging import FIRST_PAGE
 
 app = typer.Typer(
     help="Design: target-designed formulations, the ingredient catalogue, compliant claims.",
@@ -47,11 +43,6 @@ app.add_typer(claims_app, name="claims")
 
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="design")
-
-
-def _catalogue() -> Catalogue:
-    with STATE.database().reader() as session:
-        return load_catalogue(session)
 
 
 def _targets(values: list[str]) -> dict[str, float]:
@@ -73,7 +64,7 @@ def formulate_cmd(
     target: Annotated[
         list[str], typer.Option("--target", "-t", help="Target (id or alias), optionally =WEIGHT.")
     ],
-    market: Annotated[str, typer.Option(help="US, EU, KR, CN or ZA.")] = "EU",
+    market: Annotated[str, typer.Option(help="EU, UK, US, KR, CN or ZA.")] = "EU",
     product_class: Annotated[
         str, typer.Option("--class", help="cosmetic, medical-device or drug.")
     ] = "cosmetic",
@@ -135,11 +126,8 @@ def formulate_cmd(
     defaults = {"market": "EU", "product_class": "cosmetic", "max_actives": 4}
     given = {k: v for k, v in raw.items() if v is not None and defaults.get(k) != v}
     request = FormulationRequest.parse(given, source="formulate options")
-    db = STATE.database()
-    with db.reader() as session:
-        catalogue = load_catalogue(session)
-        kb = None if no_kb else knowledge_base(session)
-    result = formulate(request, catalogue=catalogue, kb=kb, use_knowledge_base=not no_kb)
+    with STATE.database().reader() as session:
+        result = service.formulate(session, local_operator(), request, use_knowledge_base=not no_kb)
     rows = [
         {
             "rank": f.rank,
@@ -163,12 +151,7 @@ def formulate_cmd(
         return
     fmt = _sheet_format(sheet)
     for f in result.all:
-        expected = None
-        if simulate:
-            from exoderm.simulate.expectation import expected_outcomes
-
-            expected = expected_outcomes(f)
-        text = render_sheet(f, fmt, expected=expected)
+        text = service.render_formulation(f, fmt, simulate=simulate)
         if output is None:
             typer.echo(text)
             continue
@@ -191,7 +174,8 @@ def _sheet_format(value: str) -> SheetFormat:
 @app.command("targets")
 def targets_cmd() -> None:
     """List the targets a formulation can be designed for."""
-    catalogue = _catalogue()
+    with STATE.database().reader() as session:
+        found = service.targets(session, local_operator())
     emit_rows(
         [
             {
@@ -201,7 +185,7 @@ def targets_cmd() -> None:
                 "kg_node": t.kg_node,
                 "disease": t.is_disease,
             }
-            for t in catalogue.targets.values()
+            for t in found
         ],
         ["id", "label", "aliases", "kg_node", "disease"],
         title="targets",
@@ -220,7 +204,6 @@ def catalogue_list(
     product_class: Annotated[str, typer.Option("--class")] = "cosmetic",
 ) -> None:
     """List catalogue ingredients (packaged and imported)."""
-    catalogue = _catalogue()
     if kind is not None and kind not in {k.value for k in Kind}:
         raise UserInputError(
             f"unknown kind {kind!r}", field="--kind", expected=", ".join(k.value for k in Kind)
@@ -232,36 +215,33 @@ def catalogue_list(
             expected=", ".join(o.value for o in Origin),
         )
     cls = _product_class(product_class)
+    with STATE.database().reader() as session:
+        found = service.catalogue(
+            session,
+            local_operator(),
+            kind=Kind(kind) if kind else None,
+            origin=Origin(origin) if origin else None,
+            market=Market.parse(market, field="--market") if market else None,
+            product_class=cls,
+            page=FIRST_PAGE,
+        )
     rows = []
-    for item in catalogue:
-        if (kind and item.kind.value != kind) or (origin and item.origin.value != origin):
-            continue
+    for item in found.items:
         row: dict[str, Any] = {
             "key": item.key,
             "inci": item.inci or item.name,
-            "kind": item.kind.value,
-            "origin": item.origin.value,
+            "kind": item.kind,
+            "origin": item.origin,
             "vegan": item.vegan,
             "cost_tier": item.cost_tier,
-            "targets": [e.target for e in item.effects],
-            "source": "imported" if item.key in catalogue.imported else "packaged",
+            "targets": item.targets,
+            "source": item.source,
         }
         if market:
-            row["status"] = status(item, _market(market), cls).status.value
+            row["status"] = item.status
         rows.append(row)
     columns = ["key", "inci", "kind", "origin", "vegan", "cost_tier", "targets", "source"]
     emit_rows(rows, [*columns, "status"] if market else columns, title="catalogue")
-
-
-def _market(value: str) -> Market:
-    try:
-        return Market(value.upper())
-    except ValueError:
-        raise UserInputError(
-            f"unknown market {value!r}",
-            field="--market",
-            expected=", ".join(m.value for m in Market),
-        ) from None
 
 
 def _product_class(value: str) -> ProductClass:
@@ -278,16 +258,16 @@ def _product_class(value: str) -> ProductClass:
 @catalogue_app.command("show")
 def catalogue_show(key: Annotated[str, typer.Argument(help="Ingredient key.")]) -> None:
     """Show one ingredient with its evidence and its status in every market and class."""
-    item = _catalogue().get(key)
+    with STATE.database().reader() as session:
+        item = service.ingredient(session, local_operator(), key)
     data = item.model_dump(mode="json", exclude={"effects", "regulatory"})
     data["effects"] = [
         f"{e.target}: " + "; ".join(f"[{i.design.value}] {i.citation}" for i in e.evidence)
         for e in item.effects
     ]
     data["regulatory_status"] = [
-        f"{m.value} {c.value}: {status(item, m, c).status.value} - {status(item, m, c).basis}"
-        for m in Market
-        for c in ProductClass
+        f"{r.market} {r.product_class}: {r.status} - {r.basis}"
+        for r in service.regulatory_statuses(item)
     ]
     emit_object(data, title=item.name)
 
@@ -299,7 +279,9 @@ def catalogue_import(
     """Validate a file of ingredients and add them to the catalogue (all or nothing)."""
     ingredients = read_ingredient_file(file)
     with STATE.database().transaction() as session:
-        outcome = import_ingredients(session, ingredients, actor=local_operator(), source=str(file))
+        outcome = service.import_ingredients(
+            session, local_operator(), ingredients, source=str(file)
+        )
     emit_rows([{"key": k, "outcome": v} for k, v in outcome.items()], ["key", "outcome"])
     info(f"imported {len(outcome)} ingredient(s) from {file}")
 
@@ -307,7 +289,7 @@ def catalogue_import(
 @claims_app.command("check")
 def claims_check(
     text: Annotated[str, typer.Argument(help="The claim, in quotes.")],
-    market: Annotated[str, typer.Option(help="US, EU, KR, CN or ZA.")] = "EU",
+    market: Annotated[str, typer.Option(help="EU, UK, US, KR, CN or ZA.")] = "EU",
     product_class: Annotated[str, typer.Option("--class")] = "cosmetic",
     evidence: Annotated[
         str | None,
@@ -315,7 +297,15 @@ def claims_check(
     ] = None,
 ) -> None:
     """Check a claim; exits with code 1 when it is rejected (usable in scripts)."""
-    verdict = check_claim(text, market, product_class, evidence)
+    with STATE.database().reader() as session:
+        verdict = service.check_claim(
+            session,
+            local_operator(),
+            text,
+            market=Market.parse(market, field="--market"),
+            product_class=_product_class(product_class),
+            evidence_level=evidence,
+        )
     emit_object(verdict.as_dict(), title="claim")
     if not verdict.accepted:
         raise typer.Exit(1)

@@ -1,28 +1,35 @@
 """``exoderm evidence``: search, show, effects, explain, conflicts, refs, stats, import,
 export and the MISEV marker table.
 
-Every command calls :mod:`exoderm.evidence` and prints with :mod:`exoderm.cli.output`.
-The knowledge base is the shipped seed merged with the database's imported claims.
+Every command calls :mod:`exoderm.evidence.service` and prints with
+:mod:`exoderm.cli.output`. The knowledge base is the shipped seed merged with the
+database's imported claims.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
+from sqlalchemy.orm import Session
 
-from exoderm.accounts.actor import local_operator
+from exoderm.accounts.actor import Actor, local_operator
 from exoderm.cli.output import emit_object, emit_rows, info
 from exoderm.cli.state import STATE, OutputFormat
 from exoderm.errors import NotFoundError
-from exoderm.evidence import KnowledgeBase, load_knowledge_base, misev
-from exoderm.evidence.bibliography import BibFormat, format_references
-from exoderm.evidence.curation import import_evidence
-from exoderm.evidence.export import ExportFormat, export_graph
-from exoderm.evidence.model import Claim
-from exoderm.evidence.results import label
+from exoderm.evidence import NodeKind, misev
+from exoderm.evidence import service as evidence
+from exoderm.evidence.bibliography import BibFormat
+from exoderm.evidence.export import ExportFormat
+from exoderm.evidence.reads import ClaimRead, ConflictRead, NodeRead
+from exoderm.storage.paging import PageQuery
+
+T = TypeVar("T")
+#: Every item of a list (the CLI prints whole lists).
+ALL = PageQuery(limit=1_000_000)
 
 app = typer.Typer(
     help="Evidence: the cited, scored knowledge graph of exosome skin care.",
@@ -34,25 +41,36 @@ def register(root: typer.Typer) -> None:
     root.add_typer(app, name="evidence")
 
 
-def _kb() -> KnowledgeBase:
+def _read(ask: Callable[[Session, Actor], T]) -> T:
+    """Ask the evidence service in a read-only session, as the local operator."""
     with STATE.database().reader() as session:
-        return load_knowledge_base(session)
+        return ask(session, local_operator())
 
 
-def _conflict_notes(kb: KnowledgeBase, claim: Claim) -> list[str]:
-    return [f"CONFLICT: {c.describe()}" for c in kb.conflicts_for(claim.id)]
+def _label(node: NodeRead) -> str:
+    """A node's name, marked when it is a whitepaper dermal-effect item."""
+    return f"{node.name} [effect]" if node.kind is NodeKind.DERMAL_EFFECT else node.name
 
 
-def _claim_row(kb: KnowledgeBase, claim: Claim) -> dict[str, Any]:
+def _conflict_notes(found: list[ConflictRead]) -> dict[str, list[str]]:
+    """For each claim id, the conflicts it takes part in (either side)."""
+    notes: dict[str, list[str]] = {}
+    for c in found:
+        for claim_id in dict.fromkeys([c.claim.id, *(d.id for d in c.disputed_by)]):
+            notes.setdefault(claim_id, []).append(f"CONFLICT: {c.summary}")
+    return notes
+
+
+def _claim_row(claim: ClaimRead, notes: dict[str, list[str]]) -> dict[str, Any]:
     return {
         "id": claim.id,
-        "subject": kb.node(claim.subject).name,
+        "subject": claim.subject_name,
         "predicate": ("NOT " if claim.negated else "") + claim.predicate.value,
-        "object": kb.node(claim.object).name,
-        "level": claim.evidence_level.value,
+        "object": claim.object_name,
+        "level": claim.evidence_level,
         "score": claim.score,
-        "citation": claim.citation(),
-        "conflicts": "; ".join(_conflict_notes(kb, claim)) or None,
+        "citation": claim.citation,
+        "conflicts": "; ".join(notes.get(claim.id, [])) or None,
     }
 
 
@@ -62,8 +80,8 @@ def search(
     limit: Annotated[int, typer.Option(help="Most results to show.")] = 20,
 ) -> None:
     """Find nodes, claims and references containing every word."""
-    kb = _kb()
-    hits = kb.search(text, limit)
+    hits = _read(lambda s, a: evidence.search(s, a, text=text, limit=limit))
+    notes = _conflict_notes(_read(evidence.conflicts)) if any(h.disputed for h in hits) else {}
     rows = []
     for hit in hits:
         row: dict[str, Any] = {
@@ -74,9 +92,50 @@ def search(
             "snippet": hit.snippet,
         }
         if hit.kind == "claim":
-            row["conflicts"] = "; ".join(_conflict_notes(kb, kb.claim(hit.id))) or None
+            row["conflicts"] = "; ".join(notes.get(hit.id, [])) or None
         rows.append(row)
     emit_rows(rows, ["kind", "id", "label", "score", "snippet", "conflicts"], title=f"'{text}'")
+
+
+def _show_claim(ident: str) -> bool:
+    try:
+        claim = _read(lambda s, a: evidence.get_claim(s, a, claim_id=ident))
+    except NotFoundError:
+        return False
+    notes = _conflict_notes(claim.conflicts)
+    emit_object(
+        {
+            **_claim_row(claim, notes),
+            "quote": claim.quote,
+            "location": claim.location,
+            "area": claim.area,
+            "model_system": claim.model_system,
+            "effect_size": claim.effect_size,
+            "notes": claim.notes,
+            "references": [r.citation for r in claim.references],
+            "conflicts": notes.get(claim.id, []),
+        },
+        title=claim.id,
+    )
+    return True
+
+
+def _show_reference(ident: str) -> bool:
+    try:
+        ref = _read(lambda s, a: evidence.get_reference(s, a, ref_id=ident))
+    except NotFoundError:
+        return False
+    emit_object(
+        {
+            "id": ref.id,
+            "citation": ref.citation,
+            "doi": ref.doi,
+            "study_type": ref.study_type,
+            "cited_by": ref.cited_by,
+        },
+        title=ref.id,
+    )
+    return True
 
 
 @app.command("show")
@@ -86,45 +145,16 @@ def show(
     ],
 ) -> None:
     """Show a node with its claims, a claim with its sources, or a reference."""
-    kb = _kb()
-    try:
-        claim = kb.claim(ident)
-    except NotFoundError:
-        claim = None
-    if claim is not None:
-        emit_object(
-            {
-                **_claim_row(kb, claim),
-                "quote": claim.quote,
-                "location": claim.location,
-                "area": claim.area,
-                "model_system": claim.model_system,
-                "effect_size": claim.effect_size,
-                "notes": claim.notes,
-                "references": [r.citation() for r in claim.references],
-                "conflicts": _conflict_notes(kb, claim),
-            },
-            title=claim.id,
-        )
+    if _show_claim(ident) or _show_reference(ident):
         return
-    try:
-        ref = kb.reference(ident)
-    except NotFoundError:
-        ref = None
-    if ref is not None:
-        emit_object(
-            {
-                "id": ref.id,
-                "citation": ref.citation(),
-                "doi": ref.doi,
-                "study_type": ref.study_type,
-                "cited_by": [c.id for c in kb.cited_by(ref.id)],
-            },
-            title=ref.id,
-        )
-        return
-    node = kb.resolve(ident)
-    claims = [_claim_row(kb, c) for c in kb.claims(subject=node.id) + kb.claims(object=node.id)]
+
+    def node_and_conflicts(s: Session, a: Actor) -> tuple[Any, list[ConflictRead]]:
+        found = evidence.resolve(s, a, name=ident)
+        return evidence.get_node(s, a, node_id=found.id), evidence.conflicts(s, a)
+
+    node, found_conflicts = _read(node_and_conflicts)
+    notes = _conflict_notes(found_conflicts)
+    claims = [_claim_row(c, notes) for c in node.claims_from + node.claims_to]
     summary: dict[str, Any] = {
         "id": node.id,
         "kind": node.kind.value,
@@ -146,10 +176,9 @@ def effects(
     area: Annotated[str | None, typer.Option(help="Application area (name or id).")] = None,
 ) -> None:
     """The "Dermal effects" items of the whitepaper's eight areas, with their nodes."""
-    kb = _kb()
     rows = [
-        {"area": kb.node(i.area).name, "item": i.item, "node": i.node, "location": i.location}
-        for i in kb.effects(area)
+        {"area": i.area_name, "item": i.item, "node": i.node, "location": i.location}
+        for i in _read(lambda s, a: evidence.effects(s, a, area=area))
     ]
     emit_rows(rows, ["area", "item", "node", "location"], title="dermal effects")
 
@@ -163,9 +192,17 @@ def explain(
     terms: Annotated[bool, typer.Option("--explain", help="Print every scoring term.")] = False,
 ) -> None:
     """All paths source → … → target, ranked, every hop with its citation."""
-    kb = _kb()
-    assoc = kb.association(source, target, max_hops=max_hops, limit=limit)
-    paths = kb.paths(source, target, max_hops=max_hops, limit=limit)
+    assoc = _read(
+        lambda s, a: evidence.explain(
+            s, a, source=source, target=target, max_hops=max_hops, limit=limit
+        )
+    )
+    paths = _read(
+        lambda s, a: evidence.paths(
+            s, a, source=source, target=target, max_hops=max_hops, limit=limit
+        )
+    )
+    notes = _conflict_notes(_read(evidence.conflicts))
     info(
         f"{assoc.source.name} → {assoc.target.name}: supporting score {assoc.score:.4f}, "
         f"refuting {assoc.refuting_score:.4f} (a ranking, not a probability); "
@@ -179,12 +216,12 @@ def explain(
                     "path": rank,
                     "path_score": path.score,
                     "hop": k,
-                    "from": label(step.source),
-                    "predicate": step.best.predicate.value,
-                    "to": label(step.target),
+                    "from": _label(step.source),
+                    "predicate": step.claims[0].predicate.value,
+                    "to": _label(step.target),
                     "claims": ", ".join(c.id for c in step.claims),
-                    "citation": "; ".join(dict.fromkeys(c.citation() for c in step.claims)),
-                    "conflicts": "; ".join(n for c in step.claims for n in _conflict_notes(kb, c))
+                    "citation": "; ".join(dict.fromkeys(c.citation for c in step.claims)),
+                    "conflicts": "; ".join(n for c in step.claims for n in notes.get(c.id, []))
                     or None,
                 }
             )
@@ -194,26 +231,24 @@ def explain(
         title=f"{assoc.source.name} → {assoc.target.name}",
     )
     if terms:
-        sys.stdout.write("\n".join(assoc.explain()) + "\n")
+        sys.stdout.write("\n".join(assoc.explanation) + "\n")
 
 
 @app.command("conflicts")
 def conflicts() -> None:
     """Claims disputed by other evidence, with the sources on both sides."""
-    kb = _kb()
     rows = []
-    for c in kb.conflicts():
+    for c in _read(evidence.conflicts):
         rows.append(
             {
                 "claim": c.claim.id,
                 "topic": c.topic,
-                "claimed_by": c.claim.citation(),
+                "claimed_by": c.claim.citation,
                 "quote": c.claim.quote,
                 "disputed_by": ", ".join(d.id for d in c.disputed_by),
-                "disputing_sources": "; ".join(dict.fromkeys(d.citation() for d in c.disputed_by)),
+                "disputing_sources": "; ".join(dict.fromkeys(d.citation for d in c.disputed_by)),
                 "disputing_findings": " | ".join(
-                    f"{kb.node(d.subject).name} {d.predicate.value} "
-                    f"{kb.node(d.object).name}: {d.quote}"
+                    f"{d.subject_name} {d.predicate.value} {d.object_name}: {d.quote}"
                     for d in c.disputed_by
                 ),
             }
@@ -229,14 +264,14 @@ def refs(
     ] = None,
 ) -> None:
     """Every reference (the whitepaper's 37 and the primary literature)."""
-    kb = _kb()
     if fmt is not None:
-        sys.stdout.write(format_references(kb.references(), fmt))
+        chosen = fmt
+        sys.stdout.write(_read(lambda s, a: evidence.export_references(s, a, fmt=chosen)))
         return
     emit_rows(
         [
-            {"id": r.id, "citation": r.citation(), "doi": r.doi, "study_type": r.study_type}
-            for r in kb.references()
+            {"id": r.id, "citation": r.citation, "doi": r.doi, "study_type": r.study_type}
+            for r in _read(lambda s, a: evidence.list_references(s, a, page=ALL)).items
         ],
         title="references",
     )
@@ -245,22 +280,13 @@ def refs(
 @app.command("stats")
 def stats() -> None:
     """Counts of nodes, claims, references, abbreviations and conflicts."""
-    emit_object(_kb().stats(), title="evidence graph")
+    emit_object(_read(evidence.stats), title="evidence graph")
 
 
 @app.command("glossary")
 def glossary() -> None:
     """Every abbreviation with its expansion (whitepaper list first)."""
-    rows = [
-        {
-            "abbreviation": g.abbreviation,
-            "expansion": g.expansion,
-            "in_whitepaper": g.in_whitepaper,
-            "node": g.node,
-            "note": g.note,
-        }
-        for g in _kb().glossary
-    ]
+    rows = [g.model_dump() for g in _read(evidence.glossary)]
     emit_rows(rows, title="abbreviations")
 
 
@@ -292,7 +318,7 @@ def import_(
 ) -> None:
     """Import curated claims: all files are validated first; any problem writes nothing."""
     with STATE.database().transaction() as session:
-        result = import_evidence(session, files, local_operator())
+        result = evidence.import_claims(session, local_operator(), paths=files)
     info(
         f"imported {result.claims} claim(s), {result.references} reference(s), "
         f"{result.nodes} node(s) as import #{result.import_id}"
@@ -315,5 +341,5 @@ def export(
     ] = ExportFormat.KGX_TSV,
 ) -> None:
     """Write the graph as KGX (TSV or JSON Lines) or GraphML."""
-    paths = export_graph(_kb(), fmt, out)
-    emit_rows([{"file": str(p)} for p in paths], title="exported")
+    done = _read(lambda s, a: evidence.export_graph(s, a, fmt=fmt, out=out))
+    emit_rows([{"file": str(p)} for p in done.files], title="exported")

@@ -5,9 +5,8 @@ This module only parses options and prints; the work is in :mod:`exoderm.nta`.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,23 +14,20 @@ from exoderm.cli.output import emit_object, emit_rows, info, progress
 from exoderm.cli.state import STATE
 from exoderm.errors import UserInputError
 
+if TYPE_CHECKING:
+    from exoderm.nta import AnalysisSettings
+
 app = typer.Typer(
     help="Nanoparticle tracking analysis: video → size distribution and concentration.",
     no_args_is_help=True,
 )
 
-_DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(ms|s|us|µs)?\s*$")
-_UNIT_S = {"ms": 1e-3, "s": 1.0, "us": 1e-6, "µs": 1e-6, None: 1e-3}
-
 
 def parse_exposure_ms(text: str) -> float:
     """``30ms``, ``0.03s``, ``30000us`` or a bare number of milliseconds → milliseconds."""
-    match = _DURATION.match(text)
-    if not match:
-        raise UserInputError(
-            f"cannot read exposure '{text}'", field="--exposure", expected="e.g. 30ms or 0.03s"
-        )
-    return float(match.group(1)) * _UNIT_S[match.group(2)] * 1000.0
+    from exoderm.nta import parse_exposure_ms as parse
+
+    return parse(text)
 
 
 Temperature = Annotated[float, typer.Option("--temperature", help="Sample temperature, °C.")]
@@ -49,6 +45,7 @@ def _settings(
     viscosity: float | None,
     dilution: float,
     calibration: Path | None,
+    effective_volume: float | None,
     invert: bool,
     radius: int,
     threshold: float,
@@ -59,40 +56,35 @@ def _settings(
     min_track_length: int,
     drift: bool,
     max_frames: int | None,
-) -> Any:
-    from pydantic import ValidationError
+) -> AnalysisSettings:
+    from exoderm.nta import Calibration, analysis_settings, load_calibration
 
-    from exoderm.errors import Location, Problem, ValidationFailed
-    from exoderm.nta import AnalysisSettings, load_calibration
-
-    cal = load_calibration(calibration) if calibration else None
-    try:
-        return AnalysisSettings.model_validate(
-            {
-                "acquisition": {
-                    "temperature_c": temperature,
-                    "pixel_size_um": pixel_size,
-                    "fps": fps,
-                    "exposure_ms": parse_exposure_ms(exposure),
-                    "viscosity_mpas": viscosity,
-                },
-                "detection": {"radius": radius, "threshold_snr": threshold, "invert": invert},
-                "search_range_px": search_range,
-                "memory": memory,
-                "estimator": estimator,
-                "drift_correction": drift,
-                "sizing": {"bootstrap": bootstrap, "min_track_length": min_track_length},
-                "dilution": dilution,
-                "calibration": cal,
-                "max_frames": max_frames,
-            }
+    if calibration is not None and effective_volume is not None:
+        raise UserInputError(
+            "give --calibration or --effective-volume, not both", field="--effective-volume"
         )
-    except ValidationError as exc:
-        problems = [
-            Problem(e["msg"], Location(field=".".join(str(x) for x in e["loc"])))
-            for e in exc.errors()
-        ]
-        raise ValidationFailed(problems, subject="analysis settings") from exc
+    cal = load_calibration(calibration) if calibration else None
+    if effective_volume is not None:
+        cal = Calibration.from_volume(effective_volume)
+    return analysis_settings(
+        temperature=temperature,
+        pixel_size=pixel_size,
+        fps=fps,
+        exposure=exposure,
+        viscosity=viscosity,
+        dilution=dilution,
+        calibration=cal,
+        radius=radius,
+        threshold=threshold,
+        invert=invert,
+        search_range=search_range,
+        memory=memory,
+        estimator=estimator,
+        bootstrap=bootstrap,
+        min_track_length=min_track_length,
+        drift=drift,
+        max_frames=max_frames,
+    )
 
 
 def _summary_row(result: Any) -> dict[str, Any]:
@@ -133,6 +125,10 @@ def analyze(
     calibration: Annotated[
         Path | None, typer.Option(help="Volume calibration JSON from 'nta calibrate'.")
     ] = None,
+    effective_volume: Annotated[
+        float | None,
+        typer.Option("--effective-volume", help="Stated effective scattering volume, pL."),
+    ] = None,
     batch: Annotated[
         str | None, typer.Option("--batch", help="Record the result on this QC batch lot.")
     ] = None,
@@ -159,8 +155,7 @@ def analyze(
     workers: Annotated[int, typer.Option(help="Local Dask workers for many videos.")] = 2,
 ) -> None:
     """Size distribution (and concentration, with --calibration) of one or more videos."""
-    from exoderm.nta import analyze as run_analysis
-    from exoderm.nta import analyze_many, open_frames, write_report
+    from exoderm.nta import analyze_many, write_report
 
     settings = _settings(
         temperature=temperature,
@@ -170,6 +165,7 @@ def analyze(
         viscosity=viscosity,
         dilution=dilution,
         calibration=calibration,
+        effective_volume=effective_volume,
         invert=invert,
         radius=radius,
         threshold=threshold,
@@ -181,24 +177,18 @@ def analyze(
         drift=drift,
         max_frames=max_frames,
     )
-    if len(videos) == 1:
-        source = open_frames(videos[0], channel=channel)
-        total = source.n_frames
-        if settings.max_frames is not None and total is not None:
-            total = min(total, settings.max_frames)
-        with progress(f"analysing {videos[0].name}", total) as advance:
-            results = [run_analysis(source, settings, advance)]
+    if len(videos) == 1 or batch is not None:
+        # recording on a batch goes through the service, video by video
+        results: list[Any] = [_analyse_one(v, settings, batch, instrument, channel) for v in videos]
     else:
         info(f"analysing {len(videos)} videos with Dask")
-        results = analyze_many(
-            videos, settings, scheduler=scheduler, n_workers=workers, channel=channel
+        results = list(
+            analyze_many(videos, settings, scheduler=scheduler, n_workers=workers, channel=channel)
         )
     for video, result in zip(videos, results, strict=True):
         if out is not None:
             paths = write_report(result, out, stem=video.stem)
             info(f"wrote {', '.join(str(p) for p in paths)}")
-        if batch is not None:
-            _record(result, batch, instrument)
     rows = [_summary_row(r) for r in results]
     if len(rows) == 1:
         emit_object(rows[0], title="NTA")
@@ -206,20 +196,40 @@ def analyze(
         emit_rows(rows, title="NTA")
 
 
-def _record(result: Any, lot: str, instrument: str) -> None:
-    import hashlib
-
+def _analyse_one(
+    video: Path,
+    settings: AnalysisSettings,
+    batch: str | None,
+    instrument: str,
+    channel: int | None,
+) -> Any:
+    """One video through the service (role check, QC fencing and record, as on the web)."""
     from exoderm.accounts.actor import local_operator
-    from exoderm.nta import to_measurement
-    from exoderm.qc import record_measurement
+    from exoderm.nta import open_frames, service
 
-    path = Path(result.source)
-    sha = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-    measurement = to_measurement(result, instrument=instrument, source_sha256=sha)
-    db = STATE.database()
-    with db.transaction() as session:
-        stored = record_measurement(session, lot, measurement, local_operator())
-    info(f"recorded measurement {stored.id} on batch {lot}")
+    total = open_frames(video, channel=channel).n_frames
+    if settings.max_frames is not None and total is not None:
+        total = min(total, settings.max_frames)
+    db = STATE.database() if batch is not None else None
+    with progress(f"analysing {video.name}", total) as advance:
+        if db is None:
+            from exoderm.storage.scratch import scratch_database
+
+            db = scratch_database()
+        with db.transaction() as session:
+            result = service.analyze(
+                session,
+                local_operator(),
+                video=video,
+                settings=settings,
+                record_on_batch=batch,
+                instrument=instrument,
+                channel=channel,
+                progress=advance,
+            )
+    if result.stored_measurement_id is not None:
+        info(f"recorded measurement {result.stored_measurement_id} on batch {batch}")
+    return result
 
 
 @app.command()
@@ -241,7 +251,7 @@ def simulate(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Write a synthetic NTA video (TIFF, streamed) and its ground truth (JSON)."""
-    from exoderm.nta.simulate import SimulationSettings, SizeComponent, write_simulation
+    from exoderm.nta.synthetic import SimulationSettings, SizeComponent, write_simulation
 
     components = []
     for item in size:
@@ -307,6 +317,7 @@ def calibrate(
         viscosity=None,
         dilution=1.0,
         calibration=None,
+        effective_volume=None,
         invert=invert,
         radius=radius,
         threshold=threshold,

@@ -1,7 +1,8 @@
 """``exoderm qc``: batch records, instrument imports, release checks, certificates, trends.
 
-Every command calls :mod:`exoderm.qc` and prints with :mod:`exoderm.cli.output`; writes
-happen in one transaction per command, so a failure writes nothing.
+Every command calls :mod:`exoderm.qc.service` as the local operator and prints with
+:mod:`exoderm.cli.output`; writes happen in one transaction per command, so a failure
+writes nothing. ``--spec`` names a packaged sheet; ``--spec-file`` reads the operator's own.
 """
 
 from __future__ import annotations
@@ -14,19 +15,17 @@ import typer
 from exoderm.accounts.actor import local_operator
 from exoderm.cli.output import emit_object, emit_rows, info
 from exoderm.cli.state import STATE
-from exoderm.qc import batch_record, create_batch, get_batch, list_batches, measurements_for
-from exoderm.qc.batch_file import load_batch_file
-from exoderm.qc.certificate import (
-    certificate,
-    certificates_for,
-    draft_certificate,
-    issue_certificate,
+from exoderm.qc import (
+    FORMATS,
+    ParticleMeasurement,
+    Spec,
+    control_chart_png,
+    load_batch_file,
+    load_spec,
+    load_spec_file,
+    packaged_specs,
 )
-from exoderm.qc.check import check_batch
-from exoderm.qc.importers import FORMATS, Format, import_file
-from exoderm.qc.repository import record_measurement
-from exoderm.qc.specs import load_spec, packaged_specs
-from exoderm.qc.trends import control_chart_png, lot_trends
+from exoderm.qc import service as qc
 
 app = typer.Typer(
     help="Quality control of EV batches: records, imports, release, CoA, trends.",
@@ -40,9 +39,22 @@ app.add_typer(spec_app, name="spec")
 SpecOption = Annotated[
     str | None,
     typer.Option(
-        "--spec", help="Spec sheet: a .toml file or a packaged id@version (default: the product's)."
+        "--spec", help="Packaged spec sheet: id or id@version (default: the product's sheet)."
     ),
 ]
+SpecFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--spec-file",
+        help="Your own spec sheet (TOML); wins over --spec.",
+        dir_okay=False,
+        exists=True,
+    ),
+]
+
+
+def _sheet(spec_file: Path | None) -> Spec | None:
+    return load_spec_file(spec_file) if spec_file is not None else None
 
 
 def register(root: typer.Typer) -> None:
@@ -58,7 +70,7 @@ def batch_create(
     """Create a batch from a batch-record file (see docs/qc.md for the fields)."""
     record = load_batch_file(file)
     with STATE.database().transaction() as session:
-        create_batch(session, record, local_operator())
+        qc.create_batch(session, local_operator(), record=record)
     info(f"created batch {record.lot} of {record.product}")
     emit_object({"product": record.product, "lot": record.lot, "source": record.source.kind})
 
@@ -67,29 +79,26 @@ def batch_create(
 def batch_show(lot: Annotated[str, typer.Argument(help="Lot number.")]) -> None:
     """Show a batch record with its measurements and certificates."""
     with STATE.database().reader() as session:
-        batch = get_batch(session, lot)
-        record = batch_record(batch)
-        measurements = measurements_for(session, lot)
-        certs = certificates_for(session, lot)
-        emit_object(
-            {
-                "product": record.product,
-                "lot": record.lot,
-                "created_by": batch.created_by,
-                "source": record.source.model_dump(exclude_none=True),
-                "separation": record.separation,
-                "protein_ug_per_ml": record.protein.ug_per_ml if record.protein else None,
-                "markers": [f"{m.protein}{'+' if m.present else '−'}" for m in record.markers],
-                "imaging": [i.method for i in record.imaging],
-                "endotoxin_eu_per_ml": record.safety.endotoxin_eu_per_ml,
-                "measurements": [
-                    f"#{m.id} {m.measurement.method} {m.measurement.instrument}"
-                    for m in measurements
-                ],
-                "certificates": [f"v{c.version} {c.decision} by {c.signed_by}" for c in certs],
-            },
-            title=f"batch {lot}",
-        )
+        batch = qc.get_batch(session, local_operator(), lot)
+    record, measurements, certs = batch.record, batch.measurements, batch.certificates
+    emit_object(
+        {
+            "product": record.product,
+            "lot": record.lot,
+            "created_by": batch.created_by,
+            "source": record.source.model_dump(exclude_none=True),
+            "separation": record.separation,
+            "protein_ug_per_ml": record.protein.ug_per_ml if record.protein else None,
+            "markers": [f"{m.protein}{'+' if m.present else '−'}" for m in record.markers],
+            "imaging": [i.method for i in record.imaging],
+            "endotoxin_eu_per_ml": record.safety.endotoxin_eu_per_ml,
+            "measurements": [
+                f"#{m.id} {m.measurement.method} {m.measurement.instrument}" for m in measurements
+            ],
+            "certificates": [f"v{c.version} {c.decision} by {c.signed_by}" for c in certs],
+        },
+        title=f"batch {lot}",
+    )
 
 
 @batch_app.command("list")
@@ -98,20 +107,21 @@ def batch_list(
 ) -> None:
     """List batches."""
     with STATE.database().reader() as session:
-        rows = [
-            {
-                "lot": b.lot,
-                "product": b.product,
-                "source": b.source_kind,
-                "created_by": b.created_by,
-                "created_at": b.created_at.isoformat(),
-            }
-            for b in list_batches(session, product)
-        ]
+        found = qc.list_batches(session, local_operator(), product=product, newest_first=False)
+    rows = [
+        {
+            "lot": b.lot,
+            "product": b.product,
+            "source": b.source_kind,
+            "created_by": b.created_by,
+            "created_at": b.created_at.isoformat(),
+        }
+        for b in found.items
+    ]
     emit_rows(rows, ["lot", "product", "source", "created_by", "created_at"], title="batches")
 
 
-def _measurement_row(m: Any) -> dict[str, Any]:
+def _measurement_row(m: ParticleMeasurement) -> dict[str, Any]:
     return {
         "method": m.method,
         "instrument": m.instrument,
@@ -140,32 +150,32 @@ def import_cmd(
     """Import an instrument export into a batch (all measurements or none)."""
     if kind is not None and kind not in FORMATS:
         raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--kind")
-    fmt: Format | None = kind  # type: ignore[assignment]
-    measurements = import_file(file, fmt)
     with STATE.database().transaction() as session:
-        for m in measurements:
-            record_measurement(session, lot, m, local_operator())
-    info(f"imported {len(measurements)} measurement(s) from {file} into {lot}")
-    emit_rows([_measurement_row(m) for m in measurements], title="imported")
+        stored = qc.import_measurements(session, local_operator(), lot, file, format=kind)
+    info(f"imported {len(stored)} measurement(s) from {file} into {lot}")
+    emit_rows([_measurement_row(m.measurement) for m in stored], title="imported")
 
 
 @app.command("check")
 def check_cmd(
-    lot: Annotated[str, typer.Argument(help="Lot number.")], spec: SpecOption = None
+    lot: Annotated[str, typer.Argument(help="Lot number.")],
+    spec: SpecOption = None,
+    spec_file: SpecFileOption = None,
 ) -> None:
     """Test a batch against its specification: every criterion and the decision."""
+    sheet = _sheet(spec_file)
     with STATE.database().reader() as session:
-        decision = check_batch(session, lot, spec)
+        decision = qc.check_batch(session, local_operator(), lot, spec=spec, spec_sheet=sheet)
     emit_rows(
-        decision.as_rows(),
+        [c.model_dump() for c in decision.criteria],
         ["id", "title", "measured", "limit", "verdict", "source"],
         title=f"{lot} against {decision.spec}",
     )
-    for reason in decision.checklist.reasons:
+    for reason in decision.checklist_reasons:
         info(f"MISEV checklist: {reason}")
     info(
         f"decision: {decision.decision.upper()} (name on label: "
-        f"'{decision.naming.allowed_term}'; EV-METRIC-style score {decision.metric.score} %)"
+        f"'{decision.allowed_term}'; EV-METRIC-style score {decision.ev_metric.score} %)"
     )
 
 
@@ -187,21 +197,23 @@ def coa_cmd(
         str | None, typer.Option("--reason", help="Why a new version corrects the previous one.")
     ] = None,
     spec: SpecOption = None,
+    spec_file: SpecFileOption = None,
 ) -> None:
     """Sign a certificate of analysis (a new version) and write it as PDF and/or HTML."""
-    db = STATE.database()
+    db, me, sheet = STATE.database(), local_operator(), _sheet(spec_file)
     if draft:
         with db.reader() as session:
-            content, html_text, pdf_bytes = draft_certificate(session, lot, spec=spec)
-        decision, number, signed = content["decision"], 0, "not signed (draft)"
-    elif version is not None:
-        with db.reader() as session:
-            cert = certificate(session, lot, version)
-        html_text, pdf_bytes, decision, number = cert.html, cert.pdf, cert.decision, cert.version
-        signed = f"{cert.signed_by} at {cert.signed_at.isoformat(timespec='seconds')}"
+            preview = qc.draft_certificate(session, me, lot, spec=spec, spec_sheet=sheet)
+        html_text, pdf_bytes, decision = preview.html, preview.pdf, preview.decision
+        number, signed = 0, "not signed (draft)"
     else:
         with db.transaction() as session:
-            cert = issue_certificate(session, lot, local_operator(), spec=spec, reason=reason)
+            if version is None:
+                new = qc.sign_certificate(
+                    session, me, lot, spec=spec, spec_sheet=sheet, reason=reason
+                )
+                version = new.version
+            cert = qc.get_certificate(session, me, lot, version)
         html_text, pdf_bytes, decision, number = cert.html, cert.pdf, cert.decision, cert.version
         signed = f"{cert.signed_by} at {cert.signed_at.isoformat(timespec='seconds')}"
     if pdf is not None:
@@ -240,7 +252,7 @@ def trend_cmd(
 ) -> None:
     """Control charts across lots (mean ± 3 SD) with out-of-control rules flagged."""
     with STATE.database().reader() as session:
-        charts = lot_trends(session, product, baseline)
+        charts = qc.lot_trends(session, local_operator(), product, baseline=baseline)
     rows = []
     for chart in charts:
         low, high = chart.limit(3)
@@ -278,11 +290,12 @@ def spec_list() -> None:
 def spec_show(
     ref: Annotated[
         str | None,
-        typer.Argument(help="id@version or a .toml file (default: the packaged default)."),
+        typer.Argument(help="Packaged sheet: id or id@version (default: the packaged default)."),
     ] = None,
+    spec_file: SpecFileOption = None,
 ) -> None:
-    """Every criterion of a spec sheet with its limit and source."""
-    spec = load_spec(ref)
+    """Every criterion of a spec sheet (packaged, or your own with --spec-file)."""
+    spec = load_spec_file(spec_file) if spec_file is not None else load_spec(ref)
     emit_rows(
         [
             c.model_dump(

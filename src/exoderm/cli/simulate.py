@@ -1,6 +1,7 @@
 """``exoderm simulate``: mechanistic models of exosome action on skin.
 
-Options are parsed here; all work is done by :mod:`exoderm.simulate`.
+Options are parsed here; all work is done by :mod:`exoderm.simulate.service`, as the
+local operator.
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ from typing import Annotated, Any
 
 import typer
 
+from exoderm.accounts.actor import local_operator
 from exoderm.cli.output import emit_object, emit_rows, info
+from exoderm.simulate import service as simulate
 from exoderm.simulate.scenario import (
     DoseUnit,
     ModelName,
     Route,
     Source,
+    TreatmentScenario,
     build_scenario,
     parse_schedule,
 )
@@ -42,7 +46,7 @@ def _scenario(
     schedule: str,
     days: float | None,
     **extra: Any,
-) -> Any:
+) -> TreatmentScenario:
     return build_scenario(
         model=model,
         source=source,
@@ -55,15 +59,11 @@ def _scenario(
     )
 
 
-def _run(scenario: Any, plot: Path | None) -> None:
-    from exoderm.simulate.outcomes import predict_outcomes
-
-    out = predict_outcomes(scenario)
-    emit_object(out.as_dict(), title=f"simulate {scenario.model.value}")
+def _run(scenario: TreatmentScenario, plot: Path | None) -> None:
+    out = simulate.run(local_operator(), scenario=scenario, max_points=None, plot=plot)
+    emit_object({"model": out.model, **out.endpoints}, title=f"simulate {out.model}")
     if plot is not None:
-        from exoderm.simulate.plots import plot_outcome
-
-        info(f"plot written to {plot_outcome(out, plot)}")
+        info(f"plot written to {plot}")
 
 
 @app.command()
@@ -142,12 +142,12 @@ def cohort(
     days: DaysOpt = None,
 ) -> None:
     """Virtual population: median and 90 % interval of each endpoint."""
-    from exoderm.simulate.population import cohort as run_cohort
-
     sc = _scenario(model, source, dose, unit, route, schedule, days, diabetic=diabetic)
-    summary = run_cohort(sc, patients, seed, cv)
+    summary = simulate.run_cohort(
+        local_operator(), scenario=sc, patients=patients, seed=seed, cv=cv
+    )
     emit_rows(
-        [{"endpoint": k, **v} for k, v in summary.items()],
+        [{"endpoint": k, **v} for k, v in summary.endpoints.items()],
         ["endpoint", "median", "p05", "p95", "n_missing", "rate_pct"],
         title=f"{patients} virtual patients",
     )
@@ -158,14 +158,14 @@ def calibrate(
     write: Annotated[bool, typer.Option("--write", help="Overwrite the shipped fit.")] = False,
 ) -> None:
     """Refit the exosome-effect parameters to the calibration targets (least squares)."""
-    from exoderm.simulate.calibration import calibrate as run
-    from exoderm.simulate.calibration import write_calibration
-
     info("fitting to W1, P1, P2, F1 (about 20 s)…")
-    result = run()
-    emit_rows(result.rows(), title=f"weighted least squares, cost {result.cost:.3g}")
-    if write:
-        info(f"written to {write_calibration(result)}")
+    result = simulate.calibrate(local_operator(), write=write)
+    emit_rows(
+        [p.model_dump() for p in result.parameters],
+        title=f"weighted least squares, cost {result.cost:.3g}",
+    )
+    if result.written is not None:
+        info(f"written to {result.written}")
 
 
 @app.command()
@@ -173,11 +173,10 @@ def validate(
     out: Annotated[Path, typer.Option("--out", help="Report path.")] = Path("docs/validation.md"),
 ) -> None:
     """Check baselines, calibration targets and direction checks; write docs/validation.md."""
-    from exoderm.simulate.validation import write_report
-
-    rows = write_report(out)
+    done = simulate.validate(local_operator(), out=out)
+    rows = [c.model_dump() for c in done.checks]
     emit_rows(rows, ["id", "target", "model", "result"])
-    failed = [r["id"] for r in rows if r["result"] != "pass"]
+    failed = done.failed
     info(f"report written to {out}; {len(rows) - len(failed)}/{len(rows)} pass")
     if failed:
         raise typer.Exit(1)
@@ -190,15 +189,8 @@ def parameters(
     ] = None,
 ) -> None:
     """List a model's parameters with unit and source (ASSUMPTION = no published value)."""
-    from exoderm.simulate.parameters import load_table
-
-    files = {
-        ModelName.wound: "waugh2007.json",
-        ModelName.photoageing: "photoageing.json",
-        ModelName.ad: "miyano2021.json",
-    }
-    table = load_table(files[model] if model else "exosome_layer.json")
-    emit_rows(table.rows(), title=table.model)
+    table = simulate.parameters(local_operator(), model=model)
+    emit_rows([p.model_dump() for p in table.parameters], title=table.model)
     for key, citation in table.sources.items():
         info(f"{key}: {citation}")
 
@@ -215,10 +207,8 @@ def export_sbml(
     diabetic: Annotated[bool, typer.Option("--diabetic")] = False,
 ) -> None:
     """Export a model with its regimen as SBML (simulates identically in libRoadRunner)."""
-    from exoderm.simulate.sbml import export_scenario
-
     sc = _scenario(model, source, dose, unit, route, schedule, None, diabetic=diabetic)
-    out.write_text(export_scenario(sc), encoding="utf-8")
+    out.write_text(simulate.export_sbml(local_operator(), scenario=sc), encoding="utf-8")
     emit_object({"model": model.value, "sbml": str(out)})
 
 

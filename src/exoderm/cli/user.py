@@ -6,12 +6,13 @@ from typing import Annotated
 
 import typer
 
-from exoderm.accounts import tokens as token_lib
-from exoderm.accounts import users as user_lib
+from exoderm.accounts import service
 from exoderm.accounts.actor import local_operator
-from exoderm.accounts.records import OrganisationKind, Role, User
+from exoderm.accounts.records import OrganisationKind, Role
+from exoderm.accounts.results import UserRead
 from exoderm.cli.output import emit_object, emit_rows, info
 from exoderm.cli.state import STATE
+from exoderm.storage.paging import FIRST_PAGE
 
 app = typer.Typer(help="Users, organisations and API tokens.", no_args_is_help=True)
 org_app = typer.Typer(help="Organisations (clinics, labs, companies).", no_args_is_help=True)
@@ -24,7 +25,7 @@ def register(root: typer.Typer) -> None:
     root.add_typer(app, name="user")
 
 
-def _user_row(u: User) -> dict[str, object]:
+def _user_row(u: UserRead) -> dict[str, object]:
     return {
         "id": u.id,
         "username": u.username,
@@ -54,18 +55,18 @@ def create(
     """Add a user; prints the password once if it was generated."""
     db = STATE.database()
     with db.transaction() as session:
-        user, secret = user_lib.create_user(
+        made = service.create_user(
             session,
-            username,
-            role,
+            local_operator(),
+            username=username,
+            role=role,
             password=password,
             organisation=org,
             display_name=display_name,
-            by=local_operator(),
         )
-        row = _user_row(user)
+    row = _user_row(made.user)
     if password is None:
-        row["password"] = secret
+        row["password"] = made.password
         info("The generated password is shown only this once.")
     emit_object(row, title="user")
 
@@ -77,8 +78,8 @@ def list_users(
     """List users."""
     db = STATE.database()
     with db.reader() as session:
-        org_id = user_lib.get_organisation(session, org).id if org else None
-        rows = [_user_row(u) for u in user_lib.list_users(session, org_id)]
+        found = service.list_users(session, local_operator(), organisation=org, page=FIRST_PAGE)
+        rows = [_user_row(u) for u in found.items]
     emit_rows(rows, ["id", "username", "display_name", "role", "organisation_id", "active"])
 
 
@@ -95,9 +96,7 @@ def set_password(
 
     secret = password or generate_password()
     with STATE.database().transaction() as session:
-        user_lib.set_password(
-            session, user_lib.get_user(session, username), secret, by=local_operator()
-        )
+        service.set_password(session, local_operator(), user=username, password=secret)
     emit_object({"username": username, **({"password": secret} if password is None else {})})
 
 
@@ -105,9 +104,7 @@ def set_password(
 def deactivate(username: str) -> None:
     """Stop a user from logging in or using tokens."""
     with STATE.database().transaction() as session:
-        user_lib.set_active(
-            session, user_lib.get_user(session, username), False, by=local_operator()
-        )
+        service.set_active(session, local_operator(), user=username, active=False)
     info(f"{username} deactivated")
 
 
@@ -120,8 +117,8 @@ def org_add(
 ) -> None:
     """Add an organisation."""
     with STATE.database().transaction() as session:
-        org = user_lib.create_organisation(session, name, kind, by=local_operator())
-        emit_object({"id": org.id, "name": org.name, "kind": org.kind.value})
+        org = service.create_organisation(session, local_operator(), name=name, kind=kind)
+    emit_object({"id": org.id, "name": org.name, "kind": org.kind.value})
 
 
 @org_app.command("list")
@@ -130,7 +127,7 @@ def org_list() -> None:
     with STATE.database().reader() as session:
         rows = [
             {"id": o.id, "name": o.name, "kind": o.kind.value}
-            for o in user_lib.list_organisations(session)
+            for o in service.list_organisations(session, local_operator(), page=FIRST_PAGE).items
         ]
     emit_rows(rows, ["id", "name", "kind"])
 
@@ -147,15 +144,15 @@ def token_create(
 ) -> None:
     """Issue an API token for a user; the token is printed once."""
     with STATE.database().transaction() as session:
-        issued = token_lib.issue_token(
+        issued = service.create_token(
             session,
-            user_lib.get_user(session, username),
+            local_operator(),
+            user=username,
             name=name,
             scopes=scope,
             expires_in_days=expires_in_days,
-            by=local_operator(),
         )
-        emit_object({"id": issued.record.id, "token": issued.token, "scopes": issued.record.scopes})
+    emit_object({"id": issued.info.id, "token": issued.token, "scopes": issued.info.scopes})
     info("Send it as 'Authorization: Bearer <token>'; it is shown only this once.")
 
 
@@ -173,7 +170,7 @@ def token_list(username: str) -> None:
                 "expires_at": t.expires_at,
                 "revoked": t.revoked_at is not None,
             }
-            for t in token_lib.list_tokens(session, user_lib.get_user(session, username))
+            for t in service.list_tokens(session, local_operator(), user=username)
         ]
     emit_rows(rows, ["id", "name", "prefix", "scopes", "created_at", "expires_at", "revoked"])
 
@@ -182,5 +179,5 @@ def token_list(username: str) -> None:
 def token_revoke(token_id: int) -> None:
     """Revoke a token by its id."""
     with STATE.database().transaction() as session:
-        token_lib.revoke_token(session, token_id, by=local_operator())
+        service.revoke_token(session, local_operator(), token_id=token_id)
     info(f"token {token_id} revoked")

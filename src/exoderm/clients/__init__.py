@@ -1,7 +1,8 @@
 """Personalise: client records, assessment instruments, screening, regimens, outcomes.
 
-Public API (each function that touches stored clients takes a SQLAlchemy ``Session`` and
-an :class:`~exoderm.accounts.actor.Actor`, checks roles and writes the audit log):
+The faces call :mod:`exoderm.clients.service` (every verb takes a SQLAlchemy ``Session``
+and an :class:`~exoderm.accounts.actor.Actor`, checks roles and organisation, and writes
+the audit log). This package also exports the pure functions and the typed models:
 
 * records — :func:`add_client`, :func:`show_client`, :func:`list_clients`,
   :func:`update_profile`, :func:`add_consent`
@@ -13,23 +14,33 @@ an :class:`~exoderm.accounts.actor.Actor`, checks roles and writes the audit log
 * privacy — :func:`export_client`, :func:`erase_client`, :func:`purge_freed_pages`
 """
 
-from exoderm.clients.assessments import Assessment, record_assessment
+from exoderm.clients.assessments import Assessment, ItemValue, record_assessment
 from exoderm.clients.calendar import regimen_calendar
 from exoderm.clients.handout import regimen_html, regimen_pdf
 from exoderm.clients.instruments import INSTRUMENTS, get_instrument
 from exoderm.clients.outcomes import (
+    OutcomePoint,
     OutcomeReport,
     client_outcomes,
     compute_outcomes,
     plot_outcomes,
 )
 from exoderm.clients.personal import PersonalData
-from exoderm.clients.privacy import erase_client, export_client, purge_freed_pages
+from exoderm.clients.privacy import (
+    ClientExport,
+    Erasure,
+    erase_client,
+    export_client,
+    purge_freed_pages,
+)
 from exoderm.clients.profile import ClientProfile, Concern, History
 from exoderm.clients.regimen import Regimen, build_regimen, create_regimen
 from exoderm.clients.repository import (
+    ClientRead,
+    ClientRow,
     ClientView,
     Consent,
+    ConsentRead,
     add_client,
     add_consent,
     list_clients,
@@ -39,16 +50,22 @@ from exoderm.clients.repository import (
     update_profile,
 )
 from exoderm.clients.screening import ScreeningResult, Verdict, screen
-from exoderm.clients.screening_access import screen_client
 
 __all__ = [
     "INSTRUMENTS",
     "Assessment",
+    "ClientExport",
     "ClientProfile",
+    "ClientRead",
+    "ClientRow",
     "ClientView",
     "Concern",
     "Consent",
+    "ConsentRead",
+    "Erasure",
     "History",
+    "ItemValue",
+    "OutcomePoint",
     "OutcomeReport",
     "PersonalData",
     "Regimen",
@@ -73,7 +90,6 @@ __all__ = [
     "regimen_html",
     "regimen_pdf",
     "screen",
-    "screen_client",
     "show_client",
     "update_profile",
 ]

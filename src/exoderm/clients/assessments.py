@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,20 +16,24 @@ from exoderm.clients.instruments import get_instrument
 from exoderm.clients.records import AssessmentRecord
 from exoderm.clients.repository import age_on
 from exoderm.errors import UserInputError
+from exoderm.storage.timestamps import UtcDatetime
+
+#: One normalised instrument item: a number, or a categorical answer / site / rater.
+ItemValue = float | int | str | bool | None
 
 
-@dataclass(frozen=True)
-class Assessment:
-    """A stored assessment as returned to callers."""
+class Assessment(BaseModel):
+    """A stored assessment as returned to callers (``AssessmentRead``)."""
 
     id: int
     instrument: str
     visit_date: date
     value: float
     band: str | None
-    components: dict[str, Any]
-    inputs: dict[str, Any]
+    components: dict[str, float]
+    inputs: dict[str, ItemValue]
     recorded_by: str
+    created_at: UtcDatetime | None = None
 
     def row(self) -> dict[str, Any]:
         return {
@@ -42,9 +46,20 @@ class Assessment:
         }
 
 
+AssessmentRead = Assessment
+
+
 def _from_record(r: AssessmentRecord) -> Assessment:
     return Assessment(
-        r.id, r.instrument, r.visit_date, r.value, r.band, r.components, r.inputs, r.recorded_by
+        id=r.id,
+        instrument=r.instrument,
+        visit_date=r.visit_date,
+        value=r.value,
+        band=r.band,
+        components=r.components,
+        inputs=r.inputs,
+        recorded_by=r.recorded_by,
+        created_at=r.created_at,
     )
 
 
@@ -60,9 +75,9 @@ def record_assessment(
     """Score ``inputs`` on ``instrument`` for the client and store the result.
 
     Disease instruments (EASI, SCORAD, vIGA-AD) need a clinician role: tracking atopic
-    dermatitis is a disease claim, kept under physician supervision
-    (instruments-and-safety.md §2). For EASI without ``age_years`` the age comes from the
-    encrypted date of birth, because children aged 7 or under use other multipliers.
+    dermatitis is a disease claim, kept under physician supervision. For EASI without
+    ``age_years`` the age comes from the encrypted date of birth, because children aged
+    7 or under use other multipliers.
     """
     tool = get_instrument(instrument)
     if tool.info.clinician_only:

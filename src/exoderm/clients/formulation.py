@@ -1,11 +1,12 @@
 """The one place where a regimen asks the design engine for a home-care product.
 
-Contract (issue: design): ``exoderm.design.formulate(FormulationRequest(...))`` returns a
-result with ``.best`` (and ``.alternatives``) or raises ``InfeasibleError`` with
-``.conflicts``. The client's constraints become the request: market, no human-origin
+Contract: ``exoderm.design.formulate(FormulationRequest(...))`` returns a typed
+:class:`~exoderm.design.FormulationResult` whose ``.best`` is a
+:class:`~exoderm.design.Formulation`, or raises :class:`~exoderm.design.InfeasibleError`
+with ``.conflicts``. The client's constraints become the request: market, no human-origin
 material where the market prohibits it, vegan / plant-only preferences, allergens and
-screened-out ingredients excluded. If the engine is missing or the problem infeasible,
-the regimen says so and carries on without a product — it never invents one.
+screened-out ingredients excluded. If the problem is infeasible, the regimen says so and
+carries on without a product — it never invents one.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from exoderm.clients.profile import ClientProfile
 from exoderm.clients.screening import HUMAN_EV_PROHIBITED_MARKETS, INGREDIENT_KINDS
+from exoderm.design import Formulation, FormulationRequest, InfeasibleError, Line, formulate
 
 
 @dataclass
@@ -50,27 +52,21 @@ def design_request(
     }
 
 
-def _listed(obj: Any, name: str) -> list[Any]:
-    """An attribute that may be a property or a method returning a list."""
-    value = getattr(obj, name, [])
-    return list(value() if callable(value) else value)
-
-
-def _line(line: Any) -> dict[str, Any]:
+def _line(line: Line) -> dict[str, Any]:
     return {
-        "key": getattr(line, "key", None),
-        "kind": getattr(line, "kind", None),
-        "inci": getattr(line, "inci", str(line)),
-        "percent": getattr(line, "percent", None),
-        "role": getattr(line, "role", ""),
-        "name": getattr(line, "name", "") or getattr(line, "inci", str(line)),
+        "key": line.key,
+        "kind": line.kind,
+        "inci": line.inci,
+        "percent": line.percent,
+        "role": line.role,
+        "name": line.name or line.inci,
         "covers": [
             {
-                "target": getattr(c, "label", str(c)),
-                "evidence_level": getattr(c, "best_level", None) or "inferred only",
-                "citations": [str(x) for x in getattr(c, "citations", ())][:3],
+                "target": c.label,
+                "evidence_level": c.best_level or "inferred only",
+                "citations": list(c.citations)[:3],
             }
-            for c in getattr(line, "covers", ())
+            for c in line.covers
         ],
     }
 
@@ -86,40 +82,28 @@ def propose_product(
     """Ask the design engine for the best product under the client's constraints."""
     request = design_request(targets, profile, excluded)
     try:
-        from exoderm.design import FormulationRequest, InfeasibleError, formulate
-    except ImportError as exc:
-        return ProductChoice(
-            False,
-            reason=f"design engine not available ({exc.name}); no product proposed",
-            request=request,
-        )
-    try:
-        result = formulate(FormulationRequest(**request))
+        result = formulate(FormulationRequest.parse(request, source="client constraints"))
     except InfeasibleError as exc:
-        conflicts = [str(c) for c in getattr(exc, "conflicts", [])]
+        conflicts = [str(c) for c in exc.conflicts]
         return ProductChoice(
             False,
             reason="no formulation satisfies the constraints: " + "; ".join(conflicts),
             request=request,
         )
-    best = result.best
-    actives = _listed(best, "actives")
-    inci = _listed(best, "inci_list")
-    targets_out = [
-        {
-            "target": getattr(t, "label", str(t)),
-            "weight": getattr(t, "weight", None),
-            "contributors": list(getattr(t, "contributors", ())),
-        }
-        for t in getattr(best, "targets", [])
-    ]
+    return _choice(result.best, request)
+
+
+def _choice(best: Formulation, request: dict[str, Any]) -> ProductChoice:
+    actives = best.actives
     return ProductChoice(
         True,
-        name="personal serum: "
-        + (", ".join(getattr(a, "name", "") or getattr(a, "inci", "") for a in actives) or "base"),
-        inci=list(inci),
+        name="personal serum: " + (", ".join(a.name or a.inci for a in actives) or "base"),
+        inci=best.inci_list,
         actives=[_line(a) for a in actives],
-        targets=targets_out,
-        warnings=[str(w) for w in getattr(best, "warnings", [])],
+        targets=[
+            {"target": t.label, "weight": t.weight, "contributors": list(t.contributors)}
+            for t in best.targets
+        ],
+        warnings=list(best.warnings),
         request=request,
     )

@@ -32,18 +32,16 @@ def expected_lines(regimen: Regimen) -> list[tuple[str, list[str]]]:
     prediction label and every assumption (``Regimen.expected_outcome``)."""
     out: list[tuple[str, list[str]]] = []
     for p in regimen.expected_outcome:
-        if not p.get("available"):
-            out.append((f"{p['part']}: no prediction", [str(p.get("reason", ""))]))
+        if not p.available:
+            out.append((f"{p.part}: no prediction", [p.reason]))
             continue
-        values = p["endpoints"]
-        shown = [
-            f"{k}: {'not reached' if values.get(k) is None else format(values[k], '.3g')}"
-            for k in p["headline"]
-        ]
-        title = f"{p['part']}: {p['model']} model ({', '.join(p['targets'])})"
-        out.append(
-            (title, [*shown, str(p["label"]), *(f"assumption: {a}" for a in p["assumptions"])])
-        )
+        values = p.endpoints
+        shown = []
+        for k in p.headline:
+            value = values.get(k)
+            shown.append(f"{k}: {'not reached' if value is None else format(value, '.3g')}")
+        title = f"{p.part}: {p.model} model ({', '.join(p.targets)})"
+        out.append((title, [*shown, p.label, *(f"assumption: {a}" for a in p.assumptions)]))
     return out
 
 
@@ -78,7 +76,7 @@ def regimen_pdf(regimen: Regimen, *, client_name: str | None = None) -> bytes:
         Paragraph(escape(f"Your skin plan{' for ' + client_name if client_name else ''}"), h1),
         p(f"Plan {regimen.pseudonym}, starting {regimen.start.isoformat()}"),
         Paragraph("Concerns", h2),
-        bullets([f"{c['name']} (severity {c['severity']} of 3)" for c in regimen.concerns]),
+        bullets([f"{c.name} (severity {c.severity} of 3)" for c in regimen.concerns]),
         Paragraph("Home care", h2),
         p("Morning:"),
         bullets(regimen.home_care["am"]),
@@ -107,7 +105,7 @@ def regimen_pdf(regimen: Regimen, *, client_name: str | None = None) -> bytes:
     if regimen.warnings:
         story += [
             Paragraph("Points your practitioner will check", h2),
-            bullets([f"{w['option']}: {w['reason']} [{w['rule']}]" for w in regimen.warnings]),
+            bullets([f"{w.option}: {w.reason} [{w.rule}]" for w in regimen.warnings]),
         ]
     story += [Spacer(1, 6 * mm), p(regimen.disclaimer)]
     buffer = BytesIO()

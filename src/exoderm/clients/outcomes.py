@@ -9,10 +9,10 @@ guess. Device readings are compared only at the same site.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from exoderm.accounts.actor import Actor
@@ -21,8 +21,7 @@ from exoderm.clients.assessments import Assessment, assessments_of
 from exoderm.clients.instruments import INSTRUMENTS, Direction, InstrumentInfo
 
 
-@dataclass(frozen=True)
-class OutcomePoint:
+class OutcomePoint(BaseModel):
     """One assessment compared with its baseline."""
 
     instrument: str
@@ -52,10 +51,11 @@ class OutcomePoint:
         }
 
 
-@dataclass
-class OutcomeReport:
+class OutcomeReport(BaseModel):
+    """The outcome points of one client, series by series."""
+
     pseudonym: str
-    points: list[OutcomePoint] = field(default_factory=list)
+    points: list[OutcomePoint] = Field(default_factory=list)
 
     def rows(self) -> list[dict[str, Any]]:
         return [p.row() for p in self.points]
@@ -102,7 +102,7 @@ def _series_key(a: Assessment) -> str:
 
 def compute_outcomes(pseudonym: str, assessments: list[Assessment]) -> OutcomeReport:
     """Outcomes for a list of assessments (pure; see :func:`client_outcomes`)."""
-    report = OutcomeReport(pseudonym)
+    report = OutcomeReport(pseudonym=pseudonym)
     by_series: dict[str, list[Assessment]] = {}
     for a in assessments:
         by_series.setdefault(_series_key(a), []).append(a)
@@ -117,15 +117,15 @@ def compute_outcomes(pseudonym: str, assessments: list[Assessment]) -> OutcomeRe
             responders, note = responder_status(info, baseline, a.value)
             report.points.append(
                 OutcomePoint(
-                    info.code,
-                    a.visit_date.isoformat(),
-                    a.value,
-                    baseline,
-                    change,
-                    percent,
-                    responders,
-                    series,
-                    note,
+                    instrument=info.code,
+                    visit_date=a.visit_date.isoformat(),
+                    value=a.value,
+                    baseline=baseline,
+                    change=change,
+                    percent_improvement=percent,
+                    responders=responders,
+                    series=series,
+                    note=note,
                 )
             )
     return report

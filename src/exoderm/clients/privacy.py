@@ -17,97 +17,130 @@ deleted row remains in the database files. On PostgreSQL deleted tuples persist 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from exoderm.accounts.actor import Actor
 from exoderm.accounts.audit import events_for
 from exoderm.clients import access
-from exoderm.clients.personal import age_band
+from exoderm.clients.assessments import Assessment, assessments_of
+from exoderm.clients.personal import PersonalData, age_band
+from exoderm.clients.profile import ClientProfile
 from exoderm.clients.records import (
-    AssessmentRecord,
     ConsentRecord,
     PersonalRecord,
     RegimenRecord,
 )
-from exoderm.clients.repository import consents_of, personal_of, profile_of
+from exoderm.clients.regimen import Regimen
+from exoderm.clients.repository import ConsentRead, consents_of, personal_of, profile_of
 from exoderm.storage.base import utcnow
 from exoderm.storage.engine import Database
+from exoderm.storage.timestamps import UtcDatetime
 
 EXPORT_FORMAT = "exoderm-client-export"
 EXPORT_VERSION = 1
 
-
-def _json_row(obj: Any, columns: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for c in columns:
-        value = getattr(obj, c)
-        out[c] = value.isoformat() if hasattr(value, "isoformat") else value
-    return out
+#: A value in a client audit event's detail (counts, flags, names, pseudonym lists).
+AuditValue = str | int | float | bool | list[str] | None
 
 
-def export_client(session: Session, actor: Actor, pseudonym: str) -> dict[str, Any]:
+class ExportedClient(BaseModel):
+    """The pseudonymous client row and its clinical profile."""
+
+    id: int
+    pseudonym: str
+    organisation_id: int
+    created_at: UtcDatetime
+    created_by: str
+    age_band: str | None
+    erased_at: UtcDatetime | None
+    profile: ClientProfile
+
+
+class ExportedRegimen(BaseModel):
+    """A stored regimen and who made it when."""
+
+    id: int
+    created_at: UtcDatetime
+    created_by: str
+    plan: Regimen
+
+
+class ExportedAuditEvent(BaseModel):
+    """One audit event about the client."""
+
+    id: int
+    at: UtcDatetime
+    actor: str
+    action: str
+    detail: dict[str, AuditValue] | None
+
+
+class ClientExport(BaseModel):
+    """Everything recorded about one client (GDPR Art. 15 and 20)."""
+
+    format: str = EXPORT_FORMAT
+    version: int = EXPORT_VERSION
+    exported_at: UtcDatetime
+    client: ExportedClient
+    personal_data: PersonalData | None
+    consents: list[ConsentRead]
+    assessments: list[Assessment]
+    regimens: list[ExportedRegimen]
+    audit: list[ExportedAuditEvent]
+
+
+class Erasure(BaseModel):
+    """What an erasure removed (GDPR Art. 17)."""
+
+    pseudonym: str
+    personal_rows_deleted: int
+    consents_deleted: int
+    age_band: str | None
+
+
+def export_client(session: Session, actor: Actor, pseudonym: str) -> ClientExport:
     """Everything recorded about one client, as JSON-ready data (audited)."""
     client = access.load_client(session, actor, pseudonym, action="export")
     access.require_personal_data(actor)
     personal = personal_of(session, client)
-    assessments = session.scalars(
-        select(AssessmentRecord)
-        .where(AssessmentRecord.client_id == client.id)
-        .order_by(AssessmentRecord.id)
-    )
     regimens = session.scalars(
         select(RegimenRecord).where(RegimenRecord.client_id == client.id).order_by(RegimenRecord.id)
     )
     access.log(session, actor, "export", client)
     session.flush()
-    audit_trail = [
-        _json_row(e, ["id", "at", "actor", "action", "detail"])
-        for e in events_for(session, access.SUBJECT, client.pseudonym)
-    ]
-    return {
-        "format": EXPORT_FORMAT,
-        "version": EXPORT_VERSION,
-        "exported_at": utcnow().isoformat(),
-        "client": {
-            **_json_row(
-                client,
-                [
-                    "id",
-                    "pseudonym",
-                    "organisation_id",
-                    "created_at",
-                    "created_by",
-                    "age_band",
-                    "erased_at",
-                ],
-            ),
-            "profile": profile_of(client).model_dump(mode="json"),
-        },
-        "personal_data": None if personal is None else personal.model_dump(mode="json"),
-        "consents": consents_of(session, client),
-        "assessments": [
-            _json_row(
-                a,
-                [
-                    "id",
-                    "instrument",
-                    "visit_date",
-                    "value",
-                    "band",
-                    "inputs",
-                    "components",
-                    "recorded_by",
-                    "created_at",
-                ],
+    assessments = sorted(assessments_of(session, client.id), key=lambda a: a.id)
+    return ClientExport(
+        exported_at=utcnow(),
+        client=ExportedClient(
+            id=client.id,
+            pseudonym=client.pseudonym,
+            organisation_id=client.organisation_id,
+            created_at=client.created_at,
+            created_by=client.created_by,
+            age_band=client.age_band,
+            erased_at=client.erased_at,
+            profile=profile_of(client),
+        ),
+        personal_data=personal,
+        consents=consents_of(session, client),
+        assessments=assessments,
+        regimens=[
+            ExportedRegimen(
+                id=r.id,
+                created_at=r.created_at,
+                created_by=r.created_by,
+                plan=Regimen.model_validate(r.plan),
             )
-            for a in assessments
+            for r in regimens
         ],
-        "regimens": [_json_row(r, ["id", "created_at", "created_by", "plan"]) for r in regimens],
-        "audit": audit_trail,
-    }
+        audit=[
+            ExportedAuditEvent(id=e.id, at=e.at, actor=e.actor, action=e.action, detail=e.detail)
+            for e in events_for(session, access.SUBJECT, client.pseudonym)
+        ],
+    )
 
 
 def _secure_delete(session: Session, on: bool) -> None:
@@ -122,7 +155,7 @@ def _delete(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def erase_client(session: Session, actor: Actor, pseudonym: str) -> dict[str, Any]:
+def erase_client(session: Session, actor: Actor, pseudonym: str) -> Erasure:
     """Delete the client's personal data and consents; keep anonymised outcomes.
 
     Call :func:`purge_freed_pages` after the transaction commits (the CLI does).
@@ -138,13 +171,13 @@ def erase_client(session: Session, actor: Actor, pseudonym: str) -> dict[str, An
     client.profile = profile_of(client).anonymised().model_dump(mode="json")
     client.erased_at = utcnow()
     session.flush()
-    summary = {
-        "pseudonym": client.pseudonym,
-        "personal_rows_deleted": removed_personal,
-        "consents_deleted": removed_consents,
-        "age_band": client.age_band,
-    }
-    access.log(session, actor, "erase", client, summary)
+    summary = Erasure(
+        pseudonym=client.pseudonym,
+        personal_rows_deleted=removed_personal,
+        consents_deleted=removed_consents,
+        age_band=client.age_band,
+    )
+    access.log(session, actor, "erase", client, summary.model_dump())
     return summary
 
 

@@ -1,9 +1,13 @@
 """The clinical profile of a client: skin, concerns, conditions, medicines, history.
 
 It holds no identifying data (that is :mod:`exoderm.clients.personal`), so it can stay
-after erasure for anonymised statistics. Fields follow the intake of
-``shared/reference/instruments-and-safety.md`` §2 (Fitzpatrick with raw answers and band
-version, Glogau, contraindication checklist, isotretinoin timing, PIH risk).
+after erasure for anonymised statistics. Fields follow a dermatology intake: the
+Fitzpatrick phototype with raw answers and band version (Fitzpatrick, Arch Dermatol
+1988;124:869, doi:10.1001/archderm.1988.01670060015008), the Glogau photoageing type
+(Glogau, Semin Cutan Med Surg 1996;15:134), the contraindication checklist, isotretinoin
+timing (Spring et al., JAMA Dermatol 2017;153:802, doi:10.1001/jamadermatol.2017.2077)
+and PIH risk (Manuskiatti et al., JEADV 2013, doi:10.1111/jdv.12050). ``market`` is one
+:class:`exoderm.markets.Market`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from exoderm.clients.concerns import resolve_concern
 from exoderm.clients.instruments.fitzpatrick import phototype
 from exoderm.errors import UserInputError
+from exoderm.markets import Market
 
 
 class Severity(IntEnum):
@@ -95,7 +100,7 @@ class Concern(_Model):
 
 
 class History(_Model):
-    """The contraindication checklist (instruments-and-safety.md §3)."""
+    """The contraindication checklist asked before any in-clinic procedure."""
 
     keloid_tendency: bool = False
     herpes_simplex_history: bool = False
@@ -110,7 +115,7 @@ class History(_Model):
     anticoagulants: bool = False
     immunosuppressants: bool = False
     uncontrolled_diabetes: bool = False
-    # recent procedures (timing rules, instruments-and-safety.md §3): answered as the
+    # recent procedures (timing rules): answered as the
     # checklist asks them, so screening stays a pure function of the profile
     filler_within_12_months: bool = Field(
         default=False, description="dermal filler in the treatment area in the last 12 months"
@@ -156,7 +161,7 @@ class ClientProfile(_Model):
     allergies: list[str] = Field(default_factory=list)
     history: History = Field(default_factory=History)
     biomarkers: list[Biomarker] = Field(default_factory=list)
-    market: str = Field(default="EU", max_length=10, description="where products are supplied")
+    market: Market = Field(default=Market.EU, description="where products are supplied")
     vegan: bool = False
     plant_only: bool = False
 
@@ -165,10 +170,16 @@ class ClientProfile(_Model):
     def _clean_list(cls, values: list[str]) -> list[str]:
         return [" ".join(v.lower().split()) for v in values if v.strip()]
 
-    @field_validator("market")
+    @field_validator("market", mode="before")
     @classmethod
-    def _upper(cls, value: str) -> str:
-        return value.strip().upper()
+    def _known_market(cls, value: object) -> object:
+        if isinstance(value, str) and not isinstance(value, Market):
+            try:
+                return Market.parse(value)
+            except UserInputError:
+                known = ", ".join(m.value for m in Market)
+                raise ValueError(f"unknown market {value!r}; known markets: {known}") from None
+        return value
 
     def anonymised(self) -> ClientProfile:
         """The profile kept after erasure: free text and biomarker dates are dropped."""

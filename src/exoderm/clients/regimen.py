@@ -7,18 +7,19 @@
    option in evidence order that screening allows; with a PIH risk, the lowest-energy
    allowed option is preferred (Manuskiatti 2013) and the trade-off is explained.
 4. Follow-up visits name the instruments to measure; reassessment falls 8–12 weeks
-   after the start (instruments-and-safety.md §2).
+   after the start (``data/protocol.yaml`` names the source).
 
 Every choice is recorded with its reason, and every screening warning is carried along.
 
 On request (``simulate=True``) the regimen also carries ``expected_outcome``: the
 simulator's prediction for the home-care product (topical, daily) and for the in-clinic
 route (:func:`exoderm.simulate.expectation.expected_for_sources`), each labelled as a
-model prediction with its assumptions (docs/simulate.md).
+model prediction with its assumptions.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from datetime import date, timedelta
 from functools import lru_cache
@@ -26,7 +27,7 @@ from importlib import resources
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
 from exoderm.accounts.actor import Actor
@@ -37,8 +38,9 @@ from exoderm.clients.instruments import INSTRUMENTS
 from exoderm.clients.profile import ClientProfile, Concern
 from exoderm.clients.records import RegimenRecord
 from exoderm.clients.repository import profile_of
-from exoderm.clients.screening import ScreeningResult, procedures, screen
+from exoderm.clients.screening import ScreeningResult, Verdict, procedures, screen
 from exoderm.errors import UserInputError
+from exoderm.markets import Market
 
 #: Design weight added to 'pigmentation' to prime PIH-prone skin (exoderm default).
 PRIMING_WEIGHT = 1.0
@@ -107,14 +109,104 @@ class Visit(BaseModel):
     instruments: list[str]
 
 
+class CoverRead(BaseModel):
+    """What an active covers, how well it is evidenced, and the first citations."""
+
+    target: str
+    evidence_level: str
+    citations: list[str] = Field(default_factory=list)
+
+
+class ActiveRead(BaseModel):
+    """One active of the home-care product, at its % w/w."""
+
+    key: str | None = None
+    kind: str | None = None
+    inci: str
+    percent: float | None = None
+    role: str = ""
+    name: str = ""
+    covers: list[CoverRead] = Field(default_factory=list)
+
+
+class TargetRead(BaseModel):
+    """A design target of the product, its weight and the actives serving it."""
+
+    target: str
+    weight: float | None = None
+    contributors: list[str] = Field(default_factory=list)
+
+
+class ProductRequestRead(BaseModel):
+    """The client's constraints as sent to the design engine."""
+
+    targets: dict[str, float]
+    market: Market
+    no_human: bool
+    vegan: bool = False
+    plant_only: bool = False
+    allergens: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    top: int = 1
+
+
+class ProductRead(BaseModel):
+    """The home-care product the design engine chose (or why there is none)."""
+
+    available: bool
+    name: str = ""
+    inci: list[str] = Field(default_factory=list)
+    actives: list[ActiveRead] = Field(default_factory=list)
+    targets: list[TargetRead] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    reason: str = ""
+    request: ProductRequestRead
+
+    @classmethod
+    def of(cls, choice: ProductChoice) -> ProductRead:
+        """The typed record of the design seam's answer."""
+        return cls.model_validate(asdict(choice))
+
+
+class RegimenConcern(BaseModel):
+    """A concern the regimen treats, by its canonical name, with severity 1–3."""
+
+    name: str
+    severity: int
+
+
+class ExpectedPart(BaseModel):
+    """The simulator's expected outcome for one part of the plan (a model prediction)."""
+
+    part: str
+    model: str | None
+    available: bool
+    targets: list[str] = Field(default_factory=list)
+    ingredient: str | None = None
+    label: str = ""
+    scenario: str | None = Field(default=None, description="The scenario run, as JSON text.")
+    endpoints: dict[str, float | None] = Field(default_factory=dict)
+    headline: list[str] = Field(default_factory=list)
+    assumptions: list[str] = Field(default_factory=list)
+    reason: str = ""
+
+    @field_validator("scenario", mode="before")
+    @classmethod
+    def _scenario_as_text(cls, value: object) -> object:
+        """Plans stored before the scenario became JSON text held it as a mapping."""
+        if isinstance(value, dict):
+            return json.dumps(value, sort_keys=True, default=str)
+        return value
+
+
 class Regimen(BaseModel):
     """A personal protocol, ready to store as JSON and to render for the client."""
 
     pseudonym: str
     start: date
-    concerns: list[dict[str, Any]]
+    concerns: list[RegimenConcern]
     targets: dict[str, float]
-    product: dict[str, Any]
+    product: ProductRead
     sessions: list[Session_]
     session_interval_weeks: int | None
     home_care: dict[str, list[str]]
@@ -122,9 +214,9 @@ class Regimen(BaseModel):
     visits: list[Visit]
     reassess_after_weeks: int
     choices: list[Choice]
-    warnings: list[dict[str, Any]]
-    blocked: list[dict[str, Any]]
-    expected_outcome: list[dict[str, Any]] = Field(default_factory=list)
+    warnings: list[Verdict]
+    blocked: list[Verdict]
+    expected_outcome: list[ExpectedPart] = Field(default_factory=list)
     disclaimer: str = (
         "This plan supports, and does not replace, the judgement of the treating "
         "practitioner; a human reviews every algorithmic change."
@@ -241,7 +333,7 @@ def expected_effects(
     product: ProductChoice,
     targets: list[str],
     sessions: list[Session_],
-) -> list[dict[str, Any]]:
+) -> list[ExpectedPart]:
     """The simulator's expected outcome of the home-care product and the clinic route.
 
     Home care: the product's EV source at its % w/w, topical, daily. Clinic: the same
@@ -257,7 +349,7 @@ def expected_effects(
         if a.get("kind") == "ev_source"
     ]
     out = [
-        {"part": "home care", **e.as_dict()}
+        _expected("home care", e.as_dict())
         for e in expected_for_sources(sources, route="topical", targets=targets)
     ]
     if sessions:
@@ -265,22 +357,27 @@ def expected_effects(
         route = SIMULATOR_ROUTE.get(first.procedure)
         if route is None:
             out.append(
-                {
-                    "part": first.procedure_name,
-                    "model": None,
-                    "available": False,
-                    "reason": f"no simulator route for {first.procedure_name}",
-                }
+                ExpectedPart(
+                    part=first.procedure_name,
+                    model=None,
+                    available=False,
+                    reason=f"no simulator route for {first.procedure_name}",
+                )
             )
         else:
             days = [7.0 * (s.week - first.week) for s in sessions]
             out += [
-                {"part": first.procedure_name, **e.as_dict()}
+                _expected(first.procedure_name, e.as_dict())
                 for e in expected_for_sources(
                     sources, route=route, schedule_days=days, targets=targets
                 )
             ]
     return out
+
+
+def _expected(part: str, answer: dict[str, Any]) -> ExpectedPart:
+    """One simulator answer as a typed part of the plan (the scenario kept as JSON text)."""
+    return ExpectedPart.model_validate({"part": part, **answer})
 
 
 def build_regimen(
@@ -398,10 +495,11 @@ def build_regimen(
         pseudonym=pseudonym,
         start=start,
         concerns=[
-            {"name": resolve_concern(c.name), "severity": int(c.severity)} for c in profile.concerns
+            RegimenConcern(name=resolve_concern(c.name), severity=int(c.severity))
+            for c in profile.concerns
         ],
         targets=targets,
-        product=asdict(product),
+        product=ProductRead.of(product),
         sessions=sessions,
         session_interval_weeks=chosen[1].interval_weeks if chosen else None,
         home_care=_home_care(product, screening),
@@ -410,8 +508,8 @@ def build_regimen(
         visits=visits,
         reassess_after_weeks=reassess,
         choices=choices,
-        warnings=[v.row() for v in screening.warnings],
-        blocked=[v.row() for v in screening.blocked],
+        warnings=list(screening.warnings),
+        blocked=list(screening.blocked),
         expected_outcome=expected_effects(product, [*targets, *canon], sessions)
         if simulate
         else [],

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,9 +18,9 @@ from exoderm.clients.keys import cipher
 from exoderm.clients.personal import PersonalData, decrypt, encrypt
 from exoderm.clients.profile import ClientProfile
 from exoderm.clients.records import ClientRecord, ConsentRecord, PersonalRecord
-from exoderm.errors import Location as Loc
-from exoderm.errors import NotFoundError, Problem, UserInputError, ValidationFailed
+from exoderm.errors import NotFoundError, UserInputError, validation_failed
 from exoderm.storage.base import utcnow
+from exoderm.storage.timestamps import UtcDatetime
 
 #: Crockford base32 without I, L, O, U: easy to read aloud, no accidental words.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -41,18 +41,26 @@ class Consent:
     at: datetime | None = None
 
 
-@dataclass(frozen=True)
-class ClientView:
+class ConsentRead(BaseModel):
+    """A recorded consent: topic, version of the text, given or withdrawn, when."""
+
+    topic: str
+    version: str
+    given: bool
+    at: UtcDatetime
+
+
+class ClientRead(BaseModel):
     """What a caller gets back: profile always, personal data only for allowed roles."""
 
     pseudonym: str
     organisation_id: int
-    profile: ClientProfile
-    personal: PersonalData | None
-    consents: list[dict[str, Any]]
-    created_at: datetime
+    created_at: UtcDatetime
     erased: bool
     age_band: str | None
+    profile: ClientProfile
+    personal: PersonalData | None = None
+    consents: list[ConsentRead]
 
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -90,9 +98,24 @@ class ClientView:
         return out
 
 
-def _consent_text(c: dict[str, Any]) -> str:
-    state = "given" if c["given"] else "withdrawn"
-    return f"{c['topic']} {c['version']} ({state} {c['at'][:10]})"
+#: Former name of :class:`ClientRead`.
+ClientView = ClientRead
+
+
+class ClientRow(BaseModel):
+    """One line of the client list: no personal data."""
+
+    pseudonym: str
+    organisation_id: int
+    phototype: int | None
+    concerns: list[str]
+    erased: bool
+    created: str
+
+
+def _consent_text(c: ConsentRead) -> str:
+    state = "given" if c.given else "withdrawn"
+    return f"{c.topic} {c.version} ({state} {c.at.date().isoformat()})"
 
 
 def parse_profile(data: dict[str, Any], *, source: str = "profile") -> ClientProfile:
@@ -100,26 +123,15 @@ def parse_profile(data: dict[str, Any], *, source: str = "profile") -> ClientPro
     try:
         return ClientProfile.model_validate(data)
     except ValidationError as exc:
-        raise _as_validation_failed(exc, source) from None
+        raise validation_failed(exc, subject=source, file=source) from None
 
 
 def parse_personal(data: dict[str, Any], *, source: str = "personal data") -> PersonalData:
+    """Validate personal data; every problem is reported with its field path."""
     try:
         return PersonalData.model_validate(data)
     except ValidationError as exc:
-        raise _as_validation_failed(exc, source) from None
-
-
-def _as_validation_failed(exc: ValidationError, source: str) -> ValidationFailed:
-    problems = [
-        Problem(
-            err["msg"],
-            Loc(source, None, ".".join(str(p) for p in err["loc"]) or None),
-            expected=str(err.get("ctx", {}).get("expected", "")) or None,
-        )
-        for err in exc.errors()
-    ]
-    return ValidationFailed(problems, subject=source)
+        raise validation_failed(exc, subject=source, file=source) from None
 
 
 def _organisation_for(session: Session, actor: Actor, organisation_id: int | None) -> int:
@@ -145,7 +157,7 @@ def add_client(
     profile: ClientProfile,
     organisation_id: int | None = None,
     consents: list[Consent] | None = None,
-) -> ClientView:
+) -> ClientRead:
     """Create a client: a pseudonymous record, the encrypted personal data, the consents."""
     access.require_client_access(actor, action="add clients")
     access.require_personal_data(actor)
@@ -177,7 +189,7 @@ def add_client(
 
 def update_profile(
     session: Session, actor: Actor, pseudonym: str, profile: ClientProfile
-) -> ClientView:
+) -> ClientRead:
     """Replace a client's clinical profile (audited; the previous profile is not kept)."""
     client = access.load_client(session, actor, pseudonym, action="update")
     client.profile = profile.model_dump(mode="json")
@@ -210,19 +222,16 @@ def personal_of(session: Session, client: ClientRecord) -> PersonalData | None:
     return None if row is None else decrypt(row.token, cipher())
 
 
-def consents_of(session: Session, client: ClientRecord) -> list[dict[str, Any]]:
+def consents_of(session: Session, client: ClientRecord) -> list[ConsentRead]:
     rows = session.scalars(
         select(ConsentRecord).where(ConsentRecord.client_id == client.id).order_by(ConsentRecord.at)
     )
-    return [
-        {"topic": c.topic, "version": c.version, "given": c.given, "at": c.at.isoformat()}
-        for c in rows
-    ]
+    return [ConsentRead(topic=c.topic, version=c.version, given=c.given, at=c.at) for c in rows]
 
 
-def _view(session: Session, actor: Actor, client: ClientRecord) -> ClientView:
+def _view(session: Session, actor: Actor, client: ClientRecord) -> ClientRead:
     personal = personal_of(session, client) if actor.sees_personal_data else None
-    return ClientView(
+    return ClientRead(
         pseudonym=client.pseudonym,
         organisation_id=client.organisation_id,
         profile=profile_of(client),
@@ -234,7 +243,7 @@ def _view(session: Session, actor: Actor, client: ClientRecord) -> ClientView:
     )
 
 
-def show_client(session: Session, actor: Actor, pseudonym: str) -> ClientView:
+def show_client(session: Session, actor: Actor, pseudonym: str) -> ClientRead:
     """One client, with personal data if ``actor`` may see it (audited as a read)."""
     client = access.load_client(session, actor, pseudonym, action="show")
     view = _view(session, actor, client)
@@ -242,33 +251,37 @@ def show_client(session: Session, actor: Actor, pseudonym: str) -> ClientView:
     return view
 
 
-def list_clients(session: Session, actor: Actor) -> list[dict[str, Any]]:
+def list_clients(session: Session, actor: Actor, *, concern: str | None = None) -> list[ClientRow]:
     """The clients ``actor`` may see: pseudonym, concerns, phototype (no personal data)."""
     access.require_client_access(actor, action="list clients")
     stmt = select(ClientRecord).order_by(ClientRecord.created_at, ClientRecord.id)
-    if actor.organisation_id is not None and not actor.may_see_organisation(None):
+    if not actor.may_see_organisation(None):
         stmt = stmt.where(ClientRecord.organisation_id == actor.organisation_id)
     rows = []
+    wanted = concern.strip().lower() if concern else None
     for client in session.scalars(stmt):
         if not actor.may_see_organisation(client.organisation_id):
             continue
         profile = profile_of(client)
+        names = [c.name for c in profile.concerns]
+        if wanted is not None and wanted not in (n.lower() for n in names):
+            continue
         rows.append(
-            {
-                "pseudonym": client.pseudonym,
-                "organisation_id": client.organisation_id,
-                "phototype": profile.fitzpatrick.phototype if profile.fitzpatrick else None,
-                "concerns": [c.name for c in profile.concerns],
-                "erased": client.erased_at is not None,
-                "created": client.created_at.date().isoformat(),
-            }
+            ClientRow(
+                pseudonym=client.pseudonym,
+                organisation_id=client.organisation_id,
+                phototype=profile.fitzpatrick.phototype if profile.fitzpatrick else None,
+                concerns=names,
+                erased=client.erased_at is not None,
+                created=client.created_at.date().isoformat(),
+            )
         )
     access.log(
         session,
         actor,
         "list",
         None,
-        {"pseudonyms": [r["pseudonym"] for r in rows]},
+        {"pseudonyms": [r.pseudonym for r in rows]},
         subject_id=f"organisation:{actor.organisation_id or '*'}",
     )
     return rows

@@ -8,7 +8,6 @@ contraindications (physician review) and precautions.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
@@ -19,11 +18,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from exoderm.clients.profile import ClientProfile, Isotretinoin
 from exoderm.errors import Location as Loc
-from exoderm.errors import Problem, ValidationFailed
+from exoderm.errors import Problem, ValidationFailed, problems_from_validation
+from exoderm.markets import Market
 
-#: Markets whose cosmetics law prohibits human-origin ingredients (EU Annex II 416;
-#: China item 390; the UK kept the EU Annex II list).
-HUMAN_EV_PROHIBITED_MARKETS = frozenset({"EU", "UK", "CN"})
+#: Markets whose cosmetics law prohibits human-origin ingredients (EU Regulation (EC)
+#: No 1223/2009 Annex II entry 416; China, Inventory of Prohibited Cosmetic Ingredients
+#: 2021 item 390; the UK retained the EU Annex II list, SI 2019/696 Schedule 34).
+HUMAN_EV_PROHIBITED_MARKETS: frozenset[Market] = frozenset({Market.EU, Market.UK, Market.CN})
+#: Markets with their own screening flag (Korea: exosome wording rules).
+FLAGGED_MARKETS: dict[Market, str] = {Market.KR: "market_kr"}
 #: Ingredient kinds that rules name (as opposed to single catalogue ingredients).
 INGREDIENT_KINDS = frozenset({"human-derived EV", "plant-derived EV"})
 
@@ -69,9 +72,10 @@ class Procedure(BaseModel):
     energy: Literal["none", "mechanical", "chemical", "non_ablative", "ablative"]
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(BaseModel):
     """What one rule says about one option."""
+
+    model_config = ConfigDict(frozen=True)
 
     option: str
     kind: Literal["procedure", "ingredient"]
@@ -82,18 +86,17 @@ class Verdict:
     source: str
 
     def row(self) -> dict[str, Any]:
-        return asdict(self)
+        return self.model_dump()
 
 
-@dataclass
-class ScreeningResult:
+class ScreeningResult(BaseModel):
     """Blocked options and warnings, each with its rule; plus what remains allowed."""
 
     flags: list[str]
-    blocked: list[Verdict] = field(default_factory=list)
-    warnings: list[Verdict] = field(default_factory=list)
-    allowed_procedures: list[str] = field(default_factory=list)
-    excluded_ingredients: list[str] = field(default_factory=list)
+    blocked: list[Verdict] = Field(default_factory=list)
+    warnings: list[Verdict] = Field(default_factory=list)
+    allowed_procedures: list[str] = Field(default_factory=list)
+    excluded_ingredients: list[str] = Field(default_factory=list)
 
     def blockers_of(self, option: str) -> list[Verdict]:
         return [v for v in self.blocked if v.option == option]
@@ -130,7 +133,12 @@ def rules() -> tuple[Rule, ...]:
         try:
             rule = Rule.model_validate(item)
         except ValidationError as exc:
-            problems.append(Problem(str(exc), Loc("screening_rules.yaml", None, f"rules[{i}]")))
+            problems += [
+                Problem(
+                    p.message, Loc("screening_rules.yaml", None, f"rules[{i}].{p.location.field}")
+                )
+                for p in problems_from_validation(exc)
+            ]
             continue
         listed = rule.applies.procedures
         if isinstance(listed, list) and not set(listed) <= known:
@@ -180,8 +188,8 @@ def client_flags(profile: ClientProfile) -> set[str]:
         flags.add("allergy")
     if profile.market in HUMAN_EV_PROHIBITED_MARKETS:
         flags.add("market_prohibits_human_ev")
-    if profile.market == "KR":
-        flags.add("market_kr")
+    if profile.market in FLAGGED_MARKETS:
+        flags.add(FLAGGED_MARKETS[profile.market])
     return flags
 
 
@@ -208,7 +216,7 @@ def _ingredients_of(rule: Rule, profile: ClientProfile) -> list[str]:
 def screen(profile: ClientProfile) -> ScreeningResult:
     """Apply every rule to ``profile``; pure (no storage, no audit)."""
     flags = client_flags(profile)
-    result = ScreeningResult(sorted(flags))
+    result = ScreeningResult(flags=sorted(flags))
     for rule in rules():
         if not set(rule.when) <= flags:
             continue
@@ -217,7 +225,13 @@ def screen(profile: ClientProfile) -> ScreeningResult:
         ] + [(i, "ingredient") for i in _ingredients_of(rule, profile)]
         for option, kind in targets:
             verdict = Verdict(
-                option, kind, rule.id, rule.action.value, rule.severity, rule.reason, rule.source
+                option=option,
+                kind=kind,
+                rule=rule.id,
+                action=rule.action.value,
+                severity=rule.severity,
+                reason=rule.reason,
+                source=rule.source,
             )
             (result.blocked if rule.action.blocks else result.warnings).append(verdict)
     blocked = {v.option for v in result.blocked}

@@ -1,7 +1,7 @@
 """EU CosIng annex lookups through the ``on-the-list`` package (MIT, offline).
 
 ``on-the-list`` 0.1.4 ships the Commission's annexes II–VI to Reg. (EC) 1223/2009
-byte-for-byte (evidence-and-claims.md §7.3). We always read the copy vendored inside
+byte-for-byte (European Commission, CosIng annexes, 2023). We always read the copy vendored inside
 the package (never a register a user downloaded elsewhere), so results are
 reproducible; :func:`register_description` names its date for every output.
 

@@ -15,14 +15,21 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from exoderm.design.ingredient import EvidenceItem, Ingredient, Kind
-from exoderm.errors import Location, NotFoundError, Problem, UserInputError, ValidationFailed
+from exoderm.errors import (
+    Location,
+    NotFoundError,
+    Problem,
+    UserInputError,
+    ValidationFailed,
+    problems_from_validation,
+    read_yaml,
+)
 
 
 class Target(BaseModel):
@@ -116,50 +123,10 @@ def _did_you_mean(key: str, known: Iterable[str]) -> str:
 # --------------------------------------------------------------------------- parsing
 
 
-def _line_index(node: yaml.Node) -> dict[tuple[Any, ...], int]:
-    """1-based line of every mapping key / sequence item, by its path in the document."""
-    lines: dict[tuple[Any, ...], int] = {}
-
-    def walk(n: yaml.Node, path: tuple[Any, ...]) -> None:
-        lines[path] = n.start_mark.line + 1
-        if isinstance(n, yaml.MappingNode):
-            for key_node, value_node in n.value:
-                child = (*path, key_node.value)
-                lines[child] = key_node.start_mark.line + 1
-                walk(value_node, child)
-                lines[child] = key_node.start_mark.line + 1
-        elif isinstance(n, yaml.SequenceNode):
-            for i, item in enumerate(n.value):
-                walk(item, (*path, i))
-
-    walk(node, ())
-    return lines
-
-
-def _read_document(text: str, source: str | Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    """Parse YAML (JSON is YAML) and index line numbers; syntax errors name the line."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise UserInputError(
-            f"not valid YAML or JSON ({exc.problem})", file=source, line=line
-        ) from exc
-    return data, (_line_index(node) if node is not None else {})
-
-
-def _nearest_line(lines: dict[tuple[Any, ...], int], path: tuple[Any, ...]) -> int | None:
-    while path:
-        if path in lines:
-            return lines[path]
-        path = path[:-1]
-    return lines.get(())
-
-
 def parse_ingredients(text: str, source: str | Path) -> list[Ingredient]:
     """Validate every ingredient in a catalogue document; report all problems at once."""
-    data, lines = _read_document(text, source)
+    doc = read_yaml(text, source)
+    data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("ingredients"), list):
         raise UserInputError(
             "no 'ingredients' list",
@@ -175,13 +142,11 @@ def parse_ingredients(text: str, source: str | Path) -> list[Ingredient]:
         try:
             ingredient = Ingredient.model_validate(raw)
         except ValidationError as exc:
-            for err in exc.errors():
-                path = ("ingredients", index, *err["loc"])
-                where = Location(source, _nearest_line(lines, path), _field_name(index, raw, err))
-                problems.append(Problem(err["msg"], where, _expected(err)))
+            found = problems_from_validation(exc, document=doc, at=("ingredients", index))
+            problems += [_labelled(p, index, raw) for p in found]
             continue
         if ingredient.key in seen:
-            where = Location(source, _nearest_line(lines, ("ingredients", index, "key")), "key")
+            where = Location(source, doc.line_of(("ingredients", index, "key")), "key")
             problems.append(Problem(f"duplicate key {ingredient.key!r}", where, "unique keys"))
         seen[ingredient.key] = index
         parsed.append(ingredient)
@@ -190,18 +155,13 @@ def parse_ingredients(text: str, source: str | Path) -> list[Ingredient]:
     return parsed
 
 
-def _field_name(index: int, raw: Any, err: Any) -> str:
+def _labelled(problem: Problem, index: int, raw: object) -> Problem:
+    """The problem with its field named after the entry: ``ingredients[3] (key).kind``."""
     key = raw.get("key") if isinstance(raw, dict) else None
     label = f"ingredients[{index}]" + (f" ({key})" if key else "")
-    loc = ".".join(str(p) for p in err["loc"])
-    return f"{label}.{loc}" if loc else label
-
-
-def _expected(err: Any) -> str | None:
-    ctx = err.get("ctx") or {}
-    if "expected" in ctx:
-        return str(ctx["expected"])
-    return None
+    fld = f"{label}.{problem.location.field}" if problem.location.field else label
+    where = Location(problem.location.file, problem.location.line, fld)
+    return Problem(problem.message, where, problem.expected)
 
 
 def read_ingredient_file(path: Path) -> list[Ingredient]:

@@ -5,28 +5,41 @@ heal, to regenerate tissue or to change a structure or function of the body, and
 not name an ingredient the market forbids ("exosome" in Korean advertising; human-origin
 material in the EU and China). Each claim also needs substantiation at the level its
 type demands (Reg. (EU) 655/2013 criterion 3). Rules and their legal bases are data in
-``design/data/claims_rules.yaml`` (sources: evidence-and-claims.md §8, ev-standards.md §7).
+``design/data/claims_rules.yaml``. The UK applies the retained Regulation (EC) No
+1223/2009 and Regulation (EU) No 655/2013, and the CAP Code section 12, so UK claims
+follow the EU rules with UK bases.
 
 A rejected claim gets its reason, the rule that rejects it and a compliant rewording in
-the "look / appearance / feel" templates of evidence-and-claims.md §8.4; the rewording
-is itself re-checked before it is offered.
+"look / appearance / feel" wording; the rewording is itself re-checked before it is
+offered.
+
+References
+----------
+.. [1] Commission Regulation (EU) No 655/2013 of 10 July 2013 laying down common criteria
+   for the justification of claims used in relation to cosmetic products. OJ L 190,
+   11.7.2013, p. 31 (retained in UK law by SI 2019/696).
+.. [2] Committee of Advertising Practice. The UK Code of Non-broadcast Advertising and
+   Direct & Promotional Marketing (CAP Code), 12th ed., section 12 "Medicines, medical
+   devices, health-related products and beauty products".
+.. [3] Federal Food, Drug, and Cosmetic Act §201(g)(1) and (i), 21 U.S.C. 321.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
 from exoderm.design.ingredient import ProductClass
-from exoderm.design.regulation import Market
 from exoderm.errors import UserInputError
+from exoderm.markets import Market
 
-#: Substantiation levels, weakest first (industry tiers, evidence-and-claims.md §4).
+#: Substantiation levels, weakest first (the tiers of Cosmetics Europe's efficacy
+#: guidelines, 2008, with the OCEBM 2011 levels of human evidence above them).
 EVIDENCE_LEVELS: tuple[str, ...] = (
     "none",
     "mechanism",
@@ -69,34 +82,44 @@ _GENERIC_FEEL = "helps skin feel comfortable and look healthy"
 _GENERIC_LOOK = "helps skin look healthier"
 
 
-@dataclass(frozen=True)
-class ClaimVerdict:
+class ClaimVerdictRead(BaseModel):
     """The outcome of checking one claim."""
+
+    model_config = ConfigDict(frozen=True)
 
     text: str
     market: str
-    product_class: str
+    product_class: str = Field(description="cosmetic, medical-device or drug")
     accepted: bool
     reason: str
-    rule: str
+    rule: str = Field(description="The legal basis of the verdict.")
     rewording: str | None = None
     rule_id: str | None = None
     substantiation: str = ""
     evidence_level: str | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "market": self.market,
-            "class": self.product_class,
-            "accepted": self.accepted,
-            "reason": self.reason,
-            "rule": self.rule,
-            "rewording": self.rewording,
-            "rule_id": self.rule_id,
-            "substantiation": self.substantiation,
-            "evidence_level": self.evidence_level,
-        }
+    def as_dict(self) -> dict[str, str | bool | None]:
+        """The verdict as the sheet shows it (``class`` for the product class)."""
+        data: dict[str, str | bool | None] = self.model_dump()
+        data["class"] = data.pop("product_class")
+        return {key: data[key] for key in _SHEET_ORDER}
+
+
+_SHEET_ORDER = (
+    "text",
+    "market",
+    "class",
+    "accepted",
+    "reason",
+    "rule",
+    "rewording",
+    "rule_id",
+    "substantiation",
+    "evidence_level",
+)
+
+#: The name the rest of exoderm knows the verdict by.
+ClaimVerdict = ClaimVerdictRead
 
 
 @lru_cache(maxsize=1)
@@ -124,14 +147,7 @@ def claim_type(text: str) -> str:
 def _validate(text: str, market: str, product_class: str, level: str | None) -> tuple[str, str]:
     if not text.strip():
         raise UserInputError("empty claim", field="text", expected="the claim wording")
-    try:
-        market_value = Market(market.upper()).value
-    except ValueError:
-        raise UserInputError(
-            f"unknown market {market!r}",
-            field="market",
-            expected=", ".join(m.value for m in Market),
-        ) from None
+    market_value = Market.parse(market).value
     try:
         class_value = ProductClass(product_class).value
     except ValueError:
@@ -157,7 +173,7 @@ def _basis(rule: dict[str, Any], market: str) -> str:
         return str(rule["basis"])
     category = rule.get("category", "")
     by_market = _rules()["bases"].get(category, {})
-    return str(by_market.get(market, "evidence-and-claims.md §8.4 (union list)"))
+    return str(by_market.get(market, "the strictest rule of the EU, US and KR is applied"))
 
 
 def _applies(rule: dict[str, Any], market: str, product_class: str) -> bool:
@@ -205,7 +221,8 @@ def _first_violation(
                 "reason": "claims to change the skin itself ('reduces wrinkles'), not its "
                 "appearance; 'reduces the appearance of wrinkles' is the cosmetic form",
                 "basis": "FD&C Act 201(i) vs 201(g): cosmetics alter the appearance "
-                "(evidence-and-claims.md §8.2, practical line after K. Dobos [S])",
+                "(21 U.S.C. 321(i), 321(g)(1)); retained Reg. (EU) 655/2013 criterion 4 in "
+                "the EU and UK",
             }
             return rule, match
     return None
@@ -253,10 +270,10 @@ def check_claim(
             else _reword(template, text, match)
         )
         return ClaimVerdict(
-            text,
-            market,
-            product_class,
-            False,
+            text=text,
+            market=market,
+            product_class=product_class,
+            accepted=False,
             reason=f"'{match.group(0)}' {rule['reason']}",
             rule=_basis(rule, market),
             rewording=_safe_rewording(rewording, market, product_class),
@@ -266,23 +283,22 @@ def check_claim(
         )
     if not ok:
         return ClaimVerdict(
-            text,
-            market,
-            product_class,
-            False,
+            text=text,
+            market=market,
+            product_class=product_class,
+            accepted=False,
             reason=f"evidence level {evidence_level} is below the {required} this claim needs",
-            rule="Reg. (EU) 655/2013 Annex, criterion 3 (evidential support): claims need "
-            "adequate and verifiable evidence relevant to the product and the benefit",
+            rule=_substantiation_basis(market),
             rewording=_weaker_claim(text),
             rule_id="substantiation",
             substantiation=needed,
             evidence_level=evidence_level,
         )
     return ClaimVerdict(
-        text,
-        market,
-        product_class,
-        True,
+        text=text,
+        market=market,
+        product_class=product_class,
+        accepted=True,
         reason=f"compliant {product_class} wording for {market}; {needed}",
         rule=_accepted_basis(market, product_class),
         substantiation=needed,
@@ -299,8 +315,23 @@ def _accepted_basis(market: str, product_class: str) -> str:
     return {
         "US": "FD&C Act 201(i): cosmetics may claim to beautify or alter the appearance",
         "EU": "Reg. (EU) 655/2013 common criteria; appearance and feel claims are cosmetic",
+        "UK": "Reg. (EU) 655/2013 common criteria as retained in UK law and CAP Code "
+        "section 12 (rule 12.1: documentary evidence); appearance and feel claims are "
+        "cosmetic",
         "KR": "MFDS 화장품 표시·광고 관리 지침: appearance claims allowed if substantiated",
-    }.get(market, "appearance and feel templates of evidence-and-claims.md §8.4")
+    }.get(market, "appearance and feel wording, the strictest rule of the EU, US and KR")
+
+
+def _substantiation_basis(market: str) -> str:
+    basis = (
+        "Reg. (EU) 655/2013 Annex, criterion 3 (evidential support): claims need "
+        "adequate and verifiable evidence relevant to the product and the benefit"
+    )
+    if market == Market.UK.value:
+        return basis.replace("Reg. (EU) 655/2013", "Retained Reg. (EU) 655/2013") + (
+            "; CAP Code rule 12.1 (objective evidence for claims)"
+        )
+    return basis
 
 
 def _weaker_claim(text: str) -> str | None:

@@ -3,23 +3,25 @@
 Two providers implement :class:`EvidenceProvider`:
 
 * :class:`CatalogueEvidence` scores the evidence items written in the catalogue with
-  :mod:`exoderm.design.scoring` (evidence-and-claims.md §6).
+  :mod:`exoderm.design.scoring` (harmonic sum of Open Targets, Ochoa et al. 2021,
+  doi:10.1093/nar/gkaa1027).
 * :class:`KnowledgeBaseEvidence` asks ``exoderm.evidence``'s knowledge base
   (``kb.resolve(name)``, ``kb.association(source, target)`` with ``.score``,
   ``.supporting``, ``.refuting``; ``kb.claims(subject=, predicate="enhances",
   object=)``) and falls back to the catalogue for links the graph does not know.
 
 :func:`evidence_provider` chooses between them; :func:`default_knowledge_base` loads the
-packaged graph when ``exoderm.evidence`` provides ``load_knowledge_base``. Nothing else in
+packaged graph (``exoderm.evidence.load_knowledge_base``). Nothing else in
 ``exoderm.design`` touches the evidence module.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -28,6 +30,16 @@ from exoderm.design.claims import DESIGN_TO_LEVEL, EVIDENCE_LEVELS
 from exoderm.design.ingredient import Ingredient
 from exoderm.design.scoring import EvidenceScore, harmonic_sum, score_items
 from exoderm.errors import ExodermError
+from exoderm.evidence import (
+    Association,
+    Claim,
+    EvidencePath,
+    KnowledgeBase,
+    load_knowledge_base,
+)
+
+#: One item of evidence the knowledge base returns: a cited claim or an inferred path.
+Evidence = Claim | EvidencePath
 
 
 @dataclass(frozen=True)
@@ -88,7 +100,7 @@ class KnowledgeBaseEvidence:
 
     name = "knowledge base"
 
-    def __init__(self, kb: Any, fallback: CatalogueEvidence) -> None:
+    def __init__(self, kb: KnowledgeBase, fallback: CatalogueEvidence) -> None:
         self.kb = kb
         self.fallback = fallback
         self._ids: dict[str, str | None] = {}
@@ -118,16 +130,15 @@ class KnowledgeBaseEvidence:
         if source is None or goal is None:
             return own
         association = self.kb.association(source, goal)
-        supporting = list(getattr(association, "supporting", []) or [])
-        score = float(getattr(association, "score", 0.0))
-        if score <= 0 and not supporting:
+        supporting = list(association.supporting)
+        if association.score <= 0 and not supporting:
             return own
-        refuting = list(getattr(association, "refuting", []) or [])
+        refuting = list(association.refuting)
         kb_link = Link(
-            score=score,
-            refuting=_refuting_score(association, refuting),
+            score=float(association.score),
+            refuting=_refuting_score(association),
             best_level=_best_level(supporting),
-            citations=tuple(_cite(c) for c in supporting + refuting),
+            citations=tuple(_cite(c) for c in [*supporting, *refuting]),
             provider=self.name,
         )
         return _combine(kb_link, own)
@@ -137,18 +148,16 @@ class KnowledgeBaseEvidence:
         if a is None or b is None:
             return self.fallback.synergy(source, target, route)
         claims = [
-            c
-            for c in self.kb.claims(subject=a, predicate="enhances", object=b)
-            if not getattr(c, "negated", False)
+            c for c in self.kb.claims(subject=a, predicate="enhances", object=b) if not c.negated
         ]
         if not claims:
             return self.fallback.synergy(source, target, route)
-        score = harmonic_sum(float(getattr(c, "score", 0.0)) for c in claims)
+        score = harmonic_sum(float(c.score) for c in claims)
         return Link(score, 0.0, _best_level(claims), tuple(_cite(c) for c in claims), self.name)
 
 
 def _combine(kb_link: Link, own: Link) -> Link:
-    """The better-supported of the two scores (both follow evidence-and-claims.md §6),
+    """The better-supported of the two scores (both are Open Targets-style harmonic sums),
     the larger refuting score, and every citation from both sources."""
     if own.score <= 0 and own.refuting <= 0:
         return kb_link
@@ -162,27 +171,26 @@ def _combine(kb_link: Link, own: Link) -> Link:
     )
 
 
-def _refuting_score(association: Any, refuting: list[Any]) -> float:
-    value = getattr(association, "refuting_score", None)
-    if isinstance(value, int | float) and math.isfinite(value):
+def _refuting_score(association: Association) -> float:
+    value = association.refuting_score
+    if math.isfinite(value):
         return float(value)
-    return harmonic_sum(float(getattr(c, "score", 0.0)) for c in refuting)
+    return harmonic_sum(float(c.score) for c in association.refuting)
 
 
-def _claim_level(claim: Any) -> str | None:
+def _claim_level(claim: Evidence) -> str | None:
     """A claim's study design name; a systematic review of animal studies is animal
-    evidence (as exoderm.evidence.scoring.data_type reads it)."""
-    level = getattr(claim, "evidence_level", None)
-    if level is None:
+    evidence (as exoderm.evidence.scoring.data_type reads it). Paths carry none."""
+    if isinstance(claim, EvidencePath):
         return None
-    name = str(getattr(level, "value", level))
-    system = str(getattr(claim, "model_system", "")).lower()
+    name = str(claim.evidence_level)
+    system = claim.model_system.lower()
     if name == "systematic_review_meta_analysis" and ("animal" in system or "rodent" in system):
         return "animal"
     return name
 
 
-def _best_level(claims: list[Any]) -> str | None:
+def _best_level(claims: Sequence[Evidence]) -> str | None:
     """The strongest design among the claims (paths carry none), by substantiation rank."""
     names = [n for n in (_claim_level(c) for c in claims) if n is not None]
     if not names:
@@ -190,32 +198,24 @@ def _best_level(claims: list[Any]) -> str | None:
     return max(names, key=lambda n: EVIDENCE_LEVELS.index(DESIGN_TO_LEVEL.get(n, "none")))
 
 
-def _cite(claim: Any) -> str:
-    describe = getattr(claim, "describe", None)
-    if callable(describe) and not hasattr(claim, "citation"):
-        return f"inferred path {describe()} (score {getattr(claim, 'score', 0.0):.3f})"
-    cite = getattr(claim, "citation", None)
-    text = cite() if callable(cite) else str(claim)
-    statement = getattr(claim, "statement", None)
-    return f"{statement()}: {text}" if callable(statement) else str(text)
+def _cite(claim: Evidence) -> str:
+    if isinstance(claim, EvidencePath):
+        return f"inferred path {claim.describe()} (score {claim.score:.3f})"
+    return f"{claim.statement()}: {claim.citation()}"
 
 
 @lru_cache(maxsize=1)
-def default_knowledge_base() -> Any | None:
-    """The packaged knowledge base, or None while ``exoderm.evidence`` has no loader."""
+def default_knowledge_base() -> KnowledgeBase:
+    """The packaged knowledge base (the evidence capability's seed graph)."""
     return knowledge_base(None)
 
 
-def knowledge_base(session: Session | None) -> Any | None:
+def knowledge_base(session: Session | None) -> KnowledgeBase:
     """The knowledge base with the database's imported claims (``session``), if any."""
-    try:
-        from exoderm.evidence import load_knowledge_base
-    except ImportError:
-        return None
     return load_knowledge_base(session)
 
 
-def evidence_provider(catalogue: Catalogue, kb: Any | None) -> EvidenceProvider:
+def evidence_provider(catalogue: Catalogue, kb: KnowledgeBase | None) -> EvidenceProvider:
     """The knowledge base if one is given, else the catalogue's own evidence."""
     fallback = CatalogueEvidence(catalogue)
     if kb is None:

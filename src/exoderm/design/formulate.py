@@ -9,8 +9,7 @@ notes and candidate claims checked for the market (:mod:`claims`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from pydantic import BaseModel, Field
 
 from exoderm.design.annexes import register_description
 from exoderm.design.assembly import Evidence, build_problem, gather_evidence
@@ -30,18 +29,18 @@ from exoderm.design.formulation import (
 from exoderm.design.ingredient import Ingredient, Kind
 from exoderm.design.milp import Solution, solve
 from exoderm.design.problem import ProblemInfeasible
-from exoderm.design.regulation import Status, status
+from exoderm.design.regulation import Status, Verdict, status
 from exoderm.design.request import FormulationRequest
 from exoderm.errors import NotFoundError, UserInputError
+from exoderm.evidence import KnowledgeBase
 
 
-@dataclass
-class FormulationResult:
+class FormulationResult(BaseModel):
     """The optimum (``best``) and the next distinct alternatives, best first."""
 
     request: FormulationRequest
     best: Formulation
-    alternatives: list[Formulation] = field(default_factory=list)
+    alternatives: list[Formulation] = Field(default_factory=list)
 
     @property
     def all(self) -> list[Formulation]:
@@ -68,7 +67,7 @@ def formulate(
     request: FormulationRequest,
     *,
     catalogue: Catalogue | None = None,
-    kb: Any | None = None,
+    kb: KnowledgeBase | None = None,
     use_knowledge_base: bool = True,
 ) -> FormulationResult:
     """The best formulation for ``request`` and up to ``request.top - 1`` alternatives.
@@ -92,7 +91,7 @@ def formulate(
     except ProblemInfeasible:
         raise InfeasibleError(explain(evidence, constraints, request)) from None
     built = [_formulation(s, evidence, request, provider.name) for s in solutions]
-    return FormulationResult(request, built[0], built[1:])
+    return FormulationResult(request=request, best=built[0], alternatives=built[1:])
 
 
 def _coverages(evidence: Evidence, index: int) -> tuple[Coverage, ...]:
@@ -102,12 +101,12 @@ def _coverages(evidence: Evidence, index: int) -> tuple[Coverage, ...]:
         if link.score > 0 or link.refuting > 0:
             out.append(
                 Coverage(
-                    target.id,
-                    target.label,
-                    link.score,
-                    link.refuting,
-                    link.best_level,
-                    link.citations,
+                    target=target.id,
+                    label=target.label,
+                    score=link.score,
+                    refuting=link.refuting,
+                    best_level=link.best_level,
+                    citations=link.citations,
                 )
             )
     return tuple(out)
@@ -169,12 +168,12 @@ def _target_results(solution: Solution, evidence: Evidence) -> list[TargetResult
         )
         results.append(
             TargetResult(
-                target.id,
-                target.label,
-                float(evidence.weights[t]),
-                solution.terms.per_target[t],
-                contributors,
-                target.is_disease,
+                target=target.id,
+                label=target.label,
+                weight=float(evidence.weights[t]),
+                utility=solution.terms.per_target[t],
+                contributors=contributors,
+                is_disease=target.is_disease,
             )
         )
     return results
@@ -222,7 +221,7 @@ def _ph_window(chosen: list[Ingredient]) -> tuple[float, float] | None:
 
 
 def _warnings(
-    chosen: list[Ingredient], verdicts: dict[str, Any], request: FormulationRequest
+    chosen: list[Ingredient], verdicts: dict[str, Verdict], request: FormulationRequest
 ) -> list[str]:
     notes = []
     for item in chosen:
@@ -235,7 +234,10 @@ def _warnings(
         if item.kind is Kind.delivery and item.risk >= 0.3:
             notes.append(f"{item.key}: {item.risk_basis}")
         if item.origin.value == "plant" and item.kind is Kind.ev_source:
-            notes.append(f"{item.key}: patch-test plant-EV products (instruments-and-safety.md §3)")
+            notes.append(
+                f"{item.key}: patch-test plant-EV products (contact dermatitis risk of "
+                "botanical ingredients; ISO 10993-10:2021 irritation and sensitisation)"
+            )
     if request.product_class.value == "drug" and any(
         verdicts[i.key].status is Status.investigational for i in chosen
     ):

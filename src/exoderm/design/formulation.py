@@ -9,7 +9,7 @@ order; we keep them sorted too).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from pydantic import BaseModel, ConfigDict, Field
 
 from exoderm.design.annexes import annex_findings
 from exoderm.design.claims import ClaimVerdict
@@ -17,8 +17,11 @@ from exoderm.design.ingredient import Ingredient, Kind
 from exoderm.design.regulation import Verdict
 
 
-@dataclass(frozen=True)
-class Coverage:
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Coverage(_Frozen):
     """How one ingredient covers one target, with the evidence behind it."""
 
     target: str
@@ -29,8 +32,7 @@ class Coverage:
     citations: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(_Frozen):
     """One entry of the INCI list (a catalogue ingredient or a vehicle base component)."""
 
     inci: str
@@ -50,8 +52,7 @@ class Line:
     notes: str = ""
 
 
-@dataclass(frozen=True)
-class TargetResult:
+class TargetResult(_Frozen):
     """The formulation's combined coverage of one requested target."""
 
     target: str
@@ -62,9 +63,8 @@ class TargetResult:
     is_disease: bool
 
 
-@dataclass
-class Formulation:
-    """One optimised formulation (rank 1 is the optimum)."""
+class Formulation(BaseModel):
+    """One optimised formulation (rank 1 is the optimum): the library's typed result."""
 
     rank: int
     objective: float
@@ -79,8 +79,8 @@ class Formulation:
     synergies: list[str]
     terms: dict[str, float]
     ph_window: tuple[float, float] | None
-    warnings: list[str] = field(default_factory=list)
-    claims: list[ClaimVerdict] = field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    claims: list[ClaimVerdict] = Field(default_factory=list)
     evidence_provider: str = "catalogue"
     annex_register: str = ""
 
@@ -138,9 +138,9 @@ def compose_lines(vehicle: Ingredient | None, actives: list[Line]) -> tuple[list
         for part in vehicle.base:
             lines.append(
                 Line(
-                    part.inci,
-                    part.percent,
-                    part.role,
+                    inci=part.inci,
+                    percent=part.percent,
+                    role=part.role,
                     kind="base",
                     annex=tuple(f.describe() for f in annex_findings(part.inci)),
                 )
@@ -152,9 +152,9 @@ def compose_lines(vehicle: Ingredient | None, actives: list[Line]) -> tuple[list
         water = max(0.0, 100.0 - total)
         lines.append(
             Line(
-                vehicle.inci or "Aqua",
-                round(water, 4),
-                f"solvent, q.s. ({vehicle.name})",
+                inci=vehicle.inci or "Aqua",
+                percent=round(water, 4),
+                role=f"solvent, q.s. ({vehicle.name})",
                 key=vehicle.key,
                 name=vehicle.name,
                 kind=Kind.vehicle.value,

@@ -1,8 +1,8 @@
 """One catalogue ingredient: what it is, where it may be used, and what supports it.
 
 Ingredients are EV sources, co-actives, vehicles and delivery options. Every number
-carries its source (``source``/``citation`` strings with the confidence markers of
-``shared/reference/README.md``: [V] verified, [S] secondary, [U] unverified).
+carries its source (``source``/``citation`` strings with confidence markers: [V]
+verified in the cited source, [S] secondary or vendor source, [U] unverified).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 
 class Kind(enum.StrEnum):
@@ -42,7 +42,8 @@ class ProductClass(enum.StrEnum):
 
 
 class StudyDesign(enum.StrEnum):
-    """Evidence tiers of evidence-and-claims.md §6 (OCEBM 2011 + GRADE start levels)."""
+    """Evidence tiers: OCEBM 2011 levels of evidence with GRADE starting levels
+    (Guyatt et al. 2008, BMJ 336:924, doi:10.1136/bmj.39489.470347.AD)."""
 
     sr_rct = "sr_rct"
     rct = "rct"
@@ -85,8 +86,8 @@ class UseLevel(_Strict):
 
     @field_validator("max")
     @classmethod
-    def _ordered(cls, value: float, info: object) -> float:
-        data = getattr(info, "data", {})
+    def _ordered(cls, value: float, info: ValidationInfo) -> float:
+        data = info.data
         low, typical = data.get("min"), data.get("typical")
         if low is not None and typical is not None and not low <= typical <= value:
             raise ValueError("expected min <= typical <= max")

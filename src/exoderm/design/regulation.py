@@ -4,9 +4,20 @@ Status comes from three layers, most specific first: the ingredient's own
 ``regulatory`` overrides in the catalogue; for the EU, the CosIng annexes looked up by
 INCI name (:mod:`exoderm.design.annexes`); then the origin/kind rules of
 ``design/data/regulation.yaml`` (EU Annex II 416 and China item 390 for human-origin
-material, MFDS culture-fluid rule, FDA's position on exosome products; see
-``shared/reference/ev-standards.md`` §7). Routes are tied to product classes there too:
-intradermal injection is never a cosmetic route.
+material, MFDS culture-fluid rule, FDA's position on exosome products). Routes are tied
+to product classes there too: intradermal injection is never a cosmetic route.
+
+The UK applies Regulation (EC) No 1223/2009 as retained in UK law (SI 2019/696,
+Schedule 34) with the annex lists as retained, so the annex lookup and the
+human-origin prohibition (Annex II entry 416) apply to the UK as to the EU.
+
+References
+----------
+.. [1] Regulation (EC) No 1223/2009 of the European Parliament and of the Council of
+   30 November 2009 on cosmetic products, Annex II entry 416. OJ L 342, 22.12.2009, p. 59.
+.. [2] The Product Safety and Metrology etc. (Amendment etc.) (EU Exit) Regulations
+   2019, SI 2019/696, Schedule 34 (Regulation (EC) No 1223/2009 as retained in UK law).
+.. [3] US FDA. Public Safety Notification on Exosome Products, 6 December 2019.
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ import yaml
 
 from exoderm.design.annexes import annex_findings
 from exoderm.design.ingredient import Ingredient, ProductClass, Route
+from exoderm.markets import Market
 
 
 class Status(enum.StrEnum):
@@ -40,12 +52,8 @@ class Status(enum.StrEnum):
         return self in (Status.restricted, Status.investigational, Status.unknown)
 
 
-class Market(enum.StrEnum):
-    US = "US"
-    EU = "EU"
-    KR = "KR"
-    CN = "CN"
-    ZA = "ZA"
+#: Markets whose cosmetic law uses the EU annex lists (the UK retained them in 2019).
+ANNEX_MARKETS = frozenset({Market.EU.value, Market.UK.value})
 
 
 @dataclass(frozen=True)
@@ -97,7 +105,7 @@ def _rule_matches(rule: dict[str, Any], ingredient: Ingredient, market: str, cls
 
 def status(ingredient: Ingredient, market: Market | str, product_class: ProductClass) -> Verdict:
     """The status of ``ingredient`` in ``market`` for ``product_class``."""
-    market = Market(market).value
+    market = Market.parse(market).value
     for override in ingredient.regulatory:
         if override.market == market and override.product_class is product_class:
             return Verdict(Status(override.status), override.basis)
@@ -106,7 +114,7 @@ def status(ingredient: Ingredient, market: Market | str, product_class: ProductC
             Status.prohibited,
             f"not offered for class {product_class.value} in the catalogue entry",
         )
-    if market == "EU" and product_class is ProductClass.cosmetic:
+    if market in ANNEX_MARKETS and product_class is ProductClass.cosmetic:
         annex = _annex_verdict(ingredient)
         if annex is not None:
             return annex
@@ -117,7 +125,7 @@ def status(ingredient: Ingredient, market: Market | str, product_class: ProductC
 
 
 def _annex_verdict(ingredient: Ingredient) -> Verdict | None:
-    """EU cosmetics: an INCI name listed in Annex II is prohibited, III restricted."""
+    """EU and UK cosmetics: an INCI name listed in Annex II is prohibited, III restricted."""
     findings = annex_findings(ingredient.inci)
     prohibited = [f for f in findings if f.annex == "II"]
     if prohibited:

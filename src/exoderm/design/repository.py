@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exoderm.accounts.actor import Actor
-from exoderm.accounts.audit import record
+from exoderm.accounts.audit import AuditScalar, record
 from exoderm.accounts.records import Role
 from exoderm.design.ingredient import Ingredient
 from exoderm.design.records import ImportedIngredient
-from exoderm.errors import Location, Problem, ValidationFailed
+from exoderm.errors import Location, Problem, ValidationFailed, problems_from_validation
 
 #: Roles that may change the shared catalogue.
 CATALOGUE_EDITORS = (Role.admin, Role.scientist)
@@ -28,9 +28,13 @@ def imported_ingredients(session: Session) -> list[Ingredient]:
         try:
             out.append(Ingredient.model_validate(row.payload))
         except ValidationError as exc:
-            problems.append(
-                Problem(str(exc.errors()[0]["msg"]), Location("design_ingredient", None, row.key))
-            )
+            found = problems_from_validation(exc, file="design_ingredient")
+            problems += [
+                Problem(
+                    p.message, Location("design_ingredient", None, f"{row.key}.{p.location.field}")
+                )
+                for p in found[:1]
+            ]
     if problems:
         raise ValidationFailed(problems, subject="stored catalogue ingredients")
     return out
@@ -81,6 +85,10 @@ def import_ingredients(
         action="design.catalogue.import",
         subject_type="design_ingredient",
         subject_id=",".join(sorted(outcome))[:100],
-        detail={"source": source, "outcome": outcome},
+        detail={"source": source, "outcome": _scalars(outcome)},
     )
     return outcome
+
+
+def _scalars(outcome: dict[str, str]) -> dict[str, AuditScalar]:
+    return dict(outcome)

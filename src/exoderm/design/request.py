@@ -14,8 +14,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from exoderm.design.ingredient import ProductClass, Route
-from exoderm.design.regulation import Market
-from exoderm.errors import Location, Problem, ValidationFailed
+from exoderm.errors import validation_failed
+from exoderm.markets import Market
 
 
 class FormulationRequest(BaseModel):
@@ -45,7 +45,7 @@ class FormulationRequest(BaseModel):
     @field_validator("market", mode="before")
     @classmethod
     def _upper_market(cls, value: object) -> object:
-        return value.upper() if isinstance(value, str) else value
+        return value.strip().upper() if isinstance(value, str) else value
 
     @property
     def effective_route(self) -> Route:
@@ -57,17 +57,4 @@ class FormulationRequest(BaseModel):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            problems = [
-                Problem(
-                    err["msg"],
-                    Location(field=".".join(str(p) for p in err["loc"]) or None),
-                    _expected(err),
-                )
-                for err in exc.errors()
-            ]
-            raise ValidationFailed(problems, subject=source) from exc
-
-
-def _expected(err: object) -> str | None:
-    ctx = getattr(err, "get", lambda _k: None)("ctx") or {}
-    return str(ctx["expected"]) if isinstance(ctx, dict) and "expected" in ctx else None
+            raise validation_failed(exc, subject=source) from exc

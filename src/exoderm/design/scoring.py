@@ -1,4 +1,5 @@
-"""Evidence scores for catalogue links, following evidence-and-claims.md §6.
+"""Evidence scores for catalogue links (Open Targets harmonic sum, Ochoa et al. 2021,
+doi:10.1093/nar/gkaa1027).
 
 Per item ``s = T(design) × R`` (relevance: ×0.7 when the studied route differs from the
 formulation's route, times the item's own relevance for other species or material).
@@ -21,7 +22,8 @@ from exoderm.design.ingredient import EvidenceItem, StudyDesign
 
 HARMONIC_NORMALISER = math.pi**2 / 6
 
-#: T(design): tiers from OCEBM 2011 and GRADE start levels (evidence-and-claims.md §6).
+#: T(design): tiers from OCEBM 2011 and GRADE start levels (Howick et al. 2011;
+#: Guyatt et al. 2008, doi:10.1136/bmj.39489.470347.AD).
 DESIGN_TIER: dict[StudyDesign, float] = {
     StudyDesign.sr_rct: 1.0,
     StudyDesign.rct: 0.85,

@@ -20,8 +20,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import BaseModel, Field
 
+from exoderm.design.claims import ClaimVerdictRead
 from exoderm.design.formulation import Formulation, Line
+from exoderm.simulate.scenario import TreatmentScenario
 
 if TYPE_CHECKING:
     from exoderm.simulate.expectation import ExpectedOutcome
@@ -30,82 +33,202 @@ SheetFormat = Literal["json", "markdown", "html"]
 
 CAVEAT = (
     "Evidence scores rank the support for each link (Open Targets-style harmonic sum, "
-    "evidence-and-claims.md §6); they are not probabilities. Ingredient evidence must be "
-    "shown to hold for the finished product before a claim is made (Reg. (EU) 655/2013)."
+    "Ochoa et al. 2021, doi:10.1093/nar/gkaa1027); they are not probabilities. "
+    "Ingredient evidence must be shown to hold for the finished product before a claim is "
+    "made (Reg. (EU) 655/2013)."
 )
 
 
-def _line(line: Line) -> dict[str, Any]:
-    return {
-        "inci": line.inci,
-        "percent": line.percent,
-        "role": line.role,
-        "key": line.key,
-        "name": line.name,
-        "kind": line.kind,
-        "use_range": line.use_range,
-        "regulatory_status": line.regulatory,
-        "regulatory_basis": line.regulatory_basis,
-        "annex": list(line.annex),
-        "stability": line.stability,
-        "ph": line.ph,
-        "risk": line.risk_basis,
-        "notes": line.notes,
-        "covers": [
-            {
-                "target": c.target,
-                "label": c.label,
-                "score": round(c.score, 4),
-                "refuting": round(c.refuting, 4),
-                "best_evidence": c.best_level,
-                "citations": list(c.citations),
-            }
+class CoverageSheet(BaseModel):
+    """One target an ingredient covers, with its evidence score and citations."""
+
+    target: str
+    label: str
+    score: float
+    refuting: float
+    best_evidence: str | None
+    citations: list[str]
+
+
+class LineSheet(BaseModel):
+    """One INCI line of the sheet (or one application procedure)."""
+
+    inci: str
+    percent: float | None
+    role: str
+    key: str | None
+    name: str
+    kind: str
+    use_range: str
+    regulatory_status: str
+    regulatory_basis: str
+    annex: list[str]
+    stability: str
+    ph: str
+    risk: str
+    notes: str
+    covers: list[CoverageSheet]
+
+
+class EffectSheet(BaseModel):
+    """The formulation's weighted coverage of one requested target."""
+
+    target: str
+    label: str
+    weight: float
+    weighted_coverage: float
+    contributors: list[str]
+    is_disease: bool
+
+
+class ClaimSheet(ClaimVerdictRead):
+    """A claim verdict as the sheet shows it (the product class under ``class``)."""
+
+    product_class: str = Field(serialization_alias="class")
+
+
+class PredictionSheet(BaseModel):
+    """The simulator's expected outcome for one model (a labelled model prediction)."""
+
+    model: str | None
+    targets: list[str]
+    ingredient: str | None
+    available: bool
+    label: str
+    scenario: TreatmentScenario | None
+    endpoints: dict[str, float | None]
+    headline: list[str]
+    assumptions: list[str]
+    reason: str
+
+
+class FormulationSheetRead(BaseModel):
+    """The formulation sheet: everything a formulator needs, typed."""
+
+    rank: int
+    objective: float
+    proven_optimal: bool
+    market: str
+    product_class: str
+    route: str
+    inci_list: list[str]
+    ingredients: list[LineSheet]
+    application: list[LineSheet]
+    ph_window: list[float] | None
+    expected_effects: list[EffectSheet]
+    synergies: list[str]
+    objective_terms: dict[str, float]
+    claims: list[ClaimSheet]
+    warnings: list[str]
+    evidence_provider: str
+    annex_register: str
+    caveat: str
+    expected_model: list[PredictionSheet] | None = Field(
+        None, description="The simulator's predictions, only when asked for."
+    )
+
+
+class FormulationSheetsRead(BaseModel):
+    """The optimum's sheet and the sheets of the next distinct alternatives."""
+
+    best: FormulationSheetRead = Field(description="The optimum's formulation sheet.")
+    alternatives: list[FormulationSheetRead] = Field(description="Next distinct formulations.")
+
+
+def _line(line: Line) -> LineSheet:
+    return LineSheet(
+        inci=line.inci,
+        percent=line.percent,
+        role=line.role,
+        key=line.key,
+        name=line.name,
+        kind=line.kind,
+        use_range=line.use_range,
+        regulatory_status=line.regulatory,
+        regulatory_basis=line.regulatory_basis,
+        annex=list(line.annex),
+        stability=line.stability,
+        ph=line.ph,
+        risk=line.risk_basis,
+        notes=line.notes,
+        covers=[
+            CoverageSheet(
+                target=c.target,
+                label=c.label,
+                score=round(c.score, 4),
+                refuting=round(c.refuting, 4),
+                best_evidence=c.best_level,
+                citations=list(c.citations),
+            )
             for c in line.covers
         ],
-    }
+    )
+
+
+def _prediction(e: ExpectedOutcome) -> PredictionSheet:
+    return PredictionSheet(
+        model=e.model,
+        targets=list(e.targets),
+        ingredient=e.ingredient,
+        available=e.available,
+        label=e.label,
+        scenario=TreatmentScenario.model_validate(e.scenario) if e.scenario else None,
+        endpoints=dict(e.endpoints),
+        headline=list(e.headline),
+        assumptions=list(e.assumptions),
+        reason=e.reason,
+    )
+
+
+def sheet(
+    formulation: Formulation, expected: Sequence[ExpectedOutcome] | None = None
+) -> FormulationSheetRead:
+    """The typed formulation sheet; ``expected`` (model predictions) adds ``expected_model``."""
+    f = formulation
+    return FormulationSheetRead(
+        rank=f.rank,
+        objective=round(f.objective, 6),
+        proven_optimal=f.proven_optimal,
+        market=f.market,
+        product_class=f.product_class,
+        route=f.route,
+        inci_list=f.inci_list,
+        ingredients=[_line(ln) for ln in f.lines],
+        application=[_line(ln) for ln in f.procedures],
+        ph_window=list(f.ph_window) if f.ph_window else None,
+        expected_effects=[
+            EffectSheet(
+                target=t.target,
+                label=t.label,
+                weight=t.weight,
+                weighted_coverage=round(t.utility, 4),
+                contributors=list(t.contributors),
+                is_disease=t.is_disease,
+            )
+            for t in f.targets
+        ],
+        synergies=f.synergies,
+        objective_terms={k: round(v, 6) for k, v in f.terms.items()},
+        claims=[ClaimSheet.model_validate(c.model_dump()) for c in f.claims],
+        warnings=f.warnings,
+        evidence_provider=f.evidence_provider,
+        annex_register=f.annex_register,
+        caveat=CAVEAT,
+        expected_model=[_prediction(e) for e in expected] if expected is not None else None,
+    )
 
 
 def sheet_data(
     formulation: Formulation, expected: Sequence[ExpectedOutcome] | None = None
 ) -> dict[str, Any]:
-    """The formulation sheet as plain JSON-able data.
+    """The formulation sheet as plain JSON-able data (:func:`sheet`, dumped).
 
     ``expected`` (model predictions) adds the ``expected_model`` section; ``None`` (the
     default) leaves the sheet exactly as before.
     """
-    f = formulation
-    data: dict[str, Any] = {
-        "rank": f.rank,
-        "objective": round(f.objective, 6),
-        "proven_optimal": f.proven_optimal,
-        "market": f.market,
-        "product_class": f.product_class,
-        "route": f.route,
-        "inci_list": f.inci_list,
-        "ingredients": [_line(ln) for ln in f.lines],
-        "application": [_line(ln) for ln in f.procedures],
-        "ph_window": list(f.ph_window) if f.ph_window else None,
-        "expected_effects": [
-            {
-                "target": t.target,
-                "label": t.label,
-                "weight": t.weight,
-                "weighted_coverage": round(t.utility, 4),
-                "contributors": list(t.contributors),
-                "is_disease": t.is_disease,
-            }
-            for t in f.targets
-        ],
-        "synergies": f.synergies,
-        "objective_terms": {k: round(v, 6) for k, v in f.terms.items()},
-        "claims": [c.as_dict() for c in f.claims],
-        "warnings": f.warnings,
-        "evidence_provider": f.evidence_provider,
-        "annex_register": f.annex_register,
-        "caveat": CAVEAT,
-    }
-    if expected is not None:
-        data["expected_model"] = [e.as_dict() for e in expected]
+    typed = sheet(formulation, expected)
+    exclude = {"expected_model"} if expected is None else set()
+    data: dict[str, Any] = typed.model_dump(mode="json", by_alias=True, exclude=exclude)
     return data
 
 

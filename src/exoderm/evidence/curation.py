@@ -21,7 +21,13 @@ from sqlalchemy.orm import Session
 from exoderm.accounts.actor import Actor
 from exoderm.accounts.audit import record as audit
 from exoderm.accounts.records import Role
-from exoderm.errors import Location, NotFoundError, Problem, ValidationFailed
+from exoderm.errors import (
+    Location,
+    NotFoundError,
+    Problem,
+    ValidationFailed,
+    problems_from_validation,
+)
 from exoderm.evidence.doi import is_valid_doi, normalise_doi
 from exoderm.evidence.import_files import ParsedFiles, Row, parse_files
 from exoderm.evidence.knowledge_base import KnowledgeBase, name_key
@@ -111,11 +117,7 @@ def _loc(row: Row, fld: str | None = None) -> Location:
 
 
 def _pydantic_problems(row: Row, exc: ValidationError) -> list[Problem]:
-    out = []
-    for err in exc.errors():
-        fld = ".".join(str(p) for p in err["loc"]) or None
-        out.append(Problem(err["msg"], _loc(row, fld)))
-    return out
+    return problems_from_validation(exc, file=row.file, line=row.line or None)
 
 
 class _Validator:

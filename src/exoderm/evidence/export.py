@@ -4,8 +4,8 @@ Why: KGX is the Biolink Model's exchange format — a node file and an edge file
 columns are Biolink slots (``id``, ``category``, ``name``; ``subject``, ``predicate``,
 ``object``, ``publications``, ``knowledge_level``, ``agent_type``, ``negated``…) — so the
 graph can be validated and merged with other knowledge graphs (biolink/kgx
-``docs/kgx_format.md``; evidence-and-claims.md §2). GraphML is read by Gephi, Cytoscape and
-networkx.
+``docs/kgx_format.md``; Biolink Model 4.4.4 ``biolink-model.yaml``). GraphML is read by
+Gephi, Cytoscape and networkx.
 """
 
 from __future__ import annotations

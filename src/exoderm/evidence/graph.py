@@ -3,7 +3,7 @@
 Why: ``explain --from X --to Y`` must list every chain source → … → concern ranked by
 strength within milliseconds on 100,000 claims. Claims between the same two nodes are
 bundled into one edge whose score is their harmonic-sum aggregate; a path's score is its
-weakest edge × 0.9^(hops−1) (evidence-and-claims.md §6), which never grows as a path is
+weakest edge × 0.9^(hops−1) (exoderm's own rule), which never grows as a path is
 extended, so a best-first search returns paths strongest first and can stop at ``limit``.
 A reverse breadth-first search from the target prunes branches that cannot arrive within
 ``max_hops``.

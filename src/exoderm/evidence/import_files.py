@@ -16,10 +16,9 @@ from typing import Any
 
 import bibtexparser
 import rispy
-import yaml
 
 from exoderm.errors import Location as Loc
-from exoderm.errors import Problem, UserInputError
+from exoderm.errors import Problem, UserInputError, read_yaml
 
 CLAIM_SUFFIXES = {".csv", ".yaml", ".yml"}
 REFERENCE_SUFFIXES = {".bib", ".bibtex", ".ris"}
@@ -44,19 +43,6 @@ class ParsedFiles:
     texts: dict[str, str] = field(default_factory=dict)
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe YAML loader that records the line of every mapping as ``__line__``."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = {str(k): v for k, v in loader.construct_mapping(node, deep=True).items()}
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
@@ -68,38 +54,37 @@ def _read_text(path: Path) -> str:
 
 def parse_yaml(path: Path, text: str, out: ParsedFiles) -> None:
     try:
-        doc = yaml.load(text, Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        out.problems.append(Problem(f"invalid YAML: {exc}", Loc(path, line)))
+        doc = read_yaml(text, path)
+    except UserInputError as exc:
+        out.problems.append(exc.problem)
         return
-    if not isinstance(doc, dict):
+    data = doc.data
+    if not isinstance(data, dict):
         out.problems.append(
             Problem("expected a mapping with 'claims', 'references' and/or 'nodes'", Loc(path, 1))
         )
         return
     for section in ("nodes", "references", "claims"):
-        rows = doc.get(section) or []
+        rows = data.get(section) or []
         if not isinstance(rows, list):
-            out.problems.append(Problem(f"'{section}' must be a list", Loc(path, doc["__line__"])))
+            out.problems.append(Problem(f"'{section}' must be a list", Loc(path, doc.line_of([]))))
             continue
         target: list[Row] = getattr(out, section)
-        for item in rows:
+        for k, item in enumerate(rows):
             if not isinstance(item, dict):
                 out.problems.append(
                     Problem(
-                        f"each item of '{section}' must be a mapping", Loc(path, doc["__line__"])
+                        f"each item of '{section}' must be a mapping", Loc(path, doc.line_of([]))
                     )
                 )
                 continue
-            line = int(item.pop("__line__", 0))
-            target.append(Row(item, str(path), line, section))
-    unknown = set(doc) - {"nodes", "references", "claims", "__line__"}
+            line = doc.line_of([section, k]) or 0
+            target.append(Row({str(key): v for key, v in item.items()}, str(path), line, section))
+    unknown = set(data) - {"nodes", "references", "claims"}
     if unknown:
         out.problems.append(
             Problem(
-                f"unknown section(s): {', '.join(sorted(unknown))}",
+                f"unknown section(s): {', '.join(sorted(map(str, unknown)))}",
                 Loc(path, 1),
                 "nodes, references, claims",
             )

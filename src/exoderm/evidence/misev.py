@@ -10,8 +10,8 @@ the proteins a batch reports with :func:`category_of`. MISEV2023 (Welsh et al., 
 "exosome" to preparations whose endosomal origin is shown (:func:`nomenclature_rules`).
 
 The marker table ships as ``data/misev_markers.yaml``; every row carries a confidence
-flag copied from ``shared/reference/ev-standards.md`` §1.6 (V verified, U unverified
-sub-category gene lists).
+flag (V verified against Théry et al. 2018, MISEV2018 Table 3, doi:10.1080/20013078.2018.1535750;
+U unverified sub-category gene lists).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ _SOURCE_MISEV2018 = "MISEV2018 Table 3 (Théry 2018, doi:10.1080/20013078.2018.1
 
 
 class MarkerCategory(StrEnum):
-    """MISEV2018 Table 3 protein categories (ev-standards.md §1.6)."""
+    """MISEV2018 Table 3 protein categories (Théry et al. 2018, PMC6322352)."""
 
     C1A = "1a"
     C1B = "1b"
@@ -54,7 +54,7 @@ class MarkerCategory(StrEnum):
         """True for 1a, 1b and 2a: proteins that count as evidence of EV identity.
 
         2b proteins (HSPA8, GAPDH, actins, tubulins) are incorporated promiscuously and
-        do not count (MISEV2018 Table 3; ev-standards.md §10.2).
+        do not count (MISEV2018 Table 3, category 2b; Théry et al. 2018, PMC6322352).
         """
         return self in (MarkerCategory.C1A, MarkerCategory.C1B, MarkerCategory.C2A)
 
@@ -133,7 +133,8 @@ def _entries() -> tuple[MarkerEntry, ...]:
                 gene=row.get("gene"),
                 category=cat,
                 meaning=meaning,
-                source=f"{_SOURCE_MISEV2018}; ev-standards.md §1.6 [{row['confidence']}]",
+                source=f"{_SOURCE_MISEV2018}; PMC6322352, via PMC9465297 Table 3 "
+                f"[{row['confidence']}]",
                 synonyms=tuple(str(s) for s in row.get("synonyms", [])),
                 gene_pattern=row.get("pattern"),
                 confidence=row["confidence"],
@@ -191,8 +192,8 @@ _RULES: tuple[NomenclatureRule, ...] = (
         preferred="extracellular vesicles (EVs)",
         discouraged=(),
         applies_to="all",
-        source="MISEV2018 §nomenclature (doi:10.1080/20013078.2018.1535750); MISEV2023 Table 2 "
-        "(doi:10.1002/jev2.12404); ev-standards.md §1.2, §2",
+        source="MISEV2018 §nomenclature (Théry et al. 2018, doi:10.1080/20013078.2018.1535750); "
+        "MISEV2023 Table 2 (Welsh et al. 2024, doi:10.1002/jev2.12404)",
     ),
     NomenclatureRule(
         id="exosome-needs-biogenesis",
@@ -203,8 +204,10 @@ _RULES: tuple[NomenclatureRule, ...] = (
         preferred="small EVs (sEVs)",
         discouraged=("exosome", "exosomes", "microvesicle", "microvesicles"),
         applies_to="all",
-        source="MISEV2018 (doi:10.1080/20013078.2018.1535750); MISEV2023 editorial "
-        "(doi:10.1002/jev2.12416); ev-standards.md §1.2, §2; whitepaper correction 3",
+        source="MISEV2018 (Théry et al. 2018, doi:10.1080/20013078.2018.1535750); MISEV2023 "
+        "(Welsh et al. 2024, doi:10.1002/jev2.12404) and its editorial (Welsh et al., J "
+        "Extracell Vesicles 2024, doi:10.1002/jev2.12416); corrects the whitepaper's "
+        "'exosomes, 30-150 nm'",
     ),
     NomenclatureRule(
         id="size-classes",
@@ -214,7 +217,7 @@ _RULES: tuple[NomenclatureRule, ...] = (
         preferred="sEV (< 200 nm) / lEV (> 200 nm), with the sizing method",
         discouraged=(),
         applies_to="all",
-        source="MISEV2023 Table 2 (doi:10.1002/jev2.12404); ev-standards.md §2",
+        source="MISEV2023 Table 2 (Welsh et al. 2024, doi:10.1002/jev2.12404)",
     ),
     NomenclatureRule(
         id="nvep",
@@ -224,7 +227,7 @@ _RULES: tuple[NomenclatureRule, ...] = (
         preferred="NVEPs / EPs",
         discouraged=(),
         applies_to="all",
-        source="MISEV2023 Table 2 (doi:10.1002/jev2.12404); ev-standards.md §2",
+        source="MISEV2023 Table 2 (Welsh et al. 2024, doi:10.1002/jev2.12404)",
     ),
     NomenclatureRule(
         id="ev-mimetic",
@@ -234,7 +237,7 @@ _RULES: tuple[NomenclatureRule, ...] = (
         preferred="EV mimetic / ACDV / synthetic vesicle",
         discouraged=("exosome-like vesicles", "exosome-like vesicle"),
         applies_to="all",
-        source="MISEV2023 Table 2 (doi:10.1002/jev2.12404); ev-standards.md §2",
+        source="MISEV2023 Table 2 (Welsh et al. 2024, doi:10.1002/jev2.12404)",
     ),
     NomenclatureRule(
         id="plant-vesicles",
@@ -252,8 +255,9 @@ _RULES: tuple[NomenclatureRule, ...] = (
             "plant-derived exosomes",
         ),
         applies_to="plant",
-        source="INCI practice per zmuni (secondary [S]); ev-standards.md §8; whitepaper "
-        "correction 5",
+        source="INCI naming practice for vesicles per zmuni (secondary [S]), https://www.zmuni.com/"
+        "en/news/navigatingcomplianceforplantderivedvesiclesandexosomelikeing/; corrects the "
+        "whitepaper's 'pExosomes'",
     ),
     NomenclatureRule(
         id="misev-current",
@@ -264,7 +268,7 @@ _RULES: tuple[NomenclatureRule, ...] = (
         discouraged=(),
         applies_to="all",
         source="Welsh et al., J Extracell Vesicles 13:e12404 (2024), doi:10.1002/jev2.12404; "
-        "ev-standards.md §2; whitepaper correction 4",
+        "corrects the whitepaper's 'MISEV guidelines in 2014 and 2018'",
     ),
 )
 

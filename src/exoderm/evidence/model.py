@@ -4,7 +4,7 @@ and the Node, Reference and Claim records.
 Why: design, personalisation, QC and simulation all read this graph, so every edge must
 say what it asserts, where that is written, how strong the evidence is and who says so.
 The kinds and predicates map onto the Biolink Model (categories and predicates; see
-``docs/evidence.md`` and ``shared/reference/evidence-and-claims.md`` §2, §5).
+``docs/evidence.md``; Unni et al. 2022, Clin Transl Sci 15:1848, doi:10.1111/cts.13302).
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ ID_PREFIX: dict[NodeKind, str] = {
     NodeKind.POPULATION: "population",
 }
 
-#: Biolink category of each kind (Biolink 4.4.4; evidence-and-claims.md §5.1).
+#: Biolink category of each kind (Biolink Model 4.4.4, biolink/biolink-model
+#: ``biolink-model.yaml``).
 BIOLINK_CATEGORY: dict[NodeKind, str] = {
     NodeKind.EV_SOURCE: "biolink:Cell",
     NodeKind.CARGO: "biolink:MolecularEntity",
@@ -86,7 +87,7 @@ class Predicate(StrEnum):
     ASSOCIATED_WITH = "associated_with"
 
 
-#: Biolink predicate each of ours maps to (Biolink 4.4.4; evidence-and-claims.md §5.2).
+#: Biolink predicate each of ours maps to (Biolink Model 4.4.4, ``biolink-model.yaml``).
 BIOLINK_PREDICATE: dict[Predicate, str] = {
     Predicate.INCREASES: "biolink:affects",
     Predicate.DECREASES: "biolink:affects",
@@ -223,7 +224,7 @@ class Claim:
     """A typed, cited edge: ``subject —predicate→ object``.
 
     ``quote`` is verbatim from the source at ``location`` (for the whitepaper: section and
-    line numbers of ``shared/seed/000_da9473c98b5f57df.txt``). ``score`` is the evidence
+    line numbers of the whitepaper text, reference ``whitepaper``). ``score`` is the evidence
     score of this single claim (:func:`exoderm.evidence.scoring.claim_score`).
     ``contradicts`` lists ids of claims this one disputes.
     """

@@ -3,7 +3,8 @@ path and association.
 
 Why: the numbers rank evidence; Open Targets states its association score "should not be
 interpreted as a confidence score" and the same caveat applies here. The formula is the
-one proposed in ``shared/reference/evidence-and-claims.md`` §6:
+Open Targets harmonic sum (Ochoa et al. 2021, Nucleic Acids Res 49:D1302,
+doi:10.1093/nar/gkaa1027) with GRADE-style modifiers (Guyatt et al. 2008, BMJ 336:924):
 
 * claim score ``s = T(design) × Q × R × C`` — T from the study design (OCEBM 2011 levels and
   GRADE starting points), Q = 0.7^downgrades × 1.2^upgrades (≤ 1), R relevance, C = 0.5 +
@@ -28,7 +29,8 @@ from exoderm.evidence.model import Claim, DataType, EvidenceLevel
 #: π²/6 = Σ 1/i² over i = 1…∞: the "max theoretical harmonic sum" of Open Targets.
 MAX_HARMONIC_SUM = math.pi**2 / 6
 
-#: T(design): evidence-and-claims.md §6 (OCEBM 2011 + GRADE start levels). The
+#: T(design): tiers follow the OCEBM 2011 levels (OCEBM Levels of Evidence Working Group,
+#: Oxford 2011) and the GRADE start levels (Guyatt et al. 2008, BMJ 336:924). The
 #: marketing-whitepaper value (below "mechanism/expert" 0.05) and curated-ontology value
 #: (definitional, not evidence; it must not weaken a path) are exoderm's choices.
 DESIGN_WEIGHT: dict[EvidenceLevel, float] = {
@@ -115,7 +117,7 @@ def claim_terms(
     relevance: float = 1.0,
     ev_metric: float | None = None,
 ) -> ClaimTerms:
-    """The four factors of a claim score (evidence-and-claims.md §6)."""
+    """The four factors of a claim score ``s = T × Q × R × C`` (module docstring)."""
     quality = min(1.0, (0.7**downgrades) * (1.2**upgrades))
     characterisation = 1.0 if ev_metric is None else 0.5 + 0.5 * ev_metric / 100.0
     return ClaimTerms(DESIGN_WEIGHT[level], quality, relevance, characterisation)

@@ -1,10 +1,11 @@
 """Reading the curated knowledge shipped in ``exoderm/evidence/data``.
 
-Why: the whitepaper and the reference sheets are the system's knowledge; they ship as
-versioned YAML files (see ``docs/evidence.md`` for the layout) that are loaded into memory
-— never copied into the database — so a new release of the package is a new version of
-the knowledge. Every dermal-effect item becomes a ``part_of`` claim linking its node to
-its application area, quoting the item and its line in the whitepaper.
+Why: the whitepaper and the primary literature curated against it (every claim names its
+source) are the system's knowledge; they ship as versioned YAML files (see
+``docs/evidence.md`` for the layout) that are loaded into memory — never copied into the
+database — so a new release of the package is a new version of the knowledge. Every
+dermal-effect item becomes a ``part_of`` claim linking its node to its application area,
+quoting the item and its line in the whitepaper.
 """
 
 from __future__ import annotations

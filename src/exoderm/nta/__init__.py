@@ -12,17 +12,27 @@ Public API (the CLI, the API and other capabilities call these):
   :func:`diameter_from_diffusion`, :func:`blur_factor`.
 - Concentration: :class:`Calibration`, :func:`fit_calibration`, :func:`load_calibration`,
   :func:`concentration`.
-- Pipeline: :func:`analyze`, :class:`AnalysisSettings`, :class:`Acquisition`,
-  :class:`NtaResult`, :func:`analyze_many` (Dask), :func:`write_report`,
+- Acquisition: :class:`Acquisition` (validated at construction), :func:`parse_exposure_ms`.
+- Pipeline: :func:`analyze` (``analyze("video.tif", temperature=22, pixel_size=0.166,
+  fps=25, exposure="30ms")``), :func:`analysis_settings`, :class:`AnalysisSettings`,
+  :class:`NtaResult` (``to_frame()``), :func:`analyze_many` (Dask), :func:`write_report`,
   :func:`to_measurement` (→ :class:`exoderm.qc.ParticleMeasurement`).
-- Simulation: :class:`VideoSimulator`, :class:`SimulationSettings`,
-  :class:`SizeComponent`, :func:`simulate_tracks`.
+- Service (faces call these): :mod:`exoderm.nta.service` (:func:`~exoderm.nta.service.analyze`
+  with role check, QC fencing and recording), :class:`NtaResultRead`.
+- Synthetic videos: :func:`simulate_video`, :class:`VideoSimulator`,
+  :class:`SimulationSettings`, :class:`SizeComponent`, :func:`simulate_tracks`.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from exoderm.nta.acquisition import Acquisition, parse_exposure_ms
 from exoderm.nta.analysis import (
-    Acquisition,
     AnalysisSettings,
     NtaResult,
+    SettingsOptions,
+    analysis_settings,
     analyze,
     analyze_tracks,
     track_video,
@@ -33,6 +43,7 @@ from exoderm.nta.concentration import (
     concentration,
     fit_calibration,
     load_calibration,
+    read_calibration,
 )
 from exoderm.nta.detect import Detections, DetectionSettings, locate
 from exoderm.nta.diffusion import (
@@ -52,8 +63,18 @@ from exoderm.nta.physics import (
     water_viscosity_mpas,
 )
 from exoderm.nta.report import write_report
-from exoderm.nta.simulate import SimulationSettings, SizeComponent, VideoSimulator, simulate_tracks
+from exoderm.nta.results import NtaResultRead
 from exoderm.nta.sizing import Distribution, SizingSettings, walker_distribution
+from exoderm.nta.synthetic import (
+    SimulationSettings,
+    SizeComponent,
+    VideoSimulator,
+    simulate_tracks,
+    simulate_video,
+)
+
+if TYPE_CHECKING:
+    from exoderm.qc import ParticleMeasurement
 
 __all__ = [
     "Acquisition",
@@ -67,10 +88,13 @@ __all__ = [
     "LinkSettings",
     "Linker",
     "NtaResult",
+    "NtaResultRead",
+    "SettingsOptions",
     "SimulationSettings",
     "SizeComponent",
     "SizingSettings",
     "VideoSimulator",
+    "analysis_settings",
     "analyze",
     "analyze_many",
     "analyze_tracks",
@@ -88,7 +112,10 @@ __all__ = [
     "locate",
     "msd_fit",
     "open_frames",
+    "parse_exposure_ms",
+    "read_calibration",
     "simulate_tracks",
+    "simulate_video",
     "track_video",
     "walker_distribution",
     "water_viscosity_mpas",
@@ -96,8 +123,16 @@ __all__ = [
 ]
 
 
-def to_measurement(*args, **kwargs):  # type: ignore[no-untyped-def]
+def to_measurement(
+    result: NtaResult,
+    *,
+    instrument: str = "NTA video",
+    sample_name: str | None = None,
+    source_sha256: str | None = None,
+) -> ParticleMeasurement:
     """See :func:`exoderm.nta.measurement.to_measurement` (imported lazily: it needs qc)."""
     from exoderm.nta.measurement import to_measurement as convert
 
-    return convert(*args, **kwargs)
+    return convert(
+        result, instrument=instrument, sample_name=sample_name, source_sha256=source_sha256
+    )

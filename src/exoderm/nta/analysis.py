@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from exoderm.errors import UserInputError
+from exoderm.errors import UserInputError, validation_failed
+from exoderm.nta.acquisition import Acquisition
 from exoderm.nta.concentration import (
     Calibration,
     ConcentrationResult,
@@ -26,14 +28,12 @@ from exoderm.nta.concentration import (
 )
 from exoderm.nta.detect import DetectionSettings, locate
 from exoderm.nta.diffusion import cve, increments, msd_fit
-from exoderm.nta.frames import FrameSource
+from exoderm.nta.frames import FrameSource, open_frames
 from exoderm.nta.link import LinkedFrame, Linker, LinkSettings
 from exoderm.nta.physics import (
-    blur_factor,
     diameter_from_diffusion,
     diffusion_from_diameter,
     stokes_einstein_constant,
-    water_viscosity_mpas,
 )
 from exoderm.nta.sizing import (
     Distribution,
@@ -46,35 +46,10 @@ from exoderm.nta.sizing import (
 )
 from exoderm.nta.tracks import TrackBuilder, TrackTable, estimate_drift, subtract_drift
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 Progress = Callable[[int], None]
-
-
-class Acquisition(BaseModel):
-    """How the video was recorded. Everything sizing depends on is explicit here."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    temperature_c: float = Field(..., description="sample temperature (°C)")
-    pixel_size_um: float = Field(..., gt=0, description="µm per pixel in the sample plane")
-    fps: float = Field(..., gt=0, description="frames per second")
-    exposure_ms: float = Field(..., ge=0, description="camera exposure per frame (ms)")
-    viscosity_mpas: float | None = Field(
-        None, gt=0, description="dispersant viscosity; default water at the temperature (IAPWS)"
-    )
-
-    @property
-    def frame_interval_s(self) -> float:
-        return 1.0 / self.fps
-
-    @property
-    def viscosity(self) -> float:
-        if self.viscosity_mpas is not None:
-            return self.viscosity_mpas
-        return water_viscosity_mpas(self.temperature_c)
-
-    @property
-    def blur(self) -> float:
-        return blur_factor(self.exposure_ms / 1000.0, self.frame_interval_s)
 
 
 class AnalysisSettings(BaseModel):
@@ -153,6 +128,26 @@ class NtaResult(BaseModel):
     def distribution(self) -> Distribution:
         edges = np.array([b.lower_nm for b in self.bins] + [self.bins[-1].upper_nm])
         return Distribution(edges, np.array([b.fraction for b in self.bins]))
+
+    def to_frame(self, table: Literal["distribution", "tracks"] = "distribution") -> pd.DataFrame:
+        """The size distribution (one row per bin) or the sized tracks as a DataFrame.
+
+        Examples
+        --------
+        >>> from exoderm.nta import simulate_video
+        >>> video = simulate_video(n_frames=30, width=96, height=96, n_particles=12, seed=1)
+        >>> result = analyze(video, temperature=22, pixel_size=0.166, fps=25,
+        ...                  exposure="30ms", bootstrap=0)
+        >>> list(result.to_frame().columns)
+        ['lower_nm', 'upper_nm', 'centre_nm', 'fraction', 'density_per_nm']
+        >>> list(result.to_frame("tracks").columns)
+        ['track', 'positions', 'diffusion_um2_s', 'sigma_nm', 'diameter_nm']
+        """
+        import pandas as pd
+
+        rows: list[BaseModel] = list(self.bins if table == "distribution" else self.track_rows)
+        model = SizeBinRow if table == "distribution" else TrackRow
+        return pd.DataFrame([r.model_dump() for r in rows], columns=list(model.model_fields))
 
 
 def follow(
@@ -295,10 +290,154 @@ def analyze_tracks(table: TrackTable, settings: AnalysisSettings, source: str) -
     )
 
 
+class SettingsOptions(TypedDict, total=False):
+    """The optional keywords of :func:`analysis_settings` and :func:`analyze`."""
+
+    viscosity: float | None
+    dilution: float | None
+    calibration: Calibration | None
+    radius: int | None
+    threshold: float | None
+    invert: bool | None
+    search_range: float | None
+    memory: int | None
+    estimator: Literal["cve", "msd"] | str | None
+    bootstrap: int | None
+    min_track_length: int | None
+    drift: bool | None
+    max_frames: int | None
+
+
+def _given(**values: object) -> dict[str, object]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def analysis_settings(
+    *,
+    temperature: float | None,
+    pixel_size: float | None,
+    fps: float | None,
+    exposure: str | float | None,
+    **options: Unpack[SettingsOptions],
+) -> AnalysisSettings:
+    """The settings of an analysis from plain keywords; the one policy of every face.
+
+    Temperature (°C), pixel size (µm), frame rate (fps) and exposure (``"30ms"``, or a
+    number of ms) are required; every other keyword left at ``None`` takes the library
+    default. Bad values raise one :class:`~exoderm.errors.ValidationFailed` listing every
+    problem with its field (``acquisition.temperature_c`` …).
+
+    Examples
+    --------
+    >>> s = analysis_settings(temperature=22, pixel_size=0.166, fps=25, exposure="30ms")
+    >>> s.acquisition.exposure_ms, s.sizing.bootstrap
+    (30.0, 100)
+    >>> analysis_settings(temperature=None, pixel_size=0.166, fps=25, exposure="30ms")
+    Traceback (most recent call last):
+    ...
+    exoderm.errors.ValidationFailed: NTA analysis settings: 1 problem: field
+    'acquisition.temperature_c': Field required
+    """
+    o = options
+    data = {
+        "acquisition": _given(
+            temperature_c=temperature,
+            pixel_size_um=pixel_size,
+            fps=fps,
+            exposure_ms=exposure,
+            viscosity_mpas=o.get("viscosity"),
+        ),
+        "detection": _given(
+            radius=o.get("radius"), threshold_snr=o.get("threshold"), invert=o.get("invert")
+        ),
+        "sizing": _given(bootstrap=o.get("bootstrap"), min_track_length=o.get("min_track_length")),
+    } | _given(
+        search_range_px=o.get("search_range"),
+        memory=o.get("memory"),
+        estimator=o.get("estimator"),
+        drift_correction=o.get("drift"),
+        dilution=o.get("dilution"),
+        calibration=o.get("calibration"),
+        max_frames=o.get("max_frames"),
+    )
+    try:
+        return AnalysisSettings.model_validate(data)
+    except ValidationError as exc:
+        raise validation_failed(exc, subject="NTA analysis settings") from exc
+
+
 def analyze(
-    source: FrameSource, settings: AnalysisSettings, progress: Progress | None = None
+    video: FrameSource | str | Path,
+    settings: AnalysisSettings | None = None,
+    progress: Progress | None = None,
+    *,
+    temperature: float | None = None,
+    pixel_size: float | None = None,
+    fps: float | None = None,
+    exposure: str | float | None = None,
+    channel: int | None = None,
+    **options: Unpack[SettingsOptions],
 ) -> NtaResult:
-    """Analyse one video end to end."""
+    """Analyse one video end to end: detect, link, estimate diffusion, size, count.
+
+    Give either ``settings`` or the keywords of :func:`analysis_settings`
+    (``temperature=22, pixel_size=0.166, fps=25, exposure="30ms"`` and optional ones such as
+    ``bootstrap=0`` or ``calibration=``); ``video`` is a path (TIFF stack, AVI/MP4, image
+    folder, ``.npy``) or an open :class:`~exoderm.nta.frames.FrameSource`.
+
+    Parameters
+    ----------
+    video : FrameSource, str or Path
+        The video.
+    settings : AnalysisSettings, optional
+        Every choice of the analysis; or build it from the keywords.
+    progress : callable, optional
+        Called with 1 after each frame.
+    temperature, pixel_size, fps, exposure
+        The acquisition (°C, µm per pixel, frames per second, ``"30ms"`` or ms).
+    channel : int, optional
+        Colour channel of a colour video (0 = R, 1 = G, 2 = B).
+    **options
+        See :class:`SettingsOptions`.
+
+    Returns
+    -------
+    NtaResult
+        Counts, per-track sizes, the deconvolved distribution (``to_frame()``) and, with a
+        calibration, the concentration.
+
+    References
+    ----------
+    .. [1] Vestergaard, C. L., Blainey, P. C. & Flyvbjerg, H. (2014). Optimal estimation of
+       diffusion coefficients from single-particle trajectories. Phys. Rev. E 89, 022726.
+       doi:10.1103/PhysRevE.89.022726
+    .. [2] Walker, J. G. (2012). Improved nano-particle tracking analysis. Meas. Sci.
+       Technol. 23, 065605. doi:10.1088/0957-0233/23/6/065605
+    .. [3] Einstein, A. (1905). Über die von der molekularkinetischen Theorie der Wärme
+       geforderte Bewegung von in ruhenden Flüssigkeiten suspendierten Teilchen. Ann. Phys.
+       322, 549–560 (Stokes–Einstein relation).
+    .. [4] Huber, M. L. et al. (2009). New international formulation for the viscosity of
+       H2O. J. Phys. Chem. Ref. Data 38, 101–125. doi:10.1063/1.3088050
+
+    Examples
+    --------
+    >>> from exoderm.nta import simulate_video
+    >>> video = simulate_video(n_frames=30, width=96, height=96, n_particles=12, seed=1)
+    >>> result = analyze(video, temperature=22, pixel_size=0.166, fps=25, exposure="30ms",
+    ...                  bootstrap=0)
+    >>> result.frames, result.tracks > 0
+    (30, True)
+    """
+    keywords = (temperature, pixel_size, fps, exposure)
+    if settings is None:
+        settings = analysis_settings(
+            temperature=temperature, pixel_size=pixel_size, fps=fps, exposure=exposure, **options
+        )
+    elif any(k is not None for k in keywords) or options:
+        raise UserInputError(
+            "give either settings or acquisition keywords, not both", field="settings"
+        )
+    source = video if isinstance(video, FrameSource) else open_frames(video, channel=channel)
     table = track_video(source, settings, progress)
     return analyze_tracks(table, settings, source.name)
 

@@ -1,11 +1,15 @@
 """Particle concentration: particles per frame over an explicit, calibrated scattering volume.
 
-``c = (mean particles per frame / V_eff) × dilution`` (nta.md §4). ``V_eff`` is not a
-geometric constant: the depth from which a particle is detected depends on the optics,
-the camera level, the detection threshold and the particles themselves — the volumes
-implied by NanoSight exports span 99–186 pL with settings (nta.md §4). So ``V_eff`` is a
-*calibration* a user fits from a standard of known concentration measured with the same
-settings (:func:`fit_calibration`), stored as a versioned JSON file and applied to samples.
+``c = (mean particles per frame / V_eff) × dilution``. ``V_eff`` is not a geometric
+constant: the depth from which a particle is detected depends on the optics, the camera
+level, the detection threshold and the particles themselves (Filipe, Hawe & Jiskoot 2010,
+"Critical evaluation of Nanoparticle Tracking Analysis (NTA) by NanoSight for the
+measurement of nanoparticles and protein aggregates", Pharm. Res. 27:796–810,
+doi:10.1007/s11095-010-0073-2); the volumes implied by public NanoSight exports span
+99–186 pL with the camera level. So ``V_eff`` is a *calibration* a user fits from a standard
+of known concentration measured with the same settings (:func:`fit_calibration`), stored as
+a versioned JSON file and applied to samples — or states directly
+(:meth:`Calibration.from_volume`) when the instrument's volume is known.
 
 **Uncertainty.** Frame counts are correlated: a particle stays in view for several frames,
 so ``F`` frames hold only ``F_eff = F / τ`` independent counts, ``τ = Σ L² / Σ L`` (the
@@ -15,7 +19,7 @@ times are the track lengths ``L``). The interval is the exact (Garwood) Poisson 
 
 **Range.** Outside 20–100 particles per frame a warning is raised: too few counts give wide
 intervals, too many overlap and merge. The band is the commonly quoted NanoSight guidance;
-no primary source is known for it (nta.md §4, marked [U]).
+no primary source is known for it, so it only warns.
 """
 
 from __future__ import annotations
@@ -30,8 +34,8 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy.stats import chi2, norm
 
-from exoderm.errors import Location as Loc
-from exoderm.errors import Problem, UserInputError, ValidationFailed
+from exoderm.errors import UserInputError, validation_failed
+from exoderm.qc.measurement import Reported
 
 #: mL per picolitre.
 ML_PER_PL = 1e-9
@@ -49,32 +53,71 @@ class Calibration(BaseModel):
     effective_volume_pl: float = Field(..., gt=0)
     relative_se: float = Field(0.0, ge=0, description="relative SE of the volume")
     standard: str = Field(..., description="what was measured (name, lot, nominal size)")
-    standard_concentration_per_ml: float = Field(..., gt=0)
+    standard_concentration_per_ml: float | None = Field(
+        None, gt=0, description="None when the volume was stated, not fitted"
+    )
     standard_dilution: float = Field(1.0, gt=0)
-    particles_per_frame: float = Field(..., ge=0)
-    independent_frames: float = Field(..., gt=0)
-    fitted_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
-    settings: dict[str, Any] = Field(default_factory=dict, description="analysis settings used")
+    particles_per_frame: float | None = Field(None, ge=0)
+    independent_frames: float | None = Field(None, gt=0)
+    fitted_at: datetime | None = Field(
+        default_factory=lambda: datetime.now(UTC), description="None for a stated volume"
+    )
+    settings: dict[str, Reported] = Field(
+        default_factory=dict, description="analysis settings used"
+    )
+
+    @classmethod
+    def from_volume(
+        cls, effective_volume_pl: float, relative_se: float = 0.0, *, standard: str = "stated"
+    ) -> Calibration:
+        """A calibration from a known effective volume (pL) instead of a fitted standard.
+
+        Examples
+        --------
+        >>> Calibration.from_volume(120.0, 0.05).effective_volume_pl
+        120.0
+        """
+        try:
+            return cls(
+                effective_volume_pl=effective_volume_pl,
+                relative_se=relative_se,
+                standard=f"{standard} volume",
+                fitted_at=None,
+            )
+        except ValidationError as exc:
+            raise validation_failed(exc, subject="NTA calibration") from exc
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(self.model_dump_json(indent=2), encoding="utf-8")
+
+
+def read_calibration(text: str | bytes, source: str | Path) -> Calibration:
+    """A calibration from the JSON that ``exoderm nta calibrate`` writes.
+
+    Every problem is reported with ``source`` and its field.
+
+    Examples
+    --------
+    >>> read_calibration('{"effective_volume_pl": -1, "standard": "x"}', "cal.json")
+    Traceback (most recent call last):
+    ...
+    exoderm.errors.ValidationFailed: NTA calibration: 1 problem: cal.json, field
+    'effective_volume_pl': Input should be greater than 0
+    """
+    try:
+        return Calibration.model_validate_json(text)
+    except ValidationError as exc:
+        raise validation_failed(exc, subject="NTA calibration", file=source) from exc
 
 
 def load_calibration(path: str | Path) -> Calibration:
     """Read a calibration file; every problem is reported with its field."""
     p = Path(path)
     try:
-        return Calibration.model_validate_json(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise UserInputError("calibration file not found", file=p) from exc
-    except ValidationError as exc:
-        raise ValidationFailed(
-            [
-                Problem(e["msg"], Loc(p, None, ".".join(str(x) for x in e["loc"])))
-                for e in exc.errors()
-            ],
-            subject=str(p),
-        ) from exc
+    return read_calibration(text, p)
 
 
 class ConcentrationResult(BaseModel):

@@ -1,7 +1,8 @@
 """Finding particles in one frame: band-pass, local maxima, sub-pixel centroids.
 
 The steps follow Crocker & Grier (1996, J. Colloid Interface Sci. 179:298), the method
-trackpy implements (nta.md §1.1), rewritten around whole-array NumPy/SciPy operations:
+trackpy implements (Allan et al., trackpy v0.7, doi:10.5281/zenodo.1213240), rewritten
+around whole-array NumPy/SciPy operations:
 
 1. **Band-pass**: a Gaussian of width ``noise_size`` suppresses pixel noise (low-pass); the
    slowly varying background (high-pass) is the median of the smoothed frame in blocks of

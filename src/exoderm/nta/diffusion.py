@@ -1,7 +1,8 @@
 """Per-track diffusion coefficients: the covariance-based estimator and an MSD fit.
 
-**CVE** (Vestergaard, Blainey & Flyvbjerg 2014, Phys. Rev. E 89:022726, eqs. 14–16; nta.md
-§3.6). For increments ``Δx_n = x_n − x_{n−1}`` of a track observed every ``Δt`` with
+**CVE** (Vestergaard, Blainey & Flyvbjerg 2014, Phys. Rev. E 89:022726, eqs. 14–16,
+doi:10.1103/PhysRevE.89.022726). For increments ``Δx_n = x_n − x_{n−1}`` of a track
+observed every ``Δt`` with
 exposure-blur coefficient ``R`` (:func:`exoderm.nta.physics.blur_factor`) and unknown static
 localisation error ``σ``:
 
@@ -12,12 +13,14 @@ localisation error ``σ``:
 Both averages run over the two axes. Because ``⟨Δx²⟩ = 2DΔt(1 − 2R) + 2σ²`` and
 ``⟨Δx_n Δx_{n+1}⟩ = 2RDΔt − σ²``, eq. 14 is unbiased whatever the blur and noise — the
 naive ``MSD(1)/(4Δt)`` is biased by ``−2R + σ²/(DΔt)``, −15 to −27 % at real NTA exposures
-(nta.md §3.7). Gaps (closed by the linker) are skipped: only increments between consecutive
+(R = 0.09–0.14 in public NanoSight exports). Gaps (closed by the linker) are skipped: only
+increments between consecutive
 frames, and pairs of adjacent such increments, enter the averages.
 
 **Precision**: the CVE variance (Vestergaard et al. 2014) per axis is
 ``Var D̂ / D² = (6 + 4ε + 2ε²)/N + 4(1 + ε)²/N²`` with ``ε = σ²/(DΔt) − 2R``; the Cramér–Rao
-bound (Michalet & Berglund 2012, Phys. Rev. E 85:061916, asymptotic form; nta.md §3.5) is
+bound (Michalet & Berglund 2012, Phys. Rev. E 85:061916, asymptotic form,
+doi:10.1103/PhysRevE.85.061916) is
 ``Var D̂ / D² ≥ 2/(dN) · [1 + 2√(1 + 2ε)]`` for ``d`` dimensions. The CVE is within a few
 per cent of the bound for ``ε ≲ 0.3``.
 

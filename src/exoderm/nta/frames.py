@@ -1,7 +1,7 @@
 """Frame sources: every video format is read one frame at a time.
 
 Why streaming: trackpy users run out of memory on long videos (trackpy issues #373 and
-#405, nta.md §1.4); an NTA run of 10,000 frames of 1 Mpx is 20 GB as uint16. Every source
+#405); an NTA run of 10,000 frames of 1 Mpx is 20 GB as uint16. Every source
 here yields 2-D ``float32``-convertible frames lazily and knows its length when the
 container says so. Colour frames are reduced to one channel (``channel``) or to the mean of
 the colour channels; an alpha channel is ignored.

@@ -2,7 +2,7 @@
 
 Why not trackpy's linker: Crocker–Grier subnetwork enumeration is exponential in the size
 of a conflict cluster, so for fast, dense particles (6 px steps, 200 particles per 512²
-frame) trackpy 0.7 raises ``SubnetOversizeException`` (nta.md §1.5). Here every frame is
+frame) trackpy 0.7 raises ``SubnetOversizeException`` (trackpy issue #222). Here every frame is
 one linear assignment problem (LAP) in the spirit of Jaqaman et al. (2008, Nat. Methods
 5:695), solved exactly with the Jonker–Volgenant algorithm
 (:func:`scipy.optimize.linear_sum_assignment`) on the connected components of a
@@ -62,7 +62,7 @@ class LinkSettings(BaseModel):
         """Per-axis step variance implied by the search range (gate at 4.5 σ per axis).
 
         A 2-D Gaussian step exceeds ``4.5 s`` with probability ``exp(-4.5²/2) = 4e-5``, so
-        a search range set this way loses essentially no true links (nta.md §7 target 7).
+        a search range set this way loses essentially no true links.
         """
         return (self.search_range / 4.5) ** 2
 
@@ -184,8 +184,9 @@ class Linker:
         A neighbour last seen ``g`` frames ago counts with ``g + 1`` steps of variance: gap
         closing lets it claim a detection that far away.
         Why it matters: a linker that resolves an ambiguous pair picks the *shorter*
-        pairing, so ambiguous steps read diffusion low (−8 % at 6 px steps, nta.md
-        §1.5). The test uses only the positions at the previous frame, which for
+        pairing, so ambiguous steps read diffusion low (−8 % at 6 px steps in a
+        benchmark on a synthetic video). The test uses only the positions at the previous
+        frame, which for
         independent particles are independent of a particle's own increments, so
         discarding non-isolated steps removes the bias without creating another. Particles
         outside the field (or in its undetected border) are unseen neighbours, so a track

@@ -1,16 +1,19 @@
 """Physical constants and laws that turn a diffusion coefficient into a particle size.
 
-Sources (see ``/work/shared/reference/nta.md`` §3.1–3.2):
+Sources:
 
-- Stokes–Einstein for a sphere of hydrodynamic diameter ``d``: ``D = k_B T / (3 π η d)``.
+- Stokes–Einstein for a sphere of hydrodynamic diameter ``d``: ``D = k_B T / (3 π η d)``
+  (Einstein 1905, Ann. Phys. 322:549, doi:10.1002/andp.19053220806).
 - Water viscosity at 0.1 MPa from the IAPWS 2008 formulation as simplified by Huber et al.
-  (2009), J. Phys. Chem. Ref. Data 38:101, eq. for the dilute/atmospheric limit:
+  (2009), J. Phys. Chem. Ref. Data 38:101 (doi:10.1063/1.3088050), eq. for the
+  dilute/atmospheric limit:
   ``μ = 280.68 T*^-1.9 + 511.45 T*^-7.7 + 61.131 T*^-19.6 + 0.45903 T*^-40`` µPa·s with
   ``T* = T / 300 K``, valid 253.15–383.15 K.
 - Boltzmann constant: exact by the 2019 SI redefinition (CODATA 2018).
 
 Why it matters: at a fixed measured ``D`` the size error per kelvin of temperature error is
-about +2.6 %/K at 25 °C (nta.md §3.1), larger than the choice of viscosity formula, so the
+about +2.6 %/K at 25 °C (``∂ln d/∂T = 1/T − ∂ln η/∂T`` with the Huber η), larger than
+the choice of viscosity formula, so the
 temperature is an explicit, reported input everywhere.
 """
 
@@ -79,8 +82,9 @@ def stokes_einstein_constant(temperature_c: float, viscosity_mpas: float) -> flo
 def blur_factor(exposure_s: float, frame_interval_s: float) -> float:
     """Motion-blur coefficient ``R = (t_E/Δt)/6`` for uniform illumination over the exposure.
 
-    Vestergaard, Blainey & Flyvbjerg 2014 (PRE 89:022726); ``R = 0`` for an instantaneous
-    snapshot, ``1/6`` for continuous exposure (nta.md §3.1).
+    Vestergaard, Blainey & Flyvbjerg 2014 (PRE 89:022726, doi:10.1103/PhysRevE.89.022726);
+    ``R = 0`` for an instantaneous
+    snapshot, ``1/6`` for continuous exposure.
     """
     if frame_interval_s <= 0:
         raise UserInputError("frame interval must be positive", field="fps")

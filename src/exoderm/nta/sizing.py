@@ -2,7 +2,8 @@
 
 A track of ``k`` steps measures its particle's mobility with a relative error of order
 ``1/√k``, so a histogram of per-track sizes is the true distribution blurred by a
-track-length-dependent kernel (nta.md §3.3). Walker (2012, Meas. Sci. Technol. 23:065605),
+track-length-dependent kernel (Saveyn et al. 2010, J. Colloid Interface Sci. 352:593,
+doi:10.1016/j.jcis.2010.09.006). Walker (2012, Meas. Sci. Technol. 23:065605),
 implemented openly in NanoTrackJ's ``WalkerMethodEstimator``, and the "finite track length
 adjustment" (FTLA) of NanoSight (Saveyn et al. 2010, J. Colloid Interface Sci. 352:593) both
 undo that blur by maximum likelihood: the distribution ``p_j`` on a grid of diameters
@@ -10,8 +11,8 @@ undo that blur by maximum likelihood: the distribution ``p_j`` on a grid of diam
 iteration ``p_j ← p_j Σ_i w_i L_ij / Σ_l L_il p_l / Σ_i w_i``.
 
 The likelihood ``L`` of a track's mean squared one-frame increment per axis ``m_i`` is a
-gamma density. Walker uses mean ``2DΔt`` and shape ``k``; here it is generalised, as nta.md
-§3.3 asks, to the blur/noise model of Vestergaard et al. 2014 (nta.md §3.1): mean
+gamma density. Walker uses mean ``2DΔt`` and shape ``k``; here it is generalised
+to the blur/noise model of Vestergaard et al. 2014 (doi:10.1103/PhysRevE.89.022726): mean
 ``μ_j = 2D_jΔt(1 − 2R) + 2σ²`` and, because blur and localisation noise correlate adjacent
 increments (lag-1 covariance ``c₁ = −εD_jΔt``, variance ``c₀ = μ_j``), the shape that
 matches the variance of the mean of ``k`` correlated increments,

@@ -6,7 +6,8 @@ grows with the number of detections: 10,000 frames × 100 particles ≈ 50 MB.
 **Drift** (a flow in the cell, a stage creeping) adds the same displacement ``v`` to every
 particle and biases every diffusion estimate upward (``⟨Δx²⟩`` gains ``v²``). It is
 estimated as the mean displacement of all one-frame links in each frame (trackpy's
-``compute_drift`` idea, nta.md §1.1), smoothed over ``window`` frames, accumulated and
+``compute_drift`` idea; Allan et al., trackpy v0.7, doi:10.5281/zenodo.1213240), smoothed
+over ``window`` frames, accumulated and
 subtracted. Why smooth: the per-frame mean of ``n`` Brownian steps carries noise of variance
 ``2DΔt/n`` per axis; subtracting it unsmoothed would remove a fraction ``1/n`` of every
 particle's own motion (a −1/n bias in ``D``, −1 % at 100 particles per frame). Averaging

@@ -1,8 +1,10 @@
 """The batch record: what a QC analyst knows about one lot of EVs before releasing it.
 
 Fields follow what MISEV2018 asks authors to report (collection, production, separation,
-storage, characterisation; ``ev-standards.md`` §1.3–1.5) and what the clinical-grade
-release specifications test (safety, identity, potency; ``ev-standards.md`` §6.3).
+storage, characterisation; Théry et al. 2018, doi:10.1080/20013078.2018.1535750, sections
+2–4) and what the clinical-grade release specifications test (safety, identity, potency;
+World J Stem Cells 17(10):110445 (2025) Table 1; Signal Transduct Target Ther (2025)
+doi:10.1038/s41392-025-02262-3 Table 1).
 Particle measurements are not part of this model: they are imported from instrument files
 (:mod:`exoderm.qc.importers`) or recorded by the NTA engine with
 :func:`exoderm.qc.repository.record_measurement`, and stored alongside the batch.

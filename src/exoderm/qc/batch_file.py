@@ -1,38 +1,49 @@
-"""Reading a batch record from a YAML, JSON or TOML file (validated at the edge)."""
+"""Reading a batch record from a YAML, JSON or TOML file or text (validated at the edge).
+
+YAML and JSON (JSON is YAML 1.2) are read with :func:`exoderm.errors.read_yaml_mapping`,
+so every problem names the line of its field; TOML names the line of a syntax error.
+"""
 
 from __future__ import annotations
 
-import json
+import re
 import tomllib
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from exoderm.errors import UserInputError
+from exoderm.errors import LinedDocument, UserInputError, read_yaml_mapping
 from exoderm.qc.batch import BatchRecord
 from exoderm.qc.repository import parse_batch_record
 
 
-def _load(path: Path, text: str) -> Any:
-    suffix = path.suffix.lower()
+def _toml(text: str, source: str | Path) -> LinedDocument:
     try:
-        if suffix == ".json":
-            return json.loads(text)
-        if suffix == ".toml":
-            return tomllib.loads(text)
-        return yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise UserInputError(f"invalid JSON ({exc.msg})", file=path, line=exc.lineno) from exc
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UserInputError(f"invalid TOML ({exc})", file=path) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        line = re.search(r"line (\d+)", str(exc))
         raise UserInputError(
-            f"invalid YAML ({getattr(exc, 'problem', exc)})",
-            file=path,
-            line=mark.line + 1 if mark else None,
+            f"invalid TOML ({exc})", file=source, line=int(line.group(1)) if line else None
         ) from exc
+    return LinedDocument(data, str(source), {})
+
+
+def parse_batch_text(text: str, source: str | Path = "batch record") -> BatchRecord:
+    """Parse and validate a batch record given as YAML or JSON text (or TOML for ``.toml``).
+
+    Examples
+    --------
+    >>> parse_batch_text("product: Serum A\\nlot: L-1\\nsource: {kind: cell}\\n").lot
+    'L-1'
+    """
+    is_toml = Path(str(source)).suffix.lower() == ".toml"
+    doc = _toml(text, source) if is_toml else read_yaml_mapping(text, source)
+    if not isinstance(doc.data, dict) or not doc.data:
+        raise UserInputError(
+            "expected a mapping of fields",
+            file=source,
+            line=1,
+            expected="product:, lot:, source: …",
+        )
+    return parse_batch_record(doc.data, source=str(source), document=doc)
 
 
 def load_batch_file(path: Path) -> BatchRecord:
@@ -44,9 +55,4 @@ def load_batch_file(path: Path) -> BatchRecord:
         raise UserInputError(f"cannot read file: {exc.strerror}", file=path) from exc
     except UnicodeDecodeError as exc:
         raise UserInputError("not UTF-8 text", file=path, expected="a UTF-8 file") from exc
-    data = _load(path, text)
-    if not isinstance(data, dict):
-        raise UserInputError(
-            "expected a mapping of fields", file=path, line=1, expected="product:, lot:, source: …"
-        )
-    return parse_batch_record(data, source=str(path))
+    return parse_batch_text(text, path)

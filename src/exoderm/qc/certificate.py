@@ -6,6 +6,8 @@ cannot change (:mod:`exoderm.qc.records` refuses updates); a correction is a new
 that gives its reason. Signing writes an audit event (``qc.certificate.sign``).
 The PDF is laid out with reportlab; the size plot is drawn with matplotlib; the font is
 matplotlib's bundled DejaVu Sans so that µ, ≤ and ± print without system fonts.
+Functions here take a batch row already read through the organisation fence
+(:func:`exoderm.qc.repository.get_batch` with the actor); :mod:`exoderm.qc.service` does.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ from exoderm.errors import NotFoundError, UserInputError
 from exoderm.qc.check import batch_facts, spec_for_product
 from exoderm.qc.decision import ReleaseDecision, evaluate
 from exoderm.qc.facts import BatchFacts
-from exoderm.qc.records import QcCertificate
-from exoderm.qc.repository import get_batch
+from exoderm.qc.records import QcBatch, QcCertificate
+from exoderm.qc.results import CertificateDraft
+from exoderm.qc.specs import Spec
 from exoderm.storage.base import utcnow
 
 SIGN_ROLES = (Role.admin, Role.qc_analyst)
@@ -155,15 +158,15 @@ def _next_version(session: Session, batch_id: int) -> int:
 
 def issue_certificate(
     session: Session,
-    lot: str,
+    batch: QcBatch,
     actor: Actor,
     *,
-    spec: str | Path | None = None,
+    spec: str | Spec | None = None,
     reason: str | None = None,
 ) -> QcCertificate:
-    """Sign a new certificate version for ``lot``; a version after the first needs a reason."""
+    """Sign a new certificate version for ``batch``; a version after the first needs a reason."""
     actor.require(*SIGN_ROLES, action="sign certificates of analysis")
-    batch = get_batch(session, lot, actor)
+    lot = batch.lot
     version = _next_version(session, batch.id)
     if version > 1 and not (reason and reason.strip()):
         raise UserInputError(
@@ -172,7 +175,7 @@ def issue_certificate(
             field="reason",
             expected="--reason 'what changed'",
         )
-    facts = batch_facts(session, lot)
+    facts = batch_facts(session, batch)
     the_spec = spec_for_product(facts.record.product, spec)
     decision = evaluate(facts, the_spec)
     signed_at = utcnow()
@@ -217,9 +220,8 @@ def issue_certificate(
     return cert
 
 
-def certificates_for(session: Session, lot: str) -> list[QcCertificate]:
-    """Every certificate version of ``lot``, oldest first."""
-    batch = get_batch(session, lot)
+def certificates_of(session: Session, batch: QcBatch) -> list[QcCertificate]:
+    """Every certificate version of ``batch``, oldest first."""
     return list(
         session.scalars(
             select(QcCertificate)
@@ -229,22 +231,22 @@ def certificates_for(session: Session, lot: str) -> list[QcCertificate]:
     )
 
 
-def certificate(session: Session, lot: str, version: int | None = None) -> QcCertificate:
-    """One certificate version of ``lot`` (the latest by default)."""
-    certs = certificates_for(session, lot)
+def certificate(session: Session, batch: QcBatch, version: int | None = None) -> QcCertificate:
+    """One certificate version of ``batch`` (the latest by default)."""
+    certs = certificates_of(session, batch)
     chosen = [c for c in certs if version is None or c.version == version]
     if not chosen:
         raise NotFoundError(
-            f"lot {lot} has no certificate" + (f" version {version}" if version else "")
+            f"lot {batch.lot} has no certificate" + (f" version {version}" if version else "")
         )
     return chosen[-1]
 
 
 def draft_certificate(
-    session: Session, lot: str, *, spec: str | Path | None = None
-) -> tuple[dict[str, Any], str, bytes]:
-    """An unsigned preview (content, HTML, PDF); nothing is stored."""
-    facts = batch_facts(session, lot)
+    session: Session, batch: QcBatch, *, spec: str | Spec | None = None
+) -> CertificateDraft:
+    """An unsigned preview (decision, HTML, PDF); nothing is stored."""
+    facts = batch_facts(session, batch)
     decision = evaluate(facts, spec_for_product(facts.record.product, spec))
     content = certificate_content(facts, decision) | {
         "version": 0,
@@ -253,4 +255,10 @@ def draft_certificate(
         "signed_at": "—",
     }
     sha = content_sha256(content)
-    return content, render_html(content, sha), render_pdf(content, sha)
+    return CertificateDraft(
+        lot=batch.lot,
+        decision=decision.decision,
+        spec=decision.spec,
+        html=render_html(content, sha),
+        pdf=render_pdf(content, sha),
+    )

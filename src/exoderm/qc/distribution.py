@@ -5,13 +5,13 @@ derive the size fractions the release specification tests. Conventions:
 
 - mean and SD are weighted by bin concentration (count) at the bin centre; the SD is the
   population SD, which reproduces NanoSight's printed SD from its 1-nm ``Graph Data``
-  (``shared/data/README.md`` §1);
+  (checked on NanoSight NTA 3.2 and 3.4 ExperimentSummary exports);
 - D10/D50/D90 interpolate the cumulative distribution linearly inside bins with edges
-  at the bin bounds (NTA 3.4 agrees with this to ≤ 0.04 nm; ``README.md`` §1); span =
+  at the bin bounds (NTA 3.4 agrees with this to ≤ 0.04 nm on the same exports); span =
   (D90 − D10)/D50, the usual width measure of a particle size distribution;
 - fractions in a size window assume particles are spread uniformly within each bin:
   30–150 nm is the literature "exosome" range and < 200 nm the MISEV2023 small-EV class
-  (``ev-standards.md`` §6.2 and §2, MISEV2023 Table 2).
+  (MISEV2023, Welsh et al. 2024, doi:10.1002/jev2.12404, Table 2).
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 EV-METRIC (EV-TRACK, Van Deun et al., Nat Methods 14:228, 2017, doi:10.1038/nmeth.4185)
 scores nine reporting components; UC specifics, antibody specifics and lysate preparation
 apply only when the method was used (JEV 2019 add-on, doi:10.1080/20013078.2019.1699367).
-Score = round(100 × fulfilled / applicable), which reproduces the values seen in EV-TRACK
-(``ev-standards.md`` §4.3). The component names are marked [U] in the reference sheet
-(Van Deun 2017 Fig. 3a): this is "EV-METRIC-style", not the official score.
+Score = round(100 × fulfilled / applicable), which reproduces the percentages published on
+evtrack.org (values fall on k/5 … k/9). The component names follow Van Deun et al. 2017
+Fig. 3a as read, not an official list: this is "EV-METRIC-style", not the official score.
 """
 
 from __future__ import annotations

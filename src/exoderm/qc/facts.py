@@ -17,7 +17,7 @@ from exoderm.qc.distribution import DistributionStats, bin_edges, fraction_betwe
 from exoderm.qc.measurement import ParticleMeasurement
 
 #: Methods that count single particles (MISEV2018 "non-image single-particle method",
-#: ev-standards.md §1.5); DLS is an ensemble method and does not count.
+#: Théry et al. 2018 Table 3); DLS is an ensemble method and does not count.
 SINGLE_PARTICLE_METHODS = frozenset({"NTA", "TRPS", "flow"})
 
 

@@ -4,22 +4,31 @@ One model for every counting or sizing method (NTA, TRPS, flow, DLS) so that a b
 the release decision and the trend charts never care which instrument produced the numbers.
 Values are the instrument's *reported* values (read, not recomputed: e.g. NanoSight's mode is
 computed on a smoothed curve and its NTA 3.2 percentiles differ from a bin interpolation,
-see ``/work/shared/data/README.md`` §1); exoderm's own computations live in
-:mod:`exoderm.qc.distribution` and are stored separately when a value was not reported.
+as seen in the ExperimentSummary exports of Malvern Panalytical NanoSight NTA 3.2 and 3.4);
+exoderm's own computations live in :mod:`exoderm.qc.distribution` and are stored separately
+when a value was not reported.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from typing_extensions import TypeAliasType
 
 #: Counting / sizing methods named in MISEV2018 §characterisation (single-particle counters
 #: NTA, TRPS, high-resolution flow; DLS as an ensemble method; ELS = electrophoretic light
-#: scattering, the zeta-potential mode of a Zetasizer). ev-standards.md §1.5.
+#: scattering, the zeta-potential mode of a Zetasizer); Théry et al. 2018,
+#: doi:10.1080/20013078.2018.1535750, section 4 "Characterisation".
 Method = Literal["NTA", "TRPS", "flow", "DLS", "ELS"]
 Weighting = Literal["number", "intensity", "volume"]
+
+#: A value an instrument printed: a number, a text, or a list or table of them (JSON).
+Reported = TypeAliasType(
+    "Reported",
+    "Union[str, int, float, bool, list[Reported], dict[str, Reported], None]",  # noqa: UP007
+)
 
 
 class SizeBin(BaseModel):
@@ -74,7 +83,7 @@ class SizeSummary(BaseModel):
     zeta_potential_mv: float | None = None
     particles_counted: int | None = None
     #: Every other number or text the instrument printed, under the file's own label.
-    reported: dict[str, Any] = Field(default_factory=dict)
+    reported: dict[str, Reported] = Field(default_factory=dict)
 
 
 class Replicate(SizeSummary):
@@ -90,14 +99,15 @@ class ParticleMeasurement(SizeSummary):
     ``concentration_per_ml`` is the value the instrument reported. ``dilution`` is the
     factor the sample was diluted by before measuring; ``dilution_applied`` says whether
     the instrument already multiplied its concentration by it (NanoSight does when the
-    factor was entered, ``nta.md`` §5.1). :attr:`stock_concentration_per_ml` gives the
+    factor was entered: the ``Dilution factor (concentrations adjusted for this factor)``
+    row of an NTA 3.x ExperimentSummary file). :attr:`stock_concentration_per_ml` gives the
     concentration of the undiluted sample either way.
     """
 
     method: Method
     instrument: str
     software: str | None = None
-    settings: dict[str, Any] = Field(default_factory=dict)
+    settings: dict[str, Reported] = Field(default_factory=dict)
     sample_name: str | None = None
     measured_at: datetime | None = None
     dilution: float = Field(default=1.0, gt=0)
@@ -126,4 +136,12 @@ class ParticleMeasurement(SizeSummary):
         return self.concentration_per_ml * self.dilution
 
 
-__all__ = ["Method", "ParticleMeasurement", "Replicate", "SizeBin", "SizeSummary", "Weighting"]
+__all__ = [
+    "Method",
+    "ParticleMeasurement",
+    "Replicate",
+    "Reported",
+    "SizeBin",
+    "SizeSummary",
+    "Weighting",
+]

@@ -1,12 +1,13 @@
 """The MISEV2018 characterisation checklist for one batch.
 
 Requirements as reproduced in PMC9465297 Table 3 from MISEV2018 (Théry et al. 2018,
-doi:10.1080/20013078.2018.1535750; ``ev-standards.md`` §1.5) and the marker rule of
-§1.6/§10.2: at least one transmembrane/GPI protein (category 1), one cytosolic
-EV-enriched protein (2a; 2b proteins such as GAPDH or HSPA8 do not count), one expected
-contaminant assessed (categories 3–4), category 4 when claiming a subtype (exosomes) and 5
-when functional claims involve soluble factors; global quantification by two methods and
-their ratio; single-EV imaging wide-field and close-up *and* a single-particle counter.
+doi:10.1080/20013078.2018.1535750, Table 3 and section 4) and the marker rule of MISEV2018
+Table 3 as summarised in PMC8581208 Table 1: at least one transmembrane/GPI protein (category
+1), one cytosolic EV-enriched protein (2a; 2b proteins such as GAPDH or HSPA8 do not count),
+one expected contaminant assessed (categories 3–4), category 4 when claiming a subtype
+(exosomes) and 5 when functional claims involve soluble factors; global quantification by two
+methods and their ratio; single-EV imaging wide-field and close-up *and* a single-particle
+counter.
 
 Protein categories come from the evidence engineer's ontology
 (:func:`exoderm.evidence.misev.category_of`); none is duplicated here.

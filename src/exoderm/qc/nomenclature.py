@@ -1,9 +1,11 @@
 """The nomenclature gate: what a batch may be called on its label and certificate.
 
-MISEV2018/MISEV2023 (``ev-standards.md`` §1.2, §2, §10.1): "exosomes" only when endosomal
+MISEV2018 section 1 (Théry et al. 2018, doi:10.1080/20013078.2018.1535750) and MISEV2023
+(Welsh et al. 2024, doi:10.1002/jev2.12404): "exosomes" only when endosomal
 biogenesis is demonstrated, otherwise an operational term — "small EVs" (< 200 nm,
-MISEV2023 Table 2) or "EVs"; plant material is named "… Vesicles" (INCI practice,
-``ev-standards.md`` §8), never exosomes. The rules themselves live in
+MISEV2023 Table 2) or "EVs"; plant material is named "<Latin name> <part> Vesicles" (INCI
+naming practice of the Personal Care Products Council's International Cosmetic Ingredient
+Dictionary), never exosomes. The rules themselves live in
 :mod:`exoderm.evidence.misev`; this module applies them to a batch.
 """
 

@@ -3,53 +3,69 @@
 Functions take the caller's :class:`~sqlalchemy.orm.Session`; the caller wraps a command
 in one ``db.transaction()`` so a failure writes nothing. Writes need a QC-capable role
 (admin, scientist or QC analyst) and are written to the audit log.
+
+The organisation fence of QC lives here, once (:func:`visible_to`): a non-admin sees the
+batches of their own organisation and those entered without one (by an admin); another
+organisation's lot is "not found". :mod:`exoderm.qc.service` applies it to every call.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
+from pydantic import ValidationError
+from sqlalchemy import ColumnElement, Select, or_, select, true
 from sqlalchemy.orm import Session
 
 from exoderm.accounts import audit
 from exoderm.accounts.actor import Actor
 from exoderm.accounts.records import Role
-from exoderm.errors import ConflictError, NotFoundError, Problem, ValidationFailed
-from exoderm.errors import Location as Loc
+from exoderm.errors import ConflictError, LinedDocument, NotFoundError, validation_failed
 from exoderm.qc.batch import BatchRecord
 from exoderm.qc.measurement import ParticleMeasurement
 from exoderm.qc.records import QcBatch, QcMeasurement
+from exoderm.qc.results import MeasurementRead
 
-#: Roles allowed to create batches, record measurements and sign certificates.
+#: Roles allowed to create batches and record measurements.
 QC_WRITE_ROLES = (Role.admin, Role.scientist, Role.qc_analyst)
+#: Roles allowed to read batches, decisions, certificates and trends.
+QC_READ_ROLES = (Role.admin, Role.scientist, Role.qc_analyst, Role.viewer)
+
+#: A measurement as stored with a batch (the name before :class:`MeasurementRead`).
+StoredMeasurement = MeasurementRead
 
 
-class StoredMeasurement(BaseModel):
-    """A measurement as stored with a batch."""
-
-    id: int
-    lot: str
-    recorded_by: str
-    recorded_at: datetime
-    measurement: ParticleMeasurement
-
-
-def _validation_problems(exc: ValidationError, source: str) -> list[Problem]:
-    return [
-        Problem(err["msg"], Loc(source, None, ".".join(str(p) for p in err["loc"])))
-        for err in exc.errors()
-    ]
-
-
-def parse_batch_record(data: dict[str, Any], *, source: str = "batch record") -> BatchRecord:
-    """Validate a batch record dict; every problem names its field."""
+def parse_batch_record(
+    data: dict[str, Any], *, source: str = "batch record", document: LinedDocument | None = None
+) -> BatchRecord:
+    """Validate a batch record dict; every problem names its field (and line, if known)."""
     try:
         return BatchRecord.model_validate(data)
     except ValidationError as exc:
-        raise ValidationFailed(_validation_problems(exc, source), subject=source) from exc
+        raise validation_failed(exc, subject=source, file=source, document=document) from exc
+
+
+def visible_to(actor: Actor) -> ColumnElement[bool]:
+    """The QC organisation fence as a condition on :class:`QcBatch` rows.
+
+    Admins see every batch; everyone else the batches of their own organisation and the
+    ones entered without an organisation.
+    """
+    if actor.role is Role.admin:
+        return true()
+    return or_(QcBatch.organisation_id.is_(None), QcBatch.organisation_id == actor.organisation_id)
+
+
+def batches_query(
+    actor: Actor, product: str | None = None, *, newest_first: bool = False
+) -> Select[Any]:
+    """The batches ``actor`` may see (of one product if given), in creation order."""
+    if newest_first:
+        order = (QcBatch.created_at.desc(), QcBatch.id.desc())
+    else:
+        order = (QcBatch.created_at.asc(), QcBatch.id.asc())
+    stmt = select(QcBatch).where(visible_to(actor)).order_by(*order)
+    return stmt if product is None else stmt.where(QcBatch.product == product)
 
 
 def create_batch(session: Session, record: BatchRecord, actor: Actor) -> QcBatch:
@@ -84,14 +100,13 @@ def get_batch(session: Session, lot: str, actor: Actor | None = None) -> QcBatch
     With an ``actor``, a batch of another organisation is reported as not found (admins
     see every organisation).
     """
-    batch = session.scalar(select(QcBatch).where(QcBatch.lot == lot))
-    if batch is None or (actor is not None and not _visible(actor, batch)):
+    stmt = select(QcBatch).where(QcBatch.lot == lot)
+    if actor is not None:
+        stmt = stmt.where(visible_to(actor))
+    batch = session.scalar(stmt)
+    if batch is None:
         raise NotFoundError(f"no QC batch with lot {lot!r}")
     return batch
-
-
-def _visible(actor: Actor, batch: QcBatch) -> bool:
-    return batch.organisation_id is None or actor.may_see_organisation(batch.organisation_id)
 
 
 def batch_record(batch: QcBatch) -> BatchRecord:
@@ -103,19 +118,20 @@ def list_batches(
     session: Session, product: str | None = None, actor: Actor | None = None
 ) -> list[QcBatch]:
     """All batches (of one product if given) the actor may see, oldest first."""
+    if actor is not None:
+        return list(session.scalars(batches_query(actor, product)))
     stmt = select(QcBatch).order_by(QcBatch.created_at, QcBatch.id)
     if product is not None:
         stmt = stmt.where(QcBatch.product == product)
-    batches = list(session.scalars(stmt))
-    return batches if actor is None else [b for b in batches if _visible(actor, b)]
+    return list(session.scalars(stmt))
 
 
 def record_measurement(
     session: Session, lot: str, measurement: ParticleMeasurement, actor: Actor
-) -> StoredMeasurement:
+) -> MeasurementRead:
     """Attach a particle measurement (from an importer or the NTA engine) to batch ``lot``."""
-    actor.require(*QC_WRITE_ROLES, action="record QC measurements")
     batch = get_batch(session, lot, actor)
+    actor.require(*QC_WRITE_ROLES, action="record QC measurements")
     row = QcMeasurement(
         batch_id=batch.id,
         method=measurement.method,
@@ -148,8 +164,8 @@ def record_measurement(
     return _stored(row, lot)
 
 
-def _stored(row: QcMeasurement, lot: str) -> StoredMeasurement:
-    return StoredMeasurement(
+def _stored(row: QcMeasurement, lot: str) -> MeasurementRead:
+    return MeasurementRead(
         id=row.id,
         lot=lot,
         recorded_by=row.recorded_by,
@@ -158,9 +174,16 @@ def _stored(row: QcMeasurement, lot: str) -> StoredMeasurement:
     )
 
 
-def measurements_for(session: Session, lot: str) -> list[StoredMeasurement]:
-    """Every measurement of batch ``lot``, oldest first."""
-    batch = get_batch(session, lot)
+def measurements_for(
+    session: Session, lot: str, actor: Actor | None = None
+) -> list[MeasurementRead]:
+    """Every measurement of batch ``lot``, oldest first (fenced for ``actor`` if given)."""
+    return measurements_of(session, get_batch(session, lot, actor))
+
+
+def measurements_of(session: Session, batch: QcBatch) -> list[MeasurementRead]:
+    """Every measurement of a batch already read through the fence, oldest first."""
+    lot = batch.lot
     rows = session.scalars(
         select(QcMeasurement)
         .where(QcMeasurement.batch_id == batch.id)
@@ -170,13 +193,17 @@ def measurements_for(session: Session, lot: str) -> list[StoredMeasurement]:
 
 
 __all__ = [
+    "QC_READ_ROLES",
     "QC_WRITE_ROLES",
     "StoredMeasurement",
     "batch_record",
+    "batches_query",
     "create_batch",
     "get_batch",
     "list_batches",
     "measurements_for",
+    "measurements_of",
     "parse_batch_record",
     "record_measurement",
+    "visible_to",
 ]

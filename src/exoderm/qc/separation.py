@@ -1,8 +1,8 @@
 """Separation and concentration methods with their MISEV2018 recovery/specificity class.
 
 MISEV2018 places each EV separation design on a recovery-versus-specificity grid
-(Théry et al. 2018, doi:10.1080/20013078.2018.1535750; classes as summarised in
-``shared/reference/ev-standards.md`` §1.4, marked [U] there: verify against the paper):
+(Théry et al. 2018, doi:10.1080/20013078.2018.1535750, section 3; the four classes below
+are as commonly summarised from that figure, not yet verified against the paper):
 
 1. high recovery, low specificity: precipitation polymers, low-MWCO ultrafiltration alone;
 2. intermediate recovery and specificity: SEC, differential ultracentrifugation,
@@ -12,7 +12,7 @@ MISEV2018 places each EV separation design on a recovery-versus-specificity grid
 4. high recovery and high specificity: not achievable with any single method today.
 
 A preparation separated by precipitation alone carries polymer and protein carry-over
-(ev-standards.md §1.4 method table, PMC8780510), so it gets a purity-risk flag.
+(Membranes 12:55 (2022), PMC8780510, Table 1), so it gets a purity-risk flag.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class MisevClass(enum.IntEnum):
     low_recovery_high_specificity = 3
 
 
-#: Method name (lower case, as users write it) → class. ev-standards.md §1.4.
+#: Method name (lower case, as users write it) → class (Théry et al. 2018, section 3).
 METHOD_CLASSES: dict[str, MisevClass] = {
     "precipitation": MisevClass.high_recovery_low_specificity,
     "peg precipitation": MisevClass.high_recovery_low_specificity,

@@ -1,9 +1,17 @@
 """Release specifications: versioned spec sheets (TOML) with cited limits.
 
 The packaged default (``qc/data/specs/exoderm-default-ev-1.0.toml``) draws each limit from
-published clinical-grade EV release specifications (``ev-standards.md`` §6.3, §10.6). A
-product spec sheet ``extends`` a packaged sheet and overrides, adds or removes criteria,
-so a product can be held to e.g. < 0.25 EU/mL without copying the rest.
+published clinical-grade EV release specifications (World J Stem Cells 17(10):110445
+(2025) Table 1, MSC-EVs; Signal Transduct Target Ther (2025) doi:10.1038/s41392-025-02262-3
+Table 1, nebulised hUC-MSC-EVs) and MISEV2018 (Théry et al. 2018,
+doi:10.1080/20013078.2018.1535750). A product spec sheet ``extends`` a packaged sheet and
+overrides, adds or removes criteria, so a product can be held to e.g. < 0.25 EU/mL without
+copying the rest.
+
+A sheet is chosen **by name** (``id`` or ``id@version``) among the packaged ones
+(:func:`load_spec`); an unknown name is a :class:`~exoderm.errors.UserInputError` that
+lists the known names and nothing else. Only :func:`load_spec_file` reads a file, for an
+operator who names their own sheet on the command line; no request text becomes a path.
 """
 
 from __future__ import annotations
@@ -15,8 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from exoderm.errors import Location as Loc
-from exoderm.errors import NotFoundError, Problem, UserInputError, ValidationFailed
+from exoderm.errors import UserInputError, validation_failed
 
 SPEC_DIR = Path(__file__).parent / "data" / "specs"
 DEFAULT_SPEC = "exoderm-default-ev@1.0"
@@ -95,24 +102,27 @@ def _validate(data: dict[str, Any], path: Path) -> Spec:
     try:
         return Spec.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            Problem(e["msg"], Loc(path, None, ".".join(str(p) for p in e["loc"])))
-            for e in exc.errors()
-        ]
-        raise ValidationFailed(problems, subject=f"spec sheet {path}") from exc
+        raise validation_failed(exc, subject=f"spec sheet {path.name}", file=path) from exc
+
+
+def _packaged_sheets() -> list[Spec]:
+    return [_validate(_read(p), p) for p in sorted(SPEC_DIR.glob("*.toml"))]
 
 
 def packaged_specs() -> list[str]:
     """References (``id@version``) of the spec sheets shipped with exoderm."""
-    return sorted(f"{_validate(_read(p), p).ref}" for p in SPEC_DIR.glob("*.toml"))
+    return sorted(spec.ref for spec in _packaged_sheets())
 
 
 def _packaged(ref: str) -> Spec:
-    for path in SPEC_DIR.glob("*.toml"):
-        spec = _validate(_read(path), path)
+    for spec in _packaged_sheets():
         if ref in (spec.ref, spec.id):
             return spec
-    raise NotFoundError(f"no packaged spec sheet {ref!r} (have: {', '.join(packaged_specs())})")
+    raise UserInputError(
+        "unknown specification sheet",
+        field="spec",
+        expected="one of " + ", ".join(packaged_specs()),
+    )
 
 
 def _apply(base: Spec, child: Spec, path: Path) -> Spec:
@@ -147,13 +157,29 @@ def _apply(base: Spec, child: Spec, path: Path) -> Spec:
     )
 
 
-def load_spec(ref_or_path: str | Path | None = None) -> Spec:
-    """A spec sheet by packaged reference (``id@version`` or ``id``) or file path."""
-    if ref_or_path is None:
-        return _packaged(DEFAULT_SPEC)
-    path = Path(ref_or_path)
-    if path.suffix != ".toml":
-        return _packaged(str(ref_or_path))
+def load_spec(name: str | None = None) -> Spec:
+    """A packaged spec sheet by name (``id@version`` or ``id``); the default without one.
+
+    The name is never read as a path: ``"/etc/x.toml"`` is an unknown name like any other.
+
+    Examples
+    --------
+    >>> load_spec().ref
+    'exoderm-default-ev@1.0'
+    >>> load_spec("../x.toml")
+    Traceback (most recent call last):
+    ...
+    exoderm.errors.UserInputError: field 'spec': unknown specification sheet (expected one of ...)
+    """
+    return _packaged(DEFAULT_SPEC if name is None else name)
+
+
+def load_spec_file(path: Path) -> Spec:
+    """The spec sheet in the TOML file ``path`` (an operator's own file, named explicitly).
+
+    A sheet that ``extends`` another names a packaged sheet (:func:`load_spec`).
+    """
+    path = Path(path)
     spec = _validate(_read(path), path)
     if spec.extends:
         spec = _apply(load_spec(spec.extends), spec, path)
@@ -167,4 +193,4 @@ def load_spec(ref_or_path: str | Path | None = None) -> Spec:
     return spec
 
 
-__all__ = ["DEFAULT_SPEC", "Criterion", "Spec", "load_spec", "packaged_specs"]
+__all__ = ["DEFAULT_SPEC", "Criterion", "Spec", "load_spec", "load_spec_file", "packaged_specs"]

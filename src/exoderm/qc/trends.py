@@ -22,13 +22,10 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session
+from pydantic import BaseModel, Field
 
-from exoderm.qc.check import batch_facts
 from exoderm.qc.facts import BatchFacts
-from exoderm.qc.repository import list_batches
 
 METRICS: dict[str, tuple[str, Callable[[BatchFacts], float | None]]] = {
     "mode_nm": ("size mode (nm)", lambda f: f.mode_nm),
@@ -37,15 +34,17 @@ METRICS: dict[str, tuple[str, Callable[[BatchFacts], float | None]]] = {
 }
 
 
-@dataclass
-class ChartPoint:
+class ChartPoint(BaseModel):
+    """One lot on a control chart, with the rules it breaks."""
+
     lot: str
     value: float
-    flags: list[str] = field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class ControlChart:
+class ControlChart(BaseModel):
+    """An individuals chart of one metric across lots."""
+
     metric: str
     label: str
     points: list[ChartPoint]
@@ -94,19 +93,20 @@ def control_chart(
     metric: str, label: str, values: Sequence[tuple[str, float]], baseline: int | None = None
 ) -> ControlChart:
     """An individuals chart of ``(lot, value)`` pairs in production order, with rules flagged."""
-    points = [ChartPoint(lot, float(v)) for lot, v in values]
+    points = [ChartPoint(lot=lot, value=float(v)) for lot, v in values]
     base = [p.value for p in points[: baseline or len(points)]]
     mean = statistics.fmean(base) if base else float("nan")
     sd = statistics.stdev(base) if len(base) >= 2 else 0.0
     if len(points) >= 2:
         _flag_runs(points, [_zone(p.value, mean, sd) for p in points])
-    return ControlChart(metric, label, points, mean, sd, len(base))
+    return ControlChart(
+        metric=metric, label=label, points=points, mean=mean, sd=sd, baseline_n=len(base)
+    )
 
 
-def lot_trends(session: Session, product: str, baseline: int | None = None) -> list[ControlChart]:
-    """Control charts of every metric across the lots of ``product``, oldest lot first."""
-    batches = list_batches(session, product)
-    facts = [batch_facts(session, b.lot) for b in batches]
+def lot_charts(facts: Sequence[BatchFacts], baseline: int | None = None) -> list[ControlChart]:
+    """Control charts of every metric across lots, in order of manufacture."""
+    facts = list(facts)
     facts.sort(key=lambda f: (f.record.manufactured_on is None, f.record.manufactured_on))
     charts = []
     for metric, (label, get) in METRICS.items():

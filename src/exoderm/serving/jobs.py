@@ -22,8 +22,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from exoderm.errors import ExodermError, NotFoundError
+from pydantic import BaseModel
+
+from exoderm.errors import ExodermError
+from exoderm.nta.results import NtaJobResult
 from exoderm.storage.base import utcnow
+from exoderm.storage.timestamps import UtcDatetime
 
 #: ``report(fraction_done, message)`` — what a job's work function calls to show progress.
 ProgressReporter = Callable[[float, str], None]
@@ -51,6 +55,41 @@ class Job:
     error_status: int | None = None
     created_at: datetime = field(default_factory=utcnow)
     finished_at: datetime | None = None
+
+
+#: A cohort's outcome distributions: per endpoint, median, p05, p95, n_missing or rate_pct.
+CohortEndpoints = dict[str, dict[str, float | None]]
+#: What a finished job holds: an NTA analysis or a cohort's endpoints.
+JobResult = NtaJobResult | CohortEndpoints
+
+
+class JobRead(BaseModel):
+    """A background job as the API and pages show it: status, progress and result."""
+
+    id: str
+    kind: str
+    status: JobStatus
+    progress: float
+    message: str
+    error: str | None
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None
+    result: JobResult | None = None
+
+    @classmethod
+    def of(cls, job: Job) -> JobRead:
+        """The view of ``job``; a result only once it succeeded."""
+        return cls(
+            id=job.id,
+            kind=job.kind,
+            status=job.status,
+            progress=job.progress,
+            message=job.message,
+            error=job.error,
+            created_at=job.created_at,
+            finished_at=job.finished_at,
+            result=job.result if job.status is JobStatus.succeeded else None,
+        )
 
 
 class JobRunner:
@@ -95,17 +134,14 @@ class JobRunner:
         finally:
             job.finished_at = utcnow()
 
-    def get(self, job_id: str, *, user_id: int | None, is_admin: bool) -> Job:
-        """A job its owner (or an admin) may see; anyone else gets 'not found'."""
-        job = self._jobs.get(job_id)
-        if job is None or (not is_admin and job.owner_id != user_id):
-            raise NotFoundError(f"no job {job_id}")
-        return job
+    def find(self, job_id: str) -> Job | None:
+        """The job with this id, or None (who may see it is ``accounts.service``'s rule)."""
+        return self._jobs.get(job_id)
 
-    def list_for(self, *, user_id: int | None, is_admin: bool) -> list[Job]:
+    def all(self) -> list[Job]:
+        """Every job kept, oldest first."""
         with self._lock:
-            jobs = list(self._jobs.values())
-        return [j for j in jobs if is_admin or j.owner_id == user_id]
+            return list(self._jobs.values())
 
     def wait(self, job_id: str, timeout: float = 30.0) -> Job:
         """Block until a job finishes (tests and the CLI use this)."""

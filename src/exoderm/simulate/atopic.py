@@ -16,9 +16,10 @@ Effective cytokine levels are (1 - de)·level for the drug-effect vector ``de``;
 barrier synthesis) is on only during a treatment period. The baseline is the steady state
 after 1000 weeks from the published initial conditions.
 
-Exosome hooks (skin-models.md §4.2), both **hypotheses** without a calibration target:
+Exosome hooks (exoderm's, at the model's own drug-effect and k3 inputs), both
+**hypotheses** without a calibration target:
 IL-4 and IL-13 suppression de_IL4 = de_IL13 = eps_th2 Φ, and barrier synthesis
-k3 -> k3 + k_cer Φ (the ceramide claim has no human data: README correction 6).
+k3 -> k3 + k_cer Φ (no published human data show exosomes raising ceramide).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ Procedure (reproduced by ``exoderm simulate calibrate``):
    shared by all models) and ``theta_wound`` (wound potency).
 2. Residuals r_j = (model_j - target_j) / sigma_j for the ``fit`` rows of
    ``data/targets.json`` only: W1 (Liu 2024), P1 ×3 (Yanuar 2023), P2 (Varani) and the F1
-   anchor (Fligiel 2003). sigma_j is the published 95 % interval or the sheet's tolerance
+   anchor (Fligiel 2003). sigma_j is the published 95 % interval or the target's stated tolerance
    converted to a standard deviation (see the file).
    The targets carry no information on saturation (the Yanuar arms rise *faster* than
    linearly), so alone they leave EC50 unidentified (only θ/EC50 is). A weakly

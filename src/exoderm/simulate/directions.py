@@ -1,6 +1,6 @@
 """Direction checks: the sign of each exosome effect at every dose tested, monotone in dose.
 
-Expected directions (issue 8; reference README correction 1 for MMP-1):
+Expected directions (MMP-1 goes down with exosomes: Hu et al. 2019, PMC7032013):
 
 * photo-ageing: MMP-1, TNF-α and ROS down; procollagen I and TGF-β up (Hu 2019,
   PMC7032013; Oh 2018; PMC7329484; Liang 2020). **MMP-1 down**, against the whitepaper.
@@ -104,9 +104,9 @@ def direction_checks(doses: tuple[float, ...] = DOSES) -> list[dict[str, Any]]:
                 "target": "all " + ("< 0" if sign < 0 else "> 0") + ", monotone",
                 "model": ", ".join(f"{v:.3g}" for v in values),
                 "result": "pass" if signs_ok and mono_ok else "fail",
-                "source": "issue 8 acceptance; Hu 2019 PMC7032013; README correction 1"
+                "source": "Hu 2019 PMC7032013"
                 if model == "photoageing"
-                else "issue 8 acceptance",
+                else "expected direction of the treated arm",
             }
         )
     return rows

@@ -1,6 +1,7 @@
 """The exosome dose layer: regimen -> delivered amount -> exposure E(t) -> effect Phi.
 
-Form (``shared/reference/skin-models.md`` §4.2, PK/PD row)::
+Form (a one-compartment bolus model with an Emax effect; Gabrielsson & Weiner, Pharmacokinetic
+and Pharmacodynamic Data Analysis, 5th ed., 2016)::
 
     E(t)  = sum_i  F_route * F_source * D_i * exp(-k_el (t - t_i))   for t_i <= t
     Phi   = E / (EC50 + E)

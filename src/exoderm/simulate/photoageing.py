@@ -1,7 +1,8 @@
 """Photo-ageing dermis: a minimal ROS → TNF-α → MMP-1 / TGF-β → procollagen → collagen model.
 
-No published ODE model of this pathway exists in the reference sheet, so this is a new
-minimal model (``shared/reference/skin-models.md`` §4.2, "Photoageing dermis") built on
+No published ODE model of this pathway is known, so this is a new
+minimal model ("Photoageing dermis"; Fisher et al. 2002, Arch Dermatol 138:1462,
+doi:10.1001/archderm.138.11.1462) built on
 the Fisher/Varani fragmentation feedback loop (PMC2887041). Mediators are normalised to 1
 in young, unexposed skin; collagen is the Masson's-trichrome area fraction (0–1), the
 quantity Yanuar 2023 reports. Time in days. Equations::
@@ -16,7 +17,8 @@ quantity Yanuar 2023 reports. Time in days. Equations::
 
 Exosome hooks lower ROS, TNF-α and MMP-1 and raise TGF-β (Hu 2019, PMC7032013; Oh 2018;
 PMC7329484; Liang 2020). **MMP-1 goes down**: the whitepaper says exosomes result "in
-higher MMP-1", which the primary literature contradicts (reference README correction 1).
+higher MMP-1", which the primary literature contradicts (Hu et al. 2019, PMC7032013:
+MSC exosomes lower MMP-1).
 Procollagen I rises only through the mediators (lower TNF-α, higher TGF-β), as Hu 2019
 describes.
 """

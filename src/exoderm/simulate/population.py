@@ -1,6 +1,6 @@
 """Virtual populations: sampled parameters -> outcome distributions, vectorised.
 
-No source in the reference sheet gives between-patient distributions for the Waugh 2007
+No published source gives between-patient distributions for the Waugh 2007
 parameters, and the Miyano 2021 ``mu.csv``/``sigma.csv`` are not available to exoderm, so
 variability is an **assumption**: selected rate constants are log-normal around their
 literature value with coefficient of variation ``cv`` (default 0.2), and the delivered

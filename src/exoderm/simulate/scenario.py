@@ -2,7 +2,7 @@
 
 A scenario names the model (wound, photo-ageing, atopic dermatitis), the exosome source,
 the dose and its unit, the route and the schedule (days on which a dose is given). The
-inputs follow the list in ``shared/reference/skin-models.md`` §4.2 (dose, unit, source,
+inputs are those of a dosing regimen in a PK/PD model (dose, unit, source,
 route, schedule, skin state, co-procedure: the co-procedure is folded into the route,
 ``post-laser`` and ``microneedling``).
 """
@@ -14,7 +14,7 @@ import enum
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from exoderm.errors import Location as ErrorLocation
-from exoderm.errors import Problem, ValidationFailed
+from exoderm.errors import Problem, ValidationFailed, validation_failed
 
 
 class ModelName(enum.StrEnum):
@@ -119,8 +119,4 @@ def build_scenario(**fields: object) -> TreatmentScenario:
     try:
         return TreatmentScenario.model_validate(fields)
     except ValidationError as exc:
-        problems = [
-            Problem(err["msg"], ErrorLocation(field=".".join(str(x) for x in err["loc"])))
-            for err in exc.errors()
-        ]
-        raise ValidationFailed(problems, subject="scenario") from None
+        raise validation_failed(exc, subject="scenario") from None

@@ -181,7 +181,7 @@ def render_markdown(rows: list[dict[str, Any]]) -> str:
         "",
         "Written by `exoderm simulate validate` (do not edit by hand). Baselines: unmodified",
         "models against published reference numbers, pass within 1 %. Targets: calibration",
-        "targets of `shared/reference/skin-models.md` §4.4 with the shipped fitted parameters,",
+        "targets (`data/targets.json`) with the shipped fitted parameters,",
         "pass within each target's tolerance. Directions: signs of the exosome effect at every",
         "dose tested and monotonicity in dose.",
         "",

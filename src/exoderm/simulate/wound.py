@@ -2,7 +2,7 @@
 
 Equations (time in days; φ, F in cells/mm³; T, P in pg/mm³; C, H in µg/mm³), from the
 SBML of BioModels MODEL1006230106 (model A, normal) / MODEL1006230003 (model B,
-diabetic) as transcribed in ``shared/reference/skin-models.md`` §1.2::
+diabetic) as in their SBML files (BioModels MODEL1006230106, MODEL1006230003)::
 
     crowd  = 1 - (k3 (φI + φR) + k5 F + k6 C)
     α      = clip(-0.197 log10 H + 0.4407, 0, 1)          (hyaluronan sets the phenotype)
@@ -15,7 +15,8 @@ diabetic) as transcribed in ``shared/reference/skin-models.md`` §1.2::
     dH/dt  = k12 F - d6 H
     K, M, f, g: cubic polynomials τ1 x³ + τ2 x² + τ3 x + τ4
 
-exoderm extension (skin-models.md §4.2): the wound area fraction W (1 at wounding)::
+exoderm extension (not in Waugh & Sherratt 2007; an assumed form, no published source):
+the wound area fraction W (1 at wounding)::
 
     dW/dt  = -k_close F C/(C + K_C) W              (k_close, K_C: assumptions)
 

@@ -8,10 +8,8 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from exoderm.accounts import tokens as token_lib
-from exoderm.accounts import users as user_lib
-from exoderm.accounts.login import LoginFailed, login
-from exoderm.accounts.sessions import end_other_sessions, end_session, start_session
+from exoderm.accounts import service
+from exoderm.accounts.login import LoginFailed
 from exoderm.accounts.throttle import TooManyAttempts
 from exoderm.errors import UserInputError
 from exoderm.serving.auth import SESSION_COOKIE, Principal, authenticate_request, client_address
@@ -84,7 +82,9 @@ def login_submit(
 ) -> Response:
     check_login_token(request, svc, login_token)
     try:
-        user_id = login(svc.db, username, password, client_address(request))
+        opened = service.open_browser_session(
+            svc.db, username=username, password=password, address=client_address(request)
+        )
     except TooManyAttempts as exc:
         return _login_page(
             request, svc, error=str(exc), next_url=_safe_next(next), status=429, username=username
@@ -98,10 +98,8 @@ def login_submit(
             status=401,
             username=username,
         )
-    with svc.db.transaction() as s:
-        started = start_session(s, user_lib.get_user(s, user_id))
     response = RedirectResponse(_safe_next(next), status_code=303)
-    set_session_cookie(request, response, started.cookie_value)
+    set_session_cookie(request, response, opened.cookie_value)
     response.delete_cookie(LOGIN_NONCE_COOKIE, path="/login")
     return response
 
@@ -113,7 +111,7 @@ def logout(
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         with svc.db.transaction() as s:
-            end_session(s, cookie)
+            service.end_browser_session(s, cookie_value=cookie)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -131,7 +129,7 @@ def account(
     request: Request, who: Principal = Depends(page_user), svc: AppContext = Depends(app_context)
 ) -> Response:
     with svc.db.reader() as s:
-        tokens = token_lib.list_tokens(s, user_lib.get_user(s, who.user_id))
+        tokens = service.list_tokens(s, who.actor)
     changed = request.query_params.get("password") == "changed"
     return render(
         request, "account.html", {"tokens": tokens, "new_token": None, "password_changed": changed}
@@ -147,15 +145,14 @@ def account_new_token(
     svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.transaction() as s:
-        user = user_lib.get_user(s, who.user_id)
-        issued = token_lib.issue_token(
+        issued = service.create_token(
             s,
-            user,
+            who.actor,
             name=name,
             scopes=[p for p in scopes.replace(",", " ").split() if p],
-            by=who.actor,
+            held_scopes=who.scopes,
         )
-        tokens = token_lib.list_tokens(s, user)
+        tokens = service.list_tokens(s, who.actor)
     return render(
         request, "account.html", {"tokens": tokens, "new_token": issued.token}, status_code=201
     )
@@ -178,17 +175,14 @@ def change_password(
             field="confirm_password",
             expected="the same password twice",
         )
-    try:
-        login(svc.db, who.username, current_password, client_address(request))
-    except LoginFailed:
-        raise UserInputError(
-            "the current password is wrong",
-            field="current_password",
-            expected="your current password",
-        ) from None
-    with svc.db.transaction() as s:
-        user_lib.set_password(s, user_lib.get_user(s, who.user_id), new_password, by=who.actor)
-        end_other_sessions(s, who.user_id, request.cookies.get(SESSION_COOKIE))
+    service.change_own_password(
+        svc.db,
+        who.actor,
+        current_password=current_password,
+        new_password=new_password,
+        keep_cookie=request.cookies.get(SESSION_COOKIE),
+        address=client_address(request),
+    )
     return RedirectResponse("/account?password=changed", status_code=303)
 
 
@@ -197,6 +191,6 @@ def account_revoke_token(
     token_id: int, who: Principal = Depends(page_user), svc: AppContext = Depends(app_context)
 ) -> Response:
     with svc.db.transaction() as s:
-        token_lib.revoke_token(s, token_id, by=who.actor)
+        service.revoke_token(s, who.actor, token_id=token_id)
     svc.token_cache.clear()
     return RedirectResponse("/account", status_code=303)

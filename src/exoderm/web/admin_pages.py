@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from sqlalchemy import select
 from starlette.responses import Response
 
-from exoderm.accounts import users as user_lib
-from exoderm.accounts.records import AuditEvent, OrganisationKind, Role
+from exoderm.accounts import service
+from exoderm.accounts.records import OrganisationKind, Role
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
-from exoderm.storage.paging import PageQuery, page_of_select
+from exoderm.storage.paging import FIRST_PAGE, PageQuery
 from exoderm.web.page_auth import page_scope
 from exoderm.web.templating import render
 
@@ -21,10 +20,10 @@ Admin = Annotated[Principal, Depends(page_scope("accounts:write"))]
 PAGE_SIZE = 100
 
 
-def _page(request: Request, svc: AppContext, **extra: object) -> Response:
+def _page(request: Request, who: Principal, svc: AppContext, **extra: object) -> Response:
     with svc.db.reader() as s:
-        users = user_lib.list_users(s)
-        orgs = user_lib.list_organisations(s)
+        users = service.list_users(s, who.actor, page=FIRST_PAGE).items
+        orgs = service.list_organisations(s, who.actor, page=FIRST_PAGE).items
     return render(
         request,
         "admin/index.html",
@@ -41,7 +40,7 @@ def _page(request: Request, svc: AppContext, **extra: object) -> Response:
 
 @router.get("")
 def index(request: Request, who: Admin, svc: AppContext = Depends(app_context)) -> Response:
-    return _page(request, svc)
+    return _page(request, who, svc)
 
 
 @router.post("/users")
@@ -55,16 +54,16 @@ def create_user(
     svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.transaction() as s:
-        user, password = user_lib.create_user(
+        made = service.create_user(
             s,
-            username,
-            role,
+            who.actor,
+            username=username,
+            role=role,
             organisation=organisation or None,
             display_name=display_name,
-            by=who.actor,
         )
-        created = (user.username, password)
-    return _page(request, svc, created=created)
+    created = (made.user.username, made.password)
+    return _page(request, who, svc, created=created)
 
 
 @router.post("/organisations")
@@ -76,8 +75,8 @@ def create_organisation(
     svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.transaction() as s:
-        user_lib.create_organisation(s, name, kind, by=who.actor)
-    return _page(request, svc)
+        service.create_organisation(s, who.actor, name=name, kind=kind)
+    return _page(request, who, svc)
 
 
 @router.get("/audit")
@@ -89,19 +88,20 @@ def audit(
     offset: int = Query(0, ge=0, le=1_000_000),
     svc: AppContext = Depends(app_context),
 ) -> Response:
-    stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
-    if subject_id:
-        stmt = stmt.where(AuditEvent.subject_id == subject_id)
-    if actor:
-        stmt = stmt.where(AuditEvent.actor == actor)
     with svc.db.reader() as s:
-        events, total = page_of_select(s, stmt, PageQuery(PAGE_SIZE, offset))
+        found = service.list_audit(
+            s,
+            who.actor,
+            subject_id=subject_id or None,
+            by=actor or None,
+            page=PageQuery(PAGE_SIZE, offset),
+        )
     return render(
         request,
         "admin/audit.html",
         {
-            "events": events,
-            "total": total,
+            "events": found.items,
+            "total": found.total,
             "offset": offset,
             "size": PAGE_SIZE,
             "subject_id": subject_id,

@@ -1,15 +1,15 @@
 """Client pages: list and new-client form, profile with screening, assessments,
 regimen (handout and calendar downloads), outcome chart, export and erase.
 
-Every read and write goes through :mod:`exoderm.clients`, which fences by organisation
-(another clinic's client is "not found") and audits each access.
+Every read and write goes through :mod:`exoderm.clients.service`, which fences by
+organisation (another clinic's client is "not found") and audits each access.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
@@ -17,21 +17,15 @@ from starlette.responses import RedirectResponse, Response
 from exoderm.clients import (
     INSTRUMENTS,
     Consent,
-    add_client,
-    client_outcomes,
-    create_regimen,
-    erase_client,
-    list_clients,
+    OutcomePoint,
     parse_personal,
     parse_profile,
     purge_freed_pages,
-    record_assessment,
     regimen_calendar,
     regimen_pdf,
-    screen_client,
-    show_client,
+    service,
 )
-from exoderm.clients.regimen import concern_specs
+from exoderm.clients.concerns import concern_table
 from exoderm.errors import UserInputError
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
@@ -51,11 +45,11 @@ def _split(text: str) -> list[str]:
 @router.get("")
 def index(request: Request, who: Reader, svc: AppContext = Depends(app_context)) -> Response:
     with svc.db.transaction() as s:
-        rows = list_clients(s, who.actor)
+        rows = service.list_clients(s, who.actor).items
     return render(
         request,
         "clients/index.html",
-        {"rows": rows, "concerns": list(concern_specs()), "error": None},
+        {"rows": rows, "concerns": list(concern_table()), "error": None},
     )
 
 
@@ -91,11 +85,13 @@ def create(
     )
     consents = [Consent(topic="treatment", version="v1")] if consent else []
     with svc.db.transaction() as s:
-        view = add_client(s, who.actor, personal=personal, profile=profile, consents=consents)
+        view = service.add_client(
+            s, who.actor, personal=personal, profile=profile, consents=consents
+        )
     return RedirectResponse(f"/clients/{view.pseudonym}", status_code=303)
 
 
-def _outcome_chart(points: list[Any]) -> str | None:
+def _outcome_chart(points: list[OutcomePoint]) -> str | None:
     series: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
     if not points:
         return None
@@ -118,9 +114,9 @@ def show(
     svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.transaction() as s:
-        view = show_client(s, who.actor, pseudonym)
-        screening = screen_client(s, who.actor, pseudonym)
-        report = client_outcomes(s, who.actor, pseudonym)
+        view = service.get_client(s, who.actor, pseudonym)
+        screening = service.screen_client(s, who.actor, pseudonym)
+        report = service.client_outcomes(s, who.actor, pseudonym)
     tool = INSTRUMENTS.get(instrument) or INSTRUMENTS["dlqi"]
     return render(
         request,
@@ -163,7 +159,7 @@ async def assess(
         raise UserInputError(
             f"unknown instrument {code!r}", field="instrument", expected=", ".join(INSTRUMENTS)
         )
-    inputs: dict[str, Any] = {}
+    inputs: dict[str, float | int | str] = {}
     for name in tool.fields:
         raw = str(form.get(f"f_{name}", "")).strip()
         if raw:
@@ -182,13 +178,8 @@ async def assess(
 
     def store() -> None:
         with svc.db.transaction() as s:
-            record_assessment(
-                s,
-                who.actor,
-                pseudonym,
-                code,
-                inputs,
-                visit_date=visit_date,
+            service.record_assessment(
+                s, who.actor, pseudonym, instrument=code, inputs=inputs, visit_date=visit_date
             )
 
     await run_in_threadpool(store)
@@ -205,7 +196,7 @@ def regimen(
     svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.transaction() as s:
-        plan = create_regimen(s, who.actor, pseudonym, simulate=simulate)
+        plan = service.create_regimen(s, who.actor, pseudonym, simulate=simulate)
     if format == "ics":
         return Response(
             regimen_calendar(plan),
@@ -234,6 +225,6 @@ def erase(
             "tick the box to confirm the erasure", field="confirm", expected="confirmation"
         )
     with svc.db.transaction() as s:
-        erase_client(s, who.actor, pseudonym)
+        service.erase_client(s, who.actor, pseudonym)
     purge_freed_pages(svc.db)
     return RedirectResponse(f"/clients/{pseudonym}", status_code=303)

@@ -6,14 +6,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from exoderm.api.routers.design import catalogue, run_formulation
-from exoderm.design import EVIDENCE_LEVELS, FormulationRequest, Market, ProductClass, check_claim
-from exoderm.design.sheet import sheet_data
+from exoderm.design import (
+    EVIDENCE_LEVELS,
+    FormulationRequest,
+    FormulationSheetRead,
+    FormulationSheetsRead,
+    Market,
+    ProductClass,
+    service,
+)
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
-from exoderm.simulate.expectation import expected_outcomes
 from exoderm.web.charts import bar_chart
 from exoderm.web.form_values import integer, number
 from exoderm.web.page_auth import page_scope
@@ -23,10 +29,11 @@ router = APIRouter(prefix="/design", include_in_schema=False)
 Reader = Annotated[Principal, Depends(page_scope("design:read"))]
 
 
-def _context(svc: AppContext, **extra: Any) -> dict[str, Any]:
-    cat = catalogue(svc)
+def _context(svc: AppContext, who: Principal, **extra: Any) -> dict[str, Any]:
+    with svc.db.reader() as s:
+        targets = service.targets(s, who.actor)
     return {
-        "targets": list(cat.targets.values()),
+        "targets": targets,
         "markets": [m.value for m in Market],
         "classes": [c.value for c in ProductClass],
         "levels": EVIDENCE_LEVELS,
@@ -38,7 +45,7 @@ def _context(svc: AppContext, **extra: Any) -> dict[str, Any]:
 
 @router.get("")
 def index(request: Request, who: Reader, svc: AppContext = Depends(app_context)) -> Response:
-    return render(request, "design/index.html", _context(svc))
+    return render(request, "design/index.html", _context(svc, who))
 
 
 @router.post("")
@@ -58,34 +65,41 @@ async def design(request: Request, who: Reader, svc: AppContext = Depends(app_co
     }
     simulate = form.get("simulate") == "true"
     request_model = FormulationRequest.parse(data, source="design form")
-    from starlette.concurrency import run_in_threadpool
 
-    result = await run_in_threadpool(run_formulation, svc, request_model)
-    expected = (
-        await run_in_threadpool(lambda: [expected_outcomes(f) for f in result.all])
-        if simulate
-        else [None] * len(result.all)
-    )
-    sheets = []
-    for f, predicted in zip(result.all, expected, strict=True):
-        sheet = sheet_data(f, predicted)
-        effects = sheet["expected_effects"]
-        sheet["chart"] = (
-            bar_chart(
-                [e["label"] for e in effects],
-                [e["weighted_coverage"] for e in effects],
-                title=f"Coverage of targets, formulation {f.rank}",
-                xlabel="evidence-weighted coverage",
-            )
-            if effects
-            else None
-        )
-        sheets.append(sheet)
+    def run() -> FormulationSheetsRead:
+        with svc.db.reader() as s:
+            result = service.formulate(s, who.actor, request_model)
+        return service.formulation_sheets(result, simulate=simulate)
+
+    found = await run_in_threadpool(run)
+    sheets = [_with_chart(_page_data(sheet)) for sheet in [found.best, *found.alternatives]]
     return render(
         request,
         "design/index.html",
-        _context(svc, results=sheets, form={**data, "targets": chosen, "simulate": simulate}),
+        _context(svc, who, results=sheets, form={**data, "targets": chosen, "simulate": simulate}),
     )
+
+
+def _page_data(sheet: FormulationSheetRead) -> dict[str, Any]:
+    """The sheet as template data; no ``expected_model`` key unless predictions ran."""
+    unasked = {"expected_model"} if sheet.expected_model is None else None
+    data: dict[str, Any] = sheet.model_dump(mode="json", by_alias=True, exclude=unasked)
+    return data
+
+
+def _with_chart(sheet: dict[str, Any]) -> dict[str, Any]:
+    effects = sheet["expected_effects"]
+    sheet["chart"] = (
+        bar_chart(
+            [e["label"] for e in effects],
+            [e["weighted_coverage"] for e in effects],
+            title=f"Coverage of targets, formulation {sheet['rank']}",
+            xlabel="evidence-weighted coverage",
+        )
+        if effects
+        else None
+    )
+    return sheet
 
 
 @router.post("/claims")
@@ -96,7 +110,16 @@ def claims(
     market: Annotated[Market, Form()] = Market.EU,
     product_class: Annotated[ProductClass, Form()] = ProductClass.cosmetic,
     evidence_level: Annotated[str, Form(max_length=60)] = "",
+    svc: AppContext = Depends(app_context),
 ) -> Response:
-    verdict = check_claim(text, market.value, product_class.value, evidence_level or None)
+    with svc.db.reader() as s:
+        verdict = service.check_claim(
+            s,
+            who.actor,
+            text,
+            market=market,
+            product_class=product_class,
+            evidence_level=evidence_level or None,
+        )
     template = "design/_verdict.html" if is_htmx(request) else "design/verdict.html"
     return render(request, template, {"v": verdict})

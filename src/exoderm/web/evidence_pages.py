@@ -8,117 +8,111 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from exoderm.api.routers.evidence import knowledge_base
 from exoderm.errors import ExodermError
-from exoderm.evidence import EvidencePath, Node, NodeKind
+from exoderm.evidence import NodeKind
+from exoderm.evidence import service as evidence
+from exoderm.evidence.reads import NodeRead, PathRead
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
+from exoderm.storage.paging import PageQuery
 from exoderm.web.charts import path_graph
 from exoderm.web.page_auth import page_scope
 from exoderm.web.templating import is_htmx, render
 
 router = APIRouter(prefix="/evidence", include_in_schema=False)
 Reader = Annotated[Principal, Depends(page_scope("evidence:read"))]
+Context = Annotated[AppContext, Depends(app_context)]
+#: The datalists of the explain form hold every node of their kinds.
+ALL_NODES = PageQuery(limit=100_000)
 
 
 @router.get("")
 def index(
-    request: Request,
-    who: Reader,
-    q: str = Query("", max_length=200),
-    svc: AppContext = Depends(app_context),
+    request: Request, who: Reader, svc: Context, q: str = Query("", max_length=200)
 ) -> Response:
-    kb = knowledge_base(svc)
-    hits = kb.search(q, 30) if q.strip() else []
+    actor = who.actor
+    with svc.db.reader() as s:
+        hits = evidence.search(s, actor, text=q, limit=30) if q.strip() else []
+        stats = evidence.stats(s, actor)
+        sources = evidence.list_nodes(s, actor, kind=NodeKind.EV_SOURCE, page=ALL_NODES).items
+        targets = [
+            *evidence.list_nodes(s, actor, kind=NodeKind.CONCERN, page=ALL_NODES).items,
+            *evidence.list_nodes(s, actor, kind=NodeKind.DERMAL_EFFECT, page=ALL_NODES).items,
+        ]
     template = "evidence/_results.html" if is_htmx(request) else "evidence/index.html"
     return render(
         request,
         template,
-        {
-            "q": q,
-            "hits": hits,
-            "stats": kb.stats(),
-            "sources": kb.nodes(NodeKind.EV_SOURCE),
-            "targets": kb.nodes(NodeKind.CONCERN) + kb.nodes(NodeKind.DERMAL_EFFECT),
-        },
+        {"q": q, "hits": hits, "stats": stats, "sources": sources, "targets": targets},
     )
 
 
 @router.get("/nodes/{node_id}")
-def node(
-    request: Request, node_id: str, who: Reader, svc: AppContext = Depends(app_context)
-) -> Response:
-    kb = knowledge_base(svc)
-    n = kb.node(node_id)
+def node(request: Request, node_id: str, who: Reader, svc: Context) -> Response:
+    with svc.db.reader() as s:
+        n = evidence.get_node(s, who.actor, node_id=node_id)
     return render(
         request,
         "evidence/node.html",
-        {
-            "node": n,
-            "claims_from": kb.claims(subject=n.id),
-            "claims_to": kb.claims(object=n.id),
-            "kb": kb,
-        },
+        {"node": n, "claims_from": n.claims_from, "claims_to": n.claims_to},
     )
 
 
 @router.get("/claims/{claim_id}")
-def claim(
-    request: Request, claim_id: str, who: Reader, svc: AppContext = Depends(app_context)
-) -> Response:
-    kb = knowledge_base(svc)
-    c = kb.claim(claim_id)
-    return render(
-        request, "evidence/claim.html", {"claim": c, "conflicts": kb.conflicts_for(c.id), "kb": kb}
-    )
+def claim(request: Request, claim_id: str, who: Reader, svc: Context) -> Response:
+    with svc.db.reader() as s:
+        c = evidence.get_claim(s, who.actor, claim_id=claim_id)
+    return render(request, "evidence/claim.html", {"claim": c, "conflicts": c.conflicts})
 
 
 @router.get("/conflicts")
-def conflicts(request: Request, who: Reader, svc: AppContext = Depends(app_context)) -> Response:
-    kb = knowledge_base(svc)
-    return render(request, "evidence/conflicts.html", {"conflicts": kb.conflicts(), "kb": kb})
+def conflicts(request: Request, who: Reader, svc: Context) -> Response:
+    with svc.db.reader() as s:
+        found = evidence.conflicts(s, who.actor)
+    return render(request, "evidence/conflicts.html", {"conflicts": found})
 
 
-def _label(node: Node, paths: list[EvidencePath]) -> str:
+def _label(node: NodeRead, paths: list[PathRead]) -> str:
     """The node's name, with its kind when another node on the paths has the same name."""
     same = {n.id for p in paths for n in p.nodes if n.name == node.name}
     return f"{node.name} ({node.kind.value})" if len(same) > 1 else node.name
+
+
+def _graph(paths: list[PathRead], source: NodeRead, target: NodeRead) -> str:
+    return path_graph(
+        [[(n.id, _label(n, paths)) for n in p.nodes] for p in paths],
+        [(s.source.id, s.target.id, s.claims[0].predicate.value) for p in paths for s in p.steps],
+        title=f"Evidence paths: {source.name} → {target.name}",
+    )
 
 
 @router.get("/explain")
 def explain(
     request: Request,
     who: Reader,
+    svc: Context,
     source: str = Query("", max_length=200),
     target: str = Query("", max_length=200),
-    svc: AppContext = Depends(app_context),
 ) -> Response:
-    kb = knowledge_base(svc)
     context: dict[str, object] = {
         "source": source,
         "target": target,
         "association": None,
         "graph_svg": None,
         "error": None,
-        "kb": kb,
     }
     if source and target:
         try:
-            association = kb.association(source, target)
+            with svc.db.reader() as s:
+                association = evidence.explain(s, who.actor, source=source, target=target)
+                paths = evidence.paths(
+                    s, who.actor, source=association.source.id, target=association.target.id
+                )
         except ExodermError as exc:
             context["error"] = str(exc)
         else:
             context["association"] = association
-            paths = kb.paths(association.source.id, association.target.id)
             context["all_paths"] = paths
             if paths:
-                context["graph_svg"] = path_graph(
-                    [[(n.id, _label(n, paths)) for n in p.nodes] for p in paths],
-                    [
-                        (s.source.id, s.target.id, s.best.predicate.value)
-                        for p in paths
-                        for s in p.steps
-                    ],
-                    title=f"Evidence paths: {association.source.name} → {association.target.name}",
-                )
+                context["graph_svg"] = _graph(paths, association.source, association.target)
     return render(request, "evidence/explain.html", context)

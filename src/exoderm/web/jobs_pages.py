@@ -3,11 +3,13 @@ until the job ends; then its result (an NTA size distribution is drawn as a char
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from exoderm.accounts import service
+from exoderm.nta.results import NtaJobResult
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
 from exoderm.serving.jobs import Job, JobStatus
@@ -18,15 +20,15 @@ from exoderm.web.templating import is_htmx, render
 router = APIRouter(include_in_schema=False)
 
 
-def nta_chart(result: dict[str, Any]) -> str | None:
-    bins = result.get("bins") or []
-    if not bins:
+def nta_chart(result: NtaJobResult) -> str | None:
+    """The number-weighted size distribution of an analysis, as an SVG line chart."""
+    if not result.bins:
         return None
     return line_chart(
         {
             "number-weighted density": (
-                [b["centre_nm"] for b in bins],
-                [b["density_per_nm"] for b in bins],
+                [b.centre_nm for b in result.bins],
+                [b.density_per_nm for b in result.bins],
             )
         },
         title="Size distribution (finite-track-length corrected)",
@@ -36,7 +38,7 @@ def nta_chart(result: dict[str, Any]) -> str | None:
 
 
 def _chart(job: Job) -> str | None:
-    if job.status is JobStatus.succeeded and job.kind == "nta.analysis" and job.result:
+    if job.status is JobStatus.succeeded and isinstance(job.result, NtaJobResult):
         return nta_chart(job.result)
     return None
 
@@ -48,6 +50,6 @@ def job(
     who: Annotated[Principal, Depends(page_user)],
     svc: AppContext = Depends(app_context),
 ) -> Response:
-    found = svc.jobs.get(job_id, user_id=who.user_id, is_admin=who.is_admin)
+    found = service.get_job(svc.jobs, who.actor, job_id=job_id)
     template = "jobs/_status.html" if is_htmx(request) else "jobs/show.html"
     return render(request, template, {"job": found, "chart": _chart(found)})

@@ -1,5 +1,10 @@
 """NTA page: upload a video with its acquisition settings → a background job whose page
-shows progress, then the size distribution and concentration."""
+shows progress, then the size distribution and concentration.
+
+The same policy as the CLI and the API (:func:`exoderm.nta.analysis_settings`): the
+acquisition is required and nothing is pre-filled; a calibration file or a stated volume
+gives the concentration.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from exoderm.api.routers.nta import NtaSettingsIn, submit_analysis
+from exoderm.accounts import service as accounts_service
+from exoderm.nta import analysis_settings
+from exoderm.nta.uploads import analysis_job, calibration_upload, stage_video, video_name
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
 from exoderm.web.page_auth import page_scope
@@ -24,33 +31,50 @@ def index(
     who: Annotated[Principal, Depends(page_scope("nta:read"))],
     svc: AppContext = Depends(app_context),
 ) -> Response:
-    jobs = [
-        j
-        for j in svc.jobs.list_for(user_id=who.user_id, is_admin=who.is_admin)
-        if j.kind == "nta.analysis"
-    ]
+    visible = accounts_service.list_jobs(svc.jobs, who.actor).items
+    jobs = [j for j in visible if j.kind == "nta.analysis"]
     return render(request, "nta/index.html", {"jobs": jobs})
 
 
 @router.post("")
-async def upload(
+def upload(
     request: Request,
     who: Writer,
     video: Annotated[UploadFile, File()],
-    temperature_c: Annotated[float, Form(ge=0, le=60)] = 22.0,
-    pixel_size_um: Annotated[float, Form(gt=0, le=100)] = 0.166,
-    fps: Annotated[float, Form(gt=0, le=10_000)] = 25.0,
-    exposure_ms: Annotated[float, Form(ge=0, le=10_000)] = 30.0,
-    dilution: Annotated[float, Form(gt=0, le=1e9)] = 1.0,
+    temperature_c: Annotated[float | None, Form()] = None,
+    pixel_size_um: Annotated[float | None, Form()] = None,
+    fps: Annotated[float | None, Form()] = None,
+    exposure_ms: Annotated[str | None, Form()] = None,
+    dilution: Annotated[float | None, Form()] = None,
+    bootstrap: Annotated[int | None, Form()] = None,
+    max_frames: Annotated[int | None, Form()] = None,
+    calibration: Annotated[UploadFile | None, File()] = None,
+    effective_volume_pl: Annotated[float | None, Form()] = None,
     lot: Annotated[str, Form(max_length=100)] = "",
     svc: AppContext = Depends(app_context),
 ) -> Response:
-    settings = NtaSettingsIn(
-        temperature_c=temperature_c,
-        pixel_size_um=pixel_size_um,
+    if lot:
+        who.require("qc:write")
+    video_name(video.filename)
+    settings = analysis_settings(
+        temperature=temperature_c,
+        pixel_size=pixel_size_um,
         fps=fps,
-        exposure_ms=exposure_ms,
+        exposure=exposure_ms or None,
         dilution=dilution,
+        bootstrap=bootstrap,
+        max_frames=max_frames,
+        calibration=calibration_upload(
+            calibration.filename if calibration else None,
+            calibration.file if calibration else None,
+            effective_volume_pl=effective_volume_pl,
+        ),
     )
-    job = await submit_analysis(video, settings, who, svc, lot or None)
+    staged = stage_video(video.filename, video.file)
+    job = svc.jobs.submit(
+        "nta.analysis",
+        analysis_job(svc.db, who.actor, staged, settings, record_on_batch=lot or None),
+        owner_id=who.user_id,
+        organisation_id=who.organisation_id,
+    )
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 import yaml
@@ -14,21 +15,11 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from exoderm.api.routers.qc import (
-    imported_measurements,
-    save_upload,
-    visible_batch,
-    visible_batches_query,
-)
-from exoderm.errors import UserInputError
-from exoderm.qc import batch_record, create_batch, measurements_for, parse_batch_record
-from exoderm.qc import record_measurement as store_measurement
-from exoderm.qc.certificate import certificates_for, issue_certificate
-from exoderm.qc.check import check_batch
-from exoderm.qc.importers import FORMATS
-from exoderm.qc.trends import lot_trends
+from exoderm.qc import FORMATS, DecisionRead, MeasurementRead, parse_batch_text
+from exoderm.qc import service as qc
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
+from exoderm.serving.uploads import save_upload
 from exoderm.web.charts import line_chart
 from exoderm.web.page_auth import page_scope
 from exoderm.web.templating import render
@@ -64,7 +55,7 @@ def index(
     svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.reader() as s:
-        batches = list(s.scalars(visible_batches_query(who, product or None)))
+        batches = qc.list_batches(s, who.actor, product=product or None).items
     return render(
         request,
         "qc/index.html",
@@ -76,26 +67,6 @@ def index(
     )
 
 
-def _parse_record_text(text: str) -> Any:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise UserInputError(
-            f"invalid YAML/JSON ({getattr(exc, 'problem', exc)})",
-            file="batch record",
-            line=mark.line + 1 if mark else None,
-            expected="a batch record in YAML or JSON",
-        ) from exc
-    if not isinstance(data, dict):
-        raise UserInputError(
-            "the batch record must be a mapping",
-            file="batch record",
-            expected="keys such as product, lot, source",
-        )
-    return parse_batch_record(data, source="batch record")
-
-
 @router.post("")
 def create(
     request: Request,
@@ -103,13 +74,25 @@ def create(
     record: Annotated[str, Form(max_length=100_000)],
     svc: AppContext = Depends(app_context),
 ) -> Response:
-    parsed = _parse_record_text(record)
+    parsed = parse_batch_text(record, "batch record")
     with svc.db.transaction() as s:
-        create_batch(s, parsed, who.actor)
+        qc.create_batch(s, who.actor, record=parsed)
     return RedirectResponse(f"/qc/batches/{parsed.lot}", status_code=303)
 
 
-def _distribution_chart(measurements: list[Any]) -> str | None:
+def _decision_view(d: DecisionRead) -> SimpleNamespace:
+    """The decision in the shape the batch template reads (checklist, metric, naming)."""
+    return SimpleNamespace(
+        decision=d.decision,
+        spec=d.spec,
+        criteria=d.criteria,
+        checklist=SimpleNamespace(items=d.checklist),
+        metric=d.ev_metric,
+        naming=SimpleNamespace(allowed_term=d.allowed_term, reason=d.naming_reason),
+    )
+
+
+def _distribution_chart(measurements: list[MeasurementRead]) -> str | None:
     series: dict[str, tuple[list[float], list[float]]] = {}
     for stored in measurements:
         m = stored.measurement
@@ -140,21 +123,19 @@ def batch(
     request: Request, lot: str, who: Reader, svc: AppContext = Depends(app_context)
 ) -> Response:
     with svc.db.reader() as s:
-        b = visible_batch(s, who, lot)
-        record = batch_record(b)
-        measurements = measurements_for(s, lot)
-        decision = check_batch(s, lot)
-        certificates = certificates_for(s, lot)
+        b = qc.get_batch(s, who.actor, lot)
+        decision = qc.check_batch(s, who.actor, lot)
+    record = b.record
     return render(
         request,
         "qc/batch.html",
         {
             "b": b,
             "record": record,
-            "measurements": measurements,
-            "decision": decision,
-            "certificates": certificates,
-            "chart": _distribution_chart(measurements),
+            "measurements": b.measurements,
+            "decision": _decision_view(decision),
+            "certificates": b.certificates,
+            "chart": _distribution_chart(b.measurements),
             "formats": FORMATS,
             "record_json": json.dumps(record.model_dump(mode="json"), indent=2, ensure_ascii=False),
         },
@@ -170,19 +151,14 @@ async def upload(
     format: Annotated[str, Form(max_length=20)] = "",
     svc: AppContext = Depends(app_context),
 ) -> Response:
-    if format and format not in FORMATS:
-        raise UserInputError(
-            f"unknown format {format!r}", field="format", expected=", ".join(FORMATS)
-        )
     with tempfile.TemporaryDirectory(prefix="exoderm-upload-") as tmp:
         path = await save_upload(file, Path(tmp))
 
         def work() -> None:
-            measurements = imported_measurements(path, format or None)
             with svc.db.transaction() as s:
-                visible_batch(s, who, lot)
-                for m in measurements:
-                    store_measurement(s, lot, m, who.actor)
+                qc.import_measurements(
+                    s, who.actor, lot, path, format=format or None, source_name=path.name
+                )
 
         await run_in_threadpool(work)
     return RedirectResponse(f"/qc/batches/{lot}#measurements", status_code=303)
@@ -197,8 +173,7 @@ def sign(
     svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.transaction() as s:
-        visible_batch(s, who, lot)
-        cert = issue_certificate(s, lot, who.actor, reason=reason or None)
+        cert = qc.sign_certificate(s, who.actor, lot, reason=reason or None)
     return RedirectResponse(f"/qc/batches/{lot}#cert-{cert.version}", status_code=303)
 
 
@@ -212,7 +187,7 @@ def trends(
     charts: list[dict[str, Any]] = []
     if product:
         with svc.db.reader() as s:
-            found = lot_trends(s, product)
+            found = qc.lot_trends(s, who.actor, product)
         for chart in found:
             if not chart.points:
                 continue

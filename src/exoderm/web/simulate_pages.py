@@ -9,14 +9,16 @@ from fastapi import APIRouter, Depends, Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from exoderm.api.routers.simulate import CohortRequest, cohort_work, run_scenario
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
+from exoderm.serving.jobs import ProgressReporter
+from exoderm.simulate import service as simulator
 from exoderm.simulate.scenario import (
     DoseUnit,
     ModelName,
     Route,
     Source,
+    TreatmentScenario,
     build_scenario,
     parse_schedule,
 )
@@ -50,7 +52,7 @@ def index(request: Request, who: Reader) -> Response:
     return render(request, "simulate/index.html", {**_options(), "result": None, "form": {}})
 
 
-def _scenario(form: dict[str, Any]) -> Any:
+def _scenario(form: dict[str, Any]) -> TreatmentScenario:
     return build_scenario(
         model=form.get("model", "wound"),
         source=form.get("source", "adipose-msc"),
@@ -69,7 +71,9 @@ async def simulate(
 ) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     scenario = _scenario(form)
-    result = await run_in_threadpool(run_scenario, scenario)
+    result = await run_in_threadpool(
+        lambda: simulator.run(who.actor, scenario=scenario, max_days=simulator.REQUEST_MAX_DAYS)
+    )
     wanted = PLOTTED.get(result.model, ())
     charts = []
     for s in result.series:
@@ -103,10 +107,17 @@ async def start_cohort(
     svc: AppContext = Depends(app_context),
 ) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
+    actor = who.actor
+    scenario = simulator.check_request(
+        actor, scenario=_scenario(form), max_days=simulator.REQUEST_MAX_DAYS
+    )
+
+    def work(report: ProgressReporter) -> dict[str, dict[str, float | None]]:
+        return simulator.run_cohort(
+            actor, scenario=scenario, patients=patients, progress=report
+        ).endpoints
+
     job = svc.jobs.submit(
-        "simulate.cohort",
-        cohort_work(CohortRequest(scenario=_scenario(form), patients=patients)),
-        owner_id=who.user_id,
-        organisation_id=who.organisation_id,
+        "simulate.cohort", work, owner_id=who.user_id, organisation_id=who.organisation_id
     )
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)

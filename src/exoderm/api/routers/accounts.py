@@ -1,59 +1,36 @@
-"""Accounts over HTTP: tokens, the current user, users, organisations, the audit log, jobs."""
+"""Accounts over HTTP: tokens, the current user, users, organisations, the audit log, jobs.
+
+Every rule (who may list users, whose token, whose job) is in :mod:`exoderm.accounts.service`;
+these handlers parse the request, call it, and return its read models.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
-from exoderm.accounts import tokens as token_lib
-from exoderm.accounts import users as user_lib
-from exoderm.accounts.login import login
-from exoderm.accounts.records import (
-    ApiToken,
-    AuditEvent,
-    Organisation,
-    OrganisationKind,
-    Role,
-    User,
+from exoderm.accounts import service
+from exoderm.accounts.records import OrganisationKind, Role
+from exoderm.accounts.results import (
+    AuditEventRead,
+    CreatedUserRead,
+    IssuedTokenRead,
+    MeRead,
+    OrganisationRead,
+    TokenRead,
+    UserRead,
 )
 from exoderm.api.problems import problem_responses
 from exoderm.serving.auth import Principal, client_address, need, principal
 from exoderm.serving.context import AppContext, app_context
-from exoderm.serving.jobs import Job, JobStatus
+from exoderm.serving.jobs import JobRead
 from exoderm.serving.paging import RecordId, page_query
-from exoderm.storage.paging import Page, PageQuery, page_of_list, page_of_select
-from exoderm.storage.timestamps import UtcDatetime
+from exoderm.storage.paging import Page, PageQuery
 
 router = APIRouter(tags=["accounts"], responses=problem_responses(401, 403, 404, 422))
 public = APIRouter(tags=["accounts"], responses=problem_responses(401, 422, 429))
-
-
-class UserOut(BaseModel):
-    id: int
-    username: str
-    display_name: str
-    role: Role
-    organisation_id: int | None
-    is_active: bool
-
-    @classmethod
-    def of(cls, u: User) -> UserOut:
-        return cls(
-            id=u.id,
-            username=u.username,
-            display_name=u.display_name,
-            role=u.role,
-            organisation_id=u.organisation_id,
-            is_active=u.is_active,
-        )
-
-
-class MeOut(UserOut):
-    scopes: list[str]
-    authenticated_by: str
 
 
 class NewUser(BaseModel):
@@ -64,21 +41,6 @@ class NewUser(BaseModel):
     password: str | None = Field(
         None, min_length=10, max_length=1024, description="Omit to have one generated."
     )
-
-
-class CreatedUser(BaseModel):
-    user: UserOut
-    password: str = Field(description="Shown once; give it to the user over a safe channel.")
-
-
-class OrganisationOut(BaseModel):
-    id: int
-    name: str
-    kind: OrganisationKind
-
-    @classmethod
-    def of(cls, o: Organisation) -> OrganisationOut:
-        return cls(id=o.id, name=o.name, kind=o.kind)
 
 
 class NewOrganisation(BaseModel):
@@ -100,71 +62,6 @@ class NewToken(BaseModel):
     expires_in_days: int | None = Field(None, ge=1, le=3650)
 
 
-class TokenOut(BaseModel):
-    id: int
-    name: str
-    prefix: str
-    scopes: list[str]
-    created_at: UtcDatetime
-    expires_at: UtcDatetime | None
-    revoked_at: UtcDatetime | None
-
-    @classmethod
-    def of(cls, t: ApiToken) -> TokenOut:
-        return cls(
-            id=t.id,
-            name=t.name,
-            prefix=t.prefix,
-            scopes=list(t.scopes),
-            created_at=t.created_at,
-            expires_at=t.expires_at,
-            revoked_at=t.revoked_at,
-        )
-
-
-class IssuedTokenOut(BaseModel):
-    token: str = Field(description="The bearer token; shown once, stored only as a hash.")
-    info: TokenOut
-
-
-class AuditEventOut(BaseModel):
-    id: int
-    at: UtcDatetime
-    actor: str
-    action: str
-    subject_type: str
-    subject_id: str
-    organisation_id: int | None
-    detail: dict[str, Any] | None
-    note: str | None
-
-
-class JobOut(BaseModel):
-    id: str
-    kind: str
-    status: JobStatus
-    progress: float
-    message: str
-    error: str | None
-    created_at: UtcDatetime
-    finished_at: UtcDatetime | None
-    result: Any = None
-
-    @classmethod
-    def of(cls, j: Job) -> JobOut:
-        return cls(
-            id=j.id,
-            kind=j.kind,
-            status=j.status,
-            progress=j.progress,
-            message=j.message,
-            error=j.error,
-            created_at=j.created_at,
-            finished_at=j.finished_at,
-            result=j.result if j.status is JobStatus.succeeded else None,
-        )
-
-
 class Health(BaseModel):
     status: str
     version: str
@@ -180,64 +77,56 @@ def health(svc: AppContext = Depends(app_context)) -> Health:
 
 @public.post(
     "/auth/token",
-    response_model=IssuedTokenOut,
+    response_model=IssuedTokenRead,
     status_code=201,
     summary="Exchange a username and password for an API token",
 )
 def token_by_password(
     body: TokenRequest, request: Request, svc: AppContext = Depends(app_context)
-) -> IssuedTokenOut:
-    user_id = login(svc.db, body.username, body.password, client_address(request))
-    with svc.db.transaction() as s:
-        user = user_lib.get_user(s, user_id)
-        issued = token_lib.issue_token(
-            s, user, name=body.name, scopes=body.scopes, expires_in_days=body.expires_in_days
-        )
-        return IssuedTokenOut(token=issued.token, info=TokenOut.of(issued.record))
+) -> IssuedTokenRead:
+    return service.issue_token_by_password(
+        svc.db,
+        username=body.username,
+        password=body.password,
+        name=body.name,
+        scopes=body.scopes,
+        expires_in_days=body.expires_in_days,
+        address=client_address(request),
+    )
 
 
-@router.get("/me", response_model=MeOut, summary="The authenticated user and its scopes")
-def me(who: Principal = Depends(principal), svc: AppContext = Depends(app_context)) -> MeOut:
+@router.get("/me", response_model=MeRead, summary="The authenticated user and its scopes")
+def me(who: Principal = Depends(principal), svc: AppContext = Depends(app_context)) -> MeRead:
     with svc.db.reader() as s:
-        u = user_lib.get_user(s, who.user_id)
-        return MeOut(
-            **UserOut.of(u).model_dump(), scopes=sorted(who.scopes), authenticated_by=who.via
-        )
+        return service.current_user(s, who.actor, scopes=who.scopes, via=who.via)
 
 
-@router.get("/tokens", response_model=list[TokenOut], summary="My API tokens")
+@router.get("/tokens", response_model=list[TokenRead], summary="My API tokens")
 def my_tokens(
     who: Principal = Depends(principal), svc: AppContext = Depends(app_context)
-) -> list[TokenOut]:
+) -> list[TokenRead]:
     with svc.db.reader() as s:
-        return [TokenOut.of(t) for t in token_lib.list_tokens(s, user_lib.get_user(s, who.user_id))]
+        return service.list_tokens(s, who.actor)
 
 
 @router.post(
     "/tokens",
-    response_model=IssuedTokenOut,
+    response_model=IssuedTokenRead,
     status_code=201,
     summary="Create an API token for myself",
 )
 def create_token(
     body: NewToken, who: Principal = Depends(principal), svc: AppContext = Depends(app_context)
-) -> IssuedTokenOut:
-    requested = body.scopes or sorted(who.scopes)
+) -> IssuedTokenRead:
     with svc.db.transaction() as s:
-        user = user_lib.get_user(s, who.user_id)
-        # A token may not grant more than the credential that creates it.
-        beyond = set(token_lib.parse_scopes(requested, user.role)) - who.scopes
-        if beyond:
-            who.require(sorted(beyond)[0])
-        issued = token_lib.issue_token(
+        return service.create_token(
             s,
-            user,
+            who.actor,
             name=body.name,
-            scopes=requested,
+            scopes=body.scopes,
             expires_in_days=body.expires_in_days,
-            by=who.actor,
+            held_scopes=who.scopes,
         )
-        return IssuedTokenOut(token=issued.token, info=TokenOut.of(issued.record))
 
 
 @router.delete(
@@ -247,34 +136,26 @@ def revoke(
     token_id: RecordId, who: Principal = Depends(principal), svc: AppContext = Depends(app_context)
 ) -> Response:
     with svc.db.transaction() as s:
-        token_lib.revoke_token(s, token_id, by=who.actor)
+        service.revoke_token(s, who.actor, token_id=token_id)
     svc.token_cache.clear()
     return Response(status_code=204)
 
 
-@router.get("/users", response_model=Page[UserOut], summary="Users (admin)")
+@router.get("/users", response_model=Page[UserRead], summary="Users (admin)")
 def users(
     who: Annotated[Principal, Depends(need("accounts:write"))],
     page: Annotated[PageQuery, Depends(page_query)],
     role: Role | None = None,
     organisation_id: int | None = Query(None, ge=1, le=2_147_483_647),
     svc: AppContext = Depends(app_context),
-) -> Page[UserOut]:
-    stmt = select(User).order_by(User.username)
-    if role is not None:
-        stmt = stmt.where(User.role == role)
-    if organisation_id is not None:
-        stmt = stmt.where(User.organisation_id == organisation_id)
+) -> Page[UserRead]:
     with svc.db.reader() as s:
-        rows, total = page_of_select(s, stmt, page)
-        return Page[UserOut](
-            items=[UserOut.of(u) for u in rows], total=total, limit=page.limit, offset=page.offset
-        )
+        return service.list_users(s, who.actor, role=role, organisation=organisation_id, page=page)
 
 
 @router.post(
     "/users",
-    response_model=CreatedUser,
+    response_model=CreatedUserRead,
     status_code=201,
     summary="Create a user (admin)",
     responses=problem_responses(409),
@@ -283,46 +164,36 @@ def create_user(
     body: NewUser,
     who: Principal = Depends(need("accounts:write")),
     svc: AppContext = Depends(app_context),
-) -> CreatedUser:
+) -> CreatedUserRead:
     with svc.db.transaction() as s:
-        user, password = user_lib.create_user(
+        return service.create_user(
             s,
-            body.username,
-            body.role,
+            who.actor,
+            username=body.username,
+            role=body.role,
             password=body.password,
             organisation=body.organisation,
             display_name=body.display_name,
-            by=who.actor,
         )
-        return CreatedUser(user=UserOut.of(user), password=password)
 
 
 @router.get(
     "/organisations",
-    response_model=Page[OrganisationOut],
+    response_model=Page[OrganisationRead],
     summary="Organisations (admins see all, others their own)",
 )
 def organisations(
     who: Annotated[Principal, Depends(principal)],
     page: Annotated[PageQuery, Depends(page_query)],
     svc: AppContext = Depends(app_context),
-) -> Page[OrganisationOut]:
-    stmt = select(Organisation).order_by(Organisation.name)
-    if not who.is_admin:
-        stmt = stmt.where(Organisation.id == who.organisation_id)
+) -> Page[OrganisationRead]:
     with svc.db.reader() as s:
-        rows, total = page_of_select(s, stmt, page)
-        return Page[OrganisationOut](
-            items=[OrganisationOut.of(o) for o in rows],
-            total=total,
-            limit=page.limit,
-            offset=page.offset,
-        )
+        return service.list_organisations(s, who.actor, page=page)
 
 
 @router.post(
     "/organisations",
-    response_model=OrganisationOut,
+    response_model=OrganisationRead,
     status_code=201,
     summary="Create an organisation (admin)",
     responses=problem_responses(409),
@@ -331,14 +202,12 @@ def create_organisation(
     body: NewOrganisation,
     who: Principal = Depends(need("accounts:write")),
     svc: AppContext = Depends(app_context),
-) -> OrganisationOut:
+) -> OrganisationRead:
     with svc.db.transaction() as s:
-        return OrganisationOut.of(
-            user_lib.create_organisation(s, body.name, body.kind, by=who.actor)
-        )
+        return service.create_organisation(s, who.actor, name=body.name, kind=body.kind)
 
 
-@router.get("/audit", response_model=Page[AuditEventOut], summary="The audit log (admin)")
+@router.get("/audit", response_model=Page[AuditEventRead], summary="The audit log (admin)")
 def audit_log(
     who: Annotated[Principal, Depends(need("accounts:write"))],
     page: Annotated[PageQuery, Depends(page_query)],
@@ -347,38 +216,38 @@ def audit_log(
     actor: str | None = Query(None, max_length=100),
     action: str | None = Query(None, max_length=50),
     svc: AppContext = Depends(app_context),
-) -> Page[AuditEventOut]:
-    stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
-    for column, value in (
-        (AuditEvent.subject_type, subject_type),
-        (AuditEvent.subject_id, subject_id),
-        (AuditEvent.actor, actor),
-        (AuditEvent.action, action),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
+) -> Page[AuditEventRead]:
     with svc.db.reader() as s:
-        rows, total = page_of_select(s, stmt, page)
-        items = [AuditEventOut.model_validate(r, from_attributes=True) for r in rows]
-        return Page[AuditEventOut](items=items, total=total, limit=page.limit, offset=page.offset)
+        return service.list_audit(
+            s,
+            who.actor,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            by=actor,
+            action=action,
+            page=page,
+        )
 
 
-@router.get("/jobs", response_model=Page[JobOut], summary="My background jobs")
+@router.get("/jobs", response_model=Page[JobRead], summary="My background jobs")
 def jobs(
     who: Annotated[Principal, Depends(principal)],
     page: Annotated[PageQuery, Depends(page_query)],
     svc: AppContext = Depends(app_context),
-) -> Page[JobOut]:
-    found = svc.jobs.list_for(user_id=who.user_id, is_admin=who.is_admin)
-    found.sort(key=lambda j: j.created_at, reverse=True)
-    items, total = page_of_list(found, page)
-    return Page[JobOut](
-        items=[JobOut.of(j) for j in items], total=total, limit=page.limit, offset=page.offset
+) -> Page[JobRead]:
+    found = service.list_jobs(svc.jobs, who.actor, page=page)
+    return Page[JobRead](
+        items=[JobRead.of(j) for j in found.items],
+        total=found.total,
+        limit=found.limit,
+        offset=found.offset,
     )
 
 
-@router.get("/jobs/{job_id}", response_model=JobOut, summary="Status, progress and result of a job")
+@router.get(
+    "/jobs/{job_id}", response_model=JobRead, summary="Status, progress and result of a job"
+)
 def job(
     job_id: str, who: Principal = Depends(principal), svc: AppContext = Depends(app_context)
-) -> JobOut:
-    return JobOut.of(svc.jobs.get(job_id, user_id=who.user_id, is_admin=who.is_admin))
+) -> JobRead:
+    return JobRead.of(service.get_job(svc.jobs, who.actor, job_id=job_id))

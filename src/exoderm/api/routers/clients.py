@@ -1,15 +1,16 @@
 """Clients over HTTP: records, assessments, screening, regimens, outcomes, privacy.
 
-Every call goes through :mod:`exoderm.clients`, which checks the role and organisation
-of the :class:`~exoderm.accounts.actor.Actor` (a client of another organisation is "not
-found") and writes an audit event for every read and write. Personal data (name,
-contact, date of birth) is only returned to roles that may see it.
+Every call goes through :mod:`exoderm.clients.service`, which checks the role and
+organisation of the :class:`~exoderm.accounts.actor.Actor` (a client of another
+organisation is "not found") and writes an audit event for every read and write. Personal
+data (name, contact, date of birth) is only returned to roles that may see it. The
+responses are the capability's own typed models.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
@@ -17,31 +18,29 @@ from pydantic import BaseModel, Field
 
 from exoderm.api.problems import problem_responses
 from exoderm.clients import (
-    INSTRUMENTS,
+    Assessment,
+    ClientExport,
     ClientProfile,
-    ClientView,
+    ClientRead,
+    ClientRow,
     Consent,
+    Erasure,
+    ItemValue,
+    OutcomePoint,
     PersonalData,
-    add_client,
-    add_consent,
-    client_outcomes,
-    create_regimen,
-    erase_client,
-    export_client,
-    list_clients,
-    record_assessment,
+    Regimen,
+    ScreeningResult,
+    purge_freed_pages,
     regimen_calendar,
     regimen_html,
     regimen_pdf,
-    screen_client,
-    show_client,
-    update_profile,
+    service,
 )
+from exoderm.clients.service import InstrumentRead
 from exoderm.serving.auth import Principal, need
 from exoderm.serving.context import AppContext, app_context
 from exoderm.serving.paging import page_query
-from exoderm.storage.paging import Page, PageQuery, page_of_list
-from exoderm.storage.timestamps import UtcDatetime
+from exoderm.storage.paging import Page, PageQuery
 
 router = APIRouter(
     prefix="/clients", tags=["clients"], responses=problem_responses(401, 403, 404, 422)
@@ -76,84 +75,10 @@ class NewClient(BaseModel):
     consents: list[ConsentIn] = Field(default_factory=list, max_length=50)
 
 
-class ClientOut(BaseModel):
-    pseudonym: str
-    organisation_id: int
-    created_at: UtcDatetime
-    erased: bool
-    age_band: str | None
-    profile: dict[str, Any]
-    personal: dict[str, Any] | None = Field(description="Only for roles that may see it.")
-    consents: list[dict[str, Any]]
-
-    @classmethod
-    def of(cls, v: ClientView) -> ClientOut:
-        return cls(
-            pseudonym=v.pseudonym,
-            organisation_id=v.organisation_id,
-            created_at=v.created_at,
-            erased=v.erased,
-            age_band=v.age_band,
-            profile=v.profile.model_dump(mode="json"),
-            personal=v.personal.model_dump(mode="json") if v.personal else None,
-            consents=v.consents,
-        )
-
-
-class ClientRow(BaseModel):
-    pseudonym: str
-    organisation_id: int
-    phototype: int | None
-    concerns: list[str]
-    erased: bool
-    created: str
-
-
 class AssessmentIn(BaseModel):
     instrument: str = Field(min_length=1, max_length=40, examples=["dlqi"])
-    inputs: dict[str, Any] = Field(description="Item → value, as the instrument defines.")
+    inputs: dict[str, ItemValue] = Field(description="Item → value, as the instrument defines.")
     visit_date: date | None = None
-
-
-class AssessmentOut(BaseModel):
-    id: int
-    instrument: str
-    visit_date: date
-    value: float
-    band: str | None
-    components: dict[str, Any]
-    inputs: dict[str, Any]
-    recorded_by: str
-
-
-class InstrumentOut(BaseModel):
-    code: str
-    name: str
-    measures: str
-    range: str
-    unit: str
-    direction: str
-    source: str
-    clinician_only: bool
-    fields: list[str]
-
-
-class VerdictOut(BaseModel):
-    option: str
-    kind: str
-    rule: str
-    action: str
-    severity: str
-    reason: str
-    source: str
-
-
-class ScreeningOut(BaseModel):
-    flags: list[str]
-    blocked: list[VerdictOut]
-    warnings: list[VerdictOut]
-    allowed_procedures: list[str]
-    excluded_ingredients: list[str]
 
 
 class RegimenIn(BaseModel):
@@ -163,38 +88,13 @@ class RegimenIn(BaseModel):
     )
 
 
-class OutcomeRow(BaseModel):
-    instrument: str
-    series: str
-    visit_date: str
-    value: float
-    baseline: float
-    change: float
-    percent_improvement: float | None
-    responders: dict[str, bool | None]
-    note: str
-
-
 @router.get(
     "/instruments",
-    response_model=list[InstrumentOut],
+    response_model=list[InstrumentRead],
     summary="Assessment instruments with their ranges and sources",
 )
-def instruments(who: Principal = Depends(need("clients:read"))) -> list[InstrumentOut]:
-    return [
-        InstrumentOut(
-            code=t.info.code,
-            name=t.info.name,
-            measures=t.info.measures,
-            range=t.info.range_text,
-            unit=t.info.unit,
-            direction=t.info.direction.value,
-            source=t.info.source,
-            clinician_only=t.info.clinician_only,
-            fields=list(t.fields),
-        )
-        for t in INSTRUMENTS.values()
-    ]
+def instruments(who: Principal = Depends(need("clients:read"))) -> list[InstrumentRead]:
+    return service.instruments()
 
 
 @router.get("", response_model=Page[ClientRow], summary="Clients of my organisation")
@@ -205,23 +105,17 @@ def clients(
     svc: AppContext = Depends(app_context),
 ) -> Page[ClientRow]:
     with svc.db.transaction() as s:
-        rows = list_clients(s, who.actor)
-    if concern:
-        rows = [r for r in rows if concern.lower() in (c.lower() for c in r["concerns"])]
-    items, total = page_of_list(rows, page)
-    return Page[ClientRow](
-        items=[ClientRow(**r) for r in items], total=total, limit=page.limit, offset=page.offset
-    )
+        return service.list_clients(s, who.actor, concern=concern, page=page)
 
 
-@router.post("", response_model=ClientOut, status_code=201, summary="Add a client")
+@router.post("", response_model=ClientRead, status_code=201, summary="Add a client")
 def create(
     body: NewClient,
     who: Principal = Depends(need("clients:write")),
     svc: AppContext = Depends(app_context),
-) -> ClientOut:
+) -> ClientRead:
     with svc.db.transaction() as s:
-        view = add_client(
+        return service.add_client(
             s,
             who.actor,
             personal=body.personal,
@@ -229,28 +123,27 @@ def create(
             organisation_id=body.organisation_id,
             consents=[c.to_consent() for c in body.consents],
         )
-        return ClientOut.of(view)
 
 
-@router.get("/{pseudonym}", response_model=ClientOut, summary="One client (audited read)")
+@router.get("/{pseudonym}", response_model=ClientRead, summary="One client (audited read)")
 def show(
     pseudonym: Pseudonym,
     who: Principal = Depends(need("clients:read")),
     svc: AppContext = Depends(app_context),
-) -> ClientOut:
+) -> ClientRead:
     with svc.db.transaction() as s:
-        return ClientOut.of(show_client(s, who.actor, pseudonym))
+        return service.get_client(s, who.actor, pseudonym)
 
 
-@router.put("/{pseudonym}/profile", response_model=ClientOut, summary="Replace the profile")
+@router.put("/{pseudonym}/profile", response_model=ClientRead, summary="Replace the profile")
 def put_profile(
     pseudonym: Pseudonym,
     body: ClientProfile,
     who: Principal = Depends(need("clients:write")),
     svc: AppContext = Depends(app_context),
-) -> ClientOut:
+) -> ClientRead:
     with svc.db.transaction() as s:
-        return ClientOut.of(update_profile(s, who.actor, pseudonym, body))
+        return service.update_profile(s, who.actor, pseudonym, profile=body)
 
 
 @router.post(
@@ -266,13 +159,13 @@ def consent(
     svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.transaction() as s:
-        add_consent(s, who.actor, pseudonym, body.to_consent())
+        service.add_consent(s, who.actor, pseudonym, consent=body.to_consent())
     return Response(status_code=204)
 
 
 @router.post(
     "/{pseudonym}/assessments",
-    response_model=AssessmentOut,
+    response_model=Assessment,
     status_code=201,
     summary="Score and store an assessment",
 )
@@ -281,55 +174,43 @@ def assess(
     body: AssessmentIn,
     who: Principal = Depends(need("clients:write")),
     svc: AppContext = Depends(app_context),
-) -> AssessmentOut:
+) -> Assessment:
     with svc.db.transaction() as s:
-        a = record_assessment(
-            s, who.actor, pseudonym, body.instrument, body.inputs, visit_date=body.visit_date
-        )
-        return AssessmentOut(
-            id=a.id,
-            instrument=a.instrument,
-            visit_date=a.visit_date,
-            value=a.value,
-            band=a.band,
-            components=a.components,
-            inputs=a.inputs,
-            recorded_by=a.recorded_by,
+        return service.record_assessment(
+            s,
+            who.actor,
+            pseudonym,
+            instrument=body.instrument,
+            inputs=body.inputs,
+            visit_date=body.visit_date,
         )
 
 
 @router.get(
     "/{pseudonym}/screening",
-    response_model=ScreeningOut,
+    response_model=ScreeningResult,
     summary="Contraindications and precautions, each with its rule and source",
 )
 def screening(
     pseudonym: Pseudonym,
     who: Principal = Depends(need("clients:read")),
     svc: AppContext = Depends(app_context),
-) -> ScreeningOut:
+) -> ScreeningResult:
     with svc.db.transaction() as s:
-        r = screen_client(s, who.actor, pseudonym)
-    return ScreeningOut(
-        flags=list(r.flags),
-        blocked=[VerdictOut(**v.row()) for v in r.blocked],
-        warnings=[VerdictOut(**v.row()) for v in r.warnings],
-        allowed_procedures=list(r.allowed_procedures),
-        excluded_ingredients=list(r.excluded_ingredients),
-    )
+        return service.screen_client(s, who.actor, pseudonym)
 
 
 @router.post(
     "/{pseudonym}/regimens",
     summary="Build and store a regimen",
     status_code=201,
+    response_model=Regimen,
     responses={
         201: {
             "content": {
-                "application/json": {},
-                "text/calendar": {},
-                "application/pdf": {},
-                "text/html": {},
+                "text/calendar": {"schema": {"type": "string", "format": "binary"}},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                "text/html": {"schema": {"type": "string"}},
             }
         }
     },
@@ -342,7 +223,9 @@ def regimen(
     svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.transaction() as s:
-        plan = create_regimen(s, who.actor, pseudonym, start=body.start, simulate=body.simulate)
+        plan = service.create_regimen(
+            s, who.actor, pseudonym, start=body.start, simulate=body.simulate
+        )
     if format == "ics":
         return Response(regimen_calendar(plan), status_code=201, media_type="text/calendar")
     if format == "pdf":
@@ -354,59 +237,43 @@ def regimen(
 
 @router.get(
     "/{pseudonym}/outcomes",
-    response_model=list[OutcomeRow],
+    response_model=list[OutcomePoint],
     summary="Change from baseline and responder status per instrument",
 )
 def outcomes(
     pseudonym: Pseudonym,
     who: Principal = Depends(need("clients:read")),
     svc: AppContext = Depends(app_context),
-) -> list[OutcomeRow]:
+) -> list[OutcomePoint]:
     with svc.db.transaction() as s:
-        report = client_outcomes(s, who.actor, pseudonym)
-    return [
-        OutcomeRow(
-            instrument=p.instrument,
-            series=p.series,
-            visit_date=p.visit_date,
-            value=p.value,
-            baseline=p.baseline,
-            change=p.change,
-            percent_improvement=p.percent_improvement,
-            responders=p.responders,
-            note=p.note,
-        )
-        for p in report.points
-    ]
+        return service.client_outcomes(s, who.actor, pseudonym).points
 
 
 @router.get(
     "/{pseudonym}/export",
-    response_model=dict[str, Any],
+    response_model=ClientExport,
     summary="Everything recorded about a client (data portability)",
 )
 def export(
     pseudonym: Pseudonym,
     who: Principal = Depends(need("clients:read")),
     svc: AppContext = Depends(app_context),
-) -> dict[str, Any]:
+) -> ClientExport:
     with svc.db.transaction() as s:
-        return export_client(s, who.actor, pseudonym)
+        return service.export_client(s, who.actor, pseudonym)
 
 
 @router.delete(
     "/{pseudonym}",
-    response_model=dict[str, Any],
+    response_model=Erasure,
     summary="Erase personal data (anonymised outcomes are kept)",
 )
 def erase(
     pseudonym: Pseudonym,
     who: Principal = Depends(need("clients:write")),
     svc: AppContext = Depends(app_context),
-) -> dict[str, Any]:
+) -> Erasure:
     with svc.db.transaction() as s:
-        summary = erase_client(s, who.actor, pseudonym)
-    from exoderm.clients import purge_freed_pages
-
+        summary = service.erase_client(s, who.actor, pseudonym)
     purge_freed_pages(svc.db)
     return summary

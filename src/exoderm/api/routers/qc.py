@@ -1,158 +1,52 @@
 """QC over HTTP: batches, instrument imports, the release check, signed certificates.
 
-Batches are fenced by organisation: a non-admin sees the batches of their own
-organisation (and those entered by an admin without one); another lab's lot is a 404.
-Signing a certificate is audited by :func:`exoderm.qc.certificate.issue_certificate`.
+Every operation calls :mod:`exoderm.qc.service`, which fences by organisation (another
+lab's lot is a 404), checks roles and audits; responses are the service's Read models.
+A specification is named (``id`` or ``id@version``), never a path on the server.
 """
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path as FsPath
-from typing import Annotated, Any, cast
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from exoderm.api.problems import problem_responses
-from exoderm.errors import NotFoundError, UserInputError
+from exoderm.errors import UserInputError
 from exoderm.qc import (
+    FORMATS,
+    BatchRead,
     BatchRecord,
-    StoredMeasurement,
-    batch_record,
-    create_batch,
-    get_batch,
-    measurements_for,
-    record_measurement,
+    BatchSummary,
+    CertificateRead,
+    DecisionRead,
+    MeasurementRead,
 )
-from exoderm.qc.certificate import certificate, certificates_for, issue_certificate
-from exoderm.qc.check import check_batch
-from exoderm.qc.decision import ReleaseDecision
-from exoderm.qc.importers import FORMATS, Format, import_file
-from exoderm.qc.records import QcBatch, QcCertificate
-from exoderm.qc.specs import packaged_specs
+from exoderm.qc import service as qc
 from exoderm.serving.auth import Principal, need
 from exoderm.serving.context import AppContext, app_context
 from exoderm.serving.paging import page_query
-from exoderm.storage.paging import Page, PageQuery, page_of_select
-from exoderm.storage.timestamps import UtcDatetime
+from exoderm.serving.uploads import save_upload
+from exoderm.storage.paging import Page, PageQuery
 
 router = APIRouter(prefix="/qc", tags=["qc"], responses=problem_responses(401, 403, 404, 422))
 
-#: The largest instrument export accepted by upload (NanoSight summaries are < 1 MB).
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 Lot = Annotated[str, Path(min_length=1, max_length=100, description="Lot number.")]
-
-
-class BatchSummary(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    lot: str
-    product: str
-    source_kind: str
-    created_by: str
-    created_at: UtcDatetime
-    organisation_id: int | None
-
-    @classmethod
-    def of(cls, b: QcBatch) -> BatchSummary:
-        return BatchSummary.model_validate(b)
-
-
-class MeasurementOut(BaseModel):
-    id: int
-    lot: str
-    recorded_by: str
-    recorded_at: UtcDatetime
-    measurement: dict[str, Any] = Field(description="exoderm.qc.ParticleMeasurement as JSON.")
-
-    @classmethod
-    def of(cls, m: StoredMeasurement) -> MeasurementOut:
-        return cls(
-            id=m.id,
-            lot=m.lot,
-            recorded_by=m.recorded_by,
-            recorded_at=m.recorded_at,
-            measurement=m.measurement.model_dump(mode="json"),
-        )
-
-
-class CertificateOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    version: int
-    decision: str
-    spec_id: str
-    spec_version: str
-    signed_by: str
-    signed_at: UtcDatetime
-    reason: str | None
-    content_sha256: str
-
-    @classmethod
-    def of(cls, c: QcCertificate) -> CertificateOut:
-        return cls.model_validate(c)
-
-
-class BatchOut(BatchSummary):
-    record: dict[str, Any] = Field(description="exoderm.qc.BatchRecord as JSON.")
-    measurements: list[MeasurementOut]
-    certificates: list[CertificateOut]
-
-
-class CriterionOut(BaseModel):
-    id: str
-    title: str
-    measured: str
-    limit: str
-    verdict: str
-    source: str
-
-
-class ChecklistItemOut(BaseModel):
-    id: str
-    requirement: str
-    status: str
-    evidence: str
-    mandatory: bool
-    source: str
-
-
-class DecisionOut(BaseModel):
-    lot: str
-    product: str
-    spec: str
-    decision: str
-    criteria: list[CriterionOut]
-    checklist: list[ChecklistItemOut]
-    ev_metric: dict[str, int]
-    allowed_term: str
-    naming_reason: str
-    naming_findings: list[str]
-
-    @classmethod
-    def of(cls, d: ReleaseDecision) -> DecisionOut:
-        return cls(
-            lot=d.lot,
-            product=d.product,
-            spec=d.spec,
-            decision=d.decision,
-            criteria=[CriterionOut(**c.__dict__) for c in d.criteria],
-            checklist=[ChecklistItemOut(**i.__dict__) for i in d.checklist.items],
-            ev_metric={
-                "score": d.metric.score,
-                "fulfilled": d.metric.fulfilled,
-                "applicable": d.metric.applicable,
-            },
-            allowed_term=d.naming.allowed_term,
-            naming_reason=d.naming.reason,
-            naming_findings=list(d.naming.findings),
-        )
+Version = Annotated[int, Path(ge=1, le=100_000)]
+SpecName = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="Spec sheet name (id or id@version, see /qc/specs); default: the "
+        "product's sheet or the packaged default.",
+    ),
+]
 
 
 class SignRequest(BaseModel):
@@ -162,27 +56,9 @@ class SignRequest(BaseModel):
     spec: str | None = Field(
         None,
         max_length=200,
-        description="Spec sheet id; default the product's spec or the packaged default.",
+        description="Spec sheet name (id or id@version); default the product's spec or the "
+        "packaged default.",
     )
-
-
-def visible_batch(session: Session, who: Principal, lot: str) -> QcBatch:
-    """The batch if the caller's organisation may see it; 404 otherwise (no leak)."""
-    batch = get_batch(session, lot)
-    if not who.is_admin and batch.organisation_id not in (None, who.organisation_id):
-        raise NotFoundError(f"no QC batch with lot {lot!r}")
-    return batch
-
-
-def visible_batches_query(who: Principal, product: str | None) -> Any:
-    stmt = select(QcBatch).order_by(QcBatch.created_at.desc(), QcBatch.id.desc())
-    if product:
-        stmt = stmt.where(QcBatch.product == product)
-    if not who.is_admin:
-        stmt = stmt.where(
-            or_(QcBatch.organisation_id.is_(None), QcBatch.organisation_id == who.organisation_id)
-        )
-    return stmt
 
 
 @router.get("/batches", response_model=Page[BatchSummary], summary="QC batches")
@@ -193,27 +69,12 @@ def batches(
     svc: AppContext = Depends(app_context),
 ) -> Page[BatchSummary]:
     with svc.db.reader() as s:
-        rows, total = page_of_select(s, visible_batches_query(who, product), page)
-        return Page[BatchSummary](
-            items=[BatchSummary.of(b) for b in rows],
-            total=total,
-            limit=page.limit,
-            offset=page.offset,
-        )
-
-
-def _batch_out(s: Session, b: QcBatch) -> BatchOut:
-    return BatchOut(
-        **BatchSummary.of(b).model_dump(),
-        record=batch_record(b).model_dump(mode="json"),
-        measurements=[MeasurementOut.of(m) for m in measurements_for(s, b.lot)],
-        certificates=[CertificateOut.of(c) for c in certificates_for(s, b.lot)],
-    )
+        return qc.list_batches(s, who.actor, product=product or None, page=page)
 
 
 @router.post(
     "/batches",
-    response_model=BatchOut,
+    response_model=BatchRead,
     status_code=201,
     summary="Create a batch",
     responses=problem_responses(409),
@@ -222,43 +83,26 @@ def create(
     body: BatchRecord,
     who: Principal = Depends(need("qc:write")),
     svc: AppContext = Depends(app_context),
-) -> BatchOut:
+) -> BatchRead:
     with svc.db.transaction() as s:
-        return _batch_out(s, create_batch(s, body, who.actor))
+        return qc.create_batch(s, who.actor, record=body)
 
 
 @router.get(
     "/batches/{lot}",
-    response_model=BatchOut,
+    response_model=BatchRead,
     summary="A batch with its record, measurements and certificates",
 )
 def show(
     lot: Lot, who: Principal = Depends(need("qc:read")), svc: AppContext = Depends(app_context)
-) -> BatchOut:
+) -> BatchRead:
     with svc.db.reader() as s:
-        return _batch_out(s, visible_batch(s, who, lot))
-
-
-async def save_upload(upload: UploadFile, folder: FsPath) -> FsPath:
-    name = FsPath(upload.filename or "upload.txt").name or "upload.txt"
-    target = folder / name
-    size = 0
-    with target.open("wb") as fh:
-        while chunk := await upload.read(1 << 16):
-            size += len(chunk)
-            if size > MAX_UPLOAD_BYTES:
-                raise UserInputError(
-                    f"file is larger than {MAX_UPLOAD_BYTES >> 20} MB",
-                    file=name,
-                    expected="an instrument export",
-                )
-            fh.write(chunk)
-    return target
+        return qc.get_batch(s, who.actor, lot)
 
 
 @router.post(
     "/batches/{lot}/imports",
-    response_model=list[MeasurementOut],
+    response_model=list[MeasurementRead],
     status_code=201,
     summary="Import an instrument export (NanoSight, ZetaView, Zetasizer, generic)",
     responses=problem_responses(413),
@@ -274,11 +118,7 @@ async def import_export(
     ] = None,
     who: Principal = Depends(need("qc:write")),
     svc: AppContext = Depends(app_context),
-) -> list[MeasurementOut]:
-    if format is not None and format not in FORMATS:
-        raise UserInputError(
-            f"unknown format {format!r}", field="format", expected=", ".join(FORMATS)
-        )
+) -> list[MeasurementRead]:
     if format == "viewsizer":
         raise UserInputError(
             "ViewSizer results are folders; import them with the CLI",
@@ -287,45 +127,34 @@ async def import_export(
         )
     with tempfile.TemporaryDirectory(prefix="exoderm-upload-") as tmp:
         path = await save_upload(file, FsPath(tmp))
-        from starlette.concurrency import run_in_threadpool
 
-        return await run_in_threadpool(_import_and_store, svc, who, lot, path, format)
+        def work() -> list[MeasurementRead]:
+            with svc.db.transaction() as s:
+                return qc.import_measurements(
+                    s, who.actor, lot, path, format=format, source_name=path.name
+                )
 
-
-def imported_measurements(path: FsPath, format: str | None) -> list[Any]:
-    """Parse an uploaded export; the stored file name is the user's, not the temp path."""
-    found = import_file(path, cast(Format | None, format))
-    return [m.model_copy(update={"source_file": path.name}) for m in found]
-
-
-def _import_and_store(
-    svc: AppContext, who: Principal, lot: str, path: FsPath, format: str | None
-) -> list[MeasurementOut]:
-    measurements = imported_measurements(path, format)
-    with svc.db.transaction() as s:
-        visible_batch(s, who, lot)
-        return [MeasurementOut.of(record_measurement(s, lot, m, who.actor)) for m in measurements]
+        return await run_in_threadpool(work)
 
 
 @router.get(
     "/batches/{lot}/check",
-    response_model=DecisionOut,
+    response_model=DecisionRead,
     summary="MISEV checklist, specification and release decision (nothing stored)",
 )
 def check(
     lot: Lot,
-    spec: str | None = Query(None, max_length=200),
+    spec: SpecName = None,
     who: Principal = Depends(need("qc:read")),
     svc: AppContext = Depends(app_context),
-) -> DecisionOut:
+) -> DecisionRead:
     with svc.db.reader() as s:
-        visible_batch(s, who, lot)
-        return DecisionOut.of(check_batch(s, lot, spec))
+        return qc.check_batch(s, who.actor, lot, spec=spec)
 
 
 @router.post(
     "/batches/{lot}/certificates",
-    response_model=CertificateOut,
+    response_model=CertificateRead,
     status_code=201,
     summary="Sign a certificate of analysis (a new version; signed ones never change)",
 )
@@ -334,28 +163,21 @@ def sign(
     body: SignRequest,
     who: Principal = Depends(need("qc:write")),
     svc: AppContext = Depends(app_context),
-) -> CertificateOut:
+) -> CertificateRead:
     with svc.db.transaction() as s:
-        visible_batch(s, who, lot)
-        return CertificateOut.of(
-            issue_certificate(s, lot, who.actor, spec=body.spec, reason=body.reason)
-        )
+        return qc.sign_certificate(s, who.actor, lot, spec=body.spec, reason=body.reason)
 
 
 @router.get(
     "/batches/{lot}/certificates",
-    response_model=list[CertificateOut],
+    response_model=list[CertificateRead],
     summary="Every certificate version of a batch",
 )
 def certificates(
     lot: Lot, who: Principal = Depends(need("qc:read")), svc: AppContext = Depends(app_context)
-) -> list[CertificateOut]:
+) -> list[CertificateRead]:
     with svc.db.reader() as s:
-        visible_batch(s, who, lot)
-        return [CertificateOut.of(c) for c in certificates_for(s, lot)]
-
-
-Version = Annotated[int, Path(ge=1, le=100_000)]
+        return qc.list_certificates(s, who.actor, lot)
 
 
 @router.get(
@@ -371,13 +193,12 @@ def certificate_pdf(
     svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.reader() as s:
-        visible_batch(s, who, lot)
-        cert = certificate(s, lot, version)
-        return Response(
-            cert.pdf,
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="coa-{lot}-v{version}.pdf"'},
-        )
+        cert = qc.get_certificate(s, who.actor, lot, version)
+    return Response(
+        cert.pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="coa-{lot}-v{version}.pdf"'},
+    )
 
 
 @router.get(
@@ -392,10 +213,12 @@ def certificate_html(
     svc: AppContext = Depends(app_context),
 ) -> HTMLResponse:
     with svc.db.reader() as s:
-        visible_batch(s, who, lot)
-        return HTMLResponse(certificate(s, lot, version).html)
+        return HTMLResponse(qc.get_certificate(s, who.actor, lot, version).html)
 
 
-@router.get("/specs", response_model=list[str], summary="Packaged specification sheets")
-def specs(who: Principal = Depends(need("qc:read"))) -> list[str]:
-    return packaged_specs()
+@router.get("/specs", response_model=list[str], summary="Specification sheets a check may name")
+def specs(
+    who: Principal = Depends(need("qc:read")), svc: AppContext = Depends(app_context)
+) -> list[str]:
+    with svc.db.reader() as s:
+        return qc.list_specs(s, who.actor)

@@ -3,8 +3,8 @@
 Dermatology 2007;214:46. Six scar types, each graded 0–3 semi-quantitatively, multiplied
 by a weight and summed. The weights (V-shaped 15, U-shaped 20, M-shaped 25, superficial
 elastolysis 50, hypertrophic < 1 year 25, keloid/hypertrophic > 1 year 45) and the
-maximum 540 come from secondary summaries and are marked **unverified** in
-``shared/reference/instruments-and-safety.md`` §1.6; the grades and weights below give
+maximum 540 come from secondary summaries (Clark et al., Am J Clin Dermatol 2018 review)
+and are **unverified** against the original paper; the grades and weights below give
 exactly that maximum (3 × 180 = 540). Used as the primary outcome of the exosome
 acne-scar RCT (Kwon 2020: −32.5 % vs −19.9 %).
 """

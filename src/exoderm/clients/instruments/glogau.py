@@ -1,9 +1,8 @@
 """Glogau photoageing classification, types I–IV (Glogau, Semin Cutan Med Surg 1996).
 
 I mild ("no wrinkles"), II moderate ("wrinkles in motion"), III advanced ("wrinkles at
-rest"), IV severe ("only wrinkles"). Descriptors from secondary summaries
-(``shared/reference/instruments-and-safety.md`` §1.2); typical ages vary by source and
-are therefore not used to infer the type.
+rest"), IV severe ("only wrinkles"). Descriptors from secondary summaries of the
+original; typical ages vary by source and are therefore not used to infer the type.
 """
 
 from __future__ import annotations

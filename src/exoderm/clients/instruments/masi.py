@@ -10,8 +10,7 @@ mMASI (Pandya et al., J Am Acad Dermatol 2011;64:78) drops homogeneity::
 
     mMASI = Σ_zones f_z × A_z × D_z                  range 0–24
 
-Sources as summarised in ``shared/reference/instruments-and-safety.md`` §1.4. No MCID
-is published for either.
+No MCID is published for either.
 """
 
 from __future__ import annotations

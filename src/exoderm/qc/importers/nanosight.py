@@ -1,6 +1,7 @@
 """Malvern NanoSight NTA 3.x ``ExperimentSummary.csv`` importer.
 
-Format (``shared/reference/nta.md`` §5.1; real files in ``shared/data/nanosight``): CSV,
+Format (Malvern Panalytical NanoSight NTA 3.2/3.4 "NTA Experiment Summary File", as in the
+MIT-licensed examples of nguyens7/tidyNano, ``inst/extdata/beads*.csv``): CSV,
 latin-1, sections headed ``[Name]``, one column per video, then ``Average`` and
 ``Standard Error`` columns on some rows. The ``[Size Data]`` section holds, per weighting,
 the summary rows (Mean … D90, Valid Tracks), a ``Graph Data`` block (bin centre + one
@@ -9,9 +10,9 @@ concentration column per video + average + standard error) and, after a blank ro
 
 Blocks are found by their header text, never by line number (the ``Graph Data`` header
 is line 87 in one real file and 89 in another; tidyNano's fixed offsets are a known
-fragility, ``shared/reference/README.md``). Values are taken as printed: NanoSight's Mode
+fragility). Values are taken as printed: NanoSight's Mode
 comes from a smoothed curve and NTA 3.2's printed percentiles are 1 nm below a bin
-interpolation (``shared/data/README.md`` §1), so nothing is recomputed.
+interpolation (seen in the NTA 3.2 example exports), so nothing is recomputed.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Reading instrument exports: encoding, line-numbered numbers, and error reporting.
 
 Instrument software writes Windows code pages (NanoSight, Zetasizer and ZetaView export
-latin-1/cp1252, ``nta.md`` §5), while files that passed through other tools may be UTF-8.
+latin-1/cp1252, as their real exports show), while files that passed through other tools
+may be UTF-8.
 A file is decoded as UTF-8 when it is valid UTF-8 (a BOM is dropped), else as latin-1,
 which never fails and maps ``°``/``µ``/``²`` correctly.
 """

@@ -1,11 +1,12 @@
 """Horiba ViewSizer 3000 (MPTA) result-folder importer.
 
-Layout (``shared/reference/nta.md`` §5.3, ``shared/data/README.md`` §2): a sample folder
+Layout (Horiba ViewSizer 3000 result folders, as in the MIT-licensed test data of
+hingels/SizeViewer): a sample folder
 with a settings XML (``SampleData``: RecordingSettings, SampleInformation, MetaData) and a
 ``Results_*`` folder of ``.dat`` tables whose separator is TAB + space, header lines start
 with ``/``. ``Videos_*.dat`` lists per video the particle count, mean and sample SD and
 every particle size; the bin tables give ``PSD_corrected_[counts/mL/nm]`` =
-count / (NumOfVideos × Volume × bin width) (derived relation, ``nta.md`` §4), so
+count / (NumOfVideos × Volume × bin width) (derived from those files), so
 Σ PSD × width is the particle concentration in the measurement cell.
 
 The ViewSizer prints no overall summary in these files: the top-level mean and SD pool
@@ -186,6 +187,14 @@ def _kept(section: str, tag: str) -> set[str]:
     }
 
 
+def _sizes_of(rep: Replicate) -> list[float]:
+    """The per-particle sizes this importer put into ``rep.reported["sizes_nm"]``."""
+    sizes = rep.reported.get("sizes_nm")
+    return (
+        [float(v) for v in sizes if isinstance(v, int | float)] if isinstance(sizes, list) else []
+    )
+
+
 def parse_folder(folder: Path) -> list[ParticleMeasurement]:
     """Import one ViewSizer sample folder (or its Results folder's parent)."""
     folder = Path(folder)
@@ -208,7 +217,7 @@ def parse_folder(folder: Path) -> list[ParticleMeasurement]:
             expected=f"{sum(r.particles_counted or 0 for r in reps)} particles",
         )
     stats = number_stats(_trim(fine))
-    sizes = [s for r in reps for s in r.reported["sizes_nm"]]
+    sizes = [float(s) for r in reps for s in _sizes_of(r)]
     settings: dict[str, Any] = {
         f"{section}/{node.tag}": node.text
         for section in ("RecordingSettings", "ProcessingSettings", "SampleInformation", "MetaData")

@@ -1,6 +1,7 @@
 """Malvern Zetasizer Nano ``.txt`` export importer (DLS size and zeta potential).
 
-Format (``shared/reference/nta.md`` §5.4; ``shared/data/README.md`` §3): user-configured
+Format (Malvern Zetasizer software 7.x/8.x "Export" of selected parameters, as in the
+MIT-licensed test files of cheminfo/parse-zetasizer, S/W 8.02): user-configured
 columns, one record per row, TAB-separated, latin-1. Array columns are ``Name[i] (unit)``.
 Gotchas handled here:
 
@@ -92,7 +93,7 @@ def _stretch(
     """Give the extra fields of a long row to the trailing same-length array columns.
 
     A Zetasizer zeta record may carry a 92-point axis and 92 intensities under a header
-    written for 91 (``shared/data/README.md`` §3): the last array groups of equal length
+    written for 91 (seen in real Zetasizer 8.02 zeta exports): the last array groups of equal length
     grow together, by position.
     """
     groups: list[tuple[str, int]] = []

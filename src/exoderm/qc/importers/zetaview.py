@@ -1,17 +1,17 @@
 """Particle Metrix ZetaView ``.txt`` importer.
 
-Format (``shared/reference/nta.md`` §5.2): latin-1, a ``Key:<TAB>value`` header where one
-line may carry several keys (``Number of Traces: … Dilution:: …``), a ``Size Distribution``
-line, the column header ``Size / nm, Number, Concentration / cm-3, Volume, Area``, a
-linear table of 5-nm classes, a ``-1`` sentinel row and a logarithmic table.
+Format (Particle Metrix ZetaView 8.05 ``…_size_488.txt`` export): latin-1, a ``Key:<TAB>value``
+header where one line may carry several keys (``Number of Traces: … Dilution:: …``), a ``Size
+Distribution`` line, the column header ``Size / nm, Number, Concentration / cm-3, Volume,
+Area``, a linear table of 5-nm classes, a ``-1`` sentinel row and a logarithmic table.
 
-Gotchas handled: the decimal separator follows the acquisition PC's locale (comma or
-point; detected per file from the first table row), and sizes are printed to 4 significant
-digits so centres above 1000 nm collapse — centres are rebuilt from the row index and the
-class width. The table concentration is in the cell: ``Dilution`` is not applied
-(derived in ``nta.md`` §4). ZetaView prints no mean/SD/percentiles in the .txt, so those
-are computed from the linear table (:func:`exoderm.qc.distribution.number_stats`) except a
-printed ``Median Number (D50)``, which is used as printed.
+Gotchas handled: the decimal separator follows the acquisition PC's locale (comma or point;
+detected per file from the first table row), and sizes are printed to 4 significant digits so
+centres above 1000 nm collapse — centres are rebuilt from the row index and the class width.
+The table concentration is in the cell: ``Dilution`` is not applied (derived from real
+8.05.14/8.05.16 exports). ZetaView prints no mean/SD/percentiles in the .txt, so those are
+computed from the linear table (:func:`exoderm.qc.distribution.number_stats`) except a printed
+``Median Number (D50)``, which is used as printed.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ Two simulators, both streaming-friendly and seeded:
 - :func:`simulate_tracks` draws 2-D Brownian trajectories *without images*, with the exact
   Gaussian statistics of motion blur (the camera reports the time average of the path over
   the exposure) and static localisation noise. It is the ground truth the diffusion
-  estimators are validated against (Vestergaard et al. 2014 model, nta.md §3.1, §3.6).
+  estimators are validated against (Vestergaard, Blainey & Flyvbjerg 2014, Phys. Rev. E 89:022726,
+  doi:10.1103/PhysRevE.89.022726).
 - :class:`VideoSimulator` renders a light-sheet NTA video frame by frame: particles of a
   chosen size distribution diffuse in 3-D (Stokes–Einstein, temperature, viscosity) in a
   periodic box around a laser sheet; brightness depends on size (scattered intensity
@@ -27,8 +28,9 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from exoderm.nta.frames import FrameSource
 from exoderm.nta.physics import diffusion_from_diameter, water_viscosity_mpas
 
 FloatArray = NDArray[np.float64]
@@ -345,3 +347,60 @@ def write_simulation(
     }
     out.with_suffix(".truth.json").write_text(json.dumps(truth, indent=2), encoding="utf-8")
     return truth
+
+
+def simulate_video(
+    path: str | Path | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+    **settings: object,
+) -> FrameSource:
+    """A synthetic NTA video with known sizes: in memory, or written as a TIFF stack.
+
+    ``settings`` are the fields of :class:`SimulationSettings` (``n_frames``, ``width``,
+    ``height``, ``sizes``, ``n_particles`` or ``concentration_per_ml``, ``temperature_c``,
+    ``seed`` …). With ``path`` the frames are streamed into a TIFF stack with its ground
+    truth beside it (``<name>.truth.json``) and the file is returned opened; without, the
+    frames are rendered lazily as they are read.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        TIFF stack to write.
+    progress : callable, optional
+        Called with 1 after each frame written.
+    **settings
+        Fields of :class:`SimulationSettings`.
+
+    Returns
+    -------
+    FrameSource
+        The video, ready for :func:`exoderm.nta.analyze`.
+
+    References
+    ----------
+    .. [1] Vestergaard, C. L., Blainey, P. C. & Flyvbjerg, H. (2014). Optimal estimation of
+       diffusion coefficients from single-particle trajectories. Phys. Rev. E 89, 022726.
+       doi:10.1103/PhysRevE.89.022726 (blurred, noisy Brownian observations).
+    .. [2] Bohren, C. F. & Huffman, D. R. (1983). Absorption and Scattering of Light by Small
+       Particles. Wiley, §5.1 (Rayleigh scattering ∝ d⁶).
+
+    Examples
+    --------
+    >>> video = simulate_video(n_frames=5, width=64, height=64, n_particles=4, seed=2)
+    >>> [frame.shape for frame in video][:2]
+    [(64, 64), (64, 64)]
+    """
+    from exoderm.errors import validation_failed
+    from exoderm.nta.frames import open_frames
+
+    try:
+        parsed = SimulationSettings.model_validate(settings)
+    except ValidationError as exc:
+        raise validation_failed(exc, subject="NTA simulation settings") from exc
+    if path is not None:
+        write_simulation(parsed, path, progress)
+        return open_frames(path)
+    name = f"simulated-{parsed.seed}"
+    frames = VideoSimulator(parsed, record_truth=False).frames()
+    return FrameSource(name, frames, parsed.n_frames)

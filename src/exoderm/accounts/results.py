@@ -1,0 +1,91 @@
+"""What the accounts service returns: typed read models, served as they are by the API.
+
+Secrets never appear here except in the two "issued once" models
+(:class:`IssuedTokenRead`, :class:`CreatedUserRead`), whose plain value is shown to the
+user exactly once and stored only as a digest or an argon2id hash.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from exoderm.accounts.audit import AuditDetail
+from exoderm.accounts.records import OrganisationKind, Role
+from exoderm.storage.timestamps import UtcDatetime
+
+
+class _Read(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class OrganisationRead(_Read):
+    """A clinic, lab or company."""
+
+    id: int
+    name: str
+    kind: OrganisationKind
+
+
+class UserRead(_Read):
+    """A user, without any credential."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    organisation_id: int | None
+    is_active: bool
+
+
+class MeRead(UserRead):
+    """The authenticated user, with the scopes of the credential it used."""
+
+    scopes: list[str]
+    authenticated_by: str
+
+
+class CreatedUserRead(BaseModel):
+    """A new user and its password (generated unless one was given)."""
+
+    user: UserRead
+    password: str = Field(description="Shown once; give it to the user over a safe channel.")
+
+
+class TokenRead(_Read):
+    """An API token as listed: its prefix identifies it, the secret is never shown again."""
+
+    id: int
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: UtcDatetime
+    expires_at: UtcDatetime | None
+    revoked_at: UtcDatetime | None
+
+
+class IssuedTokenRead(BaseModel):
+    """A new token: the bearer value (shown once) and its listing."""
+
+    token: str = Field(description="The bearer token; shown once, stored only as a hash.")
+    info: TokenRead
+
+
+class AuditEventRead(_Read):
+    """One audit event: who, when, what, on which record (never personal data)."""
+
+    id: int
+    at: UtcDatetime
+    actor: str
+    action: str
+    subject_type: str
+    subject_id: str
+    organisation_id: int | None
+    detail: AuditDetail | None
+    note: str | None
+
+
+class OpenedSession(BaseModel):
+    """A logged-in browser: the cookie value to set (the database keeps its digest)."""
+
+    user_id: int
+    cookie_value: str

@@ -1,0 +1,1160 @@
+"""The accounts service: organisations, users, API tokens, browser sessions, the audit log,
+and whose background job is whose.
+
+Every access rule of accounts lives here, once. Functions take the caller's
+:class:`~sqlalchemy.orm.Session` (or, for a login, the :class:`~exoderm.storage.Database`,
+because a failed attempt must be committed although the login fails) and the acting
+:class:`~exoderm.accounts.actor.Actor`, and return the read models of
+:mod:`exoderm.accounts.results`.
+
+The rules:
+
+- creating organisations and users, changing a user's role or activation, listing users
+  and reading the audit log are for admins only (:class:`~exoderm.errors.PermissionDenied`
+  for everyone else, whichever organisation the record belongs to);
+- a non-admin never learns that a user or token of another organisation exists: it is
+  :class:`~exoderm.errors.NotFoundError`, as for an id that was never issued;
+- within their organisation, non-admins may see users, but act only on themselves
+  (their password, their tokens);
+- a token never grants more than the role of its owner, nor more than the credential that
+  creates it;
+- a background job is seen by the user who started it, and by admins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from exoderm.accounts import audit
+from exoderm.accounts import sessions as session_lib
+from exoderm.accounts import tokens as token_lib
+from exoderm.accounts import users as user_lib
+from exoderm.accounts.actor import Actor
+from exoderm.accounts.login import LoginFailed, login
+from exoderm.accounts.records import (
+    ApiToken,
+    AuditEvent,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
+from exoderm.accounts.results import (
+    AuditEventRead,
+    CreatedUserRead,
+    IssuedTokenRead,
+    MeRead,
+    OpenedSession,
+    OrganisationRead,
+    TokenRead,
+    UserRead,
+)
+from exoderm.accounts.scopes import parse_scopes
+from exoderm.errors import NotFoundError, PermissionDenied, UserInputError
+from exoderm.storage.engine import Database
+from exoderm.storage.paging import FIRST_PAGE, Page, PageQuery, page_of_list, page_of_select
+
+__all__ = [
+    "JobBoard",
+    "change_own_password",
+    "create_organisation",
+    "create_token",
+    "create_user",
+    "current_user",
+    "end_browser_session",
+    "get_job",
+    "get_organisation",
+    "get_user",
+    "issue_token_by_password",
+    "list_audit",
+    "list_jobs",
+    "list_organisations",
+    "list_tokens",
+    "list_users",
+    "open_browser_session",
+    "revoke_token",
+    "set_active",
+    "set_password",
+    "set_role",
+]
+
+
+# --- the fences --------------------------------------------------------------------------
+
+
+def _is_admin(actor: Actor) -> bool:
+    return actor.role is Role.admin
+
+
+def _visible_user(session: Session, actor: Actor, ref: int | str) -> User:
+    """A user the actor may see: any for admins, their organisation's for others."""
+    user = user_lib.get_user(session, ref)
+    if not _is_admin(actor) and (
+        actor.organisation_id is None or not actor.may_see_organisation(user.organisation_id)
+    ):
+        raise NotFoundError(f"no user {ref!r}")
+    return user
+
+
+def _own_or_admin(session: Session, actor: Actor, ref: int | str | None, action: str) -> User:
+    """The user an actor acts on as owner: themselves, or (for admins) anyone."""
+    if ref is None:
+        if actor.user_id is None:
+            raise UserInputError(
+                f"{actor.username} is not a stored user", field="user", expected="a username"
+            )
+        return user_lib.get_user(session, actor.user_id)
+    user = _visible_user(session, actor, ref)
+    if not _is_admin(actor) and user.id != actor.user_id:
+        raise PermissionDenied(f"{actor.username} may not {action} of another user")
+    return user
+
+
+def _me(session: Session, actor: Actor) -> User:
+    return _own_or_admin(session, actor, None, "act")
+
+
+# --- organisations -----------------------------------------------------------------------
+
+
+def create_organisation(
+    session: Session, actor: Actor, *, name: str, kind: OrganisationKind | str
+) -> OrganisationRead:
+    """Create a clinic, lab or company (admins only); names are unique.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        Who acts; must be an admin.
+    name : str
+        1–200 characters, unique.
+    kind : OrganisationKind or str
+        ``clinic``, ``lab`` or ``company``.
+
+    Returns
+    -------
+    OrganisationRead
+        The new organisation; its creation is in the audit log.
+
+    Raises
+    ------
+    PermissionDenied
+        For a non-admin.
+    ConflictError
+        If the name is taken.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0,
+       V8 Authorization (administrative functions restricted to administrators).
+       https://owasp.org/www-project-application-security-verification-standard/
+    .. [2] ISO/IEC 27001:2022, Annex A 8.15 Logging.
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     create_organisation(s, root, name="Clinic A", kind="clinic").name
+    'Clinic A'
+    """
+    actor.require(Role.admin, action="create organisations")
+    org = user_lib.create_organisation(session, name, kind, by=actor)
+    return OrganisationRead.model_validate(org)
+
+
+def list_organisations(
+    session: Session, actor: Actor, *, page: PageQuery = FIRST_PAGE
+) -> Page[OrganisationRead]:
+    """Organisations by name: every one for admins, one's own for everyone else.
+
+    Parameters
+    ----------
+    session : Session
+        An open session.
+    actor : Actor
+        Who asks.
+    page : PageQuery
+        Which page.
+
+    Returns
+    -------
+    Page[OrganisationRead]
+        The visible organisations.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0,
+       V8.2 General Authorization Design (data-level access, tenant isolation).
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     a = create_organisation(s, root, name="A", kind="lab")
+    ...     b = create_organisation(s, root, name="B", kind="lab")
+    ...     viewer = Actor(username="v", role=Role.viewer, organisation_id=b.id)
+    ...     [o.name for o in list_organisations(s, viewer).items]
+    ['B']
+    """
+    stmt = select(Organisation).order_by(Organisation.name)
+    if not _is_admin(actor):
+        stmt = stmt.where(Organisation.id == actor.organisation_id)
+    rows, total = page_of_select(session, stmt, page)
+    items = [OrganisationRead.model_validate(o) for o in rows]
+    return Page[OrganisationRead](items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+def get_organisation(session: Session, actor: Actor, *, ref: int | str) -> OrganisationRead:
+    """One organisation by id or name; another organisation is "not found" for non-admins.
+
+    Parameters
+    ----------
+    session : Session
+        An open session.
+    actor : Actor
+        Who asks.
+    ref : int or str
+        The id or the name.
+
+    Returns
+    -------
+    OrganisationRead
+        The organisation.
+
+    Raises
+    ------
+    NotFoundError
+        If there is none, or it is not the actor's and the actor is no admin.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0,
+       V8.2 General Authorization Design.
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     org = create_organisation(s, root, name="Lab", kind="lab")
+    ...     get_organisation(s, root, ref="Lab").id == org.id
+    True
+    """
+    org = user_lib.get_organisation(session, ref)
+    if not actor.may_see_organisation(org.id):
+        raise NotFoundError(f"no organisation {ref!r}")
+    return OrganisationRead.model_validate(org)
+
+
+# --- users -------------------------------------------------------------------------------
+
+
+def create_user(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    role: Role | str,
+    organisation: int | str | None = None,
+    display_name: str = "",
+    password: str | None = None,
+) -> CreatedUserRead:
+    """Create a user (admins only); every role but admin needs an organisation.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        Who acts; must be an admin.
+    username : str
+        2–100 characters: letters, digits, ``.``, ``_``, ``@``, ``-``; unique.
+    role : Role or str
+        The new user's role.
+    organisation : int or str, optional
+        Name or id of the organisation (required unless ``role`` is admin).
+    display_name : str
+        The name shown in the web application (default: the username).
+    password : str, optional
+        At least 10 characters; omitted, a random 20-character one is generated.
+
+    Returns
+    -------
+    CreatedUserRead
+        The user, and the password to hand over once.
+
+    References
+    ----------
+    .. [1] Grassi, P. A. et al. (2017, rev. 4 2024). NIST SP 800-63B Digital Identity
+       Guidelines: Authentication and Lifecycle Management, §5.1.1 Memorized Secrets.
+       doi:10.6028/NIST.SP.800-63b
+    .. [2] Biryukov, A., Dinu, D., Khovratovich, D. et al. (2021). Argon2 Memory-Hard
+       Function for Password Hashing and Proof-of-Work Applications. RFC 9106.
+       doi:10.17487/RFC9106
+    .. [3] OWASP Foundation (2025). Application Security Verification Standard 5.0,
+       V6 Authentication.
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     lab = create_organisation(s, root, name="Lab", kind="lab")
+    ...     made = create_user(s, root, username="ana", role="scientist", organisation="Lab")
+    ...     made.user.role.value, len(made.password)
+    ('scientist', 20)
+    """
+    actor.require(Role.admin, action="create users")
+    user, secret = user_lib.create_user(
+        session,
+        username,
+        role,
+        password=password,
+        organisation=organisation,
+        display_name=display_name,
+        by=actor,
+    )
+    return CreatedUserRead(user=UserRead.model_validate(user), password=secret)
+
+
+def list_users(
+    session: Session,
+    actor: Actor,
+    *,
+    role: Role | None = None,
+    organisation: int | str | None = None,
+    page: PageQuery = FIRST_PAGE,
+) -> Page[UserRead]:
+    """Users by username, optionally of one role or organisation (admins only).
+
+    Parameters
+    ----------
+    session : Session
+        An open session.
+    actor : Actor
+        Who asks; must be an admin.
+    role : Role, optional
+        Only users with this role.
+    organisation : int or str, optional
+        Only users of this organisation (id or name).
+    page : PageQuery
+        Which page.
+
+    Returns
+    -------
+    Page[UserRead]
+        The users.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0,
+       V8 Authorization.
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     _ = create_user(s, root, username="boss", role="admin", password="long-enough-1")
+    ...     list_users(s, root).total
+    1
+    """
+    actor.require(Role.admin, action="list users")
+    stmt = select(User).order_by(User.username)
+    if role is not None:
+        stmt = stmt.where(User.role == role)
+    if organisation is not None:
+        org_id = user_lib.get_organisation(session, organisation).id
+        stmt = stmt.where(User.organisation_id == org_id)
+    rows, total = page_of_select(session, stmt, page)
+    items = [UserRead.model_validate(u) for u in rows]
+    return Page[UserRead](items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+def get_user(session: Session, actor: Actor, *, ref: int | str) -> UserRead:
+    """One user by id or username; another organisation's user is "not found".
+
+    Parameters
+    ----------
+    session : Session
+        An open session.
+    actor : Actor
+        Who asks: admins see everyone, others the users of their organisation.
+    ref : int or str
+        The id or the username.
+
+    Returns
+    -------
+    UserRead
+        The user.
+
+    Raises
+    ------
+    NotFoundError
+        If there is none, or it belongs to another organisation and the actor is no admin.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0,
+       V8.2 General Authorization Design.
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     made = create_user(s, root, username="boss", role="admin", password="long-enough-1")
+    ...     get_user(s, root, ref="boss").id == made.user.id
+    True
+    """
+    return UserRead.model_validate(_visible_user(session, actor, ref))
+
+
+def current_user(session: Session, actor: Actor, *, scopes: Iterable[str], via: str) -> MeRead:
+    """The acting user, with the scopes of the credential it authenticated with.
+
+    Parameters
+    ----------
+    session : Session
+        An open session.
+    actor : Actor
+        The authenticated actor (a stored user).
+    scopes : iterable of str
+        The effective scopes of its credential.
+    via : str
+        ``token`` or ``session``.
+
+    Returns
+    -------
+    MeRead
+        The user, its sorted scopes and how it authenticated.
+
+    References
+    ----------
+    .. [1] Jones, M. & Hardt, D. (2012). The OAuth 2.0 Authorization Framework: Bearer
+       Token Usage. RFC 6750. doi:10.17487/RFC6750
+
+    Examples
+    --------
+    >>> from exoderm.accounts.users import actor_for
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     made = create_user(s, root, username="boss", role="admin", password="long-enough-1")
+    ...     me = actor_for(user_lib.get_user(s, made.user.id))
+    ...     current_user(s, me, scopes={"qc:read"}, via="token").scopes
+    ['qc:read']
+    """
+    user = _me(session, actor)
+    return MeRead(
+        **UserRead.model_validate(user).model_dump(), scopes=sorted(scopes), authenticated_by=via
+    )
+
+
+def set_role(session: Session, actor: Actor, *, user: int | str, role: Role | str) -> UserRead:
+    """Change a user's role (admins only); a non-admin role needs an organisation.
+
+    The user's tokens lose, at once, whatever the new role may not do (effective scopes
+    are the token's intersected with the role's, see
+    :func:`exoderm.accounts.tokens.resolve_token`).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        Who acts; must be an admin.
+    user : int or str
+        Id or username.
+    role : Role or str
+        The new role.
+
+    Returns
+    -------
+    UserRead
+        The user with its new role.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0,
+       V8 Authorization.
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     _ = create_organisation(s, root, name="Lab", kind="lab")
+    ...     _ = create_user(s, root, username="ana", role="viewer", organisation="Lab",
+    ...                     password="long-enough-1")
+    ...     set_role(s, root, user="ana", role="qc_analyst").role.value
+    'qc_analyst'
+    """
+    actor.require(Role.admin, action="change roles")
+    row = user_lib.get_user(session, user)
+    new_role = user_lib.parse_role(role)
+    if new_role is not Role.admin and row.organisation_id is None:
+        raise UserInputError(
+            f"a {new_role.value} must belong to an organisation",
+            field="role",
+            expected="admin, or first give the user an organisation",
+        )
+    if new_role is not row.role:
+        old = row.role
+        row.role = new_role
+        audit.record(
+            session,
+            actor=actor.username,
+            action="set_role",
+            subject_type="user",
+            subject_id=row.id,
+            organisation_id=row.organisation_id,
+            detail={"from": old.value, "to": new_role.value},
+        )
+    return UserRead.model_validate(row)
+
+
+def set_active(session: Session, actor: Actor, *, user: int | str, active: bool) -> UserRead:
+    """Deactivate (or re-activate) a user (admins only); a deactivated user cannot log in
+    nor use tokens, and its sessions stop working at once.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        Who acts; must be an admin.
+    user : int or str
+        Id or username.
+    active : bool
+        False to deactivate.
+
+    Returns
+    -------
+    UserRead
+        The user.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0,
+       V7.4 Session Termination (disabled accounts end their sessions).
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     _ = create_user(s, root, username="boss", role="admin", password="long-enough-1")
+    ...     set_active(s, root, user="boss", active=False).is_active
+    False
+    """
+    actor.require(Role.admin, action="activate or deactivate users")
+    row = user_lib.get_user(session, user)
+    user_lib.set_active(session, row, active, by=actor)
+    return UserRead.model_validate(row)
+
+
+def set_password(
+    session: Session, actor: Actor, *, password: str, user: int | str | None = None
+) -> UserRead:
+    """Replace a password: one's own, or (admins) anyone's; policy-checked, argon2id-hashed.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        Who acts.
+    password : str
+        The new password, 10–1024 characters.
+    user : int or str, optional
+        Whose (id or username); default the actor. Another organisation's user is "not
+        found" for a non-admin; a colleague's password is :class:`PermissionDenied`.
+
+    Returns
+    -------
+    UserRead
+        The user.
+
+    References
+    ----------
+    .. [1] Grassi, P. A. et al. (2017, rev. 4 2024). NIST SP 800-63B, §5.1.1.2 Memorized
+       Secret Verifiers. doi:10.6028/NIST.SP.800-63b
+    .. [2] Biryukov, A., Dinu, D., Khovratovich, D. et al. (2021). Argon2. RFC 9106.
+       doi:10.17487/RFC9106
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     _ = create_user(s, root, username="boss", role="admin", password="long-enough-1")
+    ...     set_password(s, root, user="boss", password="another-long-1").username
+    'boss'
+    """
+    row = _own_or_admin(session, actor, user, "set the password")
+    user_lib.set_password(session, row, password, by=actor)
+    return UserRead.model_validate(row)
+
+
+def change_own_password(
+    db: Database,
+    actor: Actor,
+    *,
+    current_password: str,
+    new_password: str,
+    keep_cookie: str | None = None,
+    address: str | None = None,
+) -> int:
+    """Change one's password after re-checking the current one (throttled like a login);
+    every other browser session of the user ends.
+
+    Parameters
+    ----------
+    db : Database
+        The database (a wrong current password is committed as a failed attempt).
+    actor : Actor
+        The logged-in user.
+    current_password : str
+        Checked as a login would be.
+    new_password : str
+        The new password.
+    keep_cookie : str, optional
+        The session cookie of the browser making the change (it stays logged in).
+    address : str, optional
+        The client's address, for throttling.
+
+    Returns
+    -------
+    int
+        How many other sessions were ended.
+
+    Raises
+    ------
+    UserInputError
+        If the current password is wrong.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0,
+       V6.2 Password Security (re-authentication to change a password) and V7.4 Session
+       Termination (other sessions end after a password change).
+    .. [2] Grassi, P. A. et al. (2017, rev. 4 2024). NIST SP 800-63B, §5.2.2 Rate
+       Limiting. doi:10.6028/NIST.SP.800-63b
+
+    Examples
+    --------
+    A user without a password (none set yet) cannot confirm one:
+
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> db = scratch_database()
+    >>> with db.transaction() as s:
+    ...     s.add(User(username="boss", role=Role.admin, password_hash=None))
+    >>> me = Actor("boss", Role.admin, user_id=1)
+    >>> change_own_password(db, me, current_password="not-my-password",
+    ...                     new_password="another-long-1")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    exoderm.errors.UserInputError: field 'current_password': the current password is wrong...
+    """
+    try:
+        login(db, actor.username, current_password, address)
+    except LoginFailed:
+        raise UserInputError(
+            "the current password is wrong",
+            field="current_password",
+            expected="your current password",
+        ) from None
+    with db.transaction() as session:
+        row = _me(session, actor)
+        user_lib.set_password(session, row, new_password, by=actor)
+        return session_lib.end_other_sessions(session, row.id, keep_cookie)
+
+
+# --- browser sessions --------------------------------------------------------------------
+
+
+def open_browser_session(
+    db: Database, *, username: str, password: str, address: str | None = None
+) -> OpenedSession:
+    """Log in from a browser: throttle, verify, and start a server-side session.
+
+    Parameters
+    ----------
+    db : Database
+        The database.
+    username, password : str
+        The credentials.
+    address : str, optional
+        The client's address, for throttling.
+
+    Returns
+    -------
+    OpenedSession
+        The user id and the cookie value (its digest is stored, with a CSRF token).
+
+    Raises
+    ------
+    LoginFailed
+        For a wrong username or password (not saying which).
+    TooManyAttempts
+        While the username or address is throttled.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0,
+       V7 Session Management (server-side sessions, 128+ bits of entropy).
+    .. [2] Grassi, P. A. et al. (2017, rev. 4 2024). NIST SP 800-63B, §5.2.2 Rate
+       Limiting and §7.1 Session Bindings. doi:10.6028/NIST.SP.800-63b
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> db = scratch_database()
+    >>> with db.transaction() as s:
+    ...     _ = create_user(s, Actor("root", Role.admin), username="boss", role="admin",
+    ...                     password="long-enough-1")
+    >>> len(open_browser_session(db, username="boss", password="long-enough-1").cookie_value)
+    43
+    """
+    user_id = login(db, username, password, address)
+    with db.transaction() as session:
+        started = session_lib.start_session(session, user_lib.get_user(session, user_id))
+        return OpenedSession(user_id=user_id, cookie_value=started.cookie_value)
+
+
+def end_browser_session(session: Session, *, cookie_value: str) -> None:
+    """Log out: revoke the session behind a cookie (no error if there is none).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    cookie_value : str
+        The session cookie presented.
+
+    Returns
+    -------
+    None
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0,
+       V7.4 Session Termination (logout invalidates the session server-side).
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> with scratch_database().transaction() as s:
+    ...     end_browser_session(s, cookie_value="not-a-session")
+    """
+    session_lib.end_session(session, cookie_value)
+
+
+# --- API tokens --------------------------------------------------------------------------
+
+
+def _issued(issued: token_lib.IssuedToken) -> IssuedTokenRead:
+    return IssuedTokenRead(token=issued.token, info=TokenRead.model_validate(issued.record))
+
+
+def issue_token_by_password(
+    db: Database,
+    *,
+    username: str,
+    password: str,
+    name: str = "api",
+    scopes: list[str] | None = None,
+    expires_in_days: int | None = None,
+    address: str | None = None,
+) -> IssuedTokenRead:
+    """Exchange a username and password for an API token (throttled like any login).
+
+    Parameters
+    ----------
+    db : Database
+        The database.
+    username, password : str
+        The credentials.
+    name : str
+        What the token is for.
+    scopes : list of str, optional
+        Requested scopes (default every scope of the role).
+    expires_in_days : int, optional
+        1–3650 days; default never.
+    address : str, optional
+        The client's address, for throttling.
+
+    Returns
+    -------
+    IssuedTokenRead
+        The bearer token (shown once) and its listing.
+
+    References
+    ----------
+    .. [1] Jones, M. & Hardt, D. (2012). RFC 6750 Bearer Token Usage.
+       doi:10.17487/RFC6750
+    .. [2] OWASP Foundation (2025). Application Security Verification Standard 5.0,
+       V6.3 General Authentication Security (rate limiting) and V9 Self-contained Tokens.
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> db = scratch_database()
+    >>> with db.transaction() as s:
+    ...     _ = create_user(s, Actor("root", Role.admin), username="boss", role="admin",
+    ...                     password="long-enough-1")
+    >>> issue_token_by_password(db, username="boss", password="long-enough-1",
+    ...                         scopes=["qc:read"]).info.scopes
+    ['qc:read']
+    """
+    user_id = login(db, username, password, address)
+    with db.transaction() as session:
+        issued = token_lib.issue_token(
+            session,
+            user_lib.get_user(session, user_id),
+            name=name,
+            scopes=scopes,
+            expires_in_days=expires_in_days,
+        )
+        return _issued(issued)
+
+
+def create_token(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    scopes: list[str] | None = None,
+    expires_in_days: int | None = None,
+    user: int | str | None = None,
+    held_scopes: frozenset[str] | None = None,
+) -> IssuedTokenRead:
+    """Create an API token: for oneself, or (admins) for any user.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        Who acts.
+    name : str
+        What the token is for (1–100 characters).
+    scopes : list of str, optional
+        ``*``, ``area:read``, ``area:write`` or ``area:*``; default: ``held_scopes`` if
+        given, else every scope of the owner's role.
+    expires_in_days : int, optional
+        1–3650 days; default never.
+    user : int or str, optional
+        Whose token (default the actor's own).
+    held_scopes : frozenset of str, optional
+        The scopes of the credential making the request: a token never grants more
+        (:class:`PermissionDenied` otherwise).
+
+    Returns
+    -------
+    IssuedTokenRead
+        The bearer token (shown once) and its listing.
+
+    References
+    ----------
+    .. [1] Jones, M. & Hardt, D. (2012). RFC 6750 Bearer Token Usage.
+       doi:10.17487/RFC6750
+    .. [2] OWASP Foundation (2025). Application Security Verification Standard 5.0,
+       V8.2 General Authorization Design (least privilege).
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     _ = create_user(s, root, username="boss", role="admin", password="long-enough-1")
+    ...     create_token(s, root, user="boss", name="ci", scopes=["qc:*"]).info.scopes
+    ['qc:read', 'qc:write']
+    """
+    owner = _own_or_admin(session, actor, user, "create tokens")
+    requested = scopes or (sorted(held_scopes) if held_scopes is not None else None)
+    if held_scopes is not None:
+        beyond = set(parse_scopes(requested or ["*"], owner.role)) - held_scopes
+        if beyond:
+            raise PermissionDenied(
+                f"{actor.username} ({actor.role.value}) lacks the scope {sorted(beyond)[0]!r}"
+                " for this"
+            )
+    issued = token_lib.issue_token(
+        session,
+        owner,
+        name=name,
+        scopes=requested,
+        expires_in_days=expires_in_days,
+        by=actor,
+    )
+    return _issued(issued)
+
+
+def list_tokens(
+    session: Session, actor: Actor, *, user: int | str | None = None
+) -> list[TokenRead]:
+    """API tokens, oldest first: one's own, or (admins) any user's. Never the secrets.
+
+    Parameters
+    ----------
+    session : Session
+        An open session.
+    actor : Actor
+        Who asks.
+    user : int or str, optional
+        Whose tokens (default the actor's own).
+
+    Returns
+    -------
+    list of TokenRead
+        The tokens, revoked ones included.
+
+    References
+    ----------
+    .. [1] Jones, M. & Hardt, D. (2012). RFC 6750 Bearer Token Usage.
+       doi:10.17487/RFC6750
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     _ = create_user(s, root, username="boss", role="admin", password="long-enough-1")
+    ...     _ = create_token(s, root, user="boss", name="ci")
+    ...     [t.name for t in list_tokens(s, root, user="boss")]
+    ['ci']
+    """
+    owner = _own_or_admin(session, actor, user, "list the tokens")
+    stmt = select(ApiToken).where(ApiToken.user_id == owner.id).order_by(ApiToken.id)
+    return [TokenRead.model_validate(t) for t in session.scalars(stmt)]
+
+
+def revoke_token(session: Session, actor: Actor, *, token_id: int) -> TokenRead:
+    """Revoke a token: its owner or an admin may; to anyone else it does not exist.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        Who acts.
+    token_id : int
+        The token's id.
+
+    Returns
+    -------
+    TokenRead
+        The revoked token (revoking twice is harmless).
+
+    Raises
+    ------
+    NotFoundError
+        For an unknown id or someone else's token.
+
+    References
+    ----------
+    .. [1] Jones, M. & Hardt, D. (2012). RFC 6750 Bearer Token Usage, §5.3 (revocable,
+       short-lived tokens). doi:10.17487/RFC6750
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     _ = create_user(s, root, username="boss", role="admin", password="long-enough-1")
+    ...     made = create_token(s, root, user="boss", name="ci")
+    ...     revoke_token(s, root, token_id=made.info.id).revoked_at is not None
+    True
+    """
+    return TokenRead.model_validate(token_lib.revoke_token(session, token_id, by=actor))
+
+
+# --- the audit log -----------------------------------------------------------------------
+
+
+def list_audit(
+    session: Session,
+    actor: Actor,
+    *,
+    subject_type: str | None = None,
+    subject_id: str | None = None,
+    by: str | None = None,
+    action: str | None = None,
+    page: PageQuery = FIRST_PAGE,
+) -> Page[AuditEventRead]:
+    """The audit log, newest first, optionally filtered (admins only).
+
+    Parameters
+    ----------
+    session : Session
+        An open session.
+    actor : Actor
+        Who asks; must be an admin.
+    subject_type : str, optional
+        e.g. ``user``, ``client``, ``qc_batch``.
+    subject_id : str, optional
+        The record's id or pseudonym.
+    by : str, optional
+        Only events of this username.
+    action : str, optional
+        e.g. ``create``, ``client.read``.
+    page : PageQuery
+        Which page.
+
+    Returns
+    -------
+    Page[AuditEventRead]
+        The events.
+
+    References
+    ----------
+    .. [1] ISO/IEC 27001:2022, Annex A 8.15 Logging.
+    .. [2] OWASP Foundation (2025). Application Security Verification Standard 5.0,
+       V16 Security Logging and Error Handling.
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     _ = create_organisation(s, root, name="Lab", kind="lab")
+    ...     [e.action for e in list_audit(s, root, subject_type="organisation").items]
+    ['create']
+    """
+    actor.require(Role.admin, action="read the audit log")
+    stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
+    for column, value in (
+        (AuditEvent.subject_type, subject_type),
+        (AuditEvent.subject_id, subject_id),
+        (AuditEvent.actor, by),
+        (AuditEvent.action, action),
+    ):
+        if value:
+            stmt = stmt.where(column == value)
+    rows, total = page_of_select(session, stmt, page)
+    items = [AuditEventRead.model_validate(e) for e in rows]
+    return Page[AuditEventRead](items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+# --- background jobs ---------------------------------------------------------------------
+
+
+class OwnedJob(Protocol):
+    """What the ownership rule needs of a job: who submitted it, and when."""
+
+    @property
+    def owner_id(self) -> int | None: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+
+J = TypeVar("J", bound=OwnedJob)
+
+
+class JobBoard(Protocol[J]):
+    """Where jobs are kept (the server's job runner): plain lookups, no rule."""
+
+    def find(self, job_id: str) -> J | None: ...
+
+    def all(self) -> list[J]: ...
+
+
+def _sees_job(actor: Actor, job: OwnedJob) -> bool:
+    """A job belongs to the user who submitted it; an admin sees every job."""
+    return _is_admin(actor) or job.owner_id == actor.user_id
+
+
+def get_job(jobs: JobBoard[J], actor: Actor, *, job_id: str) -> J:
+    """A background job its owner (or an admin) may see; anyone else gets "not found".
+
+    Parameters
+    ----------
+    jobs : JobBoard
+        The job runner.
+    actor : Actor
+        Who asks.
+    job_id : str
+        The job's id.
+
+    Returns
+    -------
+    job
+        The job, as the runner keeps it.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0,
+       V8.2 General Authorization Design (object-level access).
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> from datetime import UTC, datetime
+    >>> @dataclass
+    ... class Job:
+    ...     owner_id: int
+    ...     created_at: datetime
+    >>> class Board:
+    ...     jobs = {"j1": Job(7, datetime.now(UTC))}
+    ...     def find(self, job_id): return self.jobs.get(job_id)
+    ...     def all(self): return list(self.jobs.values())
+    >>> get_job(Board(), Actor("ana", Role.viewer, 1, user_id=7), job_id="j1").owner_id
+    7
+    >>> get_job(Board(), Actor("bo", Role.viewer, 2, user_id=8), job_id="j1")
+    Traceback (most recent call last):
+    ...
+    exoderm.errors.NotFoundError: no job j1
+    """
+    job = jobs.find(job_id)
+    if job is None or not _sees_job(actor, job):
+        raise NotFoundError(f"no job {job_id}")
+    return job
+
+
+def list_jobs(jobs: JobBoard[J], actor: Actor, *, page: PageQuery = FIRST_PAGE) -> Page[J]:
+    """The background jobs an actor may see (its own; every one for admins), newest first.
+
+    Parameters
+    ----------
+    jobs : JobBoard
+        The job runner.
+    actor : Actor
+        Who asks.
+    page : PageQuery
+        Which page.
+
+    Returns
+    -------
+    Page
+        The jobs, as the runner keeps them.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0,
+       V8.2 General Authorization Design (object-level access).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> class Board:
+    ...     def find(self, job_id): return None
+    ...     def all(self): return [SimpleNamespace(created_at=1, owner_id=3)]
+    >>> list_jobs(Board(), Actor("ana", Role.viewer, 1, user_id=7)).total
+    0
+    """
+    found = [j for j in jobs.all() if _sees_job(actor, j)]
+    found.sort(key=lambda j: j.created_at, reverse=True)
+    items, total = page_of_list(found, page)
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)

@@ -1,0 +1,504 @@
+"""The design verbs every face calls: formulate, sheets, catalogue, targets, claims, import.
+
+Every function takes the caller's ``session`` and ``actor``. Design data is shared
+catalogue data, not organisation data: the packaged catalogue ships with exoderm and
+the ``design_ingredient`` table has no organisation column, so every authenticated
+actor reads the same catalogue and no organisation fence applies. Changing the
+catalogue is reserved to :data:`~exoderm.design.repository.CATALOGUE_EDITORS`
+(admin, scientist); the change is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from exoderm.accounts.actor import Actor
+from exoderm.design import repository
+from exoderm.design.catalogue import Catalogue, Target, load_catalogue
+from exoderm.design.claims import ClaimVerdictRead
+from exoderm.design.claims import check_claim as _check_claim
+from exoderm.design.evidence_link import knowledge_base
+from exoderm.design.formulate import FormulationResult
+from exoderm.design.formulate import formulate as _formulate
+from exoderm.design.formulation import Formulation
+from exoderm.design.ingredient import Ingredient, Kind, Origin, ProductClass
+from exoderm.design.regulation import status
+from exoderm.design.request import FormulationRequest
+from exoderm.design.sheet import FormulationSheetsRead, SheetFormat, render_sheet, sheet
+from exoderm.markets import Market
+from exoderm.simulate.expectation import ExpectedOutcome, expected_outcomes
+from exoderm.storage.paging import FIRST_PAGE, Page, PageQuery, page_of_list
+
+
+class IngredientRead(BaseModel):
+    """One catalogue ingredient as a list shows it (``status`` when a market is asked)."""
+
+    key: str
+    name: str
+    inci: str
+    kind: str
+    origin: str
+    role: str
+    vegan: bool
+    cost_tier: int
+    targets: list[str]
+    source: str
+    status: str | None = None
+
+
+class RegulatoryStatusRead(BaseModel):
+    """An ingredient's status in one market and product class, and its legal basis."""
+
+    market: str
+    product_class: str
+    status: str
+    basis: str
+
+
+def _catalogue(session: Session) -> Catalogue:
+    return load_catalogue(session)
+
+
+def formulate(
+    session: Session,
+    actor: Actor,
+    request: FormulationRequest,
+    *,
+    use_knowledge_base: bool = True,
+) -> FormulationResult:
+    """The optimal formulation for ``request`` and up to ``request.top - 1`` alternatives.
+
+    Parameters
+    ----------
+    session : Session
+        Reads the imported catalogue ingredients and the imported evidence claims.
+    actor : Actor
+        Who asks; any authenticated actor may design (catalogue data is shared).
+    request : FormulationRequest
+        Targets with weights and the constraints (market, class, route, exclusions...).
+    use_knowledge_base : bool
+        Score evidence from the knowledge graph (default) or from the catalogue only.
+
+    Returns
+    -------
+    FormulationResult
+        ``best`` (proven optimal unless the time limit stopped the solver) and
+        ``alternatives``, each a typed :class:`~exoderm.design.formulation.Formulation`.
+
+    Raises
+    ------
+    InfeasibleError
+        No formulation satisfies the constraints; names the conflicting ones.
+
+    References
+    ----------
+    .. [1] Huangfu, Q. & Hall, J. A. J. (2018). Parallelizing the dual revised simplex
+       method. Mathematical Programming Computation 10, 119-142.
+       doi:10.1007/s12532-017-0130-5 (HiGHS, the MILP solver).
+    .. [2] Regulation (EC) No 1223/2009 on cosmetic products, Art. 19(1)(g) (INCI list
+       in descending order of weight) and Annex II (prohibited substances).
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> with scratch_database().reader() as s:
+    ...     result = formulate(s, local_operator(),
+    ...                        FormulationRequest(targets={"hydration": 1}, market="UK"),
+    ...                        use_knowledge_base=False)
+    >>> result.best.market, result.best.inci_list[0]
+    ('UK', 'Aqua')
+    """
+    catalogue = _catalogue(session)
+    kb = knowledge_base(session) if use_knowledge_base else None
+    return _formulate(request, catalogue=catalogue, kb=kb, use_knowledge_base=use_knowledge_base)
+
+
+def predictions(formulation: Formulation) -> list[ExpectedOutcome]:
+    """The simulator's expected outcome of a formulation (a labelled model prediction).
+
+    Parameters
+    ----------
+    formulation : Formulation
+        A formulation from :func:`formulate`.
+
+    Returns
+    -------
+    list of ExpectedOutcome
+        One per model the formulation's EV sources and targets select (or why none).
+
+    References
+    ----------
+    .. [1] Yanuar, R. et al. (2023). Journal of Applied Pharmaceutical Science 13(2)
+       (the 4-week topical design the simulated schedule follows).
+       doi:10.7324/JAPS.2023.130214
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> with scratch_database().reader() as s:
+    ...     best = formulate(s, local_operator(), FormulationRequest(targets={"wrinkles": 1}),
+    ...                      use_knowledge_base=False).best
+    >>> all("model prediction" in p.label for p in predictions(best))
+    True
+    """
+    return expected_outcomes(formulation)
+
+
+def formulation_sheets(
+    result: FormulationResult, *, simulate: bool = False
+) -> FormulationSheetsRead:
+    """The typed formulation sheets of a result (what the API returns).
+
+    Parameters
+    ----------
+    result : FormulationResult
+        From :func:`formulate`.
+    simulate : bool
+        Add the simulator's expected effects to every sheet.
+
+    Returns
+    -------
+    FormulationSheetsRead
+        ``best`` and ``alternatives`` as :class:`~exoderm.design.sheet.FormulationSheetRead`.
+
+    References
+    ----------
+    .. [1] Regulation (EC) No 1223/2009, Art. 19(1)(g) (the INCI list, in descending
+       order of weight at the time it is added).
+    .. [2] Commission Regulation (EU) No 655/2013, Annex (common criteria for claims).
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> with scratch_database().reader() as s:
+    ...     result = formulate(s, local_operator(), FormulationRequest(targets={"hydration": 1}),
+    ...                        use_knowledge_base=False)
+    >>> sheets = formulation_sheets(result)
+    >>> sheets.best.inci_list == [ln.inci for ln in sheets.best.ingredients]
+    True
+    """
+
+    def one(f: Formulation) -> Sequence[ExpectedOutcome] | None:
+        return predictions(f) if simulate else None
+
+    return FormulationSheetsRead(
+        best=sheet(result.best, one(result.best)),
+        alternatives=[sheet(f, one(f)) for f in result.alternatives],
+    )
+
+
+def render_formulation(
+    formulation: Formulation, fmt: SheetFormat = "markdown", *, simulate: bool = False
+) -> str:
+    """The formulation sheet as Markdown, HTML or JSON text.
+
+    Parameters
+    ----------
+    formulation : Formulation
+        From :func:`formulate`.
+    fmt : {"markdown", "html", "json"}
+        The layout.
+    simulate : bool
+        Add the "Expected effects (model)" section.
+
+    Returns
+    -------
+    str
+        The sheet; HTML is autoescaped.
+
+    References
+    ----------
+    .. [1] Regulation (EC) No 1223/2009, Art. 19(1)(g) (INCI list order).
+    .. [2] OWASP ASVS 5.0, V1.2 (output encoding: contextual escaping of HTML).
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> with scratch_database().reader() as s:
+    ...     best = formulate(s, local_operator(), FormulationRequest(targets={"hydration": 1}),
+    ...                      use_knowledge_base=False).best
+    >>> render_formulation(best, "markdown").startswith("# Formulation 1")
+    True
+    """
+    return render_sheet(formulation, fmt, expected=predictions(formulation) if simulate else None)
+
+
+def catalogue(
+    session: Session,
+    actor: Actor,
+    *,
+    kind: Kind | None = None,
+    origin: Origin | None = None,
+    market: Market | None = None,
+    product_class: ProductClass = ProductClass.cosmetic,
+    page: PageQuery = FIRST_PAGE,
+) -> Page[IngredientRead]:
+    """The ingredient catalogue (packaged and imported), filtered, sorted by key, paged.
+
+    Parameters
+    ----------
+    session : Session
+        Reads the imported ingredients.
+    actor : Actor
+        Who asks; the catalogue is shared data.
+    kind, origin : optional
+        Keep only ingredients of this kind / origin.
+    market : Market, optional
+        Add each ingredient's regulatory status in this market for ``product_class``.
+    product_class : ProductClass
+        The class the status is for.
+    page : PageQuery
+        Limit and offset.
+
+    Returns
+    -------
+    Page of IngredientRead
+
+    References
+    ----------
+    .. [1] European Commission. CosIng, the database of cosmetic ingredients, and
+       Regulation (EC) No 1223/2009 Annexes II-VI.
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> with scratch_database().reader() as s:
+    ...     found = catalogue(s, local_operator(), kind=Kind.ev_source, market=Market.UK)
+    >>> found.total > 0 and all(i.kind == "ev_source" and i.status for i in found.items)
+    True
+    """
+    cat = _catalogue(session)
+    chosen = [
+        i
+        for i in sorted(cat, key=lambda i: i.key)
+        if (kind is None or i.kind is kind) and (origin is None or i.origin is origin)
+    ]
+    rows, total = page_of_list(chosen, page)
+    items = [_ingredient_row(i, cat, market, product_class) for i in rows]
+    return Page[IngredientRead](items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+def _ingredient_row(
+    item: Ingredient, cat: Catalogue, market: Market | None, product_class: ProductClass
+) -> IngredientRead:
+    return IngredientRead(
+        key=item.key,
+        name=item.name,
+        inci=item.inci,
+        kind=item.kind.value,
+        origin=item.origin.value,
+        role=item.role,
+        vegan=item.vegan,
+        cost_tier=item.cost_tier,
+        targets=[e.target for e in item.effects],
+        source="imported" if item.key in cat.imported else "packaged",
+        status=status(item, market, product_class).status.value if market else None,
+    )
+
+
+def ingredient(session: Session, actor: Actor, key: str) -> Ingredient:
+    """One catalogue ingredient by key (an unknown key is "not found", with suggestions).
+
+    Parameters
+    ----------
+    session : Session
+        Reads the imported ingredients.
+    actor : Actor
+        Who asks; the catalogue is shared data.
+    key : str
+        The ingredient key.
+
+    Returns
+    -------
+    Ingredient
+
+    Raises
+    ------
+    NotFoundError
+        No such key.
+
+    References
+    ----------
+    .. [1] European Commission. CosIng, the database of cosmetic ingredients (INCI names).
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> with scratch_database().reader() as s:
+    ...     ingredient(s, local_operator(), "niacinamide").inci
+    'Niacinamide'
+    """
+    return _catalogue(session).get(key)
+
+
+def regulatory_statuses(ingredient: Ingredient) -> list[RegulatoryStatusRead]:
+    """An ingredient's status in every market and product class, with the legal basis.
+
+    Parameters
+    ----------
+    ingredient : Ingredient
+        A catalogue ingredient.
+
+    Returns
+    -------
+    list of RegulatoryStatusRead
+        One per market and class.
+
+    References
+    ----------
+    .. [1] Regulation (EC) No 1223/2009, Annex II entry 416, and the same as retained in
+       UK law (SI 2019/696, Schedule 34).
+    .. [2] US FDA. Public Safety Notification on Exosome Products, 6 December 2019.
+
+    Examples
+    --------
+    >>> from exoderm.design.catalogue import packaged_catalogue
+    >>> human = next(i for i in packaged_catalogue() if i.origin.value == "human")
+    >>> [r.status for r in regulatory_statuses(human)
+    ...  if r.market in ("EU", "UK") and r.product_class == "cosmetic"]
+    ['prohibited', 'prohibited']
+    """
+    out = []
+    for m in Market:
+        for c in ProductClass:
+            v = status(ingredient, m, c)
+            out.append(
+                RegulatoryStatusRead(
+                    market=m.value, product_class=c.value, status=v.status.value, basis=v.basis
+                )
+            )
+    return out
+
+
+def targets(session: Session, actor: Actor) -> list[Target]:
+    """The targets (dermal effects and skin concerns) a formulation can aim at.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's session (the targets are packaged data).
+    actor : Actor
+        Who asks.
+
+    Returns
+    -------
+    list of Target
+
+    References
+    ----------
+    .. [1] Krutmann, J. et al. (2017). The skin aging exposome. Journal of Dermatological
+       Science 85(3), 152-161. doi:10.1016/j.jdermsci.2016.09.015
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> with scratch_database().reader() as s:
+    ...     "collagen" in {t.id for t in targets(s, local_operator())}
+    True
+    """
+    return list(_catalogue(session).targets.values())
+
+
+def check_claim(
+    session: Session,
+    actor: Actor,
+    text: str,
+    *,
+    market: Market | str = Market.EU,
+    product_class: ProductClass | str = ProductClass.cosmetic,
+    evidence_level: str | None = None,
+) -> ClaimVerdictRead:
+    """Check claim wording for a market and product class; a rejection gives a rewording.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's session (the rules are packaged data).
+    actor : Actor
+        Who asks.
+    text : str
+        The claim.
+    market : Market
+        Where the product is supplied (the UK applies the retained EU rules and CAP Code).
+    product_class : ProductClass
+        cosmetic, medical-device or drug.
+    evidence_level : str, optional
+        The best substantiation held (one of ``EVIDENCE_LEVELS``).
+
+    Returns
+    -------
+    ClaimVerdictRead
+        Accepted or not, the reason, the legal basis and a checked rewording.
+
+    References
+    ----------
+    .. [1] Commission Regulation (EU) No 655/2013 (common criteria for cosmetic claims),
+       also as retained in UK law.
+    .. [2] Committee of Advertising Practice. UK Code of Non-broadcast Advertising
+       (CAP Code), section 12 "Medicines, medical devices, health-related products and
+       beauty products".
+    .. [3] Federal Food, Drug, and Cosmetic Act §201(g)(1), (i); 21 U.S.C. 321.
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> with scratch_database().reader() as s:
+    ...     v = check_claim(s, local_operator(), "with human stem cell exosomes", market="UK")
+    >>> v.accepted, v.rule_id
+    (False, 'human-exosome')
+    """
+    return _check_claim(text, str(market), str(product_class), evidence_level)
+
+
+def import_ingredients(
+    session: Session, actor: Actor, ingredients: Sequence[Ingredient], *, source: str = ""
+) -> dict[str, str]:
+    """Add or replace catalogue ingredients, all or nothing, audited.
+
+    Parameters
+    ----------
+    session : Session
+        A transaction (the caller commits).
+    actor : Actor
+        Must be an admin or scientist (``CATALOGUE_EDITORS``).
+    ingredients : sequence of Ingredient
+        Validated ingredients (e.g. from :func:`exoderm.design.read_ingredient_file`).
+    source : str
+        Where they came from (a file name), for the audit trail.
+
+    Returns
+    -------
+    dict
+        ``{key: "added" | "replaced"}``.
+
+    Raises
+    ------
+    PermissionDenied
+        The actor may not change the catalogue.
+
+    References
+    ----------
+    .. [1] ISO/IEC 27001:2022, Annex A 8.15 (logging of changes to shared data).
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> from exoderm.design.catalogue import packaged_catalogue
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> mine = packaged_catalogue().get("niacinamide").model_copy(update={"key": "my-b3"})
+    >>> with scratch_database().transaction() as s:
+    ...     import_ingredients(s, local_operator(), [mine], source="mine.yaml")
+    {'my-b3': 'added'}
+    """
+    return repository.import_ingredients(session, ingredients, actor=actor, source=source)
