@@ -248,3 +248,30 @@ def test_every_lot_operation_of_another_lab_is_404(world: World) -> None:
     assert other.get("/api/v1/qc/batches", params={"product": "Serum A"}).json()["items"] == []
     # lot numbers are unique across labs: the taken lot is a conflict, not a new batch
     assert other.post("/api/v1/qc/batches", json=record("L-201")).status_code == 409
+
+
+def test_instrument_warnings_reach_the_api(world: World) -> None:
+    """Issue 14: a file saying "Unreliable"/"Too Low" gives NTA criteria in review, in words."""
+    from tests.qc.conftest import FIXTURES
+
+    qc = world.client("qc")
+    qc.post("/api/v1/qc/batches", json=record("L-140"))
+    path = FIXTURES / "nanosight_full_sections.csv"
+    r = qc.post(
+        "/api/v1/qc/batches/L-140/imports",
+        files={"file": (path.name, path.read_bytes(), "text/csv")},
+    )
+    assert r.status_code == 201, r.text
+    m = r.json()[0]["measurement"]
+    assert {w["value"] for w in m["warnings"]} == {"Unreliable", "Too Low"}
+    assert [w["weighting"] for w in m["replicates"][0]["diffusion"]] == [
+        "Number",
+        "Surface Area",
+        "Volume",
+    ]
+    check = qc.get("/api/v1/qc/batches/L-140/check").json()
+    rows = {c["id"]: c for c in check["criteria"]}
+    assert rows["size_mode"]["verdict"] == "review"
+    measured = rows["size_mode"]["measured"]
+    assert "Unreliable" in measured and "Too Low" in measured
+    assert rows["size_mode"]["measurements"] and check["decision"] == "needs review"

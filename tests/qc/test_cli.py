@@ -39,10 +39,18 @@ def test_full_flow(
     base = ["--db", db_url, "--format", "json"]
     assert run([*base, "qc", "batch", "create", str(lot_file)], capsys)[0] == 0
     code, out, _ = run(
-        [*base, "qc", "import", str(SHARED_DATA / "nanosight" / "beads.csv"), "--batch", "LOT-001"],
+        [
+            *base,
+            "qc",
+            "import",
+            str(SHARED_DATA / "nanosight" / "beads2.csv"),
+            "--batch",
+            "LOT-001",
+        ],
         capsys,
     )
-    assert code == 0 and json.loads(out)[0]["concentration_per_ml"] == 1.47e9
+    # beads2.csv records its dilution (beads.csv says "Not recorded": no stock, no release)
+    assert code == 0 and json.loads(out)[0]["concentration_per_ml"] == 6.09e12
     code, out, err = run([*base, "qc", "check", "LOT-001"], capsys)
     rows = {r["id"]: r for r in json.loads(out)}
     assert code == 0 and rows["endotoxin"]["verdict"] == "pass"

@@ -197,7 +197,7 @@ def test_bad_number_names_line_and_field(tmp_path: Path) -> None:
         + 1
     )
     assert info.value.problem.location.line == expected_line
-    assert info.value.problem.location.field == "Mode"
+    assert info.value.problem.location.field == "[Size Data] Number Mode"
 
 
 def test_results_rows_per_video_and_average() -> None:

@@ -94,3 +94,26 @@ def test_trends_of_another_lab_show_none_of_its_lots(world: World) -> None:
     index = other.get("/qc", params={"product": "Serum Q"})
     assert index.status_code == 200 and "SECRET-LOT" not in index.text
     assert other.get("/qc/batches/SECRET-LOT-1").status_code == 404
+
+
+def test_page_shows_instrument_warnings_and_per_video_table(world: World) -> None:
+    """Issue 14: the batch page shows the instrument's words and every weighting per video."""
+    from tests.qc.conftest import FIXTURES
+
+    qc = login(world.client(), "qc")
+    csrf = csrf_of(qc.get("/qc").text)
+    record = {**TEMPLATE, "lot": "W-1", "product": "Serum W"}
+    qc.post("/qc", data={"csrf_token": csrf, "record": yaml.safe_dump(record)})
+    path = FIXTURES / "nanosight_full_sections.csv"
+    up = qc.post(
+        "/qc/batches/W-1/imports",
+        data={"csrf_token": csrf},
+        files={"file": (path.name, path.read_bytes(), "text/csv")},
+        follow_redirects=False,
+    )
+    assert up.status_code == 303, up.text
+    page = qc.get("/qc/batches/W-1").text
+    assert "Instrument warnings" in page and "Unreliable" in page and "Too Low" in page
+    assert "Surface Area" in page and "diffusion (1e4 nm²/s)" in page and "full_02" in page
+    for weighting in ("Number", "Surface Area", "Volume"):
+        assert f"{weighting} weighting" in page

@@ -14,10 +14,11 @@ import typer
 
 from exoderm.accounts.actor import local_operator
 from exoderm.cli.output import emit_object, emit_rows, info
-from exoderm.cli.state import STATE
+from exoderm.cli.state import STATE, OutputFormat
 from exoderm.qc import (
     FORMATS,
     ParticleMeasurement,
+    Replicate,
     Spec,
     control_chart_png,
     load_batch_file,
@@ -93,12 +94,24 @@ def batch_show(lot: Annotated[str, typer.Argument(help="Lot number.")]) -> None:
             "imaging": [i.method for i in record.imaging],
             "endotoxin_eu_per_ml": record.safety.endotoxin_eu_per_ml,
             "measurements": [
-                f"#{m.id} {m.measurement.method} {m.measurement.instrument}" for m in measurements
+                {"id": m.id, **_measurement_row(m.measurement)}
+                if STATE.format is OutputFormat.json
+                else f"#{m.id} {m.measurement.method} {m.measurement.instrument}"
+                + (
+                    f" ({len(m.measurement.warnings)} instrument warnings)"
+                    if m.measurement.warnings
+                    else ""
+                )
+                for m in measurements
             ],
             "certificates": [f"v{c.version} {c.decision} by {c.signed_by}" for c in certs],
         },
         title=f"batch {lot}",
     )
+    if STATE.format is not OutputFormat.json:
+        for m in measurements:
+            if m.measurement.replicates:
+                emit_rows(_replicate_rows(m.measurement), title=f"measurement #{m.id}: per video")
 
 
 @batch_app.command("list")
@@ -134,8 +147,92 @@ def _measurement_row(m: ParticleMeasurement) -> dict[str, Any]:
         "d50_nm": m.d50_nm,
         "z_average_nm": m.z_average_nm,
         "pdi": m.pdi,
-        "replicates": len(m.replicates),
+        "dilution_recorded": m.dilution_recorded,
+        "operator": m.operator,
+        "measured_at": m.measured_at.isoformat() if m.measured_at else None,
+        "software": m.software,
+        "sd_nm": m.sd_nm,
+        "d10_nm": m.d10_nm,
+        "d90_nm": m.d90_nm,
+        "particles_per_frame": m.particles_per_frame,
+        "particles_per_frame_se": m.particles_per_frame_se,
+        "centres_per_frame": m.centres_per_frame,
+        "centres_per_frame_se": m.centres_per_frame_se,
+        "ph": m.ph,
+        "conductivity_us_per_cm": m.conductivity_us_per_cm,
+        "camera_gain": m.camera_gain,
+        "max_brightness": m.max_brightness,
+        "micrometre_per_pixel": m.micrometre_per_pixel,
+        "d50_concentration_nm": m.d50_concentration_nm,
+        "d50_volume_nm": m.d50_volume_nm,
+        "log_classes": len(m.log_bins),
+        "notes": m.notes,
+        "warnings": [w.text for w in m.warnings],
+        "settings": m.settings,
+        "weightings": [w.model_dump(exclude={"percentiles"}) for w in m.weightings],
+        "diffusion": [w.model_dump(exclude={"percentiles"}) for w in m.diffusion],
+        "replicates": [_replicate_row(r) for r in m.replicates],
     }
+
+
+def _replicate_row(r: Replicate) -> dict[str, Any]:
+    """Every per-video value of a measurement (all weightings and diffusion blocks)."""
+    return r.model_dump(exclude={"bins", "reported"}, exclude_none=True)
+
+
+def _replicate_rows(m: ParticleMeasurement) -> list[dict[str, Any]]:
+    """One table row per video and weighting (for the table and CSV output)."""
+    rows: list[dict[str, Any]] = []
+    for r in m.replicates:
+        blocks = [("size", w) for w in r.weightings] + [("diffusion", w) for w in r.diffusion]
+        if not blocks:
+            rows.append(
+                {
+                    "video": r.name,
+                    "block": "",
+                    "weighting": m.weighting,
+                    "concentration_per_ml": r.concentration_per_ml,
+                    "mean": r.mean_nm,
+                    "mode": r.mode_nm,
+                    "sd": r.sd_nm,
+                    "d10": r.d10_nm,
+                    "d50": r.d50_nm,
+                    "d90": r.d90_nm,
+                    "valid_tracks": r.particles_counted,
+                }
+            )
+        for kind, w in blocks:
+            rows.append(
+                {
+                    "video": r.name,
+                    "block": kind,
+                    "weighting": w.weighting,
+                    "unit": w.unit,
+                    "concentration_per_ml": r.concentration_per_ml,
+                    "mean": w.mean,
+                    "mode": w.mode,
+                    "sd": w.sd,
+                    "d10": w.d10,
+                    "d50": w.d50,
+                    "d90": w.d90,
+                    "valid_tracks": w.valid_tracks,
+                }
+            )
+    return rows
+
+
+def _emit_measurements(measurements: list[ParticleMeasurement], title: str) -> None:
+    if STATE.format is OutputFormat.json:
+        emit_rows([_measurement_row(m) for m in measurements], title=title)
+        return
+    for m in measurements:
+        row = _measurement_row(m)
+        emit_object(
+            {k: v for k, v in row.items() if k not in ("replicates", "weightings", "diffusion")},
+            title=title,
+        )
+        if m.replicates:
+            emit_rows(_replicate_rows(m), title=f"{m.instrument}: per video")
 
 
 @app.command("import")
@@ -153,7 +250,7 @@ def import_cmd(
     with STATE.database().transaction() as session:
         stored = qc.import_measurements(session, local_operator(), lot, file, format=kind)
     info(f"imported {len(stored)} measurement(s) from {file} into {lot}")
-    emit_rows([_measurement_row(m.measurement) for m in stored], title="imported")
+    _emit_measurements([m.measurement for m in stored], "imported")
 
 
 @app.command("check")

@@ -30,7 +30,8 @@ from exoderm.accounts.records import Role
 from exoderm.errors import NotFoundError, UserInputError
 from exoderm.qc.check import batch_facts, spec_for_product
 from exoderm.qc.decision import ReleaseDecision, evaluate
-from exoderm.qc.facts import BatchFacts
+from exoderm.qc.facts import BatchFacts, measurement_label
+from exoderm.qc.measurement import ParticleMeasurement
 from exoderm.qc.records import QcBatch, QcCertificate
 from exoderm.qc.results import CertificateDraft
 from exoderm.qc.specs import Spec
@@ -42,17 +43,25 @@ PLOT_COLOUR = "#1f4fd8"
 PLOT_MAX_NM = 1000.0
 
 
+def _one_measurement_text(m: ParticleMeasurement) -> str:
+    parts = [measurement_label(m)]
+    if m.stock_concentration_per_ml is not None:
+        parts.append(f"{m.stock_concentration_per_ml:.3g} particles/mL (stock)")
+    elif m.concentration_per_ml is not None and not m.dilution_recorded:
+        parts.append("stock concentration unknown (dilution not recorded)")
+    for label, value in (("mode", m.mode_nm), ("mean", m.mean_nm), ("D50", m.d50_nm)):
+        if value is not None:
+            parts.append(f"{label} {value:.4g} nm")
+    if m.warnings:
+        parts.append("instrument warnings: " + "; ".join(w.text for w in m.warnings))
+    return ", ".join(parts)
+
+
 def _measurement_text(facts: BatchFacts) -> str:
     m = facts.counter
     if m is None:
         return "no single-particle measurement"
-    parts = [f"{m.method} ({m.instrument})"]
-    if m.stock_concentration_per_ml is not None:
-        parts.append(f"{m.stock_concentration_per_ml:.3g} particles/mL (stock)")
-    for label, value in (("mode", m.mode_nm), ("mean", m.mean_nm), ("D50", m.d50_nm)):
-        if value is not None:
-            parts.append(f"{label} {value:.4g} nm")
-    return ", ".join(parts)
+    return _one_measurement_text(m)
 
 
 def _storage_text(facts: BatchFacts) -> str:
@@ -77,6 +86,7 @@ def certificate_content(facts: BatchFacts, decision: ReleaseDecision) -> dict[st
         "separation": ", ".join(r.separation + r.concentration_methods) or "not recorded",
         "storage": _storage_text(facts),
         "measurement_text": _measurement_text(facts),
+        "measurements": [_one_measurement_text(m) for m in facts.measurements],
         "distribution": [[b.centre_nm, b.weight] for b in bins],
         "spec": decision.spec,
         "decision": decision.decision,

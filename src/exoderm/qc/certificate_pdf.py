@@ -87,16 +87,25 @@ def build_pdf(content: dict[str, Any], sha256: str, plot_png: bytes | None) -> b
         Paragraph(
             f"Separation: {content['separation']}. Storage: {content['storage']}.", s["body"]
         ),
-        Paragraph(f"Particle measurement: {content['measurement_text']}", s["body"]),
-        Paragraph("Figure 1. Size distribution", s["h2"]),
+        Paragraph(f"Particle measurement: {esc(content['measurement_text'])}", s["body"]),
     ]
+    for text in content.get("measurements", []):
+        story.append(Paragraph(f"Measurement: {esc(text)}", s["body"]))
+    story.append(Paragraph("Figure 1. Size distribution", s["h2"]))
     if plot_png:
         story.append(Image(io.BytesIO(plot_png), width=15 * cm, height=7.5 * cm))
     else:
         story.append(Paragraph("No single-particle size distribution recorded.", s["body"]))
     story.append(Paragraph(f"Specification {content['spec']}", s["h2"]))
     rows = [["Criterion", "Measured", "Limit", "Verdict", "Source of limit"]] + [
-        [c["title"], c["measured"], c["limit"], c["verdict"], c["source"]]
+        [
+            c["title"],
+            c["measured"]
+            + (" — from " + "; ".join(c["measurements"]) if c.get("measurements") else ""),
+            c["limit"],
+            c["verdict"],
+            c["source"],
+        ]
         for c in content["criteria"]
     ]
     story.append(_table(rows, [3.2 * cm, 4.2 * cm, 3.4 * cm, 1.5 * cm, 5.2 * cm], s, 3))

@@ -10,11 +10,12 @@ is never released on missing data, and never rejected for a test that was not do
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from exoderm.qc.evmetric import EvMetric, ev_metric
-from exoderm.qc.facts import BatchFacts
+from exoderm.qc.facts import SINGLE_PARTICLE_METHODS, BatchFacts, measurement_label
+from exoderm.qc.measurement import ParticleMeasurement
 from exoderm.qc.misev_checklist import Checklist, misev_checklist
 from exoderm.qc.nomenclature import NameVerdict, nomenclature_gate
 from exoderm.qc.purity import purity_tier
@@ -33,6 +34,8 @@ class CriterionResult:
     limit: str
     verdict: Verdict
     source: str
+    #: The measurement(s) this criterion read (method, instrument, file).
+    measurements: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,94 @@ def _separation(c: Criterion, facts: BatchFacts) -> tuple[str, str, Verdict]:
     return measured, limit, "pass" if ok else "review"
 
 
+#: Criteria read from the single-particle measurement (its warnings concern them).
+COUNTER_ATTRIBUTES = frozenset(
+    {
+        "mode_nm",
+        "fraction_50_400",
+        "fraction_below_200",
+        "fraction_30_150",
+        "particles_per_ug_protein",
+        "particles_per_ml",
+        "d50_nm",
+    }
+)
+#: Criteria that need the stock concentration, hence a recorded dilution.
+STOCK_ATTRIBUTES = frozenset({"particles_per_ug_protein", "particles_per_ml"})
+UNKNOWN_DILUTION = "unknown (dilution not recorded)"
+SIZING_METHODS = frozenset({"NTA", "TRPS", "flow", "DLS"})
+
+
+def _size_of(m: ParticleMeasurement) -> tuple[str, float] | None:
+    for label, value in (("mode", m.mode_nm), ("D50", m.d50_nm), ("Z-average", m.z_average_nm)):
+        if value is not None:
+            return label, value
+    return None
+
+
+def _orthogonal(c: Criterion, facts: BatchFacts) -> tuple[str, str, Verdict, tuple[str, ...]]:
+    """Every other sizing measurement against the one the criteria use, within tolerance."""
+    tolerance = c.tolerance if c.tolerance is not None else 0.2
+    factor = c.factor if c.factor is not None else 2.0
+    limit = f"size within ± {tolerance:.0%}, concentration within × {factor:g}"
+    base = facts.counter
+    others = [m for m in facts.measurements if m is not base and m.method in SIZING_METHODS]
+    if base is None or not others:
+        return "one sizing measurement: nothing to compare", limit, "n/a", ()
+    used = (measurement_label(base), *(measurement_label(m) for m in others))
+    findings: list[str] = []
+    compared: list[str] = []
+    base_size = _size_of(base)
+    for m in others:
+        size = _size_of(m)
+        if base_size is not None and size is not None and base_size[0] == size[0]:
+            a, b = base_size[1], size[1]
+            compared.append(f"{size[0]} {a:.4g} vs {b:.4g} nm")
+            if abs(a - b) > tolerance * max(a, b):
+                findings.append(
+                    f"{size[0]} {a:.4g} nm ({measurement_label(base)}) vs {b:.4g} nm "
+                    f"({measurement_label(m)}) differ by more than {tolerance:.0%}"
+                )
+        ca, cb = base.stock_concentration_per_ml, m.stock_concentration_per_ml
+        if m.method in SINGLE_PARTICLE_METHODS and ca and cb:
+            compared.append(f"stock {ca:.3g} vs {cb:.3g} particles/mL")
+            if max(ca, cb) / min(ca, cb) > factor:
+                findings.append(
+                    f"stock concentration {ca:.3g}/mL ({measurement_label(base)}) vs "
+                    f"{cb:.3g}/mL ({measurement_label(m)}) differ by more than × {factor:g}"
+                )
+    if findings:
+        return "; ".join(findings), limit, "review", used
+    if not compared:
+        return "no common value to compare", limit, "review", used
+    return "agree: " + "; ".join(compared), limit, "pass", used
+
+
+def _instrument_check(c: Criterion, facts: BatchFacts, result: CriterionResult) -> CriterionResult:
+    """Instrument warnings and an unknown dilution make a counter criterion need review."""
+    m = facts.counter
+    if m is None or c.attribute not in COUNTER_ATTRIBUTES:
+        return result
+    measured, verdict = result.measured, result.verdict
+    if c.attribute in STOCK_ATTRIBUTES and not m.dilution_recorded:
+        measured, verdict = UNKNOWN_DILUTION, "review"
+    if m.warnings:
+        words = "; ".join(dict.fromkeys(w.text for w in m.warnings))
+        measured = f"{measured}; instrument warning: {words}"
+        verdict = "review"
+    return replace(result, measured=measured, verdict=verdict, measurements=(measurement_label(m),))
+
+
 def _evaluate(
+    c: Criterion, facts: BatchFacts, checklist: Checklist, naming: NameVerdict
+) -> CriterionResult:
+    if c.kind == "orthogonal":
+        measured, limit, verdict, used = _orthogonal(c, facts)
+        return CriterionResult(c.id, c.title, measured, limit, verdict, c.source, used)
+    return _instrument_check(c, facts, _plain(c, facts, checklist, naming))
+
+
+def _plain(
     c: Criterion, facts: BatchFacts, checklist: Checklist, naming: NameVerdict
 ) -> CriterionResult:
     value = ATTRIBUTES[c.attribute](facts) if c.attribute in ATTRIBUTES else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -49,16 +50,39 @@ class BatchFacts:
         return self.stats.mode_nm if self.stats else None
 
 
+def measurement_label(m: ParticleMeasurement) -> str:
+    """How a criterion names the measurement it used: method, instrument, file."""
+    name = Path(m.source_file).name if m.source_file else (m.sample_name or "no file")
+    return f"{m.method} {m.instrument} ({name})"
+
+
+def _preference(m: ParticleMeasurement) -> tuple[bool, bool, str, str, str]:
+    """Clean data first (no instrument warning, dilution known), then a stable tie-break."""
+    return (
+        bool(m.warnings),
+        not m.dilution_recorded,
+        m.instrument,
+        m.source_sha256 or "",
+        m.source_file or "",
+    )
+
+
 def single_particle_measurement(
     measurements: Sequence[ParticleMeasurement],
 ) -> ParticleMeasurement | None:
-    """The most recently recorded single-particle count with a concentration."""
+    """The single-particle count the size and concentration criteria use.
+
+    Chosen by content, never by import order (so importing two files in either order gives
+    the same decision): a measurement without instrument warnings and with a recorded
+    dilution first, then by instrument and file hash. Every other measurement is still
+    compared with it (:func:`exoderm.qc.decision.evaluate`, kind ``orthogonal``).
+    """
     counted = [
         m
         for m in measurements
         if m.method in SINGLE_PARTICLE_METHODS and m.concentration_per_ml is not None
     ]
-    return counted[-1] if counted else None
+    return min(counted, key=_preference) if counted else None
 
 
 def gather(record: BatchRecord, measurements: Sequence[ParticleMeasurement]) -> BatchFacts:

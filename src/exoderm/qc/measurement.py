@@ -63,6 +63,54 @@ class SizeBin(BaseModel):
         return 0.0
 
 
+class WeightedSummary(BaseModel):
+    """One weighting block of a NanoSight ``[Size Data]`` or ``[Diffusion Coefficient Data]``.
+
+    Sizes are in nm; diffusion coefficients in the file's unit, 1e4 nm²/s (the
+    ``Bin centre (E4 nm²/s)`` column). ``*_se`` fields are the file's ``Standard Error``
+    column (filled on a measurement's averages only).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    weighting: str
+    unit: str = "nm"
+    mean: float | None = None
+    mode: float | None = None
+    sd: float | None = None
+    d10: float | None = None
+    d50: float | None = None
+    d90: float | None = None
+    valid_tracks: int | None = None
+    mean_se: float | None = None
+    mode_se: float | None = None
+    sd_se: float | None = None
+    d10_se: float | None = None
+    d50_se: float | None = None
+    d90_se: float | None = None
+    percentiles: list[float] = Field(default_factory=list)
+    #: The block's ``Graph Data``: bin centres and the ``Concentration average`` column
+    #: as printed (particles/mL per bin unit); on a measurement's averages only.
+    graph_centres: list[float] = Field(default_factory=list)
+    graph_average: list[float] = Field(default_factory=list)
+
+
+class InstrumentWarning(BaseModel):
+    """A check the instrument software itself failed (its own words, per video)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    section: str
+    item: str
+    value: str
+    replicate: str | None = None
+
+    @property
+    def text(self) -> str:
+        where = f" ({self.replicate})" if self.replicate else ""
+        return f"{self.item}: {self.value}{where}"
+
+
 class SizeSummary(BaseModel):
     """The summary numbers a sizing instrument reports for one video, record or average."""
 
@@ -82,6 +130,22 @@ class SizeSummary(BaseModel):
     pdi: float | None = None
     zeta_potential_mv: float | None = None
     particles_counted: int | None = None
+    particles_per_frame: float | None = None
+    particles_per_frame_se: float | None = None
+    centres_per_frame: float | None = None
+    centres_per_frame_se: float | None = None
+    completed_tracks: int | None = None
+    x_drift_pix_per_frame: float | None = None
+    y_drift_pix_per_frame: float | None = None
+    concentration_upgrade: bool | None = None
+    #: Every size weighting block (Number, Surface Area, Volume) the file prints.
+    weightings: list[WeightedSummary] = Field(default_factory=list)
+    #: Every diffusion-coefficient weighting block the file prints (1e4 nm²/s).
+    diffusion: list[WeightedSummary] = Field(default_factory=list)
+    #: The instrument's own checks (``[Concentration Warnings]``), label → its word.
+    concentration_warnings: dict[str, str] = Field(default_factory=dict)
+    #: The instrument's ``[Information]`` lines (validity, noise, vibration), label → text.
+    information: dict[str, str] = Field(default_factory=dict)
     #: Every other number or text the instrument printed, under the file's own label.
     reported: dict[str, Reported] = Field(default_factory=dict)
 
@@ -110,8 +174,25 @@ class ParticleMeasurement(SizeSummary):
     settings: dict[str, Reported] = Field(default_factory=dict)
     sample_name: str | None = None
     measured_at: datetime | None = None
+    operator: str | None = None
+    #: Cell conditions and camera settings a ZetaView header prints (None elsewhere).
+    ph: float | None = None
+    conductivity_us_per_cm: float | None = None
+    camera_gain: float | None = None
+    max_brightness: float | None = None
+    micrometre_per_pixel: float | None = None
+    #: Instrument-printed medians of the concentration- and volume-weighted distributions.
+    d50_concentration_nm: float | None = None
+    d50_volume_nm: float | None = None
+    #: A second table of the same distribution in logarithmic classes (ZetaView).
+    log_bins: list[SizeBin] = Field(default_factory=list)
     dilution: float = Field(default=1.0, gt=0)
     dilution_applied: bool = False
+    #: False when the file says the dilution was not recorded: stock concentration unknown.
+    dilution_recorded: bool = True
+    #: The instrument's own failed checks; they make the criteria that use this
+    #: measurement ``needs review``.
+    warnings: list[InstrumentWarning] = Field(default_factory=list)
     weighting: Weighting = "number"
     bins: list[SizeBin] = Field(default_factory=list)
     replicates: list[Replicate] = Field(default_factory=list)
@@ -128,8 +209,8 @@ class ParticleMeasurement(SizeSummary):
 
     @property
     def stock_concentration_per_ml(self) -> float | None:
-        """Particles per mL of the undiluted sample (concentration with dilution)."""
-        if self.concentration_per_ml is None:
+        """Particles per mL of the undiluted sample; unknown if the dilution was not recorded."""
+        if self.concentration_per_ml is None or not self.dilution_recorded:
             return None
         if self.dilution_applied:
             return self.concentration_per_ml
@@ -137,11 +218,13 @@ class ParticleMeasurement(SizeSummary):
 
 
 __all__ = [
+    "InstrumentWarning",
     "Method",
     "ParticleMeasurement",
     "Replicate",
     "Reported",
     "SizeBin",
     "SizeSummary",
+    "WeightedSummary",
     "Weighting",
 ]

@@ -106,6 +106,8 @@ class CriterionRead(BaseModel):
     limit: str
     verdict: Verdict
     source: str
+    #: The measurement(s) the criterion used (method, instrument, file).
+    measurements: list[str] = Field(default_factory=list)
 
 
 class ChecklistItemRead(BaseModel):

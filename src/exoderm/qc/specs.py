@@ -40,6 +40,7 @@ Kind = Literal[
     "label_tolerance",
     "report",
     "separation",
+    "orthogonal",
 ]
 
 
@@ -58,6 +59,8 @@ class Criterion(BaseModel):
     markers: list[str] = Field(default_factory=list)
     min_count: int = 1
     tolerance: float | None = None
+    #: For ``orthogonal``: the largest ratio allowed between two concentrations.
+    factor: float | None = Field(default=None, gt=1)
     unit: str | None = None
     required: bool = True
     source: str = Field(min_length=3)

@@ -118,6 +118,28 @@ def _distribution_chart(measurements: list[MeasurementRead]) -> str | None:
     )
 
 
+def _weighting_charts(measurements: list[MeasurementRead]) -> list[str]:
+    """One size plot per weighting (Number, Surface Area, Volume) of each measurement."""
+    charts: list[str] = []
+    for stored in measurements:
+        m = stored.measurement
+        for w in m.weightings:
+            pairs = [
+                (x, y) for x, y in zip(w.graph_centres, w.graph_average, strict=False) if x <= 1000
+            ]
+            if not pairs:
+                continue
+            charts.append(
+                line_chart(
+                    {w.weighting: ([x for x, _ in pairs], [y for _, y in pairs])},
+                    title=f"#{stored.id} {m.instrument}: {w.weighting} weighting",
+                    xlabel="diameter (nm)",
+                    ylabel="particles/mL per nm",
+                )
+            )
+    return charts
+
+
 @router.get("/batches/{lot}")
 def batch(
     request: Request, lot: str, who: Reader, svc: AppContext = Depends(app_context)
@@ -136,6 +158,7 @@ def batch(
             "decision": _decision_view(decision),
             "certificates": b.certificates,
             "chart": _distribution_chart(b.measurements),
+            "weighting_charts": _weighting_charts(b.measurements),
             "formats": FORMATS,
             "record_json": json.dumps(record.model_dump(mode="json"), indent=2, ensure_ascii=False),
         },

@@ -46,9 +46,10 @@ def import_file(path: Path, format: Format | None = None) -> list[ParticleMeasur
         if looks_like(src):
             return parse(src)
     raise UserInputError(
-        "unrecognised export format",
+        "unrecognised export format (wrong encoding or not an instrument export?)",
         file=path,
         line=1,
+        field="format",
         expected="NanoSight ExperimentSummary CSV, ZetaView .txt, Zetasizer .txt, "
         "a ViewSizer folder, or the generic particle CSV ('# exoderm particle csv')",
     )

@@ -27,7 +27,13 @@ from typing import Any
 from exoderm.errors import UserInputError
 from exoderm.qc.distribution import bin_edges
 from exoderm.qc.importers.text import SourceText, optional_float, parse_float
-from exoderm.qc.measurement import ParticleMeasurement, Replicate, SizeBin
+from exoderm.qc.measurement import (
+    InstrumentWarning,
+    ParticleMeasurement,
+    Replicate,
+    SizeBin,
+    WeightedSummary,
+)
 
 SIGNATURE = "NTA Experiment Summary File"
 SUMMARY_ROWS = {
@@ -50,9 +56,18 @@ class _Row:
         return self.cells[i].strip() if i < len(self.cells) else ""
 
 
+BLOCK_SECTIONS = ("Size Data", "Diffusion Coefficient Data")
+DIFFUSION_UNIT = "1e4 nm²/s"
+#: Words with which the NTA software says a check passed ("OK"), or that nothing was
+#: detected ("No"); anything else in ``[Concentration Warnings]``/``[Information]`` is
+#: the instrument's own warning.
+PASSING = {"ok", "no", ""}
+
+
 @dataclass
 class _SizeBlock:
     weighting: str
+    section: str = "Size Data"
     rows: dict[str, _Row] = field(default_factory=dict)
     graph_header: _Row | None = None
     graph: list[_Row] = field(default_factory=list)
@@ -92,13 +107,13 @@ def _split(rows: list[_Row], path: Path) -> _Parsed:
             parsed.sections.setdefault(section, {})
             parsed.section_headers[section] = row
             continue
-        if section != "Size Data":
+        if section not in BLOCK_SECTIONS:
             if first and not _blank(row):
                 target = parsed.sections[section] if section else parsed.head
                 target.setdefault(first, row)
             continue
         if first == "Weighting":
-            block = _SizeBlock(row.cell(1))
+            block = _SizeBlock(row.cell(1), section)
             parsed.size_blocks.append(block)
             mode = "rows"
             continue
@@ -222,6 +237,120 @@ def _graph(
     return centres, videos, average
 
 
+def _weighted(
+    block: _SizeBlock, n: int, path: Path, last: int
+) -> tuple[list[WeightedSummary], WeightedSummary]:
+    """Per-video summaries of one weighting block, and its Average/Standard Error columns."""
+    unit = "nm" if block.section == "Size Data" else DIFFUSION_UNIT
+    header = block.rows.get("Filename")
+    per_video: list[dict[str, Any]] = [{} for _ in range(n)]
+    top: dict[str, Any] = {}
+    where = f"[{block.section}] {block.weighting}"
+    for label in SUMMARY_ROWS:
+        row = _require(block.rows, label, path, where, last)
+        field_name = label.lower()
+        for v, text in enumerate(_value_cells(row, n, path, f"{where} {label}")):
+            per_video[v][field_name] = _number(text, path, row.line, f"{where} {label}")
+        avg = _extra(row, header, "Average", n)
+        if avg:
+            top[field_name] = _number(avg, path, row.line, f"{where} {label} Average")
+            top[f"{field_name}_se"] = optional_float(
+                _extra(row, header, "Standard Error", n),
+                file=path,
+                line=row.line,
+                field=f"{where} {label} Standard Error",
+            )
+        elif n == 1:
+            top[field_name] = per_video[0][field_name]
+    tracks = block.rows.get("Valid Tracks")
+    if tracks is not None:
+        for v, text in enumerate(_value_cells(tracks, n, path, f"{where} Valid Tracks")):
+            count = _number(text, path, tracks.line, f"{where} Valid Tracks")
+            per_video[v]["valid_tracks"] = int(count)
+    if block.percentiles:
+        for v, column in enumerate(_percentile_table(block, n, path, last)):
+            per_video[v]["percentiles"] = column
+    if block.graph:
+        top["graph_centres"], _, top["graph_average"] = _graph(block, n, path, last)
+    summaries = [
+        WeightedSummary(weighting=block.weighting, unit=unit, **values) for values in per_video
+    ]
+    return summaries, WeightedSummary(weighting=block.weighting, unit=unit, **top)
+
+
+def _per_video_text(parsed: _Parsed, section: str, n: int) -> list[dict[str, str]]:
+    rows = parsed.sections.get(section, {})
+    return [{label: row.cell(v + 1) for label, row in rows.items()} for v in range(n)]
+
+
+def _warnings(
+    names: list[str], checks: list[dict[str, str]], info: list[dict[str, str]]
+) -> list[InstrumentWarning]:
+    """The instrument's failed checks: any word but OK/No (a corrected vibration is fine)."""
+    found: list[InstrumentWarning] = []
+    for name, video_checks, video_info in zip(names, checks, info, strict=True):
+        for label, value in video_checks.items():
+            if value.strip().lower() not in PASSING:
+                found.append(
+                    InstrumentWarning(
+                        section="Concentration Warnings", item=label, value=value, replicate=name
+                    )
+                )
+        corrected = video_info.get("Vibration correction applied", "").lower() == "yes"
+        for label, value in video_info.items():
+            word = value.strip().lower()
+            if label == "Vibration correction applied" or word in PASSING:
+                continue
+            if label == "Vibration detected" and corrected:
+                continue
+            if label.startswith("Settings changed") and word == "no":
+                continue
+            found.append(
+                InstrumentWarning(section="Information", item=label, value=value, replicate=name)
+            )
+    return found
+
+
+RESULT_FIELDS = {
+    "Particles per frame": "particles_per_frame",
+    "Centres per frame": "centres_per_frame",
+    "Completed tracks": "completed_tracks",
+    "X-Drift (pix/frame)": "x_drift_pix_per_frame",
+    "Y-Drift (pix/frame)": "y_drift_pix_per_frame",
+}
+
+
+def _result_values(
+    results: dict[str, _Row], header: _Row | None, n: int, path: Path
+) -> list[dict[str, Any]]:
+    """Typed ``[Results]`` values per video, then (index ``n``) the Average/SE columns."""
+    out: list[dict[str, Any]] = [{} for _ in range(n + 1)]
+    for label, attr in RESULT_FIELDS.items():
+        row = results.get(label)
+        if row is None:
+            continue
+        for v, text in enumerate(_value_cells(row, n, path, label)):
+            value = _number(text, path, row.line, f"{label} (video {v + 1})")
+            out[v][attr] = int(value) if attr == "completed_tracks" else value
+        avg = _extra(row, header, "Average", n)
+        if avg and attr in ("particles_per_frame", "centres_per_frame"):
+            out[n][attr] = _number(avg, path, row.line, f"{label} Average")
+            out[n][f"{attr}_se"] = optional_float(
+                _extra(row, header, "Standard Error", n),
+                file=path,
+                line=row.line,
+                field=f"{label} Standard Error",
+            )
+    upgrade = results.get("Concentration Upgrade?")
+    if upgrade is not None:
+        words = _value_cells(upgrade, n, path, "Concentration Upgrade?")
+        for v, word in enumerate(words):
+            out[v]["concentration_upgrade"] = {"yes": True, "no": False}.get(word.lower())
+        if len(set(words)) == 1:
+            out[n]["concentration_upgrade"] = out[0]["concentration_upgrade"]
+    return out
+
+
 def _bins(centres: list[float], conc_per_nm: list[float]) -> list[SizeBin]:
     """Graph Data is particles/mL per nm at each centre; a bin holds density × width."""
     raw = [SizeBin(centre_nm=c) for c in centres]
@@ -315,11 +444,12 @@ def parse(src: SourceText) -> list[ParticleMeasurement]:
     conc_cells = _value_cells(conc_row, n, path, "Concentration (Particles / ml)")
     dil_cells = _value_cells(dil_row, n, path, "Dilution factor")
     dilution_values = {c for c in dil_cells}
-    dilution, applied, notes = 1.0, False, []
+    dilution, applied, recorded, notes = 1.0, False, True, []
     if dilution_values == {"Not recorded"}:
+        recorded = False
         notes.append(
             "dilution factor not recorded in the NTA software: concentrations are "
-            "as measured in the cell"
+            "as measured in the cell; stock concentration unknown"
         )
     elif len(dilution_values) == 1:
         dilution = _number(dil_cells[0], path, dil_row.line, "Dilution factor")
@@ -332,6 +462,14 @@ def parse(src: SourceText) -> list[ParticleMeasurement]:
             field="Dilution factor",
             expected="one factor",
         )
+
+    size_blocks = [b for b in parsed.size_blocks if b.section == "Size Data"]
+    diffusion_blocks = [b for b in parsed.size_blocks if b.section != "Size Data"]
+    size_weightings = [_weighted(b, n, path, last) for b in size_blocks]
+    diffusion_weightings = [_weighted(b, n, path, last) for b in diffusion_blocks]
+    checks = _per_video_text(parsed, "Concentration Warnings", n)
+    info = _per_video_text(parsed, "Information", n)
+    result_values = _result_values(results, results_header, n, path)
 
     replicates: list[Replicate] = []
     for v, name in enumerate(names):
@@ -358,6 +496,11 @@ def parse(src: SourceText) -> list[ParticleMeasurement]:
                 particles_counted=int(counted) if counted is not None else None,
                 bins=_bins(centres, video_conc[v]),
                 reported=reported,
+                weightings=[per_video[v] for per_video, _ in size_weightings],
+                diffusion=[per_video[v] for per_video, _ in diffusion_weightings],
+                concentration_warnings=checks[v],
+                information=info[v],
+                **result_values[v],
                 **values,
             )
         )
@@ -404,9 +547,17 @@ def parse(src: SourceText) -> list[ParticleMeasurement]:
         ),
         None,
     )
+    operator_row = details.get("Operator Name") or details.get("Operator")
+    averages = result_values[n] if n > 1 else result_values[0]
     return [
         ParticleMeasurement(
             method="NTA",
+            operator=(operator_row.cell(1) or None) if operator_row else None,
+            dilution_recorded=recorded,
+            warnings=_warnings(names, checks, info),
+            weightings=[average for _, average in size_weightings],
+            diffusion=[average for _, average in diffusion_weightings],
+            **averages,
             instrument="Malvern NanoSight",
             software=_software(parsed, src),
             settings=_settings(parsed, n),
