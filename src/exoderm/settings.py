@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -58,6 +58,45 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks (e.g. 10.0.0.0/8) of reverse proxies whose "
+        "X-Forwarded-For header is believed; from any other peer it is ignored.",
+    )
+    session_idle_minutes: int = Field(
+        30, ge=1, le=24 * 60, description="A browser session unused this long ends."
+    )
+    session_lifetime_hours: int = Field(
+        12, ge=1, le=24 * 7, description="A browser session ends this long after login."
+    )
+    login_max_failures: int = Field(
+        5, ge=1, le=1000, description="Login attempts per account within the window."
+    )
+    login_address_max_failures: int = Field(
+        100, ge=1, le=100_000, description="Failed logins per client address within the window."
+    )
+    login_window_minutes: int = Field(15, ge=1, le=24 * 60)
+    login_backoff_seconds: int = Field(
+        60, ge=1, le=3600, description="First block after the limit; doubles each time."
+    )
+    max_concurrent_password_hashes: int = Field(
+        4, ge=1, le=64, description="Password hashes computed at once (64 MiB each)."
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError as exc:
+                raise ValueError(
+                    f"trusted_proxies: {entry!r} is not an IP address or network "
+                    "(expected e.g. 127.0.0.1 or 10.0.0.0/8)"
+                ) from exc
+        return value
 
     @classmethod
     def settings_customise_sources(

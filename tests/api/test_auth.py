@@ -61,7 +61,7 @@ def test_wrong_password_then_throttled(world: World) -> None:
 
 
 def test_success_clears_username_failures_but_not_address(world: World) -> None:
-    from exoderm.accounts.records import LoginFailure
+    from exoderm.accounts.records import LoginThrottle
 
     client = world.client()
     for _ in range(3):
@@ -69,9 +69,9 @@ def test_success_clears_username_failures_but_not_address(world: World) -> None:
     ok = client.post("/api/v1/auth/token", json={"username": "qc", "password": PASSWORD})
     assert ok.status_code == 201
     with world.db.reader() as s:
-        keys = list(s.scalars(select(LoginFailure.key)))
-    assert keys.count("user:qc") == 0
-    assert sum(k.startswith("addr:") for k in keys) == 3
+        counts = {row.key: row.attempts for row in s.scalars(select(LoginThrottle))}
+    assert counts.get("user:qc", 0) == 0
+    assert sum(n for k, n in counts.items() if k.startswith("addr:")) == 3
 
 
 def test_revoked_token_stops_working(world: World) -> None:

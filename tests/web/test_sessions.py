@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from tests.api.conftest import PASSWORD, World
 from tests.web.logins import csrf_of, login
@@ -109,3 +110,88 @@ def test_password_change_ends_other_sessions(world: World) -> None:
     assert first.get("/api/v1/me").status_code == 200
     assert second.get("/api/v1/me").status_code == 401
     login(world.client(), "viewer", "a-brand-new-password")
+
+
+def _age_session(world: World, cookie: str, *, idle: timedelta) -> None:
+    from sqlalchemy import update
+
+    from exoderm.accounts.records import BrowserSession
+    from exoderm.accounts.tokens import digest
+
+    with world.db.transaction() as s:
+        s.execute(
+            update(BrowserSession)
+            .where(BrowserSession.session_hash == digest(cookie))
+            .values(last_seen_at=datetime.now(UTC) - idle)
+        )
+
+
+def test_idle_session_ends(world: World) -> None:
+    client = login(world.client(), "sci")
+    cookie = client.cookies.get("exoderm_session") or ""
+    assert world.app.state.context.settings.session_idle_minutes == 30
+    _age_session(world, cookie, idle=timedelta(minutes=31))
+    assert client.get("/api/v1/me").status_code == 401
+    assert client.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_activity_keeps_a_session_alive(world: World) -> None:
+    from exoderm.accounts.records import BrowserSession
+    from exoderm.accounts.tokens import digest
+
+    client = login(world.client(), "sci")
+    cookie = client.cookies.get("exoderm_session") or ""
+    _age_session(world, cookie, idle=timedelta(minutes=29))
+    assert client.get("/api/v1/me").status_code == 200
+    with world.db.reader() as s:
+        row = s.query(BrowserSession).filter_by(session_hash=digest(cookie)).one()
+    assert row.last_seen_at is not None
+    seen = row.last_seen_at if row.last_seen_at.tzinfo else row.last_seen_at.replace(tzinfo=UTC)
+    assert datetime.now(UTC) - seen < timedelta(minutes=1)
+
+
+def test_idle_timeout_is_configurable(world: World) -> None:
+    context = world.app.state.context
+    context.settings = context.settings.model_copy(update={"session_idle_minutes": 5})
+    client = login(world.client(), "sci")
+    cookie = client.cookies.get("exoderm_session") or ""
+    _age_session(world, cookie, idle=timedelta(minutes=6))
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_absolute_lifetime_still_applies(world: World) -> None:
+    from sqlalchemy import update
+
+    from exoderm.accounts.records import BrowserSession
+    from exoderm.accounts.tokens import digest
+
+    client = login(world.client(), "sci")
+    cookie = client.cookies.get("exoderm_session") or ""
+    with world.db.transaction() as s:
+        s.execute(
+            update(BrowserSession)
+            .where(BrowserSession.session_hash == digest(cookie))
+            .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_password_fields_are_masked_and_allow_password_managers(world: World) -> None:
+    form = world.client().get("/login").text
+    field = re.search(r'<input[^>]*name="password"[^>]*>', form)
+    assert field is not None
+    assert 'type="password"' in field.group(0) and 'autocomplete="current-password"' in field.group(
+        0
+    )
+    assert "onpaste" not in form.lower()
+    account = login(world.client(), "sci").get("/account").text
+    for name in ("current_password", "new_password", "confirm_password"):
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', account)
+        assert tag is not None and 'type="password"' in tag.group(0), name
+
+
+def test_each_login_gets_a_new_session_token(world: World) -> None:
+    first = login(world.client(), "sci").cookies.get("exoderm_session")
+    second = login(world.client(), "sci").cookies.get("exoderm_session")
+    assert first and second and first != second
+    assert len(first) >= 43  # 32 random bytes, base64url: 256 bits

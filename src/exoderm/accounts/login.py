@@ -1,10 +1,27 @@
-"""One login procedure for the web form, the API and the CLI: throttle, verify, record."""
+"""One login procedure for the web form, the API and the CLI: reserve, verify, settle.
+
+1. *reserve* the attempt for the account and the address (its own short transaction,
+   under a row lock; refused while either is blocked, see :mod:`exoderm.accounts.throttle`);
+2. *verify* the password outside any transaction (argon2 is slow on purpose, and at most
+   a few hashes run at once, see :mod:`exoderm.accounts.passwords`);
+3. *settle*: a success clears the account's attempts and upgrades an outdated hash; a
+   failure stays counted and is written to the audit log (the username tried and the
+   address, never the password).
+"""
 
 from __future__ import annotations
 
+from sqlalchemy import select, update
+
+from exoderm.accounts import audit
+from exoderm.accounts.passwords import hash_password, needs_rehash, verify_password
 from exoderm.accounts.records import User
-from exoderm.accounts.throttle import check_allowed, clear_failures, record_failure
-from exoderm.accounts.users import authenticate
+from exoderm.accounts.throttle import (
+    LoginPolicy,
+    TooManyAttempts,
+    reserve_attempt,
+    settle_attempt,
+)
 from exoderm.errors import ExodermError
 from exoderm.storage.engine import Database
 
@@ -17,18 +34,85 @@ class LoginFailed(ExodermError):
     title = "Unauthorized"
 
 
-def login(db: Database, username: str, password: str, address: str | None) -> int:
-    """Check a login; returns the user id. Failures are committed even though login fails.
+def _policy(policy: LoginPolicy | None) -> LoginPolicy:
+    if policy is not None:
+        return policy
+    from exoderm.settings import get_settings
 
-    Raises :class:`~exoderm.accounts.throttle.TooManyAttempts` while throttled, and
-    :class:`LoginFailed` for a wrong username or password.
+    return LoginPolicy.from_settings(get_settings())
+
+
+def _audit_failure(
+    db: Database,
+    username: str,
+    address: str | None,
+    *,
+    reason: str,
+    user_id: int | None,
+    organisation_id: int | None,
+) -> None:
+    with db.transaction() as session:
+        if reason == "wrong_credentials":
+            settle_attempt(session, username, address, succeeded=False)
+        audit.record(
+            session,
+            actor=username[:100] or "-",
+            action="login.failed" if reason == "wrong_credentials" else "login.throttled",
+            subject_type="user",
+            subject_id=user_id if user_id is not None else "unknown",
+            organisation_id=organisation_id,
+            detail={"address": (address or "")[:100], "reason": reason},
+        )
+
+
+def login(
+    db: Database,
+    username: str,
+    password: str,
+    address: str | None,
+    *,
+    policy: LoginPolicy | None = None,
+) -> int:
+    """Check a login; returns the user id. Failures are committed although login fails.
+
+    Raises :class:`~exoderm.accounts.throttle.TooManyAttempts` while the account or the
+    address is blocked, and :class:`LoginFailed` for a wrong username or password.
     """
+    rules = _policy(policy)
     with db.transaction() as session:
-        check_allowed(session, username, address)
-        user: User | None = authenticate(session, username, password)
-        if user is not None:
-            clear_failures(session, username)
-            return user.id
+        wait = reserve_attempt(session, username, address, rules)
+    if wait is not None:
+        _audit_failure(
+            db, username, address, reason="throttled", user_id=None, organisation_id=None
+        )
+        raise TooManyAttempts(wait)
+    with db.reader() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        found = (
+            (user.id, user.password_hash, user.is_active, user.organisation_id) if user else None
+        )
+    if found is None:
+        from exoderm.accounts.users import _dummy_hash
+
+        verify_password(_dummy_hash(), password)  # as slow as for a real user
+        ok = False
+    else:
+        ok = found[2] and verify_password(found[1], password)
+    if not ok:
+        _audit_failure(
+            db,
+            username,
+            address,
+            reason="wrong_credentials",
+            user_id=found[0] if found else None,
+            organisation_id=found[3] if found else None,
+        )
+        raise LoginFailed("wrong username or password")
+    assert found is not None
+    user_id, stored = found[0], found[1]
+    upgraded = hash_password(password) if stored and needs_rehash(stored) else None
     with db.transaction() as session:
-        record_failure(session, username, address)
-    raise LoginFailed("wrong username or password")
+        settle_attempt(session, username, address, succeeded=True)
+        if upgraded is not None:
+            session.execute(update(User).where(User.id == user_id).values(password_hash=upgraded))
+    return user_id

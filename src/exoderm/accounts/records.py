@@ -99,6 +99,11 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The token that created this one (None for a token made by password or by an admin):
+    #: a child never outlives nor outranks its parent, and is revoked with it.
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts_api_token.id", ondelete="CASCADE"), index=True
+    )
 
 
 class BrowserSession(Base):
@@ -115,13 +120,25 @@ class BrowserSession(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The last request seen on this session, for the idle timeout.
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class LoginFailure(Base):
-    """One failed login, kept for the sliding-window rate limit (shared by all workers)."""
+class LoginThrottle(Base):
+    """Login attempts of one account (``user:<name>``) or one address (``addr:<ip>``).
 
-    __tablename__ = "accounts_login_failure"
+    One row per key, changed only under a row lock (see :mod:`exoderm.accounts.throttle`),
+    so that parallel attempts cannot all pass a check made before any of them is counted.
+    """
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    __tablename__ = "accounts_login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    #: Attempts (in flight or failed) since ``window_start``.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    #: How many times in a row the limit was reached: the back-off doubles with each.
+    strikes: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -61,6 +61,9 @@ class TokenRead(_Read):
     created_at: UtcDatetime
     expires_at: UtcDatetime | None
     revoked_at: UtcDatetime | None
+    parent_id: int | None = Field(
+        None, description="The token that created this one; revoking it revokes this one."
+    )
 
 
 class IssuedTokenRead(BaseModel):

@@ -55,6 +55,7 @@ from exoderm.accounts.results import (
     UserRead,
 )
 from exoderm.accounts.scopes import parse_scopes
+from exoderm.accounts.throttle import LoginPolicy
 from exoderm.errors import NotFoundError, PermissionDenied, UserInputError
 from exoderm.storage.engine import Database
 from exoderm.storage.paging import FIRST_PAGE, Page, PageQuery, page_of_list, page_of_select
@@ -77,6 +78,7 @@ __all__ = [
     "list_tokens",
     "list_users",
     "open_browser_session",
+    "record_denied_access",
     "revoke_token",
     "set_active",
     "set_password",
@@ -564,7 +566,13 @@ def set_active(session: Session, actor: Actor, *, user: int | str, active: bool)
 
 
 def set_password(
-    session: Session, actor: Actor, *, password: str, user: int | str | None = None
+    session: Session,
+    actor: Actor,
+    *,
+    password: str,
+    user: int | str | None = None,
+    keep_sessions: bool = False,
+    keep_tokens: bool = False,
 ) -> UserRead:
     """Replace a password: one's own, or (admins) anyone's; policy-checked, argon2id-hashed.
 
@@ -579,6 +587,10 @@ def set_password(
     user : int or str, optional
         Whose (id or username); default the actor. Another organisation's user is "not
         found" for a non-admin; a colleague's password is :class:`PermissionDenied`.
+    keep_sessions : bool
+        Keep the user's browser sessions (default: every one ends).
+    keep_tokens : bool
+        Keep the user's API tokens (default: every one is revoked).
 
     Returns
     -------
@@ -603,7 +615,40 @@ def set_password(
     """
     row = _own_or_admin(session, actor, user, "set the password")
     user_lib.set_password(session, row, password, by=actor)
+    _end_credentials(
+        session,
+        actor,
+        row,
+        keep_cookie=None,
+        keep_sessions=keep_sessions,
+        keep_tokens=keep_tokens,
+    )
     return UserRead.model_validate(row)
+
+
+def _end_credentials(
+    session: Session,
+    actor: Actor,
+    user: User,
+    *,
+    keep_cookie: str | None,
+    keep_sessions: bool,
+    keep_tokens: bool,
+) -> tuple[int, int]:
+    """After a password change: end the user's sessions (but ``keep_cookie``'s) and revoke
+    its tokens, unless kept; audited. Returns (sessions ended, tokens revoked)."""
+    sessions = 0 if keep_sessions else session_lib.end_other_sessions(session, user.id, keep_cookie)
+    tokens = 0 if keep_tokens else token_lib.revoke_all_tokens(session, user.id)
+    audit.record(
+        session,
+        actor=actor.username,
+        action="end_credentials",
+        subject_type="user",
+        subject_id=user.id,
+        organisation_id=user.organisation_id,
+        detail={"sessions": sessions, "tokens": tokens},
+    )
+    return sessions, tokens
 
 
 def change_own_password(
@@ -614,9 +659,12 @@ def change_own_password(
     new_password: str,
     keep_cookie: str | None = None,
     address: str | None = None,
+    keep_tokens: bool = False,
+    policy: LoginPolicy | None = None,
 ) -> int:
     """Change one's password after re-checking the current one (throttled like a login);
-    every other browser session of the user ends.
+    every other browser session of the user ends, and every API token is revoked unless
+    ``keep_tokens``.
 
     Parameters
     ----------
@@ -632,6 +680,10 @@ def change_own_password(
         The session cookie of the browser making the change (it stays logged in).
     address : str, optional
         The client's address, for throttling.
+    keep_tokens : bool
+        Keep the user's API tokens (default: every one is revoked).
+    policy : LoginPolicy, optional
+        Login limits (default: from the settings).
 
     Returns
     -------
@@ -667,7 +719,7 @@ def change_own_password(
     exoderm.errors.UserInputError: field 'current_password': the current password is wrong...
     """
     try:
-        login(db, actor.username, current_password, address)
+        login(db, actor.username, current_password, address, policy=policy)
     except LoginFailed:
         raise UserInputError(
             "the current password is wrong",
@@ -676,15 +728,29 @@ def change_own_password(
         ) from None
     with db.transaction() as session:
         row = _me(session, actor)
-        user_lib.set_password(session, row, new_password, by=actor)
-        return session_lib.end_other_sessions(session, row.id, keep_cookie)
+        user_lib.set_password(session, row, new_password, by=actor, field="new_password")
+        ended, _ = _end_credentials(
+            session,
+            actor,
+            row,
+            keep_cookie=keep_cookie,
+            keep_sessions=False,
+            keep_tokens=keep_tokens,
+        )
+        return ended
 
 
 # --- browser sessions --------------------------------------------------------------------
 
 
 def open_browser_session(
-    db: Database, *, username: str, password: str, address: str | None = None
+    db: Database,
+    *,
+    username: str,
+    password: str,
+    address: str | None = None,
+    policy: LoginPolicy | None = None,
+    lifetime_hours: int | None = None,
 ) -> OpenedSession:
     """Log in from a browser: throttle, verify, and start a server-side session.
 
@@ -696,6 +762,10 @@ def open_browser_session(
         The credentials.
     address : str, optional
         The client's address, for throttling.
+    policy : LoginPolicy, optional
+        Login limits (default: from the settings).
+    lifetime_hours : int, optional
+        The session's absolute lifetime (default 12 h).
 
     Returns
     -------
@@ -726,9 +796,11 @@ def open_browser_session(
     >>> len(open_browser_session(db, username="boss", password="long-enough-1").cookie_value)
     43
     """
-    user_id = login(db, username, password, address)
+    user_id = login(db, username, password, address, policy=policy)
     with db.transaction() as session:
-        started = session_lib.start_session(session, user_lib.get_user(session, user_id))
+        started = session_lib.start_session(
+            session, user_lib.get_user(session, user_id), lifetime_hours=lifetime_hours
+        )
         return OpenedSession(user_id=user_id, cookie_value=started.cookie_value)
 
 
@@ -776,6 +848,7 @@ def issue_token_by_password(
     scopes: list[str] | None = None,
     expires_in_days: int | None = None,
     address: str | None = None,
+    policy: LoginPolicy | None = None,
 ) -> IssuedTokenRead:
     """Exchange a username and password for an API token (throttled like any login).
 
@@ -793,6 +866,8 @@ def issue_token_by_password(
         1–3650 days; default never.
     address : str, optional
         The client's address, for throttling.
+    policy : LoginPolicy, optional
+        Login limits (default: from the settings).
 
     Returns
     -------
@@ -817,7 +892,7 @@ def issue_token_by_password(
     ...                         scopes=["qc:read"]).info.scopes
     ['qc:read']
     """
-    user_id = login(db, username, password, address)
+    user_id = login(db, username, password, address, policy=policy)
     with db.transaction() as session:
         issued = token_lib.issue_token(
             session,
@@ -838,6 +913,7 @@ def create_token(
     expires_in_days: int | None = None,
     user: int | str | None = None,
     held_scopes: frozenset[str] | None = None,
+    parent_token_id: int | None = None,
 ) -> IssuedTokenRead:
     """Create an API token: for oneself, or (admins) for any user.
 
@@ -859,6 +935,9 @@ def create_token(
     held_scopes : frozenset of str, optional
         The scopes of the credential making the request: a token never grants more
         (:class:`PermissionDenied` otherwise).
+    parent_token_id : int, optional
+        The token making the request, if it came with one: the new token becomes its
+        child, never wider (scopes) nor longer-lived (expiry) than it, and revoked with it.
 
     Returns
     -------
@@ -882,6 +961,15 @@ def create_token(
     ['qc:read', 'qc:write']
     """
     owner = _own_or_admin(session, actor, user, "create tokens")
+    parent: ApiToken | None = None
+    if parent_token_id is not None:
+        parent = session.get(ApiToken, parent_token_id)
+        if (
+            parent is None
+            or parent.user_id != actor.user_id
+            or not token_lib.lineage_valid(session, parent)
+        ):
+            raise PermissionDenied("the token making this request is no longer valid")
     requested = scopes or (sorted(held_scopes) if held_scopes is not None else None)
     if held_scopes is not None:
         beyond = set(parse_scopes(requested or ["*"], owner.role)) - held_scopes
@@ -897,6 +985,7 @@ def create_token(
         scopes=requested,
         expires_in_days=expires_in_days,
         by=actor,
+        parent=parent,
     )
     return _issued(issued)
 
@@ -1045,6 +1134,63 @@ def list_audit(
     rows, total = page_of_select(session, stmt, page)
     items = [AuditEventRead.model_validate(e) for e in rows]
     return Page[AuditEventRead](items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+def record_denied_access(
+    db: Database,
+    actor: Actor,
+    *,
+    method: str,
+    path: str,
+    reason: str,
+    via: str = "",
+) -> None:
+    """Write one refused access (a missing role or scope, a failed CSRF check) to the
+    audit log, in its own transaction (the refused work itself was rolled back).
+
+    Parameters
+    ----------
+    db : Database
+        The database.
+    actor : Actor
+        Who was refused.
+    method, path : str
+        The request (no query string and no body: those may hold personal data).
+    reason : str
+        The kind of refusal, e.g. ``PermissionDenied`` or ``CsrfRejected``.
+    via : str
+        How the actor authenticated (``token`` or ``session``).
+
+    Returns
+    -------
+    None
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0,
+       V16.3.2 (failed authorization attempts are logged).
+    .. [2] ISO/IEC 27001:2022, Annex A 8.15 Logging.
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> db = scratch_database()
+    >>> record_denied_access(db, Actor("ana", Role.viewer), method="POST",
+    ...                      path="/api/v1/users", reason="PermissionDenied")
+    >>> with db.reader() as s:
+    ...     [(e.actor, e.action, e.subject_id) for e in s.scalars(select(AuditEvent))]
+    [('ana', 'access.denied', 'POST /api/v1/users')]
+    """
+    with db.transaction() as session:
+        audit.record(
+            session,
+            actor=actor.username[:100],
+            action="access.denied",
+            subject_type="request",
+            subject_id=f"{method} {path}"[:100],
+            organisation_id=actor.organisation_id,
+            detail={"reason": reason[:50], "role": actor.role.value, "via": via[:10]},
+        )
 
 
 # --- background jobs ---------------------------------------------------------------------

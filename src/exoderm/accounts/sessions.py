@@ -23,6 +23,10 @@ from exoderm.storage.base import utcnow
 
 #: Idle-independent lifetime of a browser session (a working day plus margin).
 SESSION_LIFETIME = timedelta(hours=12)
+#: A session unused for this long ends (OWASP ASVS 5.0 V7.3.1); configurable.
+IDLE_TIMEOUT = timedelta(minutes=30)
+#: ``last_seen_at`` is written at most this often per session (not on every request).
+TOUCH_EVERY = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -31,14 +35,20 @@ class StartedSession:
     cookie_value: str
 
 
-def start_session(session: Session, user: User) -> StartedSession:
+def start_session(
+    session: Session, user: User, *, lifetime_hours: int | None = None
+) -> StartedSession:
     """Log ``user`` in: a new session row and the secret for the cookie."""
     secret = secrets.token_urlsafe(32)
+    now = utcnow()
+    lifetime = timedelta(hours=lifetime_hours) if lifetime_hours else SESSION_LIFETIME
     row = BrowserSession(
         user_id=user.id,
         session_hash=digest(secret),
         csrf_token=secrets.token_urlsafe(32),
-        expires_at=utcnow() + SESSION_LIFETIME,
+        created_at=now,
+        expires_at=now + lifetime,
+        last_seen_at=now,
     )
     session.add(row)
     session.flush()
@@ -57,14 +67,25 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def resolve_session(session: Session, cookie_value: str) -> tuple[User, BrowserSession] | None:
-    """The user and session behind a cookie, or None if unknown, ended or expired."""
+def last_activity(row: BrowserSession) -> datetime:
+    """When the session was last used (its start if never since)."""
+    return _aware(row.last_seen_at or row.created_at)
+
+
+def resolve_session(
+    session: Session, cookie_value: str, *, idle: timedelta = IDLE_TIMEOUT
+) -> tuple[User, BrowserSession] | None:
+    """The user and session behind a cookie, or None if unknown, ended, expired (absolute
+    lifetime) or idle for longer than ``idle``."""
     if not cookie_value or len(cookie_value) > 200:
         return None
     row = session.scalar(
         select(BrowserSession).where(BrowserSession.session_hash == digest(cookie_value))
     )
-    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= utcnow():
+    now = utcnow()
+    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
+        return None
+    if last_activity(row) + idle <= now:
         return None
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
@@ -100,3 +121,18 @@ def end_other_sessions(session: Session, user_id: int, keep_cookie: str | None) 
         stmt = stmt.where(BrowserSession.session_hash != digest(keep_cookie))
     result = session.execute(stmt)
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def needs_touch(row: BrowserSession) -> bool:
+    """True if ``last_seen_at`` is older than :data:`TOUCH_EVERY` (worth a write)."""
+    return last_activity(row) + TOUCH_EVERY <= utcnow()
+
+
+def touch_session(session: Session, session_id: int) -> None:
+    """Record activity on a session (for the idle timeout); the first statement of its
+    transaction, so it never waits on a stale snapshot."""
+    session.execute(
+        update(BrowserSession)
+        .where(BrowserSession.id == session_id, BrowserSession.revoked_at.is_(None))
+        .values(last_seen_at=utcnow())
+    )

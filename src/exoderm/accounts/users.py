@@ -1,4 +1,4 @@
-"""Organisations and users: create, find, authenticate.
+"""Organisations and users: create, find, change (logins are in :mod:`exoderm.accounts.login`).
 
 A clinic or a lab is an :class:`Organisation`; every non-admin user belongs to one, so
 that what they see can be fenced to their organisation. Admins may have none (they see
@@ -16,10 +16,9 @@ from sqlalchemy.orm import Session
 from exoderm.accounts import audit
 from exoderm.accounts.actor import Actor
 from exoderm.accounts.passwords import (
+    check_password_policy,
     generate_password,
     hash_password,
-    needs_rehash,
-    verify_password,
 )
 from exoderm.accounts.records import Organisation, OrganisationKind, Role, User
 from exoderm.errors import ConflictError, NotFoundError, UserInputError
@@ -135,6 +134,8 @@ def create_user(
         )
     if session.scalar(select(User).where(func.lower(User.username) == username.lower())):
         raise ConflictError(f"user {username!r} already exists")
+    if password is not None:
+        check_password_policy(password, context=(username, display_name, org.name if org else ""))
     secret = password if password is not None else generate_password()
     user = User(
         username=username,
@@ -177,8 +178,22 @@ def list_users(session: Session, organisation_id: int | None = None) -> list[Use
     return list(session.scalars(stmt))
 
 
-def set_password(session: Session, user: User, password: str, *, by: Actor | None = None) -> None:
-    """Replace a user's password (policy-checked, argon2id-hashed)."""
+def set_password(
+    session: Session,
+    user: User,
+    password: str,
+    *,
+    by: Actor | None = None,
+    field: str = "password",
+) -> None:
+    """Replace a user's password (policy-checked with the user's context words, argon2id-
+    hashed)."""
+    org = session.get(Organisation, user.organisation_id) if user.organisation_id else None
+    check_password_policy(
+        password,
+        field=field,
+        context=(user.username, user.display_name, org.name if org else ""),
+    )
     user.password_hash = hash_password(password)
     if by is not None:
         audit.record(
@@ -203,23 +218,6 @@ def set_active(session: Session, user: User, active: bool, *, by: Actor | None =
             subject_id=user.id,
             organisation_id=user.organisation_id,
         )
-
-
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with this username and password, or None.
-
-    A missing user still costs one hash verification, so response time does not reveal
-    which usernames exist. A hash with outdated parameters is upgraded on success.
-    """
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        verify_password(_dummy_hash(), password)
-        return None
-    if not user.is_active or not verify_password(user.password_hash, password):
-        return None
-    if user.password_hash and needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return user
 
 
 def ensure_first_admin(session: Session) -> tuple[User, str] | None:

@@ -8,19 +8,27 @@ tokens need not, since a browser never attaches them by itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import ipaddress
+import logging
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import lru_cache
 from typing import Literal
 
 from fastapi import Depends, Request
 
+from exoderm.accounts import service as accounts_service
 from exoderm.accounts.actor import Actor
 from exoderm.accounts.records import Role
 from exoderm.accounts.scopes import scopes_for_role
-from exoderm.accounts.sessions import csrf_matches, resolve_session
+from exoderm.accounts.sessions import csrf_matches, needs_touch, resolve_session, touch_session
+from exoderm.accounts.throttle import LoginPolicy
 from exoderm.accounts.tokens import digest, resolve_token
 from exoderm.errors import ExodermError, PermissionDenied
 from exoderm.serving.context import AppContext, app_context
+
+_log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "exoderm_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -52,6 +60,8 @@ class Principal:
     scopes: frozenset[str]
     via: Literal["token", "session"]
     csrf_token: str | None = None
+    #: The token's id when ``via`` is ``token`` (a token it creates becomes its child).
+    token_id: int | None = None
 
     @property
     def actor(self) -> Actor:
@@ -93,7 +103,14 @@ def _token_principal(svc: AppContext, token: str) -> Principal | None:
         return None
     u = grant.user
     found = Principal(
-        u.id, u.username, u.display_name, u.role, u.organisation_id, grant.scopes, "token"
+        u.id,
+        u.username,
+        u.display_name,
+        u.role,
+        u.organisation_id,
+        grant.scopes,
+        "token",
+        token_id=grant.token.id,
     )
     svc.token_cache.put(key, found)
     return found
@@ -101,11 +118,15 @@ def _token_principal(svc: AppContext, token: str) -> Principal | None:
 
 def _session_principal(svc: AppContext, cookie: str) -> Principal | None:
     """Sessions are looked up every time (no cache), so logout is immediate everywhere."""
+    idle = timedelta(minutes=svc.settings.session_idle_minutes)
     with svc.db.reader() as session:
-        resolved = resolve_session(session, cookie)
+        resolved = resolve_session(session, cookie, idle=idle)
     if resolved is None:
         return None
     u, row = resolved
+    if needs_touch(row):
+        with svc.db.transaction() as session:
+            touch_session(session, row.id)
     return Principal(
         u.id,
         u.username,
@@ -154,16 +175,46 @@ async def check_csrf(request: Request, who: Principal) -> None:
         raise CsrfRejected("missing or wrong CSRF token; reload the page and try again")
 
 
-async def principal(request: Request, svc: AppContext = Depends(app_context)) -> Principal:
-    """FastAPI dependency: the authenticated caller (401 problem if none)."""
+def _audit_denial(svc: AppContext, request: Request, who: Principal, exc: Exception) -> None:
+    """Write a refused access to the audit log (its own transaction: the refused work has
+    been rolled back). A failure to write must not hide the refusal itself."""
+    try:
+        accounts_service.record_denied_access(
+            svc.db,
+            who.actor,
+            method=request.method,
+            path=request.url.path,
+            reason=type(exc).__name__,
+            via=who.via,
+        )
+    except Exception:  # pragma: no cover - the audit store is down; the 403 still goes out
+        _log.exception("could not audit a denied access")
+
+
+async def principal(
+    request: Request, svc: AppContext = Depends(app_context)
+) -> AsyncIterator[Principal]:
+    """FastAPI dependency: the authenticated caller (401 problem if none).
+
+    Every :class:`~exoderm.errors.PermissionDenied` raised while serving the request (a
+    missing scope, a CSRF failure, a role check in a service) is written to the audit log.
+    """
     who = authenticate_request(request, svc)
     if who is None:
         raise NotAuthenticated(
             "authentication required: send 'Authorization: Bearer <token>' "
             "(create one with 'exoderm user token create' or POST /api/v1/auth/token)"
         )
-    await check_csrf(request, who)
-    return who
+    try:
+        await check_csrf(request, who)
+    except PermissionDenied as exc:
+        _audit_denial(svc, request, who, exc)
+        raise
+    try:
+        yield who
+    except PermissionDenied as exc:
+        _audit_denial(svc, request, who, exc)
+        raise
 
 
 def need(scope: str) -> Callable[..., object]:
@@ -176,5 +227,59 @@ def need(scope: str) -> Callable[..., object]:
     return dependency
 
 
+@lru_cache(maxsize=16)
+def _networks(
+    entries: tuple[str, ...],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(e.strip(), strict=False) for e in entries if e.strip())
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def forwarded_client(
+    peer: str | None, forwarded_for: list[str], trusted: tuple[str, ...]
+) -> str | None:
+    """The client's address: the TCP peer, unless the peer is a trusted proxy; then the
+    right-most address of ``X-Forwarded-For`` that is not itself a trusted proxy.
+
+    Only the hops appended by trusted proxies can be believed (anything to their left was
+    written by the client), so the header is read from the right.
+
+    >>> forwarded_client("127.0.0.1", ["1.2.3.4"], ())
+    '127.0.0.1'
+    >>> forwarded_client("10.0.0.5", ["6.6.6.6, 1.2.3.4"], ("10.0.0.0/8",))
+    '1.2.3.4'
+    """
+    networks = _networks(trusted)
+    peer_ip = _ip(peer) if peer else None
+    if peer_ip is None or not any(peer_ip in n for n in networks):
+        return peer
+    hops = [h.strip() for value in forwarded_for for h in value.split(",") if h.strip()]
+    client = peer
+    for hop in reversed(hops):
+        hop_ip = _ip(hop)
+        if hop_ip is None:
+            break  # garbage: keep the last address a trusted proxy vouched for
+        client = hop_ip.compressed
+        if not any(hop_ip in n for n in networks):
+            break
+    return client
+
+
 def client_address(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    """The address used for login throttling; ``X-Forwarded-For`` only from a peer in the
+    configured ``trusted_proxies``."""
+    peer = request.client.host if request.client else None
+    context = getattr(request.app.state, "context", None)
+    trusted = tuple(context.settings.trusted_proxies) if context is not None else ()
+    return forwarded_client(peer, request.headers.getlist("x-forwarded-for"), trusted)
+
+
+def login_policy(svc: AppContext) -> LoginPolicy:
+    """The login limits configured for this application."""
+    return LoginPolicy.from_settings(svc.settings)

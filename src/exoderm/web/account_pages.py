@@ -12,7 +12,13 @@ from exoderm.accounts import service
 from exoderm.accounts.login import LoginFailed
 from exoderm.accounts.throttle import TooManyAttempts
 from exoderm.errors import UserInputError
-from exoderm.serving.auth import SESSION_COOKIE, Principal, authenticate_request, client_address
+from exoderm.serving.auth import (
+    SESSION_COOKIE,
+    Principal,
+    authenticate_request,
+    client_address,
+    login_policy,
+)
 from exoderm.serving.context import AppContext, app_context
 from exoderm.web.page_auth import (
     LOGIN_NONCE_COOKIE,
@@ -83,7 +89,12 @@ def login_submit(
     check_login_token(request, svc, login_token)
     try:
         opened = service.open_browser_session(
-            svc.db, username=username, password=password, address=client_address(request)
+            svc.db,
+            username=username,
+            password=password,
+            address=client_address(request),
+            policy=login_policy(svc),
+            lifetime_hours=svc.settings.session_lifetime_hours,
         )
     except TooManyAttempts as exc:
         return _login_page(
@@ -164,11 +175,13 @@ def change_password(
     current_password: Annotated[str, Form(max_length=1024)],
     new_password: Annotated[str, Form(max_length=1024)],
     confirm_password: Annotated[str, Form(max_length=1024)],
+    keep_tokens: Annotated[bool, Form()] = False,
     who: Principal = Depends(page_user),
     svc: AppContext = Depends(app_context),
 ) -> Response:
     """Change one's password (the current one is checked, throttled like a login); every
-    other browser session of the user ends."""
+    other browser session of the user ends, and its API tokens are revoked unless
+    ``keep_tokens`` is ticked."""
     if new_password != confirm_password:
         raise UserInputError(
             "the two new passwords differ",
@@ -182,7 +195,10 @@ def change_password(
         new_password=new_password,
         keep_cookie=request.cookies.get(SESSION_COOKIE),
         address=client_address(request),
+        keep_tokens=keep_tokens,
+        policy=login_policy(svc),
     )
+    svc.token_cache.clear()
     return RedirectResponse("/account?password=changed", status_code=303)
 
 

@@ -23,7 +23,7 @@ from exoderm.accounts.results import (
     UserRead,
 )
 from exoderm.api.problems import problem_responses
-from exoderm.serving.auth import Principal, client_address, need, principal
+from exoderm.serving.auth import Principal, client_address, login_policy, need, principal
 from exoderm.serving.context import AppContext, app_context
 from exoderm.serving.jobs import JobRead
 from exoderm.serving.paging import RecordId, page_query
@@ -92,6 +92,7 @@ def token_by_password(
         scopes=body.scopes,
         expires_in_days=body.expires_in_days,
         address=client_address(request),
+        policy=login_policy(svc),
     )
 
 
@@ -126,6 +127,7 @@ def create_token(
             scopes=body.scopes,
             expires_in_days=body.expires_in_days,
             held_scopes=who.scopes,
+            parent_token_id=who.token_id,
         )
 
 

@@ -1,0 +1,102 @@
+"""Failed logins and refused accesses reach the audit log, never the password
+(ASVS 5.0 V16.3.1, V16.3.2, V16.2.5)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from exoderm.accounts.records import AuditEvent
+from tests.api.conftest import PASSWORD, World
+from tests.web.logins import csrf_of, login
+
+
+def _events(world: World, action: str) -> list[AuditEvent]:
+    with world.db.reader() as s:
+        return list(s.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def _whole_log(world: World) -> str:
+    with world.db.reader() as s:
+        rows = s.scalars(select(AuditEvent)).all()
+    return "\n".join(f"{e.actor} {e.action} {e.subject_id} {e.detail} {e.note}" for e in rows)
+
+
+def test_failed_logins_are_audited_without_the_password(world: World) -> None:
+    client = world.client()
+    secret = "Sup3r-s3cret-guess!"
+    assert (
+        client.post("/api/v1/auth/token", json={"username": "sci", "password": secret}).status_code
+        == 401
+    )
+    assert (
+        client.post(
+            "/api/v1/auth/token", json={"username": "nobody-here", "password": secret}
+        ).status_code
+        == 401
+    )
+    failed = _events(world, "login.failed")
+    assert {e.actor for e in failed} == {"sci", "nobody-here"}
+    known = next(e for e in failed if e.actor == "sci")
+    assert known.subject_id == str(world.user_ids["sci"])
+    assert known.organisation_id == world.org_ids["Lab"]
+    assert known.detail is not None and known.detail["reason"] == "wrong_credentials"
+    assert known.detail["address"]  # where it came from
+    assert known.at is not None
+    assert secret not in _whole_log(world)
+
+
+def test_throttled_logins_are_audited(world: World) -> None:
+    client = world.client()
+    for _ in range(6):
+        client.post("/api/v1/auth/token", json={"username": "qc", "password": "wrong-guess-1"})
+    assert len(_events(world, "login.failed")) == 5
+    throttled = _events(world, "login.throttled")
+    assert len(throttled) == 1 and throttled[0].actor == "qc"
+
+
+def test_web_login_failure_is_audited(world: World) -> None:
+    import re
+
+    client = world.client()
+    form = client.get("/login")
+    token = re.search(r'name="login_token" value="([^"]+)"', form.text)
+    assert token is not None
+    client.post(
+        "/login",
+        data={"username": "doc_a", "password": "not-the-one-1", "login_token": token.group(1)},
+    )
+    assert [e.actor for e in _events(world, "login.failed")] == ["doc_a"]
+
+
+def test_denied_accesses_are_audited(world: World) -> None:
+    viewer = world.client("viewer")
+    assert viewer.get("/api/v1/users").status_code == 403  # lacks a scope
+    assert viewer.get("/api/v1/audit").status_code == 403
+    narrow = world.client("sci").post(
+        "/api/v1/tokens", json={"name": "narrow", "scopes": ["evidence:read"]}
+    )
+    child = world.client()
+    child.headers["Authorization"] = f"Bearer {narrow.json()['token']}"
+    assert (
+        child.post("/api/v1/tokens", json={"name": "w", "scopes": ["design:write"]}).status_code
+        == 403
+    )  # raised inside the service
+    denied = _events(world, "access.denied")
+    seen = {(e.actor, e.subject_id) for e in denied}
+    assert ("viewer", "GET /api/v1/users") in seen
+    assert ("viewer", "GET /api/v1/audit") in seen
+    assert ("sci", "POST /api/v1/tokens") in seen
+    assert all(e.detail and e.detail["reason"] for e in denied)
+    # an allowed request writes no denial
+    before = len(denied)
+    assert world.client("admin").get("/api/v1/users").status_code == 200
+    assert len(_events(world, "access.denied")) == before
+
+
+def test_csrf_rejections_are_audited(world: World) -> None:
+    client = login(world.client(), "sci")
+    csrf_of(client.get("/account").text)
+    assert client.post("/account/tokens", data={"name": "no-csrf"}).status_code == 403
+    denied = _events(world, "access.denied")
+    assert [(e.actor, e.detail and e.detail["reason"]) for e in denied] == [("sci", "CsrfRejected")]
+    assert PASSWORD not in _whole_log(world)
