@@ -22,6 +22,7 @@ from exoderm.accounts.records import AuditEvent, Role
 from exoderm.errors import PermissionDenied
 from exoderm.evidence import service as evidence
 from exoderm.evidence.bibliography import BibFormat
+from exoderm.evidence.cargo_import import write_cargo_parquet
 from exoderm.evidence.export import ExportFormat
 from tests.services.conftest import Tenants
 
@@ -97,6 +98,19 @@ READS: dict[str, tuple[Read, Callable[[Any], bool]]] = {
         lambda s, a, out: evidence.export_graph(s, a, fmt=ExportFormat.KGX_TSV, out=out),
         lambda done: "source:snail-mucin" in done.files[0].read_text(),
     ),
+    # the EV cargo layer is shared knowledge too (organisation A imported it)
+    "cargo_sources": (
+        lambda s, a, _: evidence.cargo_sources(s, a),
+        lambda found: [x.sample_name for x in found] == ["Keratinocytes"],
+    ),
+    "cargo_in_source": (
+        lambda s, a, _: evidence.cargo_in_source(s, a, source="keratinocyte"),
+        lambda found: [d.molecule for d in found] == ["TIMP1"],
+    ),
+    "cargo_carriers": (
+        lambda s, a, _: evidence.cargo_carriers(s, a, molecule="TIMP1"),
+        lambda found: [c.node_id for c in found] == ["source:keratinocyte"],
+    ),
 }
 
 
@@ -104,8 +118,20 @@ READS: dict[str, tuple[Read, Callable[[Any], bool]]] = {
 def imported(tenants: Tenants, tmp_path: Path) -> Tenants:
     path = tmp_path / "snail.yaml"
     path.write_text(CLAIMS)
+    cargo = write_cargo_parquet(
+        tmp_path / "cargo.parquet",
+        [
+            {
+                "working_id": "TIMP1",
+                "sample_name": "Keratinocytes",
+                "pmid": "1",
+                "source": "ExoCarta",
+            }
+        ],
+    )
     with tenants.db.transaction() as s:
         evidence.import_claims(s, tenants.a[Role.scientist], paths=[path])
+        evidence.import_cargo(s, tenants.a[Role.scientist], path=cargo)
     return tenants
 
 
@@ -124,7 +150,7 @@ def test_the_graph_is_shared_so_org_b_sees_org_a_import(
 
 def test_every_public_verb_is_covered() -> None:
     public = set(evidence.__all__) - {"IMPORT_ROLES", "READ_ROLES"}
-    assert public == set(READS) | {"import_claims"}
+    assert public == set(READS) | {"import_claims", "import_cargo"}
 
 
 def test_only_admins_and_scientists_import(tenants: Tenants, tmp_path: Path) -> None:

@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from exoderm.accounts.actor import Actor, local_operator
 from exoderm.cli.output import emit_object, emit_rows, info
 from exoderm.cli.state import STATE, OutputFormat
-from exoderm.errors import NotFoundError
+from exoderm.errors import NotFoundError, UserInputError
 from exoderm.evidence import NodeKind, misev
 from exoderm.evidence import service as evidence
 from exoderm.evidence.bibliography import BibFormat
+from exoderm.evidence.cargo import CargoFilter
 from exoderm.evidence.export import ExportFormat
 from exoderm.evidence.reads import ClaimRead, ConflictRead, NodeRead
 from exoderm.storage.paging import PageQuery
@@ -343,3 +344,104 @@ def export(
     """Write the graph as KGX (TSV or JSON Lines) or GraphML."""
     done = _read(lambda s, a: evidence.export_graph(s, a, fmt=fmt, out=out))
     emit_rows([{"file": str(p)} for p in done.files], title="exported")
+
+
+# --------------------------------------------------------------------------- cargo layer
+@app.command("import-cargo")
+def import_cargo(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE.parquet",
+            help="Cargo table (the harmonised Vesiclepedia/ExoCarta/EV-TRACK snapshot).",
+            dir_okay=False,
+        ),
+    ],
+) -> None:
+    """Import EV cargo rows: all rows checked first, all written or none; a re-import is a no-op."""
+    with STATE.database().transaction() as session:
+        result = evidence.import_cargo(session, local_operator(), path=file)
+    if result.already_imported:
+        info(
+            f"{result.filename} (sha256 {result.sha256[:12]}…) was imported before; nothing changed"
+        )
+    else:
+        info(f"imported {result.rows} cargo row(s) in {result.seconds:.1f} s")
+    emit_object(result.model_dump())
+
+
+@app.command("cargo-sources")
+def cargo_sources(
+    unmapped: Annotated[
+        bool, typer.Option("--unmapped", help="Only sample sources no reviewed pattern maps.")
+    ] = False,
+) -> None:
+    """Sample sources of the imported cargo and the EV-source node each maps to."""
+    found = _read(lambda s, a: evidence.cargo_sources(s, a, unmapped_only=unmapped))
+    rows = [x.model_dump() for x in found]
+    emit_rows(
+        rows,
+        ["sample_name", "rows", "studies", "node_id", "reviewed", "note"],
+        title="unmapped cargo sample sources" if unmapped else "cargo sample sources",
+    )
+
+
+@app.command("cargo")
+def cargo(
+    source: Annotated[
+        str | None, typer.Option("--source", help="EV source: what was detected in its EVs.")
+    ] = None,
+    molecule: Annotated[
+        str | None, typer.Option("--molecule", help="Gene symbol: which EV sources carry it.")
+    ] = None,
+    species: Annotated[str | None, typer.Option(help="Only this species.")] = None,
+    vesicle: Annotated[str | None, typer.Option(help="Vesicle type contains this.")] = None,
+    isolation: Annotated[
+        str | None, typer.Option("--isolation", help="Isolation method contains this.")
+    ] = None,
+    method: Annotated[str | None, typer.Option(help="Detection method contains this.")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="Cargo kind: protein, mrna, mirna, unknown.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Most molecules to list (--source).")] = 50,
+    all_samples: Annotated[
+        bool,
+        typer.Option("--all-samples", help="With --molecule: also unmapped sample sources."),
+    ] = False,
+) -> None:
+    """Detected EV cargo with independent study counts, methods and PMIDs."""
+    if (source is None) == (molecule is None):
+        raise UserInputError("give exactly one of --source and --molecule", field="source/molecule")
+    filters = CargoFilter(
+        species=species, vesicle=vesicle, isolation_method=isolation, method=method, kind=kind
+    )
+    if source is not None:
+        found = _read(
+            lambda s, a: evidence.cargo_in_source(s, a, source=source, filters=filters, limit=limit)
+        )
+        emit_rows(
+            [d.model_dump() for d in found],
+            ["molecule", "studies", "rows", "kinds", "methods", "repositories", "pmids"],
+            title=f"cargo detected in {source}",
+        )
+        return
+    assert molecule is not None
+    carriers = _read(
+        lambda s, a: evidence.cargo_carriers(
+            s, a, molecule=molecule, filters=filters, include_unmapped=all_samples
+        )
+    )
+    emit_rows(
+        [c.model_dump() for c in carriers],
+        [
+            "node_id",
+            "source_name",
+            "studies",
+            "rows",
+            "sample_names",
+            "species",
+            "methods",
+            "pmids",
+        ],
+        title=f"EV sources carrying {molecule}",
+    )

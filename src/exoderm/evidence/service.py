@@ -22,8 +22,25 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from exoderm.accounts.actor import Actor
+from exoderm.accounts.audit import record as audit
 from exoderm.accounts.records import Role
+from exoderm.errors import ValidationFailed
 from exoderm.evidence.bibliography import BibFormat, format_references
+from exoderm.evidence.cargo import (
+    CargoCarrierRead,
+    CargoDetectionRead,
+    CargoFilter,
+    CargoImportRead,
+    CargoSourceRead,
+)
+from exoderm.evidence.cargo_import import import_cargo_file
+from exoderm.evidence.cargo_query import carriers_of, detected_in, source_table
+from exoderm.evidence.cargo_sources import (
+    SourceMapping,
+    check_nodes,
+    resolve_source,
+    shipped_mapping,
+)
 from exoderm.evidence.curation import IMPORT_ROLES, import_evidence
 from exoderm.evidence.export import ExportFormat
 from exoderm.evidence.export import export_graph as write_graph
@@ -54,6 +71,9 @@ READ_ROLES: tuple[Role, ...] = tuple(Role)
 __all__ = [
     "IMPORT_ROLES",
     "READ_ROLES",
+    "cargo_carriers",
+    "cargo_in_source",
+    "cargo_sources",
     "conflicts",
     "effects",
     "explain",
@@ -63,6 +83,7 @@ __all__ = [
     "get_node",
     "get_reference",
     "glossary",
+    "import_cargo",
     "import_claims",
     "knowledge_base",
     "list_claims",
@@ -882,3 +903,280 @@ def export_graph(session: Session, actor: Actor, *, fmt: ExportFormat, out: Path
     chosen = ExportFormat(fmt)
     files = write_graph(knowledge_base(session, actor), chosen, out)
     return ExportRead(format=chosen.value, files=files)
+
+
+# --------------------------------------------------------------------------- cargo layer
+def _cargo_mapping(session: Session, actor: Actor) -> tuple[KnowledgeBase, SourceMapping]:
+    kb = knowledge_base(session, actor)
+    mapping = shipped_mapping()
+    problems = check_nodes(mapping, kb)
+    if problems:
+        raise ValidationFailed(problems, subject="EV-source mapping")
+    return kb, mapping
+
+
+def import_cargo(session: Session, actor: Actor, *, path: Path) -> CargoImportRead:
+    """Import an EV cargo table (Parquet): every row checked, then all written or none.
+
+    A file whose SHA-256 was imported before changes nothing (``already_imported``).
+    Otherwise every row is checked and normalised first; any malformed row (named by its
+    1-based row number and column) writes nothing; a clean file is written in the
+    caller's transaction with one audit event (``evidence.cargo_import``).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        An admin or a scientist.
+    path : Path
+        A Parquet file with the columns of the harmonised Vesiclepedia/ExoCarta/EV-TRACK
+        snapshot (``working_id``, ``molecule_type``, ``species``, ``sample_name``,
+        ``method``, ``vesicle``, ``disease``, ``year``, ``pmid``, ``characterization``,
+        ``ev_metric``, ``source``; optionally ``experiment_id``, ``isolation_method``).
+
+    Returns
+    -------
+    CargoImportRead
+        The import's id, the file's SHA-256, its row count and the seconds taken.
+
+    Raises
+    ------
+    PermissionDenied
+        The actor may not import.
+    UserInputError
+        Not a Parquet file or a column missing.
+    ValidationFailed
+        Malformed rows.
+
+    References
+    ----------
+    .. [1] Kalra, H. et al. (2012). Vesiclepedia: a compendium for extracellular vesicles
+       with continuous community annotation. PLoS Biology 10(12), e1001450.
+       doi:10.1371/journal.pbio.1001450
+    .. [2] Keerthikumar, S. et al. (2016). ExoCarta: a web-based compendium of exosomal
+       cargo. Journal of Molecular Biology 428(4), 688-692. doi:10.1016/j.jmb.2015.09.019
+    .. [3] EV-TRACK Consortium (2017). EV-TRACK: transparent reporting and centralizing
+       knowledge in extracellular vesicle research. Nature Methods 14(3), 228-232.
+       doi:10.1038/nmeth.4185
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from exoderm.accounts.actor import Actor
+    >>> from exoderm.accounts.records import Role
+    >>> from exoderm.evidence.cargo_import import write_cargo_parquet
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> f = write_cargo_parquet(Path(tempfile.mkdtemp()) / "c.parquet",
+    ...     [{"working_id": "TIMP1", "sample_name": "Keratinocytes", "pmid": "1",
+    ...       "source": "ExoCarta"}])
+    >>> db, sam = scratch_database(), Actor("sam", Role.scientist)
+    >>> with db.transaction() as s:
+    ...     first = import_cargo(s, sam, path=f)
+    >>> with db.transaction() as s:
+    ...     again = import_cargo(s, sam, path=f)
+    >>> first.rows, first.already_imported, again.already_imported
+    (1, False, True)
+    """
+    actor.require(*IMPORT_ROLES, action="import EV cargo")
+    result = import_cargo_file(session, path, imported_by=actor.username)
+    if not result.already_imported:
+        audit(
+            session,
+            actor=actor.username,
+            action="evidence.cargo_import",
+            subject_type="evidence_cargo_import",
+            subject_id=result.import_id,
+            organisation_id=actor.organisation_id,
+            detail={"file": result.filename, "sha256": result.sha256, "rows": result.rows},
+        )
+        session.flush()
+    return result
+
+
+def cargo_sources(
+    session: Session, actor: Actor, *, unmapped_only: bool = False
+) -> list[CargoSourceRead]:
+    """The sample sources of the imported cargo, each with the EV-source node it maps to.
+
+    Parameters
+    ----------
+    session : Session
+        An open session.
+    actor : Actor
+        Who asks; every role may read.
+    unmapped_only : bool
+        Only the sample names no reviewed pattern matches (the next review's work).
+
+    Returns
+    -------
+    list of CargoSourceRead
+        Most rows first, with row and study counts.
+
+    References
+    ----------
+    .. [1] Kalra, H. et al. (2012). Vesiclepedia: a compendium for extracellular vesicles
+       with continuous community annotation. PLoS Biology 10(12), e1001450.
+       doi:10.1371/journal.pbio.1001450
+    .. [2] Keerthikumar, S. et al. (2016). ExoCarta: a web-based compendium of exosomal
+       cargo. Journal of Molecular Biology 428(4), 688-692. doi:10.1016/j.jmb.2015.09.019
+    .. [3] EV-TRACK Consortium (2017). EV-TRACK: transparent reporting and centralizing
+       knowledge in extracellular vesicle research. Nature Methods 14(3), 228-232.
+       doi:10.1038/nmeth.4185
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from exoderm.accounts.actor import Actor
+    >>> from exoderm.accounts.records import Role
+    >>> from exoderm.evidence.cargo_import import write_cargo_parquet
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> f = write_cargo_parquet(Path(tempfile.mkdtemp()) / "c.parquet", [
+    ...     {"working_id": "CD63", "sample_name": "Bovine milk", "source": "Vesiclepedia"},
+    ...     {"working_id": "CD9", "sample_name": "Moon dust", "source": "Vesiclepedia"}])
+    >>> db = scratch_database()
+    >>> with db.transaction() as s:
+    ...     _ = import_cargo(s, Actor("sam", Role.scientist), path=f)
+    ...     found = cargo_sources(s, Actor("ada", Role.viewer, organisation_id=1))
+    >>> [(x.sample_name, x.node_id) for x in found]
+    [('Bovine milk', 'source:milk-bovine'), ('Moon dust', None)]
+    """
+    actor.require(*READ_ROLES, action="read evidence")
+    return source_table(session, shipped_mapping(), unmapped_only=unmapped_only)
+
+
+def cargo_in_source(
+    session: Session,
+    actor: Actor,
+    *,
+    source: str,
+    filters: CargoFilter | None = None,
+    limit: int | None = None,
+) -> list[CargoDetectionRead]:
+    """What has been detected in the EVs of an EV source, most independent studies first.
+
+    Parameters
+    ----------
+    session : Session
+        An open session.
+    actor : Actor
+        Who asks; every role may read.
+    source : str
+        An EV-source node: its id with or without ``source:`` or a name (``ADSC``).
+    filters : CargoFilter, optional
+        Species, vesicle type, isolation method, method, cargo kind.
+    limit : int, optional
+        Most molecules returned.
+
+    Returns
+    -------
+    list of CargoDetectionRead
+        Each molecule with its independent studies (distinct PMID/DOI), methods,
+        repositories and PMIDs.
+
+    Raises
+    ------
+    UserInputError
+        ``source`` is no EV source.
+
+    References
+    ----------
+    .. [1] Kalra, H. et al. (2012). Vesiclepedia: a compendium for extracellular vesicles
+       with continuous community annotation. PLoS Biology 10(12), e1001450.
+       doi:10.1371/journal.pbio.1001450
+    .. [2] Keerthikumar, S. et al. (2016). ExoCarta: a web-based compendium of exosomal
+       cargo. Journal of Molecular Biology 428(4), 688-692. doi:10.1016/j.jmb.2015.09.019
+    .. [3] EV-TRACK Consortium (2017). EV-TRACK: transparent reporting and centralizing
+       knowledge in extracellular vesicle research. Nature Methods 14(3), 228-232.
+       doi:10.1038/nmeth.4185
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from exoderm.accounts.actor import Actor
+    >>> from exoderm.accounts.records import Role
+    >>> from exoderm.evidence.cargo_import import write_cargo_parquet
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> f = write_cargo_parquet(Path(tempfile.mkdtemp()) / "c.parquet", [
+    ...     {"working_id": "TIMP1", "sample_name": "Adipose-derived mesenchymal stem cells",
+    ...       "pmid": pmid, "source": repo}
+    ...     for pmid, repo in [("11", "ExoCarta"), ("11", "Vesiclepedia"), ("12", "ExoCarta")]])
+    >>> db = scratch_database()
+    >>> with db.transaction() as s:
+    ...     _ = import_cargo(s, Actor("sam", Role.scientist), path=f)
+    ...     hit = cargo_in_source(s, Actor("ada", Role.viewer, organisation_id=1),
+    ...                           source="adipose-msc")[0]
+    >>> hit.molecule, hit.studies, hit.pmids, hit.rows
+    ('TIMP1', 2, ['11', '12'], 3)
+    """
+    actor.require(*READ_ROLES, action="read evidence")
+    kb, mapping = _cargo_mapping(session, actor)
+    node_id = resolve_source(source, kb, mapping)
+    return detected_in(session, node_id, mapping, filters or CargoFilter(), limit=limit)
+
+
+def cargo_carriers(
+    session: Session,
+    actor: Actor,
+    *,
+    molecule: str,
+    filters: CargoFilter | None = None,
+    include_unmapped: bool = False,
+) -> list[CargoCarrierRead]:
+    """Which EV sources carry a molecule (TIMP1, TGFB1, …), most independent studies first.
+
+    Parameters
+    ----------
+    session : Session
+        An open session.
+    actor : Actor
+        Who asks; every role may read.
+    molecule : str
+        A gene symbol or protein name (case and spacing do not matter).
+    filters : CargoFilter, optional
+        Species, vesicle type, isolation method, method, cargo kind.
+    include_unmapped : bool
+        Also list sample sources that map to no EV-source node (tumour lines, body
+        fluids, unreviewed names), each under its own sample name.
+
+    Returns
+    -------
+    list of CargoCarrierRead
+        Each source with its sample names, independent studies, methods, species, PMIDs.
+
+    References
+    ----------
+    .. [1] Kalra, H. et al. (2012). Vesiclepedia: a compendium for extracellular vesicles
+       with continuous community annotation. PLoS Biology 10(12), e1001450.
+       doi:10.1371/journal.pbio.1001450
+    .. [2] Keerthikumar, S. et al. (2016). ExoCarta: a web-based compendium of exosomal
+       cargo. Journal of Molecular Biology 428(4), 688-692. doi:10.1016/j.jmb.2015.09.019
+    .. [3] EV-TRACK Consortium (2017). EV-TRACK: transparent reporting and centralizing
+       knowledge in extracellular vesicle research. Nature Methods 14(3), 228-232.
+       doi:10.1038/nmeth.4185
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from exoderm.accounts.actor import Actor
+    >>> from exoderm.accounts.records import Role
+    >>> from exoderm.evidence.cargo_import import write_cargo_parquet
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> f = write_cargo_parquet(Path(tempfile.mkdtemp()) / "c.parquet", [
+    ...     {"working_id": "Timp1 ", "sample_name": "Keratinocytes", "pmid": "5",
+    ...       "source": "Vesiclepedia"},
+    ...     {"working_id": "TIMP1", "sample_name": "Melanoma cells", "pmid": "6",
+    ...       "source": "Vesiclepedia"}])
+    >>> db = scratch_database()
+    >>> with db.transaction() as s:
+    ...     _ = import_cargo(s, Actor("sam", Role.scientist), path=f)
+    ...     found = cargo_carriers(s, Actor("ada", Role.viewer, organisation_id=1),
+    ...                            molecule="timp1")
+    >>> [(c.node_id, c.studies) for c in found]
+    [('source:keratinocyte', 1)]
+    """
+    actor.require(*READ_ROLES, action="read evidence")
+    kb, mapping = _cargo_mapping(session, actor)
+    return carriers_of(
+        session, molecule, kb, mapping, filters or CargoFilter(), include_unmapped=include_unmapped
+    )

@@ -20,6 +20,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "exoderm.clients.records",
     "exoderm.design.records",
     "exoderm.evidence.records",
+    "exoderm.evidence.cargo",
 )
 
 

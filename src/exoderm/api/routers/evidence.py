@@ -15,6 +15,12 @@ from fastapi import APIRouter, Depends, Path, Query
 from exoderm.api.problems import problem_responses
 from exoderm.evidence import NodeKind, Predicate
 from exoderm.evidence import service as evidence
+from exoderm.evidence.cargo import (
+    CargoCarrierRead,
+    CargoDetectionRead,
+    CargoFilter,
+    CargoSourceRead,
+)
 from exoderm.evidence.reads import (
     AssociationRead,
     ClaimDetailRead,
@@ -171,3 +177,73 @@ def effects(
 def stats(who: Reader, svc: Context) -> dict[str, int | str]:
     with svc.db.reader() as s:
         return evidence.stats(s, who.actor)
+
+
+# --------------------------------------------------------------------------- cargo layer
+def cargo_filter(
+    species: str | None = Query(None, max_length=200, description="Exact species."),
+    vesicle: str | None = Query(None, max_length=200, description="Vesicle type contains."),
+    isolation_method: str | None = Query(
+        None, max_length=300, description="Isolation method contains."
+    ),
+    method: str | None = Query(None, max_length=300, description="Detection method contains."),
+    kind: str | None = Query(None, max_length=40, description="protein, mrna, mirna …"),
+) -> CargoFilter:
+    return CargoFilter(
+        species=species,
+        vesicle=vesicle,
+        isolation_method=isolation_method,
+        method=method,
+        kind=kind,
+    )
+
+
+Filters = Annotated[CargoFilter, Depends(cargo_filter)]
+
+
+@router.get(
+    "/cargo/sources",
+    response_model=list[CargoSourceRead],
+    summary="Sample sources of the imported EV cargo and their EV-source nodes",
+)
+def cargo_sources(
+    who: Reader,
+    svc: Context,
+    unmapped: bool = Query(False, description="Only those no reviewed pattern maps."),
+) -> list[CargoSourceRead]:
+    with svc.db.reader() as s:
+        return evidence.cargo_sources(s, who.actor, unmapped_only=unmapped)
+
+
+@router.get(
+    "/cargo/sources/{source}",
+    response_model=list[CargoDetectionRead],
+    summary="Cargo detected in an EV source's vesicles, with independent study counts",
+)
+def cargo_in_source(
+    source: NodeId,
+    who: Reader,
+    svc: Context,
+    filters: Filters,
+    limit: int = Query(100, ge=1, le=5000),
+) -> list[CargoDetectionRead]:
+    with svc.db.reader() as s:
+        return evidence.cargo_in_source(s, who.actor, source=source, filters=filters, limit=limit)
+
+
+@router.get(
+    "/cargo/molecules/{molecule}",
+    response_model=list[CargoCarrierRead],
+    summary="EV sources in whose vesicles a molecule was detected",
+)
+def cargo_carriers(
+    molecule: NodeId,
+    who: Reader,
+    svc: Context,
+    filters: Filters,
+    all_samples: bool = Query(False, description="Also sample sources mapped to no node."),
+) -> list[CargoCarrierRead]:
+    with svc.db.reader() as s:
+        return evidence.cargo_carriers(
+            s, who.actor, molecule=molecule, filters=filters, include_unmapped=all_samples
+        )
