@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from datetime import date
 from typing import Any
 
@@ -18,7 +19,8 @@ from exoderm.clients import (
     regimen_html,
     regimen_pdf,
 )
-from exoderm.clients.screening import procedures
+from exoderm.clients.handout import clinician_report_pdf
+from exoderm.clients.screening import procedures, screen
 from exoderm.errors import UserInputError
 
 START = date(2026, 12, 1)
@@ -45,7 +47,11 @@ def test_acne_scars_fitzpatrick_v_explains_choice_and_warnings(regimen) -> None:
     assert regimen.sessions, "an in-clinic course is planned"
     chosen = regimen.sessions[0].procedure
     assert procedures()[chosen].energy != "ablative"  # PIH risk: lower-energy option
-    procedure_choice = next(c for c in regimen.choices if c.topic == "procedure for acne scars")
+    procedure_choice = next(
+        c
+        for c in regimen.choices
+        if c.topic == "procedure for acne scars" and not c.decision.startswith("not ")
+    )
     assert "pih-risk-phototype" in procedure_choice.reason
     assert "fractional CO2" in procedure_choice.reason  # names the alternative it passed over
     assert procedure_choice.source
@@ -54,8 +60,8 @@ def test_acne_scars_fitzpatrick_v_explains_choice_and_warnings(regimen) -> None:
     assert any(c.topic.startswith("active: ") and "(" in c.reason for c in regimen.choices) or (
         not regimen.product.available
     )
-    warned = {(w.option, w.rule) for w in regimen.warnings}
-    assert (chosen, "pih-risk-phototype") in warned
+    pih = [w for w in regimen.warnings if w.rule == "pih-risk-phototype"]
+    assert len(pih) == 1 and procedures()[chosen].name in pih[0].option
     assert any(b.rule == "exosome-injection-not-approved" for b in regimen.blocked)
 
 
@@ -91,7 +97,10 @@ def test_pdf_and_html_render(regimen) -> None:  # type: ignore[no-untyped-def]
     assert "Ada <Lovelace>" in text and "microneedling" in text
     html = regimen_html(regimen, client_name="Ada <Lovelace>")
     assert "Ada &lt;Lovelace&gt;" in html and "<Lovelace>" not in html
-    assert "pih-risk-phototype" in html
+    assert "pih-risk-phototype" not in html  # the handout is for the client: no rule ids
+    report = pypdfium2.PdfDocument(clinician_report_pdf(regimen))
+    technical = "".join(report[i].get_textpage().get_text_range() for i in range(len(report)))
+    assert "pih-risk-phototype" in technical  # the clinician report carries them
 
 
 def test_pregnant_client_regimen_has_no_sessions() -> None:
@@ -158,5 +167,63 @@ def test_simulated_regimen_shows_labelled_model_predictions() -> None:
     assert json.loads(clinic["scenario"])["route"] in {"microneedling", "post-laser", "injection"}
     assert clinic["endpoints"]["mmp1_mean_change_pct"] < home["endpoints"]["mmp1_mean_change_pct"]
     html = regimen_html(plan)
-    assert "Expected outcome (model prediction)" in html
-    assert "Expected outcome (model prediction)" not in regimen_html(plain)
+    assert "Model estimate" in html
+    assert "Model estimate" not in regimen_html(plain)
+
+
+# --- the planner obeys screening: issue 20 ---------------------------------------------
+
+STERILE = "sterile"
+
+
+@pytest.mark.parametrize("severity", ["mild", "moderate", "severe"])
+@pytest.mark.parametrize(
+    "extra", [[], ["wrinkles"], ["pigmentation"], ["wrinkles", "pigmentation"]]
+)
+def test_phototype_v_acne_scars_never_pairs_microneedling_with_non_sterile_topicals(
+    severity: str, extra: list[str]
+) -> None:
+    concerns = [{"name": "atrophic acne scars", "severity": severity}]
+    concerns += [{"name": n, "severity": "mild"} for n in extra]
+    profile = parse_profile({"fitzpatrick": {"phototype": 5}, "concerns": concerns})
+    plan = build_regimen("C-TEST0101", profile, start=START)
+    screening = screen(profile)
+    assert plan.sessions
+    for s in plan.sessions:
+        assert procedures()[s.procedure].energy != "ablative"  # PIH: no ablative option
+        assert s.settings  # the phototype changes the settings, not only adds a line
+        assert "pih-risk-phototype" in s.rule
+        if s.procedure == "microneedling":
+            assert STERILE in s.product and "after" in s.product
+            assert "microneedling-topicals-intradermal" in s.rule
+            assert "topical exosome product" not in s.procedure_name
+    # each caution once: one entry per rule, and each reason printed once in the plan
+    rules = [w.rule for w in plan.warnings]
+    assert len(rules) == len(set(rules))
+    assert len(screening.warnings) > len(plan.warnings)  # screening had repeats per option
+    text = regimen_html(plan)
+    for w in plan.warnings:
+        assert text.count(w.reason.split(";")[0][:40]) <= 1
+    # every line of the plan says which rule shaped it
+    assert all(c.rule for c in plan.choices)
+    assert all(s.rule for s in plan.sessions)
+    not_ablative = [c for c in plan.choices if c.decision.startswith("not ")]
+    assert any(c.rule == "pih-risk-phototype" for c in not_ablative)
+
+
+SNAKE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
+
+
+@pytest.mark.parametrize("simulate", [False, True])
+def test_client_handout_pdf_is_plain_language(simulate: bool) -> None:
+    plan = build_regimen("C-TEST0102", acne_scar_client(), start=START, simulate=simulate)
+    pdf = pypdfium2.PdfDocument(regimen_pdf(plan, client_name="Ana Silva"))
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "Ana Silva" in text and "When to call the clinic" in text
+    assert "Your calendar" in text and plan.sessions[0].date.strftime("%d %b %Y") in text
+    assert not SNAKE.findall(text), SNAKE.findall(text)[:5]
+    assert "[U]" not in text and "[V]" not in text and "[S]" not in text
+    assert ".md" not in text
+    assert "exoderm " not in text.lower()
+    if simulate and any(p.available for p in plan.expected_outcome):
+        assert "Model estimate" in text

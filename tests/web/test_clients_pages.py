@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 
+import pytest
 from icalendar import Calendar
 
 from tests.api.conftest import World
@@ -113,3 +115,158 @@ def test_regimen_page_shows_the_labelled_model_prediction_on_request(world: Worl
     assert shown.status_code == 200, shown.text
     assert "Expected effects (model)" in shown.text
     assert "model prediction" in shown.text.lower() and "Treated vs control" in shown.text
+
+
+# --- instrument forms: labels, answer choices, and a worked example entered through them ---
+# Each example is worked by hand from the instrument's published scoring rule (the arithmetic
+# is in the comment); the form must carry labels and choices and give that total.
+
+EASI_SIGNS = ["2", "1", "1", "0", "2", "2", "1", "1", "1", "1", "0", "0", "2.5", "2", "2", "1.5"]
+
+FORM_EXAMPLES: list[tuple[str, dict[str, str], float, tuple[str, ...]]] = [
+    (
+        "dlqi",  # sum of ten items: 2+1+0+1+0+0+3+1+0+1
+        {f"q{i}": v for i, v in enumerate("2101003101", start=1)},
+        9,
+        ("Item 7 · Work or study", "3 — yes, prevented work or study", "0 — not relevant"),
+    ),
+    (
+        "easi",  # 0.1×2×4 + 0.2×3×6 + 0.3×1×2 + 0.4×4×8 = 0.8 + 3.6 + 0.6 + 12.8
+        {
+            **dict(
+                zip(
+                    [
+                        f"{r}.{s}"
+                        for r in ("head_neck", "upper_limbs", "trunk", "lower_limbs")
+                        for s in ("erythema", "induration", "excoriation", "lichenification")
+                    ],
+                    EASI_SIGNS,
+                    strict=True,
+                )
+            ),
+            "head_neck.area_percent": "15",  # grade 2
+            "upper_limbs.area_percent": "40",  # grade 3
+            "trunk.area_percent": "5",  # grade 1
+            "lower_limbs.area_percent": "60",  # grade 4
+        },
+        17.8,
+        ("Head and neck: area affected", "Erythema (redness)", "2.5 — moderate to severe"),
+    ),
+    (
+        "scorad",  # A/5 + 7B/2 + C = 30/5 + 7×8/2 + (6+4) = 6 + 28 + 10
+        {
+            "extent_percent": "30",
+            "erythema": "2",
+            "oedema": "1",
+            "oozing": "0",
+            "excoriation": "2",
+            "lichenification": "1",
+            "dryness": "2",
+            "itch": "6",
+            "sleeplessness": "4",
+        },
+        44,
+        ("Oozing / crusts", "Sleeplessness", "3 — severe"),
+    ),
+    (
+        "posas_observer",  # 3+4+2+5+2+1; overall opinion recorded, not summed
+        {
+            "vascularity": "3",
+            "pigmentation": "4",
+            "thickness": "2",
+            "relief": "5",
+            "pliability": "2",
+            "surface_area": "1",
+            "overall": "9",
+        },
+        17,
+        ("Pliability", "1 — like normal skin", "10 — worst imaginable"),
+    ),
+    (
+        "masi",  # 0.3×2×(2+1) + 0.3×3×(3+2) + 0.3×3×(2+2) + 0.1×1×(1+1) = 1.8+4.5+3.6+0.2
+        {
+            "forehead.area_percent": "20",
+            "forehead.darkness": "2",
+            "forehead.homogeneity": "1",
+            "right_malar.area_percent": "35",
+            "right_malar.darkness": "3",
+            "right_malar.homogeneity": "2",
+            "left_malar.area_percent": "45",
+            "left_malar.darkness": "2",
+            "left_malar.homogeneity": "2",
+            "chin.area_percent": "5",
+            "chin.darkness": "1",
+            "chin.homogeneity": "1",
+        },
+        10.1,
+        ("Right malar (30 %): area involved", "Homogeneity", "4 — maximum"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "answers", "total", "shown"), FORM_EXAMPLES)
+def test_instrument_form_has_labels_choices_and_scores_the_worked_example(
+    world: World, code: str, answers: dict[str, str], total: float, shown: tuple[str, ...]
+) -> None:
+    doc = login(world.client(), "doc_a")
+    csrf = csrf_of(doc.get("/clients").text)
+    pseudonym = create_client(doc, csrf)
+    fragment = doc.get(
+        f"/clients/{pseudonym}/assessment-form",
+        params={"instrument": code},
+        headers={"HX-Request": "true"},
+    ).text
+    for text in shown:
+        assert html.escape(text, quote=False) in fragment, text
+    names = set(re.findall(r'name="f_([^"]+)"', fragment))
+    assert set(answers) <= names  # every answer has a labelled field on the form
+    for name in answers:  # and every field has a visible label
+        assert re.search(rf'<label for="f_{re.escape(name)}">[^<]*\w', fragment), name
+    if code != "scorad":  # choice items are selects whose options carry their score
+        first = next(iter(answers))
+        if not first.endswith("area_percent"):
+            assert re.search(rf'<select id="f_{re.escape(first)}"', fragment)
+    r = doc.post(
+        f"/clients/{pseudonym}/assessments",
+        data={"csrf_token": csrf, "instrument": code, **{f"f_{k}": v for k, v in answers.items()}},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    page = doc.get(f"/clients/{pseudonym}").text
+    values = re.findall(rf"<td>{code}[^<]*</td>\s*<td>[0-9-]+</td>\s*<td>([0-9.]+)</td>", page)
+    assert values and float(values[0]) == pytest.approx(total)
+
+
+def test_dlqi_form_does_not_reprint_the_copyrighted_items(world: World) -> None:
+    doc = login(world.client(), "doc_a")
+    csrf = csrf_of(doc.get("/clients").text)
+    pseudonym = create_client(doc, csrf)
+    fragment = doc.get(f"/clients/{pseudonym}/assessment-form", params={"instrument": "dlqi"}).text
+    assert "Finlay" in fragment and "not reproduced" in fragment
+    # the questionnaire's own question stems are not shipped
+    assert "Over the last week" not in fragment
+    assert fragment.count("<select") == 10
+
+
+def test_first_visit_reads_baseline_not_a_responder_verdict(world: World) -> None:
+    doc = login(world.client(), "doc_a")
+    csrf = csrf_of(doc.get("/clients").text)
+    pseudonym = create_client(doc, csrf)
+    for visit, value in (("2026-01-05", "2"), ("2026-03-02", "0")):
+        r = doc.post(
+            f"/clients/{pseudonym}/assessments",
+            data={
+                "csrf_token": csrf,
+                "instrument": "dlqi",
+                "visit_date": visit,
+                **{f"f_q{i}": value for i in range(1, 11)},
+            },
+            follow_redirects=False,
+        )
+        assert r.status_code == 303, r.text
+    page = doc.get(f"/clients/{pseudonym}").text
+    rows = re.findall(r"<tr><td>dlqi</td>(.*?)</tr>", page, re.DOTALL)
+    assert len(rows) == 2
+    first, second = sorted(rows, key=lambda row: re.findall(r"\d{4}-\d{2}-\d{2}", row)[0])
+    assert "baseline" in first and "Responder" not in first and "no" not in first.split("</td>")[-2]
+    assert "yes" in second  # 20 → 0 points: a responder by the MCID of 4

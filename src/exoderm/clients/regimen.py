@@ -9,7 +9,18 @@
 4. Follow-up visits name the instruments to measure; reassessment falls 8–12 weeks
    after the start (``data/protocol.yaml`` names the source).
 
-Every choice is recorded with its reason, and every screening warning is carried along.
+Screening verdicts are constraints, not footnotes:
+
+* a caution against non-sterile topicals during microneedling (rule
+  ``microneedling-topicals-intradermal``) means the session uses only a sterile product
+  labelled for microneedled skin, applied after the needling, never a cosmetic serum
+  during it;
+* a PIH risk (rule ``pih-risk-phototype``) removes ablative options from the candidates,
+  picks the lowest-energy allowed procedure and sets conservative settings, not only a
+  warning line.
+
+Every choice and session names the rule that shaped it (``rule``), and the plan's
+cautions are grouped once per rule over the options of the plan they concern.
 
 On request (``simulate=True``) the regimen also carries ``expected_outcome``: the
 simulator's prediction for the home-care product (topical, daily) and for the in-clinic
@@ -45,6 +56,22 @@ from exoderm.markets import Market
 #: Design weight added to 'pigmentation' to prime PIH-prone skin (exoderm default).
 PRIMING_WEIGHT = 1.0
 ENERGY_RANK = {"none": 0, "mechanical": 1, "chemical": 2, "non_ablative": 2, "ablative": 3}
+#: Screening rules the planner obeys as constraints (data/screening_rules.yaml ids).
+PIH_RULE = "pih-risk-phototype"
+MICRONEEDLING_TOPICALS_RULE = "microneedling-topicals-intradermal"
+#: What may touch microneedled skin under MICRONEEDLING_TOPICALS_RULE.
+STERILE_POST_NEEDLING = (
+    "sterile, single-use exosome product labelled for use on microneedled skin, "
+    "applied only after the needling (no cosmetic serum before or during it)"
+)
+#: Conservative settings under PIH_RULE (lower energy, test spot first), per energy.
+PIH_SETTINGS = {
+    "mechanical": "conservative settings for PIH-prone skin: shallow needle depth, "
+    "fewer passes, a test spot first",
+    "non_ablative": "conservative settings for PIH-prone skin: low density and energy, "
+    "a test spot first",
+    "chemical": "superficial strength only for PIH-prone skin, a test spot first",
+}
 
 
 class ProcedureOption(BaseModel):
@@ -91,6 +118,10 @@ class Choice(BaseModel):
     decision: str
     reason: str
     source: str = ""
+    rule: str = Field(
+        default="",
+        description="The rule that shaped this line: a screening rule id or a planner rule.",
+    )
 
 
 class Session_(BaseModel):
@@ -100,6 +131,8 @@ class Session_(BaseModel):
     product: str
     week: int
     date: date
+    settings: str = ""
+    rule: str = Field(default="", description="The rule(s) that shaped this session.")
 
 
 class Visit(BaseModel):
@@ -243,6 +276,7 @@ def weighted_targets(concerns: list[Concern]) -> tuple[dict[str, float], list[Ch
                 + ", ".join(f"{t} ×{s}" for t, s in spec.targets.items()),
                 reason="severity (1 mild – 3 severe) weights the concern's design targets",
                 source="exoderm/clients/data/concerns.yaml",
+                rule="planner: severity-weighted targets",
             )
         )
     return targets, notes
@@ -251,10 +285,17 @@ def weighted_targets(concerns: list[Concern]) -> tuple[dict[str, float], list[Ch
 def _choose_procedure(
     concerns: list[Concern], screening: ScreeningResult
 ) -> tuple[tuple[str, ProcedureOption] | None, list[Choice]]:
-    """The in-clinic course for the most severe concern that has an allowed option."""
+    """The in-clinic course for the most severe concern that has an allowed option.
+
+    With a PIH risk, ablative options are ruled out and the lowest-energy allowed option
+    is chosen (rule ``pih-risk-phototype``); otherwise the first allowed option in
+    evidence order.
+    """
     choices: list[Choice] = []
     pih = "pih_risk" in screening.flags
     allowed = set(screening.allowed_procedures)
+    ablative = {p for p in allowed if pih and procedures()[p].energy == "ablative"}
+    allowed -= ablative
     ordered = sorted(concerns, key=lambda c: -int(c.severity))
     for concern in ordered:
         canonical = resolve_concern(concern.name)
@@ -263,28 +304,43 @@ def _choose_procedure(
             continue
         usable = [o for o in options if o.id in allowed]
         for o in options:
-            if o.id not in allowed:
-                rules = ", ".join(v.rule for v in screening.blockers_of(o.id))
-                choices.append(
-                    Choice(
-                        topic=f"procedure for {canonical}",
-                        decision=f"not {procedures()[o.id].name}",
-                        reason=f"blocked by screening rule(s): {rules}",
-                    )
+            if o.id in allowed:
+                continue
+            blockers = [v.rule for v in screening.blockers_of(o.id)]
+            if blockers:
+                why, rules = f"blocked by screening rule(s): {', '.join(blockers)}", blockers
+            else:
+                why = (
+                    "ablative: ruled out because post-inflammatory hyperpigmentation follows "
+                    "skin injury in phototypes IV-VI"
                 )
+                rules = [PIH_RULE]
+            choices.append(
+                Choice(
+                    topic=f"procedure for {canonical}",
+                    decision=f"not {procedures()[o.id].name}",
+                    reason=why,
+                    rule=", ".join(rules),
+                )
+            )
         if not usable:
             continue
         best = usable[0]
+        reason = f"first allowed option in evidence order ({best.evidence} evidence)"
+        rule = "planner: evidence order"
         if pih:
             best = min(usable, key=lambda o: ENERGY_RANK[procedures()[o.id].energy])
-        reason = f"first allowed option in evidence order ({best.evidence} evidence)"
-        if pih and best is not usable[0]:
-            reason = (
-                f"phototype carries a PIH risk (rule pih-risk-phototype): the lower-energy "
-                f"{procedures()[best.id].name} is preferred over "
-                f"{procedures()[usable[0].id].name}, whose evidence for {canonical} is "
-                f"{usable[0].evidence}; the chosen option's evidence is {best.evidence}"
-            )
+            rule = PIH_RULE
+            first = options[0]
+            if best is not first:
+                reason = (
+                    f"phototype carries a PIH risk (rule {PIH_RULE}): the lower-energy "
+                    f"{procedures()[best.id].name} is preferred over "
+                    f"{procedures()[first.id].name}, whose evidence for {canonical} is "
+                    f"{first.evidence}; the chosen option's evidence is {best.evidence}"
+                )
+            else:
+                reason += f"; lowest-energy allowed option (rule {PIH_RULE})"
         choices.append(
             Choice(
                 topic=f"procedure for {canonical}",
@@ -292,6 +348,7 @@ def _choose_procedure(
                 f"every {best.interval_weeks} weeks",
                 reason=reason,
                 source=best.source,
+                rule=rule,
             )
         )
         return (canonical, best), choices
@@ -380,6 +437,80 @@ def _expected(part: str, answer: dict[str, Any]) -> ExpectedPart:
     return ExpectedPart.model_validate({"part": part, **answer})
 
 
+def _rule_source(screening: ScreeningResult, rule: str) -> str:
+    return next((v.source for v in screening.warnings if v.rule == rule), "")
+
+
+def _session_plan(procedure: str, screening: ScreeningResult) -> tuple[str, str, list[str], str]:
+    """Product, settings, shaping rules and display name of a procedure's sessions."""
+    cautions = {v.rule for v in screening.warnings_for(procedure)}
+    product = "topical exosome product applied in clinic"
+    name = ""
+    rules: list[str] = []
+    if MICRONEEDLING_TOPICALS_RULE in cautions:
+        product = STERILE_POST_NEEDLING
+        name = procedures()[procedure].name
+        rules.append(MICRONEEDLING_TOPICALS_RULE)
+    settings = ""
+    if PIH_RULE in cautions:
+        settings = PIH_SETTINGS.get(procedures()[procedure].energy, "")
+        rules.append(PIH_RULE)
+    return product, settings, rules, name
+
+
+def plan_cautions(screening: ScreeningResult, planned: list[str]) -> list[Verdict]:
+    """The cautions that concern this plan, once per rule (cause), options joined.
+
+    A caution concerns the plan when it is about a planned procedure or about an
+    ingredient (the home-care product); cautions about procedures the plan does not use
+    stay in the screening report. Options are listed by their display names.
+
+    Parameters
+    ----------
+    screening
+        The client's screening result.
+    planned
+        Procedure ids the plan uses.
+
+    Returns
+    -------
+    list[Verdict]
+        One verdict per rule, in first-seen order; ``option`` lists the options it
+        concerns, separated by "; ".
+
+    References
+    ----------
+    Davis EC, Callender VD (2010). Postinflammatory hyperpigmentation: a review of the
+    epidemiology, clinical features, and treatment options in skin of color. J Clin Aesthet
+    Dermatol 3(7):20-31. PMCID PMC2921758 (no DOI).
+
+    Manuskiatti W et al. (2013). J Eur Acad Dermatol Venereol. doi:10.1111/jdv.12050
+    (lower-energy procedures and priming in phototypes IV-VI; the screening rule's source).
+
+    Examples
+    --------
+    >>> from exoderm.clients import parse_profile
+    >>> from exoderm.clients.screening import screen
+    >>> result = screen(parse_profile({"fitzpatrick": {"phototype": 5},
+    ...                                "concerns": [{"name": "acne scars", "severity": 2}]}))
+    >>> rules = [v.rule for v in plan_cautions(result, ["microneedling"])]
+    >>> len(rules) == len(set(rules)), "pih-risk-phototype" in rules
+    (True, True)
+    """
+    grouped: dict[str, list[Verdict]] = {}
+    for v in screening.warnings:
+        if v.kind == "procedure" and v.option not in planned:
+            continue
+        grouped.setdefault(v.rule, []).append(v)
+    out = []
+    for verdicts in grouped.values():
+        names = [
+            procedures()[v.option].name if v.kind == "procedure" else v.option for v in verdicts
+        ]
+        out.append(verdicts[0].model_copy(update={"option": "; ".join(dict.fromkeys(names))}))
+    return out
+
+
 def build_regimen(
     pseudonym: str,
     profile: ClientProfile,
@@ -407,6 +538,7 @@ def build_regimen(
                 decision=f"pigmentation weight +{PRIMING_WEIGHT} in the home-care product",
                 reason="PIH risk before procedures: prime with topical depigmenting actives",
                 source="Manuskiatti, JEADV 2013, doi:10.1111/jdv.12050 (weight: exoderm default)",
+                rule=PIH_RULE,
             )
         )
     product = propose_product(targets, profile, screening.excluded_ingredients)
@@ -416,6 +548,7 @@ def build_regimen(
             decision=product.name if product.available else "none proposed",
             reason=product.reason
             or "design engine optimum under market, allergen and preference constraints",
+            rule="design engine: optimum under the client's constraints",
         )
     )
     for active in product.actives:
@@ -428,10 +561,18 @@ def build_regimen(
                 decision=f"{active['percent']} %" if active["percent"] is not None else "included",
                 reason="covers " + evidence_summary(active),
                 source="; ".join(dict.fromkeys(cited)),
+                rule="design engine: target coverage",
             )
         )
     for note in product.warnings:
-        choices.append(Choice(topic="product warning", decision=note, reason="design engine"))
+        choices.append(
+            Choice(
+                topic="product warning",
+                decision=note,
+                reason="design engine",
+                rule="design engine: product check",
+            )
+        )
     choices += proc_choices
     consts = protocol_constants()
     delay = 0
@@ -443,6 +584,7 @@ def build_regimen(
                 decision=f"start procedures after {delay} weeks of home care",
                 reason="PIH risk: prime with topical depigmenting actives",
                 source=consts["pih_priming"]["source"],
+                rule=PIH_RULE,
             )
         )
     canon = [resolve_concern(c.name) for c in profile.concerns]
@@ -453,6 +595,29 @@ def build_regimen(
     if chosen:
         _, option = chosen
         proc = procedures()[option.id]
+        product_text, settings, rules, name = _session_plan(option.id, screening)
+        for rule in rules:
+            if rule == MICRONEEDLING_TOPICALS_RULE:
+                choices.append(
+                    Choice(
+                        topic="product during sessions",
+                        decision=product_text,
+                        reason="products applied before or during microneedling reach the "
+                        "dermis; only a sterile product meant for that use, after needling",
+                        source=_rule_source(screening, rule),
+                        rule=rule,
+                    )
+                )
+            elif rule == PIH_RULE and settings:
+                choices.append(
+                    Choice(
+                        topic="session settings",
+                        decision=settings,
+                        reason="PIH risk: prefer lower-energy settings",
+                        source=_rule_source(screening, rule),
+                        rule=rule,
+                    )
+                )
         for n in range(option.sessions):
             week = delay + n * option.interval_weeks
             day = start + timedelta(weeks=week)
@@ -460,10 +625,12 @@ def build_regimen(
                 Session_(
                     number=n + 1,
                     procedure=option.id,
-                    procedure_name=proc.name,
-                    product="topical exosome product applied in clinic",
+                    procedure_name=name or proc.name,
+                    product=product_text,
                     week=week,
                     date=day,
+                    settings=settings,
+                    rule=", ".join(rules) or "planner: evidence order",
                 )
             )
             if week:
@@ -489,6 +656,7 @@ def build_regimen(
             decision=f"week {reassess}, then every {rc['min_weeks']}–{rc['max_weeks']} weeks",
             reason="re-assess, reformulate and have a human review the change",
             source=rc["source"],
+            rule="protocol: reassessment window",
         )
     )
     return Regimen(
@@ -508,7 +676,7 @@ def build_regimen(
         visits=visits,
         reassess_after_weeks=reassess,
         choices=choices,
-        warnings=list(screening.warnings),
+        warnings=plan_cautions(screening, [s.procedure for s in sessions[:1]]),
         blocked=list(screening.blocked),
         expected_outcome=expected_effects(product, [*targets, *canon], sessions)
         if simulate

@@ -26,6 +26,7 @@ from exoderm.clients import (
     service,
 )
 from exoderm.clients.concerns import concern_table
+from exoderm.clients.instruments.forms import form_for
 from exoderm.errors import UserInputError
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
@@ -105,6 +106,15 @@ def _outcome_chart(points: list[OutcomePoint]) -> str | None:
     )
 
 
+def _baseline_visits(points: list[OutcomePoint]) -> set[tuple[str, str]]:
+    """(series, visit date) of each series' first visit: shown as "baseline", no verdict."""
+    first: dict[str, str] = {}
+    for p in points:
+        if p.series not in first or p.visit_date < first[p.series]:
+            first[p.series] = p.visit_date
+    return set(first.items())
+
+
 @router.get("/{pseudonym}")
 def show(
     request: Request,
@@ -126,8 +136,10 @@ def show(
             "screening": screening,
             "report": report,
             "chart": _outcome_chart(report.points),
+            "baselines": _baseline_visits(report.points),
             "instruments": INSTRUMENTS,
             "tool": tool,
+            "form": form_for(tool),
             "today": date.today().isoformat(),
         },
     )
@@ -145,7 +157,9 @@ def assessment_form(
             field="instrument",
             expected=", ".join(INSTRUMENTS),
         )
-    return render(request, "clients/_instrument_fields.html", {"tool": tool})
+    return render(
+        request, "clients/_instrument_fields.html", {"tool": tool, "form": form_for(tool)}
+    )
 
 
 @router.post("/{pseudonym}/assessments")
