@@ -16,6 +16,11 @@ References
 .. [5] Regulations on the Supervision and Administration of Cosmetics, State Council of
    the People's Republic of China, Decree No. 727 (2020).
 .. [6] Foodstuffs, Cosmetics and Disinfectants Act 54 of 1972 (South Africa).
+.. [7] Food and Drugs Act (R.S.C. 1985, c. F-27) and Cosmetic Regulations (C.R.C., c. 869)
+   (Canada).
+.. [8] Act on Securing Quality, Efficacy and Safety of Products Including
+   Pharmaceuticals and Medical Devices (PMD Act, Act No. 145 of 1960), Art. 2(3) (Japan).
+.. [9] Cosmetic Hygiene and Safety Act (化粧品衛生安全管理法, amended 2018) (Taiwan).
 
 Examples
 --------
@@ -41,6 +46,9 @@ class Market(enum.StrEnum):
     KR = "KR"
     CN = "CN"
     ZA = "ZA"
+    CA = "CA"
+    JP = "JP"
+    TW = "TW"
 
     @property
     def law(self) -> str:
@@ -72,4 +80,7 @@ _LAW: dict[Market, str] = {
     Market.KR: "Cosmetics Act of the Republic of Korea",
     Market.CN: "Cosmetic Supervision and Administration Regulation (State Council Decree 727)",
     Market.ZA: "Foodstuffs, Cosmetics and Disinfectants Act 54 of 1972",
+    Market.CA: "Food and Drugs Act (R.S.C. 1985, c. F-27) and Cosmetic Regulations",
+    Market.JP: "PMD Act (Act No. 145 of 1960) Art. 2(3) and the Standards for Cosmetics",
+    Market.TW: "Cosmetic Hygiene and Safety Act (amended 2018)",
 }

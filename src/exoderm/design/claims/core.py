@@ -27,13 +27,14 @@ References
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from exoderm.design.claims.identity import ev_mention, human_material_claim, identity_basis
 from exoderm.design.ingredient import ProductClass
 from exoderm.errors import UserInputError
 from exoderm.markets import Market
@@ -129,6 +130,65 @@ def _rules() -> dict[str, Any]:
     return data
 
 
+@lru_cache(maxsize=1)
+def vocabulary() -> dict[str, Any]:
+    """The shipped disease and condition vocabulary (a Human Disease Ontology subset).
+
+    Returns
+    -------
+    dict
+        ``diseases`` (entries with ``doid`` and ``terms``), ``conditions`` and ``concerns``.
+
+    References
+    ----------
+    .. [1] Schriml, L.M. et al. (2022). The Human Disease Ontology 2022 update. Nucleic
+       Acids Research 50(D1), D1255-D1261. doi:10.1093/nar/gkab1063 (CC0 1.0).
+
+    Examples
+    --------
+    >>> "psoriasis" in disease_terms()
+    True
+    """
+    path = resources.files("exoderm.design") / "data" / "claims_diseases.yaml"
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data
+
+
+def disease_terms() -> list[str]:
+    """Every disease label and synonym of the shipped vocabulary, longest first.
+
+    Examples
+    --------
+    >>> "atopic dermatitis" in disease_terms()
+    True
+    """
+    terms = {t for entry in vocabulary()["diseases"] for t in entry["terms"]}
+    return sorted(terms, key=lambda t: (-len(t), t))
+
+
+def _alternation(terms: list[str]) -> str:
+    ordered = sorted(set(terms), key=lambda t: (-len(t), t))
+    return "(" + "|".join(re.escape(t).replace(r"\ ", r"[\s-]+") for t in ordered) + ")"
+
+
+@cache
+def _pattern(rule_id: str) -> re.Pattern[str]:
+    rule = next(r for r in _all_rules() if r["id"] == rule_id)
+    vocab = vocabulary()
+    if rule.get("vocabulary") == "diseases":
+        # "acne-prone skin" describes the skin type, it does not claim to act on acne
+        source = r"\b" + _alternation(disease_terms()) + r"\b(?![\s-]prone)"
+    elif rule.get("vocabulary") == "conditions":
+        source = r"\b" + _alternation(list(vocab["conditions"])) + r"\b"
+    else:
+        source = str(rule["pattern"]).replace("{concerns}", _alternation(list(vocab["concerns"])))
+    return re.compile(source, re.IGNORECASE)
+
+
+def _all_rules() -> list[dict[str, Any]]:
+    return list(_rules()["forbidden"]) + list(_rules()["kr_banned"])
+
+
 def claim_type(text: str) -> str:
     """'ingredient' for "with X", 'clinical' for clinically-proven wording, 'feel' for
     sensory claims, else 'appearance'."""
@@ -181,10 +241,17 @@ def _applies(rule: dict[str, Any], market: str, product_class: str) -> bool:
         return False
     # Disease and structure/function rules define the cosmetic boundary; status and
     # ingredient-naming rules apply to every class.
-    return not (rule.get("category") in ("disease", "structure") and product_class != "cosmetic")
+    return not (
+        rule.get("category") in ("disease", "structure", "absolute") and product_class != "cosmetic"
+    )
 
 
 def _reword(template: str, text: str, match: re.Match[str]) -> str:
+    if template == "{look_of}":
+        concern = _CONCERN_WORD().search(match.group(0))
+        if concern:
+            return f"helps reduce the look of {concern.group(0).lower()}"
+        return _GENERIC_LOOK
     if template == "{subject_feel}":
         return _GENERIC_FEEL
     if template == "{subject_look}":
@@ -199,32 +266,103 @@ def _reword(template: str, text: str, match: re.Match[str]) -> str:
 
 def _forbidden_rules(market: str) -> list[dict[str, Any]]:
     rules = list(_rules()["forbidden"])
-    if market == "KR":
+    if market == Market.KR.value:
         rules += [{**r, "category": "kr"} for r in _rules()["kr_banned"]]
     return rules
+
+
+@lru_cache(maxsize=1)
+def _CONCERN_WORD() -> re.Pattern[str]:
+    words = [*vocabulary()["concerns"], "fine lines", "wrinkles", "lines"]
+    return re.compile(r"\b" + _alternation(words) + r"\b", re.IGNORECASE)
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:.!?()\u3002\uff0c]|\s(?:but|while|and then)\s", re.IGNORECASE)
+_NEGATOR = re.compile(r"\b(not|no|never|cannot|nor|neither|without)\b|n't\b", re.IGNORECASE)
+_NOT_A_NEGATION = re.compile(r"\bno (more|longer)\b", re.IGNORECASE)
+_HEDGE = re.compile(
+    r"\b(appearance|look|looks|looking|feel|feels|feeling|seem\w*)\b|-looking\b", re.IGNORECASE
+)
+_INNER_TARGET = re.compile(
+    r"\b(collagen|elastin|fibroblasts?|genes?|dna|proteins?|cells?|cellular|tissues?|dermis|"
+    r"dermal|muscles?|follicles?)\b",
+    re.IGNORECASE,
+)
+
+
+def _clause(text: str, match: re.Match[str]) -> tuple[str, int]:
+    """The clause around ``match`` and the match's offset in it."""
+    start = 0
+    for brk in _CLAUSE_BREAK.finditer(text, 0, match.start()):
+        start = brk.end()
+    end_break = _CLAUSE_BREAK.search(text, match.end())
+    end = end_break.start() if end_break else len(text)
+    return text[start:end], match.start() - start
+
+
+def _negated(text: str, match: re.Match[str]) -> bool:
+    """'does not treat eczema', 'no FDA-approved ...': a negator before the match in its clause."""
+    clause, offset = _clause(text, match)
+    before = clause[:offset]
+    return bool(_NEGATOR.search(before)) and not _NOT_A_NEGATION.search(before)
+
+
+def _hedged(text: str, match: re.Match[str]) -> bool:
+    """'renew the look of your skin': appearance or feel wording, no cell or tissue target."""
+    clause, _ = _clause(text, match)
+    return bool(_HEDGE.search(clause)) and not _INNER_TARGET.search(clause)
+
+
+def normalise(text: str) -> str:
+    """Typographic quotes and dashes made plain, so patterns see one spelling.
+
+    Examples
+    --------
+    >>> normalise("skin\u2019s \u2014 look")
+    "skin's - look"
+    """
+    table = {0x2018: "'", 0x2019: "'", 0x201C: '"', 0x201D: '"', 0x2013: "-", 0x2014: "-"}
+    return text.translate(table)
 
 
 def _first_violation(
     text: str, market: str, product_class: str
 ) -> tuple[dict[str, Any], re.Match[str]] | None:
+    text = normalise(text)
     for rule in _forbidden_rules(market):
         if not _applies(rule, market, product_class):
             continue
-        match = re.search(rule["pattern"], text, flags=re.IGNORECASE)
-        if match:
+        for match in _pattern(str(rule["id"])).finditer(text):
+            if rule.get("negatable") and _negated(text, match):
+                continue
+            if rule.get("hedgeable") and _hedged(text, match):
+                continue
             return rule, match
+    mention = ev_mention(text)
+    if (
+        product_class == "cosmetic"
+        and mention is not None
+        and human_material_claim(text)
+        and not _negated(text, mention)
+    ):
+        status, basis = identity_basis(market)
+        rule = {
+            "id": "human-derived-identity",
+            "reason": f"names human-derived cells, media or EVs ({status} in {market})",
+            "basis": basis,
+            "rewording": "with plant-derived vesicles for a healthy-looking complexion",
+        }
+        return rule, mention
     if product_class == "cosmetic":
-        match = _CONCERN_CHANGE.search(text)
-        if match and not _APPEARANCE_WORDS.search(text):
+        change = _CONCERN_CHANGE.search(text)
+        if change and not _APPEARANCE_WORDS.search(text):
             rule = {
                 "id": "missing-appearance",
                 "reason": "claims to change the skin itself ('reduces wrinkles'), not its "
                 "appearance; 'reduces the appearance of wrinkles' is the cosmetic form",
-                "basis": "FD&C Act 201(i) vs 201(g): cosmetics alter the appearance "
-                "(21 U.S.C. 321(i), 321(g)(1)); retained Reg. (EU) 655/2013 criterion 4 in "
-                "the EU and UK",
+                "category": "structure",
             }
-            return rule, match
+            return rule, change
     return None
 
 
@@ -319,6 +457,18 @@ def _accepted_basis(market: str, product_class: str) -> str:
         "section 12 (rule 12.1: documentary evidence); appearance and feel claims are "
         "cosmetic",
         "KR": "MFDS 화장품 표시·광고 관리 지침: appearance claims allowed if substantiated",
+        "CA": "Food and Drugs Act s. 2 ('cosmetic': cleansing, improving or altering the "
+        "complexion, skin, hair or teeth); Health Canada & Advertising Standards Canada "
+        "Guidelines for Cosmetic Advertising and Labelling Claims (rev. Feb 2006): "
+        "non-therapeutic claims",
+        "JP": "PMD Act Art. 2(3); within the MHLW efficacy range for cosmetics "
+        "(薬発第1339号, 2000, amended 2011)",
+        "TW": "Cosmetic Hygiene and Safety Act (2018) Art. 10: cosmetic wording without "
+        "medical efficacy or exaggeration",
+        "CN": "化妆品监督管理条例 (2020) and 化妆品功效宣称评价规范 (2021): efficacy claims "
+        "need the evaluation the claim category requires",
+        "ZA": "Foodstuffs, Cosmetics and Disinfectants Act 54 of 1972: appearance and feel "
+        "wording, not a medicine under Act 101 of 1965",
     }.get(market, "appearance and feel wording, the strictest rule of the EU, US and KR")
 
 
