@@ -40,7 +40,11 @@ def _origins(result: object, catalogue: Catalogue, kind: Kind) -> set[Origin]:
 @given(st.lists(st.sampled_from(TARGETS), min_size=1, max_size=4, unique=True))
 def test_eu_cosmetic_never_proposes_human_material(targets: list[str]) -> None:
     catalogue = packaged_catalogue()
-    result = design(targets={t: 1.0 for t in targets}, market="EU", top=3)
+    try:
+        result = design(targets={t: 1.0 for t in targets}, market="EU", top=3)
+    except InfeasibleError as refused:  # a target only human material covers: said so
+        assert any(label.startswith("every requested target") for label in refused.report.labels)
+        return
     for f in result.all:
         origins = {catalogue.get(k).origin for k in f.selected}
         assert Origin.human not in origins, (targets, f.selected)
@@ -53,7 +57,11 @@ def test_eu_cosmetic_never_proposes_human_material(targets: list[str]) -> None:
 )
 def test_plant_only_proposes_only_plant_ev_sources(targets: list[str], market: str) -> None:
     catalogue = packaged_catalogue()
-    result = design(targets={t: 1.0 for t in targets}, market=market, plant_only=True, top=3)
+    try:
+        result = design(targets={t: 1.0 for t in targets}, market=market, plant_only=True, top=3)
+    except InfeasibleError as refused:  # a target no plant source or co-active covers
+        assert any(label.startswith("every requested target") for label in refused.report.labels)
+        return
     assert _origins(result, catalogue, Kind.ev_source) == {Origin.plant}
 
 
@@ -61,7 +69,7 @@ def test_the_gates_matter_outside_the_eu(catalogue: Catalogue) -> None:
     # Human ASC exosomes have RCT evidence for pigmentation (Cho 2020): where a market
     # does not prohibit them the optimiser picks them, so the EU result is the gate's doing.
     us = design(targets={"pigmentation": 1, "acne-scars": 1}, market="US")
-    eu = design(targets={"pigmentation": 1, "acne-scars": 1}, market="EU")
+    eu = design(targets={"pigmentation": 1, "acne-scars": 1}, market="EU", cover_every_target=False)
     assert "adsc-exosomes" in us.best.selected
     assert "adsc-exosomes" not in eu.best.selected
     assert any("adsc-exosomes: restricted in US" in w for w in us.best.warnings)
@@ -239,3 +247,44 @@ def test_formulate_uses_the_given_catalogue(catalogue: Catalogue) -> None:
     request = FormulationRequest(targets={"pigmentation": 1}, required=["niacinamide-2"])
     result = formulate(request, catalogue=bigger, use_knowledge_base=False)
     assert "niacinamide-2" in result.best.selected
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(TARGETS), min_size=1, max_size=4, unique=True),
+    st.sampled_from(["US", "EU", "UK", "KR", "CN"]),
+    st.booleans(),
+)
+def test_no_formula_covers_a_requested_target_at_zero(
+    targets: list[str], market: str, plant_only: bool
+) -> None:
+    """Either every requested target is covered (> 0) or the request is refused with the
+    coverage constraint named; never a "proven optimal" formula that ignores a target."""
+    try:
+        result = design(
+            targets={t: 1.0 for t in targets}, market=market, plant_only=plant_only, top=2
+        )
+    except InfeasibleError as refused:
+        assert any(label.startswith("every requested target") for label in refused.report.labels)
+        return
+    for f in result.all:
+        assert all(t.utility > 0 for t in f.targets), [(t.target, t.utility) for t in f.targets]
+
+
+def test_uncovered_target_is_refused_with_its_cause_and_can_be_allowed() -> None:
+    with pytest.raises(InfeasibleError) as refused:
+        design(targets={"acne-scars": 1.0}, market="EU")
+    message = str(refused.value)
+    assert "every requested target covered" in message and "adsc-exosomes" in message
+    relaxed = design(targets={"acne-scars": 1.0}, market="EU", cover_every_target=False)
+    assert relaxed.best.selected
+
+
+def test_eu_collagen_and_pigmentation_are_both_covered() -> None:
+    result = design(targets={"collagen": 1.0, "pigmentation": 1.0}, market="EU")
+    assert all(t.utility > 0 for t in result.best.targets)
+
+
+def test_a_coverage_floor_can_be_raised() -> None:
+    with pytest.raises(InfeasibleError, match=r"above 0\.5"):
+        design(targets={"collagen": 1.0}, market="EU", min_coverage=0.5)

@@ -26,6 +26,7 @@ from exoderm.design import (
     read_ingredient_file,
     service,
 )
+from exoderm.design.claims import read_label_file
 from exoderm.errors import UserInputError
 from exoderm.storage.paging import FIRST_PAGE
 
@@ -89,6 +90,17 @@ def formulate_cmd(
     ph: Annotated[float | None, typer.Option(help="Target product pH.")] = None,
     require: Annotated[list[str] | None, typer.Option(help="Ingredient key to include.")] = None,
     top: Annotated[int, typer.Option(help="Optimum plus alternatives to return.")] = 1,
+    allow_uncovered: Annotated[
+        bool,
+        typer.Option(
+            "--allow-uncovered",
+            help="Accept a formula that leaves a requested target without evidence.",
+        ),
+    ] = False,
+    min_coverage: Annotated[
+        float,
+        typer.Option(help="Evidence score an ingredient must exceed to cover a target."),
+    ] = 0.0,
     sheet: Annotated[
         str | None, typer.Option(help="Print or write the formulation sheet: markdown, html, json.")
     ] = None,
@@ -122,8 +134,16 @@ def formulate_cmd(
         "ph": ph,
         "required": require or [],
         "top": top,
+        "cover_every_target": not allow_uncovered,
+        "min_coverage": min_coverage,
     }
-    defaults = {"market": "EU", "product_class": "cosmetic", "max_actives": 4}
+    defaults = {
+        "market": "EU",
+        "product_class": "cosmetic",
+        "max_actives": 4,
+        "cover_every_target": True,
+        "min_coverage": 0.0,
+    }
     given = {k: v for k, v in raw.items() if v is not None and defaults.get(k) != v}
     request = FormulationRequest.parse(given, source="formulate options")
     with STATE.database().reader() as session:
@@ -136,7 +156,7 @@ def formulate_cmd(
             "actives": [ln.key for ln in f.actives],
             "vehicle": next((ln.key for ln in f.lines if ln.kind == "vehicle"), None),
             "application": [p.key for p in f.procedures],
-            "coverage": ", ".join(f"{t.target} {t.utility:.3f}" for t in f.targets),
+            "coverage": ", ".join(f"{t.target} {t.utility:.3g}" for t in f.targets),
         }
         for f in result.all
     ]
@@ -288,24 +308,136 @@ def catalogue_import(
 
 @claims_app.command("check")
 def claims_check(
-    text: Annotated[str, typer.Argument(help="The claim, in quotes.")],
-    market: Annotated[str, typer.Option(help="EU, UK, US, KR, CN or ZA.")] = "EU",
+    text: Annotated[
+        str | None, typer.Argument(help="The claim, in quotes (or use --file for a label).")
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="A whole label or product page (UTF-8 text)."),
+    ] = None,
+    market: Annotated[
+        list[str] | None,
+        typer.Option(help="Market code, repeatable: " + ", ".join(Market) + " (default EU)."),
+    ] = None,
     product_class: Annotated[str, typer.Option("--class")] = "cosmetic",
     evidence: Annotated[
         str | None,
         typer.Option(help="Best substantiation held: " + ", ".join(EVIDENCE_LEVELS) + "."),
     ] = None,
+    inci: Annotated[
+        str | None,
+        typer.Option(help="The INCI list (comma-separated) for the identity rules."),
+    ] = None,
 ) -> None:
-    """Check a claim; exits with code 1 when it is rejected (usable in scripts)."""
-    with STATE.database().reader() as session:
-        verdict = service.check_claim(
-            session,
-            local_operator(),
-            text,
-            market=Market.parse(market, field="--market"),
-            product_class=_product_class(product_class),
-            evidence_level=evidence,
+    """Check a claim or a whole label per market; exits 1 when anything is rejected."""
+    markets = [Market.parse(m, field="--market") for m in (market or ["EU"])]
+    if (text is None) == (file is None):
+        raise UserInputError(
+            "give either a claim or --file", field="text", expected="a claim or --file label.txt"
         )
-    emit_object(verdict.as_dict(), title="claim")
-    if not verdict.accepted:
+    single = file is None and len(markets) == 1 and inci is None
+    with STATE.database().reader() as session:
+        if single:
+            assert text is not None
+            verdict = service.check_claim(
+                session,
+                local_operator(),
+                text,
+                market=markets[0],
+                product_class=_product_class(product_class),
+                evidence_level=evidence,
+            )
+        else:
+            body = read_label_file(file) if file is not None else str(text)
+            report = service.check_label(
+                session,
+                local_operator(),
+                body,
+                markets=markets,
+                product_class=_product_class(product_class),
+                inci=inci,
+            )
+    if single:
+        emit_object(verdict.as_dict(), title="claim")
+        if not verdict.accepted:
+            raise typer.Exit(1)
+        return
+    rows: list[dict[str, Any]] = [
+        {
+            "n": s.index,
+            "text": v.text,
+            "market": v.market,
+            "accepted": v.accepted,
+            "rule_id": v.rule_id or "",
+            "rule": v.rule,
+            "rewording": v.rewording or "",
+        }
+        for s in report.sentences
+        for v in s.verdicts
+    ]
+    rows += [
+        {
+            "n": "INCI",
+            "text": f.item,
+            "market": f.market,
+            "accepted": f.accepted,
+            "rule_id": f"identity-{f.origin}",
+            "rule": f.rule,
+            "rewording": f.rewording or "",
+        }
+        for f in report.identity
+    ]
+    emit_rows(rows, ["n", "text", "market", "accepted", "rule_id", "rule", "rewording"])
+    info(
+        f"{len(report.sentences)} sentence(s) × {len(report.markets)} market(s): "
+        f"{report.rejected_sentences} sentence(s) rejected somewhere"
+    )
+    if not report.accepted:
         raise typer.Exit(1)
+
+
+ingredient_app = typer.Typer(
+    help="Any INCI name of the EU CosIng inventory (30,070 names).", no_args_is_help=True
+)
+app.add_typer(ingredient_app, name="ingredient")
+
+
+@ingredient_app.command("show")
+def ingredient_show(
+    name: Annotated[str, typer.Argument(help="An INCI name, in any case and spacing.")],
+) -> None:
+    """CAS and EC numbers, CosIng functions and every annex restriction, per market."""
+    entry = service.inventory_entry(local_operator(), name)
+    data = entry.model_dump(mode="json", exclude={"restrictions", "not_covered"})
+    data["restrictions"] = [
+        f"Annex {r.annex} entry {r.entry} ({r.chemical_name[:70]})"
+        + (f": {r.wording}" if r.wording else "")
+        + (f"; product types: {r.product_types}" if r.product_types else "")
+        + f" — applies in {', '.join(m.value for m in r.markets)}"
+        for r in entry.restrictions
+    ] or ["none listed in Annexes II–VI (EU, UK)"]
+    data["not_covered"] = (
+        "no offline annex register for "
+        + ", ".join(m.value for m in entry.not_covered)
+        + ": check that market's law"
+    )
+    emit_object(data, title=entry.inci_name)
+
+
+@app.command("stats")
+def stats() -> None:
+    """How many INCI names the inventory holds, and how many catalogue ingredients."""
+    with STATE.database().reader() as session:
+        page = service.catalogue(session, local_operator(), page=FIRST_PAGE)
+    inv = service.inventory_stats(local_operator())
+    emit_object(
+        {
+            "inventory_entries": inv.entries,
+            "inventory_with_cas": inv.with_cas,
+            "inventory_with_annex_reference": inv.with_annex_reference,
+            "cosing_functions": inv.functions,
+            "catalogue_ingredients": page.total,
+            "source": inv.source,
+        },
+        title="design data",
+    )

@@ -50,7 +50,8 @@ def _register() -> Any:
 
 def register_description() -> str:
     """Which annex register answered (date, origin), for provenance on every sheet."""
-    return str(_register().info.line())
+    line = str(_register().info.line())
+    return line.split(", read from ", 1)[0]  # the install path says nothing of the data
 
 
 @lru_cache(maxsize=4096)

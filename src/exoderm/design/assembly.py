@@ -133,7 +133,7 @@ def build_problem(
         allowed=allowed,
         forced=forced,
         exclusive_pairs=structural_pairs(items),
-        limits=_limits(items, constraints),
+        limits=_limits(items, constraints) + coverage_limits(evidence, constraints),
         dependencies=_free(evidence, forced),
         decay=DECAY,
         segments=3,
@@ -172,6 +172,25 @@ def _dependencies(evidence: Evidence) -> tuple[tuple[int, tuple[int, ...]], ...]
         partners.setdefault(i, set()).add(j)
         partners.setdefault(j, set()).add(i)
     return tuple((i, tuple(sorted(ps))) for i, ps in sorted(partners.items()) if not covers[i])
+
+
+def coverage_limits(
+    evidence: Evidence, constraints: Iterable[Constraint]
+) -> tuple[CardinalityLimit, ...]:
+    """For each requested target, at least one chosen ingredient with evidence for it.
+
+    A target that no allowed ingredient covers then makes the problem infeasible, and the
+    conflict report names it, instead of a "proven optimal" formula that ignores it.
+    """
+    limits: list[CardinalityLimit] = []
+    for c in constraints:
+        above = c.min_target_coverage()
+        if above is None:
+            continue
+        for t, target in enumerate(evidence.targets):
+            members = tuple(int(i) for i in np.flatnonzero(evidence.coverage[:, t] > above))
+            limits.append(CardinalityLimit(f"{c.label}: {target.label}", members, 1, None))
+    return tuple(limits)
 
 
 def _limits(items: list[Ingredient], constraints: list[Constraint]) -> tuple[CardinalityLimit, ...]:

@@ -97,19 +97,39 @@ def explain(
             for i, reasons in ruled.items()
             if any(label == c.label for label, _ in reasons)
         )
-        conflicts.append(Conflict(c.label, out, _detail(c, out, evidence)))
+        conflicts.append(Conflict(c.label, out, _detail(c, out, evidence, set(ruled))))
     return ConflictReport(tuple(conflicts), tuple(_reasons(core, ruled, evidence)))
 
 
-def _detail(c: Constraint, out: tuple[str, ...], evidence: Evidence) -> str:
+def _detail(c: Constraint, out: tuple[str, ...], evidence: Evidence, ruled: set[int]) -> str:
     if c.forces():
         return f"requires {c.forces()}"
     if c.max_actives() is not None:
         return f"allows at most {c.max_actives()} actives"
     if c.min_ev_sources() is not None:
         return f"needs at least {c.min_ev_sources()} EV source(s)"
+    above = c.min_target_coverage()
+    if above is not None:
+        return _uncovered(evidence, above, ruled)
     shown = ", ".join(out[:8]) + (" …" if len(out) > 8 else "")
     return f"rules out {len(out)} of {len(evidence.items)} ingredients: {shown}"
+
+
+def _uncovered(evidence: Evidence, above: float, ruled: set[int]) -> str:
+    """Which targets only ruled-out ingredients could cover, and who those are."""
+    parts = []
+    for t, target in enumerate(evidence.targets):
+        column = evidence.coverage[:, t]
+        if any(column[i] > above and i not in ruled for i in range(len(evidence.items))):
+            continue
+        best = sorted(
+            ((float(column[i]), evidence.items[i].key) for i in range(len(evidence.items))),
+            reverse=True,
+        )[:3]
+        shown = ", ".join(f"{key} {score:.2g}" for score, key in best if score > 0) or "none"
+        parts.append(f"{target.label}: evidence only from {shown}")
+    floor = f" above {above:g}" if above else ""
+    return f"each target needs an allowed ingredient with evidence{floor}; " + "; ".join(parts)
 
 
 def _reasons(

@@ -37,6 +37,10 @@ class Constraint:
     def min_ev_sources(self) -> int | None:
         return None
 
+    def min_target_coverage(self) -> float | None:
+        """If set: every requested target needs an ingredient whose evidence exceeds it."""
+        return None
+
 
 @dataclass(frozen=True)
 class Regulatory(Constraint):
@@ -166,6 +170,16 @@ class MinEvSources(Constraint):
         return self.count
 
 
+@dataclass(frozen=True)
+class CoverEveryTarget(Constraint):
+    """Every requested target is covered: a formula never ignores a target silently."""
+
+    above: float = 0.0
+
+    def min_target_coverage(self) -> float | None:
+        return self.above
+
+
 def _default(flag: bool) -> str:
     return "" if flag else " (default)"
 
@@ -213,4 +227,11 @@ def user_constraints(request: FormulationRequest) -> list[Constraint]:
     if request.ph is not None:
         found.append(TargetPh(f"--ph {request.ph:g}", request.ph))
     found += [Required(f"--require {key}", key) for key in request.required]
+    if request.cover_every_target:
+        label = "every requested target covered" + (
+            f" above {request.min_coverage:g} (--min-coverage)"
+            if request.min_coverage
+            else " (default; --allow-uncovered relaxes it)"
+        )
+        found.append(CoverEveryTarget(label, request.min_coverage))
     return found

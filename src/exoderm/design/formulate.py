@@ -193,7 +193,7 @@ def _weak_target_warnings(targets: list[TargetResult]) -> list[str]:
     than read it off the coverage column.
     """
     return [
-        f"target '{t.label}' is barely covered (coverage {t.utility:.3f}): no allowed "
+        f"target '{t.label}' is barely covered (coverage {t.utility:.2g}): no allowed "
         "ingredient has direct evidence for it under these constraints - see "
         f"'exoderm evidence explain --from <ingredient> --to {t.target}'"
         for t in targets

@@ -41,6 +41,14 @@ class FormulationRequest(BaseModel):
     min_ev_sources: Annotated[int, Field(ge=0, le=10)] = 1
     risk_weight: Annotated[float, Field(ge=0)] = 0.25
     cost_weight: Annotated[float, Field(ge=0)] = 0.01
+    cover_every_target: bool = Field(
+        True,
+        description="each requested target must get an ingredient with evidence for it",
+    )
+    min_coverage: Annotated[float, Field(ge=0, le=10)] = Field(
+        0.0,
+        description="evidence score an ingredient must exceed to count as covering a target",
+    )
 
     @field_validator("market", mode="before")
     @classmethod

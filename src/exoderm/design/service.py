@@ -20,11 +20,18 @@ from exoderm.design import repository
 from exoderm.design.catalogue import Catalogue, Target, load_catalogue
 from exoderm.design.claims import ClaimVerdictRead
 from exoderm.design.claims import check_claim as _check_claim
+from exoderm.design.claims import check_identity as _check_identity
+from exoderm.design.claims import check_label as _check_label
+from exoderm.design.claims.identity import IdentityFindingRead
+from exoderm.design.claims.label import LabelReportRead
 from exoderm.design.evidence_link import knowledge_base
 from exoderm.design.formulate import FormulationResult
 from exoderm.design.formulate import formulate as _formulate
 from exoderm.design.formulation import Formulation
 from exoderm.design.ingredient import Ingredient, Kind, Origin, ProductClass
+from exoderm.design.inventory import InventoryEntry, InventoryStats
+from exoderm.design.inventory import inventory_entry as _inventory_entry
+from exoderm.design.inventory import inventory_stats as _inventory_stats
 from exoderm.design.regulation import status
 from exoderm.design.request import FormulationRequest
 from exoderm.design.sheet import FormulationSheetsRead, SheetFormat, render_sheet, sheet
@@ -461,6 +468,104 @@ def check_claim(
     return _check_claim(text, str(market), str(product_class), evidence_level)
 
 
+def check_label(
+    session: Session,
+    actor: Actor,
+    text: str,
+    *,
+    markets: Sequence[Market | str],
+    product_class: ProductClass | str = ProductClass.cosmetic,
+    inci: Sequence[str] | str | None = None,
+) -> LabelReportRead:
+    """Check a whole label: a verdict per sentence and market, and the INCI identity.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's session (the rules are packaged data).
+    actor : Actor
+        Who asks.
+    text : str
+        The label or product page; a line "Ingredients: ..." is read as the INCI list.
+    markets : sequence of Market
+        Where the product is supplied (at least one).
+    product_class : ProductClass
+        cosmetic, medical-device or drug.
+    inci : sequence of str or str, optional
+        The INCI list when it is not on the label.
+
+    Returns
+    -------
+    LabelReportRead
+        Sentences with their verdicts (rule, reason, checked rewording) and identity
+        findings per market.
+
+    References
+    ----------
+    .. [1] Commission Regulation (EU) No 655/2013 (common criteria for cosmetic claims).
+    .. [2] Federal Food, Drug, and Cosmetic Act §201(g)(1), (i); 21 U.S.C. 321.
+    .. [3] US FDA (2019). Public Safety Notification on Exosome Products, 6 Dec 2019.
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> with scratch_database().reader() as s:
+    ...     r = check_label(s, local_operator(), "Hydrates. Works without injections.",
+    ...                     markets=["US", "EU"])
+    >>> [x.accepted for x in r.sentences], r.accepted
+    ([True, False], False)
+    """
+    items = inci if isinstance(inci, str) or inci is None else list(inci)
+    return _check_label(text, [str(m) for m in markets], str(product_class), items)
+
+
+def check_identity(
+    session: Session,
+    actor: Actor,
+    inci: Sequence[str] | str,
+    *,
+    markets: Sequence[Market | str],
+) -> list[IdentityFindingRead]:
+    """Check an INCI list or product identity for human-derived material, per market.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's session (the rules are packaged data).
+    actor : Actor
+        Who asks.
+    inci : sequence of str or str
+        INCI names, or one comma-separated list.
+    markets : sequence of Market
+        The markets to check.
+
+    Returns
+    -------
+    list of IdentityFindingRead
+        One finding per EV, cell or media item and market (human-derived rejected with
+        the market's rule; plant-derived allowed).
+
+    References
+    ----------
+    .. [1] Regulation (EC) No 1223/2009, Annex II entry 416.
+    .. [2] US FDA (2019). Public Safety Notification on Exosome Products, 6 Dec 2019;
+       Public Health Service Act §351, 42 U.S.C. 262.
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> with scratch_database().reader() as s:
+    ...     f = check_identity(s, local_operator(),
+    ...                        "Aqua, Human Adipose Stem Cell Conditioned Media", markets=["EU"])
+    >>> f[0].accepted, "Annex II entry 416" in f[0].rule
+    (False, True)
+    """
+    items = inci if isinstance(inci, str) else list(inci)
+    return [f for m in markets for f in _check_identity(items, str(m))]
+
+
 def import_ingredients(
     session: Session, actor: Actor, ingredients: Sequence[Ingredient], *, source: str = ""
 ) -> dict[str, str]:
@@ -502,3 +607,68 @@ def import_ingredients(
     {'my-b3': 'added'}
     """
     return repository.import_ingredients(session, ingredients, actor=actor, source=source)
+
+
+def inventory_entry(actor: Actor, name: str) -> InventoryEntry:
+    """Any INCI name of the EU CosIng inventory: CAS, functions and annex restrictions.
+
+    The inventory is shared reference data: every role may read it, and it holds no
+    organisation's records.
+
+    Parameters
+    ----------
+    actor : Actor
+        Who asks.
+    name : str
+        An INCI name in any case and spacing.
+
+    Returns
+    -------
+    InventoryEntry
+        The entry, with each annex entry that names it and the markets it applies in.
+
+    Raises
+    ------
+    NotFoundError
+        Not in the inventory (the message suggests close names).
+
+    References
+    ----------
+    .. [1] European Commission. CosIng – Cosmetic ingredient database, Ingredients and
+       Fragrance Inventory (December 2021); reuse under Commission Decision 2011/833/EU.
+    .. [2] Regulation (EC) No 1223/2009 on cosmetic products, Annexes II–VI.
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> entry = inventory_entry(local_operator(), "Phenoxyethanol")
+    >>> entry.functions, entry.annex_references
+    (['ANTIMICROBIAL', 'PRESERVATIVE'], ['V/29'])
+    """
+    return _inventory_entry(name)
+
+
+def inventory_stats(actor: Actor) -> InventoryStats:
+    """How many INCI names the shipped inventory holds, with CAS numbers and annex entries.
+
+    Parameters
+    ----------
+    actor : Actor
+        Who asks.
+
+    Returns
+    -------
+    InventoryStats
+
+    References
+    ----------
+    .. [1] European Commission. CosIng – Cosmetic ingredient database, Ingredients and
+       Fragrance Inventory (December 2021).
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> inventory_stats(local_operator()).entries
+    30070
+    """
+    return _inventory_stats()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -24,6 +24,8 @@ from exoderm.design import (
     Target,
     service,
 )
+from exoderm.design.claims.label import MAX_LABEL_CHARS, LabelReportRead
+from exoderm.design.inventory import InventoryEntry, InventoryStats
 from exoderm.design.service import IngredientRead
 from exoderm.serving.auth import Principal, need
 from exoderm.serving.context import AppContext, app_context
@@ -42,6 +44,18 @@ class ClaimCheck(BaseModel):
     market: Market = Market.EU
     product_class: ProductClass = ProductClass.cosmetic
     evidence_level: str | None = Field(None, description="One of " + ", ".join(EVIDENCE_LEVELS))
+
+
+class LabelCheck(BaseModel):
+    text: str = Field(
+        min_length=1,
+        max_length=MAX_LABEL_CHARS,
+        description="A whole label or product page; a line 'Ingredients: ...' is the INCI list.",
+        examples=["Hydrates skin. Works without injections. Ingredients: Aqua, Glycerin"],
+    )
+    markets: list[Market] = Field(default_factory=lambda: [Market.EU], min_length=1)
+    product_class: ProductClass = ProductClass.cosmetic
+    inci: list[str] | None = Field(None, description="INCI names, when not on the label.")
 
 
 @router.post(
@@ -89,6 +103,27 @@ def claims(
         )
 
 
+@router.post(
+    "/claims/label",
+    response_model=LabelReportRead,
+    summary="Check a whole label: a verdict per sentence and market, and the INCI identity",
+)
+def claims_label(
+    body: LabelCheck,
+    who: Principal = Depends(need("design:read")),
+    svc: AppContext = Depends(app_context),
+) -> LabelReportRead:
+    with svc.db.reader() as s:
+        return service.check_label(
+            s,
+            who.actor,
+            body.text,
+            markets=body.markets,
+            product_class=body.product_class,
+            inci=body.inci,
+        )
+
+
 @router.get("/catalogue", response_model=Page[IngredientRead], summary="Ingredient catalogue")
 def ingredients(
     who: Annotated[Principal, Depends(need("design:read"))],
@@ -107,3 +142,25 @@ def targets(
 ) -> list[Target]:
     with svc.db.reader() as s:
         return service.targets(s, who.actor)
+
+
+@router.get(
+    "/inventory",
+    response_model=InventoryStats,
+    summary="The EU CosIng inventory shipped with exoderm: counts and source",
+)
+def inventory(who: Principal = Depends(need("design:read"))) -> InventoryStats:
+    return service.inventory_stats(who.actor)
+
+
+@router.get(
+    "/inventory/{name}",
+    response_model=InventoryEntry,
+    summary="Any INCI name: CAS, EC, CosIng functions and annex restrictions per market",
+    responses=problem_responses(404),
+)
+def inventory_name(
+    name: Annotated[str, Path(min_length=1, max_length=300, description="An INCI name.")],
+    who: Principal = Depends(need("design:read")),
+) -> InventoryEntry:
+    return service.inventory_entry(who.actor, name)
