@@ -147,7 +147,8 @@ def test_uk_client_gets_a_regimen_with_uk_rules(run) -> None:  # type: ignore[no
     assert code == 0, err
     p = json.loads(out)["pseudonym"]
     code, out, err = run("client", "show", p)
-    assert code == 0, err and json.loads(out)["market"] == "UK"
+    assert code == 0, err
+    assert json.loads(out)["market"] == "UK"
 
     code, out, err = run("client", "regimen", p, "--start", "2026-12-01")
     assert code == 0, err
@@ -167,3 +168,19 @@ def test_unknown_market_is_a_one_line_error_naming_the_markets(run) -> None:  # 
     code, _, err = run("client", "add", "--name", "X", "--phototype", "2", "--market", "XX")
     assert code == 2 and "Traceback" not in err
     assert "uk" in err.lower() and "eu" in err.lower()
+
+
+def test_screen_names_each_cause_once(run) -> None:  # type: ignore[no-untyped-def]
+    """A phototype V client: the PIH caution is one row naming every procedure it hits."""
+    code, out, err = run(
+        "client", "add", "--name", "Ana Silva", "--phototype", "5",
+        "--concern", "acne scars:moderate",
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = run("client", "screen", json.loads(out)["pseudonym"])
+    assert code == 0, err
+    rows = json.loads(out)
+    causes = [(r["status"], r["rule"], r["reason"]) for r in rows]
+    assert len(causes) == len(set(causes))
+    pih = [r for r in rows if r["rule"].startswith("pih")]
+    assert len(pih) == 1 and pih[0]["option"].count(",") >= 2

@@ -163,5 +163,5 @@ def test_export_and_erase_on_postgresql(postgres_url: str, clinician: Actor) -> 
     purge_freed_pages(db)
     with db.transaction() as s:
         assert s.scalar(select(PersonalRecord)) is None
-        assert export_client(s, actor, p)["personal_data"] is None
+        assert export_client(s, actor, p).personal_data is None
     db.dispose()

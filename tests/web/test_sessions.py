@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tests.api.conftest import PASSWORD, World
 from tests.web.logins import csrf_of, login
 
@@ -195,3 +197,23 @@ def test_each_login_gets_a_new_session_token(world: World) -> None:
     second = login(world.client(), "sci").cookies.get("exoderm_session")
     assert first and second and first != second
     assert len(first) >= 43  # 32 random bytes, base64url: 256 bits
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_account_page_password_change_keeps_tokens_only_when_ticked(
+    world: World, keep: bool
+) -> None:
+    browser = login(world.client(), "viewer")
+    page = browser.get("/account").text
+    assert 'name="keep_tokens"' in page
+    data = {
+        "csrf_token": csrf_of(page),
+        "current_password": PASSWORD,
+        "new_password": "a-brand-new-password",
+        "confirm_password": "a-brand-new-password",
+    }
+    if keep:
+        data["keep_tokens"] = "true"
+    assert browser.post("/account/password", data=data, follow_redirects=False).status_code == 303
+    token_status = world.client("viewer").get("/api/v1/me").status_code
+    assert token_status == (200 if keep else 401)

@@ -344,7 +344,7 @@ def screen_cmd(pseudonym: str) -> None:
     with STATE.database().transaction() as session:
         result = service.screen_client(session, local_operator(), pseudonym)
     emit_rows(
-        result.rows(),
+        result.grouped_rows(),
         ["status", "option", "kind", "rule", "action", "severity", "reason", "source"],
     )
     info(f"allowed procedures: {', '.join(result.allowed_procedures) or 'none'}")

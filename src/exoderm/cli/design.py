@@ -65,7 +65,7 @@ def formulate_cmd(
     target: Annotated[
         list[str], typer.Option("--target", "-t", help="Target (id or alias), optionally =WEIGHT.")
     ],
-    market: Annotated[str, typer.Option(help="EU, UK, US, KR, CN or ZA.")] = "EU",
+    market: Annotated[str, typer.Option(help=", ".join(m.value for m in Market) + ".")] = "EU",
     product_class: Annotated[
         str, typer.Option("--class", help="cosmetic, medical-device or drug.")
     ] = "cosmetic",

@@ -57,6 +57,8 @@ def emit_rows(
         writer.writerow(cols)
         for row in rows:
             writer.writerow([_cell(row.get(c)) for c in cols])
+    elif len(cols) * MIN_COLUMN_WIDTH > console.width:
+        _emit_records(rows, cols, title)
     else:
         table = Table(title=title, show_lines=False)
         for c in cols:
@@ -64,6 +66,25 @@ def emit_rows(
         for row in rows:
             table.add_row(*[_cell(row.get(c)) for c in cols])
         console.print(table)
+
+
+#: Narrower than this, a table column wraps every word; rows then print one below another.
+MIN_COLUMN_WIDTH = 16
+
+
+def _emit_records(
+    rows: Sequence[Mapping[str, Any]], cols: Sequence[str], title: str | None
+) -> None:
+    """One field-and-value block per row, for tables too wide for the terminal."""
+    if title:
+        console.print(f"[bold]{title}[/]")
+    for n, row in enumerate(rows, 1):
+        block = Table(title=f"{n} of {len(rows)}", show_header=False, title_justify="left")
+        block.add_column("field", style="bold", no_wrap=True)
+        block.add_column("value")
+        for c in cols:
+            block.add_row(c, _cell(row.get(c)))
+        console.print(block)
 
 
 def emit_object(obj: Mapping[str, Any], *, title: str | None = None) -> None:

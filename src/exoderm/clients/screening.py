@@ -109,6 +109,27 @@ class ScreeningResult(BaseModel):
         out += [{"status": "warning", **v.row()} for v in self.warnings]
         return out
 
+    def grouped_rows(self) -> list[dict[str, Any]]:
+        """:meth:`rows` with one row per cause: the options a rule hits share its row.
+
+        Examples
+        --------
+        >>> v = dict(kind="procedure", rule="pih", action="caution", severity="relative",
+        ...          reason="PIH risk", source="s")
+        >>> r = ScreeningResult(flags=[], warnings=[Verdict(option="peel", **v),
+        ...                                         Verdict(option="laser", **v)])
+        >>> [(g["option"], g["rule"]) for g in r.grouped_rows()]
+        [('peel, laser', 'pih')]
+        """
+        grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for row in self.rows():
+            key = (row["status"], row["rule"], row["reason"])
+            if key in grouped:
+                grouped[key]["option"] += f", {row['option']}"
+            else:
+                grouped[key] = dict(row)
+        return list(grouped.values())
+
 
 def _load_yaml(name: str) -> Any:
     text = resources.files("exoderm.clients").joinpath("data", name).read_text("utf-8")

@@ -33,12 +33,19 @@ def page_scope(scope: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
     return dependency
 
 
+def _lifetime_seconds(request: Request) -> int:
+    """The configured absolute session lifetime (the server ends the session then too)."""
+    ctx: AppContext = request.app.state.context
+    hours = ctx.settings.session_lifetime_hours
+    return int(hours * 3600) if hours else int(SESSION_LIFETIME.total_seconds())
+
+
 def set_session_cookie(request: Request, response: Response, value: str) -> None:
     """The session cookie: HttpOnly, SameSite=Lax, Secure whenever served over HTTPS."""
     response.set_cookie(
         SESSION_COOKIE,
         value,
-        max_age=int(SESSION_LIFETIME.total_seconds()),
+        max_age=_lifetime_seconds(request),
         httponly=True,
         samesite="lax",
         secure=request.url.scheme == "https",
