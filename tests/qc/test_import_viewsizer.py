@@ -56,7 +56,7 @@ def test_video_sizes_reproduce_printed_mean(tmp_path: Path) -> None:
     import statistics
 
     for rep in m.replicates:
-        sizes = rep.reported["sizes_nm"]
+        sizes = rep.particle_sizes_nm
         assert len(sizes) == rep.particles_counted
         assert float(f"{statistics.fmean(sizes):.7e}") == pytest.approx(rep.mean_nm, rel=1e-7)
 

@@ -166,6 +166,11 @@ def _measurement_row(m: ParticleMeasurement) -> dict[str, Any]:
         "d50_concentration_nm": m.d50_concentration_nm,
         "d50_volume_nm": m.d50_volume_nm,
         "log_classes": len(m.log_bins),
+        "particles_counted": m.particles_counted,
+        "completed_tracks": m.completed_tracks,
+        "reported": m.reported,
+        "bins": [b.model_dump(exclude_none=True) for b in m.bins],
+        "log_bins": [b.model_dump(exclude_none=True) for b in m.log_bins],
         "notes": m.notes,
         "warnings": [w.text for w in m.warnings],
         "settings": m.settings,
@@ -176,8 +181,9 @@ def _measurement_row(m: ParticleMeasurement) -> dict[str, Any]:
 
 
 def _replicate_row(r: Replicate) -> dict[str, Any]:
-    """Every per-video value of a measurement (all weightings and diffusion blocks)."""
-    return r.model_dump(exclude={"bins", "reported"}, exclude_none=True)
+    """Every per-video value of a measurement: all weightings and diffusion blocks, the
+    per-particle sizes and every other value under the file's own label (``reported``)."""
+    return r.model_dump(exclude={"bins"}, exclude_none=True)
 
 
 def _replicate_rows(m: ParticleMeasurement) -> list[dict[str, Any]]:
@@ -221,6 +227,10 @@ def _replicate_rows(m: ParticleMeasurement) -> list[dict[str, Any]]:
     return rows
 
 
+#: Lists too long for a table cell: JSON only (the table shows the per-video rows).
+TABLE_HIDDEN = ("replicates", "weightings", "diffusion", "bins", "log_bins", "reported")
+
+
 def _emit_measurements(measurements: list[ParticleMeasurement], title: str) -> None:
     if STATE.format is OutputFormat.json:
         emit_rows([_measurement_row(m) for m in measurements], title=title)
@@ -228,7 +238,7 @@ def _emit_measurements(measurements: list[ParticleMeasurement], title: str) -> N
     for m in measurements:
         row = _measurement_row(m)
         emit_object(
-            {k: v for k, v in row.items() if k not in ("replicates", "weightings", "diffusion")},
+            {k: v for k, v in row.items() if k not in TABLE_HIDDEN},
             title=title,
         )
         if m.replicates:

@@ -68,11 +68,11 @@ ATTRIBUTES: dict[str, Callable[[BatchFacts], Any]] = {
     "endotoxin_eu_per_ml": lambda f: f.record.safety.endotoxin_eu_per_ml,
     "mode_nm": lambda f: f.mode_nm,
     "fraction_50_400": lambda f: f.fraction_50_400,
-    "fraction_below_200": lambda f: f.stats.fraction_below_200 if f.stats else None,
-    "fraction_30_150": lambda f: f.stats.fraction_30_150 if f.stats else None,
+    "fraction_below_200": lambda f: f.value("fraction_below_200"),
+    "fraction_30_150": lambda f: f.value("fraction_30_150"),
     "particles_per_ug_protein": lambda f: f.particles_per_ug_protein,
     "particles_per_ml": lambda f: f.particles_per_ml,
-    "d50_nm": lambda f: f.counter.d50_nm if f.counter else None,
+    "d50_nm": lambda f: f.value("d50_nm"),
     "detergent_lysis_sensitive": lambda f: (
         None
         if f.record.detergent_lysis_sensitive is None
@@ -168,13 +168,24 @@ def _orthogonal(c: Criterion, facts: BatchFacts) -> tuple[str, str, Verdict, tup
     factor = c.factor if c.factor is not None else 2.0
     limit = f"size within ± {tolerance:.0%}, concentration within × {factor:g}"
     base = facts.counter
-    others = [m for m in facts.measurements if m is not base and m.method in SIZING_METHODS]
+    replicates = facts.replicates or ((base,) if base else ())
+    others = [
+        m
+        for m in facts.measurements
+        if all(m is not r for r in replicates) and m.method in SIZING_METHODS
+    ]
     if base is None or not others:
         return "one sizing measurement: nothing to compare", limit, "n/a", ()
-    used = (measurement_label(base), *(measurement_label(m) for m in others))
+    used = (*(measurement_label(r) for r in replicates), *(measurement_label(m) for m in others))
     findings: list[str] = []
     compared: list[str] = []
     base_size = _size_of(base)
+    # replicates of the base measurement are compared through their combined mean
+    combined_key = {"mode": "mode_nm", "D50": "d50_nm"}
+    if base_size is not None and base_size[0] in combined_key:
+        mean = facts.value(combined_key[base_size[0]])
+        base_size = (base_size[0], mean if mean is not None else base_size[1])
+    base_stock = facts.particles_per_ml
     for m in others:
         size = _size_of(m)
         if base_size is not None and size is not None and base_size[0] == size[0]:
@@ -185,7 +196,7 @@ def _orthogonal(c: Criterion, facts: BatchFacts) -> tuple[str, str, Verdict, tup
                     f"{size[0]} {a:.4g} nm ({measurement_label(base)}) vs {b:.4g} nm "
                     f"({measurement_label(m)}) differ by more than {tolerance:.0%}"
                 )
-        ca, cb = base.stock_concentration_per_ml, m.stock_concentration_per_ml
+        ca, cb = base_stock, m.stock_concentration_per_ml
         if m.method in SINGLE_PARTICLE_METHODS and ca and cb:
             compared.append(f"stock {ca:.3g} vs {cb:.3g} particles/mL")
             if max(ca, cb) / min(ca, cb) > factor:
@@ -200,19 +211,54 @@ def _orthogonal(c: Criterion, facts: BatchFacts) -> tuple[str, str, Verdict, tup
     return "agree: " + "; ".join(compared), limit, "pass", used
 
 
+#: Counter attributes whose value scales with the stock concentration (SE scales too).
+_STOCK_SCALE: dict[str, Callable[[BatchFacts], float | None]] = {
+    "particles_per_ml": lambda f: 1.0,
+    "particles_per_ug_protein": lambda f: (
+        1.0 / f.record.protein.ug_per_ml if f.record.protein else None
+    ),
+}
+
+
+def _replicate_text(c: Criterion, facts: BatchFacts) -> str | None:
+    """``± SE (mean ± SE over n = k replicate measurements)`` when there are several."""
+    key = "particles_per_ml" if c.attribute in _STOCK_SCALE else c.attribute
+    combined = facts.combined.get(key or "")
+    if combined is None or combined.n < 2 or combined.se is None:
+        return None
+    scale = _STOCK_SCALE[c.attribute](facts) if c.attribute in _STOCK_SCALE else 1.0
+    if scale is None:
+        return None
+    se = combined.se * scale
+    text = f"{se:.1%}" if c.unit == "fraction" else f"{se:.2g}"
+    return f"± {text} (mean ± SE over n = {combined.n} replicate measurements)"
+
+
 def _instrument_check(c: Criterion, facts: BatchFacts, result: CriterionResult) -> CriterionResult:
-    """Instrument warnings and an unknown dilution make a counter criterion need review."""
+    """Instrument warnings and an unknown dilution make a counter criterion need review.
+
+    With several replicate measurements (same method and instrument) the value is their
+    mean ± SE and the criterion names every one of them.
+    """
     m = facts.counter
     if m is None or c.attribute not in COUNTER_ATTRIBUTES:
         return result
+    replicates = facts.replicates or (m,)
     measured, verdict = result.measured, result.verdict
-    if c.attribute in STOCK_ATTRIBUTES and not m.dilution_recorded:
+    spread = _replicate_text(c, facts)
+    if spread and measured not in ("not measured", ""):
+        measured = f"{measured} {spread}"
+    if c.attribute in STOCK_ATTRIBUTES and any(not r.dilution_recorded for r in replicates):
         measured, verdict = UNKNOWN_DILUTION, "review"
-    if m.warnings:
-        words = "; ".join(dict.fromkeys(w.text for w in m.warnings))
+    warnings = [w for r in replicates for w in r.warnings]
+    if warnings:
+        words = "; ".join(dict.fromkeys(w.text for w in warnings))
         measured = f"{measured}; instrument warning: {words}"
         verdict = "review"
-    return replace(result, measured=measured, verdict=verdict, measurements=(measurement_label(m),))
+    key = "particles_per_ml" if c.attribute in _STOCK_SCALE else c.attribute
+    combined = facts.combined.get(key or "")
+    used = combined.used if combined else tuple(measurement_label(r) for r in replicates)
+    return replace(result, measured=measured, verdict=verdict, measurements=used)
 
 
 def _evaluate(

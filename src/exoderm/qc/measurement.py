@@ -47,6 +47,10 @@ class SizeBin(BaseModel):
     concentration_per_ml: float | None = Field(default=None, ge=0)
     count: float | None = Field(default=None, ge=0)
     percent: float | None = None
+    #: Volume and surface area in the bin as the instrument prints them (ZetaView's
+    #: ``Volume / nm^3`` and ``Area / nm^2`` columns); None elsewhere.
+    volume_nm3: float | None = None
+    area_nm2: float | None = None
 
     @property
     def width_nm(self) -> float | None:
@@ -155,6 +159,9 @@ class Replicate(SizeSummary):
 
     name: str
     bins: list[SizeBin] = Field(default_factory=list)
+    #: Every particle size the instrument lists for this video, in file order (ViewSizer
+    #: ``Videos_*.dat``); empty when the file gives no per-particle list.
+    particle_sizes_nm: list[float] = Field(default_factory=list)
 
 
 class ParticleMeasurement(SizeSummary):

@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from exoderm.qc import FORMATS, DecisionRead, MeasurementRead, parse_batch_text
 from exoderm.qc import service as qc
+from exoderm.qc.examples import example_record
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
 from exoderm.serving.uploads import save_upload
@@ -29,22 +30,7 @@ Reader = Annotated[Principal, Depends(page_scope("qc:read"))]
 Writer = Annotated[Principal, Depends(page_scope("qc:write"))]
 
 #: A starting point for the batch form: every section a QC analyst fills in.
-TEMPLATE: dict[str, Any] = {
-    "product": "Serum A",
-    "lot": "LOT-001",
-    "source": {"kind": "cell", "species": "human", "cell_type": "UC-MSC", "passage": 4},
-    "separation": ["differential ultracentrifugation"],
-    "storage": {"temperature_c": -80, "buffer": "PBS", "freeze_thaw_cycles": 0},
-    "protein": {"method": "BCA", "ug_per_ml": 50},
-    "markers": [
-        {"protein": "CD63", "present": True},
-        {"protein": "CD81", "present": True},
-        {"protein": "TSG101", "present": True},
-        {"protein": "CANX", "present": False},
-    ],
-    "imaging": [{"method": "TEM", "wide_field": True, "close_up": True}],
-    "safety": {"sterility": "negative", "endotoxin_eu_per_ml": 0.1, "mycoplasma": "negative"},
-}
+TEMPLATE: dict[str, Any] = example_record("LOT-001").model_dump(mode="json", exclude_unset=True)
 
 
 @router.get("")

@@ -105,7 +105,7 @@ def _videos(src: SourceText) -> list[Replicate]:
                 particles_counted=n,
                 mean_nm=parse_float(cells[2], file=src.path, line=lineno, field="AVG size[nm]"),
                 sd_nm=parse_float(cells[3], file=src.path, line=lineno, field="SD size[nm]"),
-                reported={"sizes_nm": sizes},
+                particle_sizes_nm=sizes,
             )
         )
     if not reps:
@@ -188,11 +188,8 @@ def _kept(section: str, tag: str) -> set[str]:
 
 
 def _sizes_of(rep: Replicate) -> list[float]:
-    """The per-particle sizes this importer put into ``rep.reported["sizes_nm"]``."""
-    sizes = rep.reported.get("sizes_nm")
-    return (
-        [float(v) for v in sizes if isinstance(v, int | float)] if isinstance(sizes, list) else []
-    )
+    """The per-particle sizes of one video, as the ``Videos_*.dat`` file lists them."""
+    return list(rep.particle_sizes_nm)
 
 
 def parse_folder(folder: Path) -> list[ParticleMeasurement]:

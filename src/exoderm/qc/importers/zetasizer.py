@@ -39,8 +39,16 @@ SCALARS: dict[str, tuple[str, ...]] = {
     "mean_nm": ("Number Mean (d.nm)",),
     "zeta_potential_mv": ("Zeta Potential (mV)", "ZP (mV)"),
 }
-#: Distributions kept with each record (time traces and correlation data are not).
-KEPT_ARRAYS = ("Intensities (Percent)", "Volumes (Percent)", "Zeta Potentials (mV)", "Intensities")
+#: Distributions kept with each record, under the file's label (the raw correlation
+#: function and phase traces are signals, not results, and are not kept).
+KEPT_ARRAYS = (
+    "Sizes (d.nm)",
+    "Intensities (Percent)",
+    "Numbers (Percent)",
+    "Volumes (Percent)",
+    "Zeta Potentials (mV)",
+    "Intensities",
+)
 SETTINGS = (
     "S/W Version",
     "Serial Number",

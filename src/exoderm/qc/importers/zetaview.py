@@ -34,6 +34,7 @@ from exoderm.qc.importers.text import SourceText, parse_float
 from exoderm.qc.measurement import ParticleMeasurement, SizeBin
 
 TABLE_HEADER = "Size / nm"
+COLUMNS = ("Size / nm", "Number", "Concentration / cm-3", "Volume / nm^3", "Area / nm^2")
 NUMERIC_SETTINGS = (
     "Temperature",
     "Viscosity",
@@ -100,7 +101,7 @@ def _linear_rows(
             )
         values = [
             parse_float(c, file=src.path, line=lineno, field=f, decimal_comma=comma)
-            for c, f in zip(cells[:3], ("Size / nm", "Number", "Concentration / cm-3"), strict=True)
+            for c, f in zip(cells[:5], COLUMNS, strict=False)
         ]
         if values[0] < 0:
             return rows, lineno
@@ -135,9 +136,9 @@ def _log_bins(src: SourceText, sentinel: int, comma: bool) -> list[SizeBin]:
                 field="Concentration / cm-3",
                 expected="5 columns",
             )
-        size, count, conc = (
+        size, count, conc, *extra = (
             parse_float(c, file=src.path, line=lineno, field=f, decimal_comma=comma)
-            for c, f in zip(cells[:3], ("Size / nm", "Number", "Concentration / cm-3"), strict=True)
+            for c, f in zip(cells[:5], COLUMNS, strict=False)
         )
         bins.append(
             SizeBin(
@@ -146,6 +147,7 @@ def _log_bins(src: SourceText, sentinel: int, comma: bool) -> list[SizeBin]:
                 upper_nm=size * LOG_HALF,
                 count=count,
                 concentration_per_ml=conc,
+                **_volume_area(extra),
             )
         )
     if bins and len(bins) != LOG_ROWS:
@@ -157,6 +159,11 @@ def _log_bins(src: SourceText, sentinel: int, comma: bool) -> list[SizeBin]:
             expected=f"{LOG_ROWS} rows after the -1 row",
         )
     return bins
+
+
+def _volume_area(extra: list[float]) -> dict[str, float]:
+    """The optional Volume and Area columns of a table row, when printed."""
+    return dict(zip(("volume_nm3", "area_nm2"), extra, strict=False))
 
 
 def _rebuild_bins(rows: list[tuple[int, list[float]]], path: Path) -> list[SizeBin]:
@@ -171,7 +178,7 @@ def _rebuild_bins(rows: list[tuple[int, list[float]]], path: Path) -> list[SizeB
         )
     first, width = rows[0][1][0], rows[1][1][0] - rows[0][1][0]
     bins = []
-    for index, (lineno, (printed, count, conc)) in enumerate(rows):
+    for index, (lineno, (printed, count, conc, *extra)) in enumerate(rows):
         centre = first + index * width
         if abs(printed - centre) > max(0.0006 * centre, 1e-9):
             raise UserInputError(
@@ -188,6 +195,7 @@ def _rebuild_bins(rows: list[tuple[int, list[float]]], path: Path) -> list[SizeB
                 upper_nm=centre,
                 count=count,
                 concentration_per_ml=conc,
+                **_volume_area(extra),
             )
         )
     return bins
@@ -228,6 +236,8 @@ def parse(src: SourceText) -> list[ParticleMeasurement]:
 
     settings: dict[str, Any] = {k: number(k) for k in NUMERIC_SETTINGS if k.lower() in keys}
     for key in (
+        "Experiment",
+        "Section",
         "SOP",
         "Camera",
         "Operator",
@@ -286,6 +296,7 @@ def parse(src: SourceText) -> list[ParticleMeasurement]:
             dilution_applied=False,
             concentration_per_ml=sum(b.concentration_per_ml or 0 for b in bins),
             particles_counted=int(traces) if traces is not None else None,
+            particles_per_frame=number("Average Number of Particles"),
             mean_nm=stats.mean_nm,
             sd_nm=stats.sd_nm,
             mode_nm=stats.mode_nm,
