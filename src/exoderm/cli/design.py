@@ -26,7 +26,7 @@ from exoderm.design import (
     read_ingredient_file,
     service,
 )
-from exoderm.design.claims import read_label_file
+from exoderm.design.claims import REPORT_FORMATS, read_label_file
 from exoderm.errors import UserInputError
 from exoderm.storage.paging import FIRST_PAGE
 
@@ -328,14 +328,28 @@ def claims_check(
         str | None,
         typer.Option(help="The INCI list (comma-separated) for the identity rules."),
     ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report", help="Write the check for a regulatory file here (.pdf or .html)."
+        ),
+    ] = None,
+    title: Annotated[str, typer.Option(help="The report's title.")] = "",
 ) -> None:
     """Check a claim or a whole label per market; exits 1 when anything is rejected."""
+    fmt = report.suffix.lower().lstrip(".") if report is not None else ""
+    if report is not None and fmt not in REPORT_FORMATS:
+        raise UserInputError(
+            f"{report}: unknown report format {report.suffix or '(no suffix)'}",
+            field="--report",
+            expected="a file name ending .pdf or .html",
+        )
     markets = [Market.parse(m, field="--market") for m in (market or ["EU"])]
     if (text is None) == (file is None):
         raise UserInputError(
             "give either a claim or --file", field="text", expected="a claim or --file label.txt"
         )
-    single = file is None and len(markets) == 1 and inci is None
+    single = file is None and len(markets) == 1 and inci is None and report is None
     with STATE.database().reader() as session:
         if single:
             assert text is not None
@@ -349,19 +363,23 @@ def claims_check(
             )
         else:
             body = read_label_file(file) if file is not None else str(text)
-            report = service.check_label(
+            dossier = service.label_report(
                 session,
                 local_operator(),
                 body,
                 markets=markets,
                 product_class=_product_class(product_class),
                 inci=inci,
+                title=title,
             )
+    if not single and report is not None:
+        report.write_bytes(service.render_label_report(dossier, fmt))
     if single:
         emit_object(verdict.as_dict(), title="claim")
         if not verdict.accepted:
             raise typer.Exit(1)
         return
+    checked = dossier.report
     rows: list[dict[str, Any]] = [
         {
             "n": s.index,
@@ -372,7 +390,7 @@ def claims_check(
             "rule": v.rule,
             "rewording": v.rewording or "",
         }
-        for s in report.sentences
+        for s in checked.sentences
         for v in s.verdicts
     ]
     rows += [
@@ -385,14 +403,16 @@ def claims_check(
             "rule": f.rule,
             "rewording": f.rewording or "",
         }
-        for f in report.identity
+        for f in checked.identity
     ]
     emit_rows(rows, ["n", "text", "market", "accepted", "rule_id", "rule", "rewording"])
     info(
-        f"{len(report.sentences)} sentence(s) × {len(report.markets)} market(s): "
-        f"{report.rejected_sentences} sentence(s) rejected somewhere"
+        f"{len(checked.sentences)} sentence(s) × {len(checked.markets)} market(s): "
+        f"{checked.rejected_sentences} sentence(s) rejected somewhere"
     )
-    if not report.accepted:
+    if report is not None:
+        info(f"wrote {report}")
+    if not checked.accepted:
         raise typer.Exit(1)
 
 

@@ -24,6 +24,9 @@ from exoderm.design.claims import check_identity as _check_identity
 from exoderm.design.claims import check_label as _check_label
 from exoderm.design.claims.identity import IdentityFindingRead
 from exoderm.design.claims.label import LabelReportRead
+from exoderm.design.claims.report import LabelDossierRead
+from exoderm.design.claims.report import label_dossier as _label_dossier
+from exoderm.design.claims.report import render_dossier as _render_dossier
 from exoderm.design.evidence_link import knowledge_base
 from exoderm.design.formulate import FormulationResult
 from exoderm.design.formulate import formulate as _formulate
@@ -518,6 +521,99 @@ def check_label(
     """
     items = inci if isinstance(inci, str) or inci is None else list(inci)
     return _check_label(text, [str(m) for m in markets], str(product_class), items)
+
+
+def label_report(
+    session: Session,
+    actor: Actor,
+    text: str,
+    *,
+    markets: Sequence[Market | str],
+    product_class: ProductClass | str = ProductClass.cosmetic,
+    inci: Sequence[str] | str | None = None,
+    title: str = "",
+) -> LabelDossierRead:
+    """Check a whole label for a regulatory file: the label check with its title, date,
+    checker version and the checker's held-out corpus scores for the markets checked.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's session (the rules and corpus are packaged data).
+    actor : Actor
+        Who asks.
+    text : str
+        The label or product page; a line "Ingredients: ..." is read as the INCI list.
+    markets : sequence of Market
+        Where the product is supplied (at least one).
+    product_class : ProductClass
+        cosmetic, medical-device or drug.
+    inci : sequence of str or str, optional
+        The INCI list when it is not on the label.
+    title : str
+        The document title (default "Label claims check"; at most 200 characters).
+
+    Returns
+    -------
+    LabelDossierRead
+        The label report (verdict per sentence and market, rule, rewording, identity
+        findings), dated today (UTC), with the held-out precision and recall per market.
+
+    References
+    ----------
+    .. [1] Commission Regulation (EU) No 655/2013 (common criteria for cosmetic claims),
+       Annex, criterion 3 (evidential support: claims substantiated by adequate evidence).
+    .. [2] Sokolova, M. & Lapalme, G. (2009). A systematic analysis of performance
+       measures for classification tasks. Information Processing & Management 45(4),
+       427-437. doi:10.1016/j.ipm.2009.03.002
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> with scratch_database().reader() as s:
+    ...     d = label_report(s, local_operator(), "Hydrates. Cures acne.", markets=["US"])
+    >>> [x.accepted for x in d.report.sentences], [x.market for x in d.scores]
+    ([True, False], ['US'])
+    """
+    report = check_label(
+        session, actor, text, markets=markets, product_class=product_class, inci=inci
+    )
+    return _label_dossier(report, title=title)
+
+
+def render_label_report(dossier: LabelDossierRead, fmt: str = "pdf") -> bytes:
+    """The label check as an HTML page or a PDF for a regulatory file.
+
+    Parameters
+    ----------
+    dossier : LabelDossierRead
+        From :func:`label_report`.
+    fmt : {"html", "pdf"}
+        The document format; another is a ``UserInputError``.
+
+    Returns
+    -------
+    bytes
+        The document: title, date, markets, each sentence's verdict with its rule and
+        legal basis and rewording, identity findings, checker version and corpus scores.
+
+    References
+    ----------
+    .. [1] Regulation (EC) No 1223/2009, Art. 11(2)(d) (the product information file holds
+       the proof of the effect claimed).
+    .. [2] OWASP ASVS 5.0, V1.2 (output encoding: contextual escaping of HTML).
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> with scratch_database().reader() as s:
+    ...     d = label_report(s, local_operator(), "Heals eczema.", markets=["EU"])
+    >>> render_label_report(d, "pdf")[:5], b"Heals eczema." in render_label_report(d, "html")
+    (b'%PDF-', True)
+    """
+    return _render_dossier(dossier, fmt)
 
 
 def check_identity(

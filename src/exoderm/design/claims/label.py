@@ -105,20 +105,42 @@ def read_label_file(path: Path) -> str:
             field="file",
             expected=f"at most {MAX_LABEL_CHARS:,} characters (one label or product page)",
         )
-    data = path.read_bytes()
+    return decode_label(path.read_bytes(), source=str(path))
+
+
+def decode_label(data: bytes, *, source: str = "upload") -> str:
+    """The text of an uploaded label; empty, binary, non-UTF-8 or oversized data is a clear
+    error naming ``source``.
+
+    Examples
+    --------
+    >>> decode_label("Hydrates skin.".encode())
+    'Hydrates skin.'
+    >>> try:
+    ...     decode_label(b"\\x00\\x01")
+    ... except UserInputError as exc:
+    ...     print(exc.problem.message)
+    upload: binary file (NUL bytes)
+    """
+    if len(data) > MAX_LABEL_CHARS * 4:
+        raise UserInputError(
+            f"{source}: {len(data):,} bytes is too large for a label",
+            field="file",
+            expected=f"at most {MAX_LABEL_CHARS:,} characters (one label or product page)",
+        )
     if b"\x00" in data:
         raise UserInputError(
-            f"{path}: binary file (NUL bytes)", field="file", expected="a UTF-8 text label"
+            f"{source}: binary file (NUL bytes)", field="file", expected="a UTF-8 text label"
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UserInputError(
-            f"{path}: not UTF-8 text (byte {exc.start})",
+            f"{source}: not UTF-8 text (byte {exc.start})",
             field="file",
             expected="a UTF-8 text label",
         ) from None
-    return validate_label_text(text, source=str(path))
+    return validate_label_text(text, source=source)
 
 
 def check_label(
