@@ -42,6 +42,23 @@ def apply_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def private_sqlite_file(path: Path) -> None:
+    """Create ``path``'s folder (0700) and an empty database file (0600) if they are new.
+
+    SQLite gives its ``-wal`` and ``-shm`` files the database file's permissions, so client
+    records are readable by their owner only whatever the process umask is (OWASP ASVS
+    5.0 V14.2: sensitive data stored with the least access). Existing files and folders
+    keep the permissions their owner chose.
+    """
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+        folder.chmod(0o700)  # mkdir's mode is filtered by the umask
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.chmod(0o600)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; for SQLite the parent folder is created."""
     url = _normalise_url(url)
@@ -56,7 +73,7 @@ def make_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(Path(parsed.database).expanduser())
         kwargs["connect_args"] = {"timeout": 10}
     else:
         kwargs["pool_pre_ping"] = True
