@@ -79,11 +79,17 @@ def model_values(fitted: dict[str, float]) -> dict[str, float]:
     }
 
 
-def residuals(log_values: Array) -> Array:
+def fit_ids(exclude: tuple[str, ...] = ()) -> list[str]:
+    """The ``fit`` targets used, without those in ``exclude`` (leave-one-out refits)."""
+    return [t["id"] for t in targets() if t["kind"] == "fit" and t["id"] not in exclude]
+
+
+def residuals(log_values: Array, exclude: tuple[str, ...] = ()) -> Array:
     """Weighted residuals (model - target) / sigma for the ``fit`` targets, then the prior."""
     fitted = dict(zip(NAMES, np.exp(log_values).tolist(), strict=True))
     values = model_values(fitted)
-    fit_rows = [t for t in targets() if t["kind"] == "fit"]
+    used = fit_ids(exclude)
+    fit_rows = [t for t in targets() if t["id"] in used]
     prior = (np.log(fitted["ec50_ug"]) - np.log(EC50_PRIOR_UG)) / EC50_PRIOR_SD_LOG
     return np.array([*((values[t["id"]] - t["value"]) / t["sigma"] for t in fit_rows), prior])
 
@@ -93,6 +99,8 @@ class CalibrationResult:
     """Fitted values, standard errors, 95 % intervals and the fit's diagnostics."""
 
     values: dict[str, float]
+    log_x: list[float]
+    jacobian: list[list[float]]
     se: dict[str, float]
     ci95: dict[str, tuple[float, float]]
     covariance_log: list[list[float]]
@@ -127,8 +135,13 @@ class CalibrationResult:
         }
 
 
-def calibrate(start: dict[str, float] | None = None, max_nfev: int = 200) -> CalibrationResult:
-    """Run the weighted least-squares fit from ``start`` (default: fixed starting values)."""
+def calibrate(
+    start: dict[str, float] | None = None, max_nfev: int = 200, exclude: tuple[str, ...] = ()
+) -> CalibrationResult:
+    """Run the weighted least-squares fit from ``start`` (default: fixed starting values).
+
+    ``exclude`` drops fit targets by id (leave-one-out validation refits without them).
+    """
     x0 = np.log([float((start or START)[n]) for n in NAMES])
     fit = least_squares(
         residuals,
@@ -140,21 +153,24 @@ def calibrate(start: dict[str, float] | None = None, max_nfev: int = 200) -> Cal
         ftol=1e-10,
         gtol=1e-10,
         max_nfev=max_nfev,
+        args=(tuple(exclude),),
     )
     jac = np.asarray(fit.jac)
     cov = np.linalg.pinv(jac.T @ jac)
     se_log = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     values = np.exp(fit.x)
-    fit_ids = [*(t["id"] for t in targets() if t["kind"] == "fit"), "prior_ec50"]
+    used = [*fit_ids(tuple(exclude)), "prior_ec50"]
     return CalibrationResult(
         values=dict(zip(NAMES, values.tolist(), strict=True)),
+        log_x=np.asarray(fit.x).tolist(),
+        jacobian=jac.tolist(),
         se=dict(zip(NAMES, (values * se_log).tolist(), strict=True)),
         ci95={
             n: (float(np.exp(max(x - 1.96 * s, -700.0))), float(np.exp(min(x + 1.96 * s, 700.0))))
             for n, x, s in zip(NAMES, fit.x, se_log, strict=True)
         },
         covariance_log=cov.tolist(),
-        residuals=dict(zip(fit_ids, np.asarray(fit.fun).tolist(), strict=True)),
+        residuals=dict(zip(used, np.asarray(fit.fun).tolist(), strict=True)),
         cost=float(fit.cost),
         nfev=int(fit.nfev),
     )

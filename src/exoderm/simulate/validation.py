@@ -200,8 +200,12 @@ def render_markdown(rows: list[dict[str, Any]]) -> str:
 
 
 def write_report(path: Path) -> list[dict[str, Any]]:
-    """Compute every row and write the Markdown report to ``path``."""
+    """Compute every row, with the out-of-sample tables, and write the report to ``path``."""
+    from exoderm.simulate import oos
+
     rows = validation_rows()
+    loo, independent = oos.loo_rows(), oos.independent_rows()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_markdown(rows), encoding="utf-8")
+    text = render_markdown(rows) + "\n" + oos.render_markdown(loo, independent)
+    path.write_text(text, encoding="utf-8")
     return rows
