@@ -37,6 +37,16 @@ def test_invalid_scenario_is_422(world: World) -> None:
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "dose"
 
 
+def test_wound_run_shorter_than_its_endpoints_is_422_not_500(world: World) -> None:
+    """The wound endpoints are read at day 14: a 10-day run is refused at the edge."""
+    r = world.client("sci").post(
+        "/api/v1/simulate/run",
+        json={"model": "wound", "dose": 1e10, "schedule": [0], "duration_days": 10},
+    )
+    assert r.status_code == 422, r.text
+    assert "at least 14 days" in r.text
+
+
 def test_cohort_job_reports_progress_and_result(world: World) -> None:
     client = world.client("viewer")
     r = client.post(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from exoderm.errors import Location as ErrorLocation
 from exoderm.errors import Problem, ValidationFailed, validation_failed
@@ -56,6 +56,11 @@ DEFAULT_DURATION_DAYS: dict[ModelName, float] = {
 }
 
 
+#: The latest day at which a model's endpoints are read (the wound model: closure at day
+#: 7 and day 14); a shorter simulation could not report them.
+MIN_DURATION_DAYS: dict[ModelName, float] = {ModelName.wound: 14.0}
+
+
 class TreatmentScenario(BaseModel):
     """A formulation and regimen to simulate.
 
@@ -83,6 +88,16 @@ class TreatmentScenario(BaseModel):
         if any(d < 0 for d in value):
             raise ValueError("dosing days must be >= 0")
         return tuple(sorted(round(float(d) * 20.0) / 20.0 for d in value))
+
+    @model_validator(mode="after")
+    def _long_enough(self) -> TreatmentScenario:
+        shortest = MIN_DURATION_DAYS.get(self.model)
+        if shortest is not None and self.duration < shortest:
+            raise ValueError(
+                f"the {self.model.value} model reads its endpoints up to day {shortest:g}; "
+                f"simulate at least {shortest:g} days (got {self.duration:g})"
+            )
+        return self
 
     @property
     def duration(self) -> float:
