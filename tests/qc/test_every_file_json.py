@@ -133,10 +133,9 @@ def test_zetasizer_json_prints_every_record_value(
     assert checked >= 10 * len(expected)
 
 
+@needs(ZS)
 def test_zetasizer_reading_sees_the_documented_values() -> None:
     """The independent reading itself finds what the README of the data transcribes."""
-    if not ZS.exists():
-        pytest.skip("shared data absent")
     first = zetasizer_reading(ZS / "chc_particleSize.txt")[0]
     assert first["Z-Ave (d.nm)"] == 108.0 and first["PdI"] == 0.112
     assert len(first["Sizes (d.nm)"]) == 70
