@@ -11,7 +11,13 @@ import itertools
 import pytest
 
 from exoderm.design.claims import check_claim, disease_terms
-from exoderm.design.claims.corpus import CONSTRUCTED, confusion_table, evaluate, load_corpus
+from exoderm.design.claims.corpus import (
+    BLIND,
+    CONSTRUCTED,
+    confusion_table,
+    evaluate,
+    load_corpus,
+)
 from exoderm.markets import Market
 
 
@@ -22,7 +28,9 @@ def test_corpus_is_sourced_and_split() -> None:
     assert all(r.source and r.section and r.date for r in rows)
     assert all(r.label in ("compliant", "noncompliant") for r in rows)
     assert all(set(r.markets) <= {m.value for m in Market} for r in rows)
-    sourced = [r for r in rows if r.source != CONSTRUCTED]
+    blind = [r for r in rows if r.split == BLIND]
+    assert len(blind) >= 200 and all(r.source != CONSTRUCTED for r in blind)
+    sourced = [r for r in rows if r.source != CONSTRUCTED and r.split != BLIND]
     held = [r for r in sourced if r.split == "heldout"]
     assert 0.28 <= len(held) / len(sourced) <= 0.38, "about a third of the sourced wordings"
     assert not [r for r in rows if r.source == CONSTRUCTED and r.split == "heldout"]
@@ -37,6 +45,32 @@ def test_held_out_precision_and_recall_per_market() -> None:
         assert s.n >= 30, f"{s.market}: only {s.n} held-out wordings"
         assert s.recall >= 0.98, f"{s.market} recall {s.recall:.3f}; missed {s.missed}"
         assert s.precision >= 0.9, f"{s.market} precision {s.precision:.3f}; {s.false_alarms}"
+
+
+#: The first blind run of the blind set (docs/design.md): market -> (TP, FP). The checker
+#: may only get better on it; the issue's bar (recall >= 0.98) is not met.
+BLIND_FIRST_RUN = {
+    "EU": (50, 0),
+    "UK": (54, 0),
+    "US": (53, 0),
+    "KR": (53, 1),
+    "CN": (50, 0),
+    "ZA": (50, 0),
+    "CA": (50, 0),
+    "JP": (50, 0),
+    "TW": (52, 0),
+}
+
+
+def test_blind_set_scores_no_worse_than_its_first_blind_run() -> None:
+    scores = evaluate(BLIND)
+    print("\nblind set (positive = non-compliant wording, cosmetic class)")
+    print(confusion_table(scores))
+    for s in scores:
+        tp, fp = BLIND_FIRST_RUN[s.market]
+        assert s.n >= 30, s.market
+        assert s.tp >= tp, f"{s.market}: recall fell below its first blind run; {s.missed}"
+        assert s.fp <= fp, f"{s.market}: new false alarms {s.false_alarms}"
 
 
 def test_every_rejection_in_the_corpus_offers_a_rewording_that_passes() -> None:

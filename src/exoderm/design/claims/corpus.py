@@ -21,6 +21,10 @@ from exoderm.design.claims.core import check_claim
 from exoderm.markets import Market
 
 CONSTRUCTED = "constructed"
+#: The development corpus, then the blind held-out set compiled after the rules froze.
+CORPUS_FILES = ("claims_corpus.csv", "claims_corpus_blind.csv")
+#: The split of the blind set: scored once, never used to change a rule.
+BLIND = "blind"
 
 
 class CorpusRow(BaseModel):
@@ -74,25 +78,28 @@ def load_corpus() -> tuple[CorpusRow, ...]:
     Examples
     --------
     >>> rows = load_corpus()
-    >>> len(rows) >= 300 and {r.split for r in rows} == {"dev", "heldout"}
+    >>> len(rows) >= 500 and {r.split for r in rows} == {"dev", "heldout", "blind"}
     True
     """
-    path = resources.files("exoderm.design") / "data" / "claims_corpus.csv"
     every = tuple(m.value for m in Market)
-    with io.StringIO(path.read_text(encoding="utf-8"), newline="") as handle:
-        return tuple(
-            CorpusRow(
-                id=row["id"],
-                text=row["text"],
-                label=row["label"],
-                markets=tuple(row["markets"].split(",")) if row["markets"] else every,
-                split=row["split"],
-                source=row["source"],
-                section=row["section"],
-                date=row["date"],
+    rows: list[CorpusRow] = []
+    for name in CORPUS_FILES:
+        path = resources.files("exoderm.design") / "data" / name
+        with io.StringIO(path.read_text(encoding="utf-8"), newline="") as handle:
+            rows.extend(
+                CorpusRow(
+                    id=row["id"],
+                    text=row["text"],
+                    label=row["label"],
+                    markets=tuple(row["markets"].split(",")) if row["markets"] else every,
+                    split=row["split"],
+                    source=row["source"],
+                    section=row["section"],
+                    date=row["date"],
+                )
+                for row in csv.DictReader(handle)
             )
-            for row in csv.DictReader(handle)
-        )
+    return tuple(rows)
 
 
 def evaluate(split: str = "heldout", *, include_constructed: bool = False) -> list[MarketScore]:
