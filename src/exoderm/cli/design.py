@@ -26,7 +26,7 @@ from exoderm.design import (
     read_ingredient_file,
     service,
 )
-from exoderm.design.claims import REPORT_FORMATS, read_label_file
+from exoderm.design.claims import REPORT_FORMATS, ClaimVerdictRead, read_label_file
 from exoderm.errors import UserInputError
 from exoderm.storage.paging import FIRST_PAGE
 
@@ -324,6 +324,14 @@ def claims_check(
         str | None,
         typer.Option(help="Best substantiation held: " + ", ".join(EVIDENCE_LEVELS) + "."),
     ] = None,
+    cite: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cite",
+            help="Evidence behind the claim, repeatable: an evidence-claim id, doi:... or "
+            "pmid:..., resolved in the evidence graph (its level replaces --evidence).",
+        ),
+    ] = None,
     inci: Annotated[
         str | None,
         typer.Option(help="The INCI list (comma-separated) for the identity rules."),
@@ -350,6 +358,7 @@ def claims_check(
             "give either a claim or --file", field="text", expected="a claim or --file label.txt"
         )
     single = file is None and len(markets) == 1 and inci is None and report is None
+    cites = list(cite or [])
     with STATE.database().reader() as session:
         if single:
             assert text is not None
@@ -360,6 +369,7 @@ def claims_check(
                 market=markets[0],
                 product_class=_product_class(product_class),
                 evidence_level=evidence,
+                cites=cites,
             )
         else:
             body = read_label_file(file) if file is not None else str(text)
@@ -371,11 +381,12 @@ def claims_check(
                 product_class=_product_class(product_class),
                 inci=inci,
                 title=title,
+                cites=cites,
             )
     if not single and report is not None:
         report.write_bytes(service.render_label_report(dossier, fmt))
     if single:
-        emit_object(verdict.as_dict(), title="claim")
+        emit_object(_verdict_fields(verdict), title="claim")
         if not verdict.accepted:
             raise typer.Exit(1)
         return
@@ -389,6 +400,7 @@ def claims_check(
             "rule_id": v.rule_id or "",
             "rule": v.rule,
             "rewording": v.rewording or "",
+            "evidence": _evidence_cell(v),
         }
         for s in checked.sentences
         for v in s.verdicts
@@ -405,7 +417,8 @@ def claims_check(
         }
         for f in checked.identity
     ]
-    emit_rows(rows, ["n", "text", "market", "accepted", "rule_id", "rule", "rewording"])
+    columns = ["n", "text", "market", "accepted", "rule_id", "rule", "rewording"]
+    emit_rows(rows, columns + (["evidence"] if cites else []))
     info(
         f"{len(checked.sentences)} sentence(s) × {len(checked.markets)} market(s): "
         f"{checked.rejected_sentences} sentence(s) rejected somewhere"
@@ -414,6 +427,31 @@ def claims_check(
         info(f"wrote {report}")
     if not checked.accepted:
         raise typer.Exit(1)
+
+
+def _verdict_fields(verdict: ClaimVerdictRead) -> dict[str, str | bool | None]:
+    """The verdict's sheet fields, then (with cited evidence) each cited item's finding
+    and the six common criteria of Reg. (EU) 655/2013 as ``criterion: ...`` fields."""
+    data = verdict.as_dict()
+    check = verdict.substantiation_check
+    if check is None:
+        return data
+    data["required_level"] = check.required_level
+    data["best_level"] = f"{check.best_level} (resolved from the evidence graph)"
+    data["meets_required_level"] = check.meets
+    for item in check.items:
+        data[f"cite {item.cite}"] = f"{item.finding}; level {item.level}"
+    for row in check.criteria:
+        data[f"criterion: {row.criterion}"] = f"{row.status.replace('_', ' ')}: {row.why}"
+    return data
+
+
+def _evidence_cell(verdict: ClaimVerdictRead) -> str:
+    check = verdict.substantiation_check
+    if check is None:
+        return ""
+    outcome = "meets" if check.meets else "below"
+    return f"{check.best_level} ({outcome} {check.required_level})"
 
 
 ingredient_app = typer.Typer(

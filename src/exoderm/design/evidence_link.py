@@ -11,8 +11,9 @@ Two providers implement :class:`EvidenceProvider`:
   object=)``) and falls back to the catalogue for links the graph does not know.
 
 :func:`evidence_provider` chooses between them; :func:`default_knowledge_base` loads the
-packaged graph (``exoderm.evidence.load_knowledge_base``). Nothing else in
-``exoderm.design`` touches the evidence module.
+packaged graph (``exoderm.evidence.load_knowledge_base``). The only other
+reader in ``exoderm.design`` is the claims checker, which resolves the evidence a claim
+cites (``exoderm.design.claims.substantiation``).
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ from exoderm.design.inventory import inventory_stats as _inventory_stats
 from exoderm.design.regulation import status
 from exoderm.design.request import FormulationRequest
 from exoderm.design.sheet import FormulationSheetsRead, SheetFormat, render_sheet, sheet
+from exoderm.evidence.service import knowledge_base as evidence_graph
 from exoderm.markets import Market
 from exoderm.simulate.expectation import ExpectedOutcome, expected_outcomes
 from exoderm.storage.paging import FIRST_PAGE, Page, PageQuery, page_of_list
@@ -427,15 +428,17 @@ def check_claim(
     market: Market | str = Market.EU,
     product_class: ProductClass | str = ProductClass.cosmetic,
     evidence_level: str | None = None,
+    cites: Sequence[str] = (),
 ) -> ClaimVerdictRead:
     """Check claim wording for a market and product class; a rejection gives a rewording.
 
     Parameters
     ----------
     session : Session
-        The caller's session (the rules are packaged data).
+        The caller's session (the rules are packaged data; cited evidence is read from
+        the evidence graph in force in this database).
     actor : Actor
-        Who asks.
+        Who asks (must be allowed to read the evidence graph when evidence is cited).
     text : str
         The claim.
     market : Market
@@ -443,12 +446,18 @@ def check_claim(
     product_class : ProductClass
         cosmetic, medical-device or drug.
     evidence_level : str, optional
-        The best substantiation held (one of ``EVIDENCE_LEVELS``).
+        The best substantiation held (one of ``EVIDENCE_LEVELS``), as asserted.
+    cites : sequence of str
+        The evidence behind the claim: evidence-claim ids, ``doi:...`` or ``pmid:...``
+        of references in the graph. When any is found, the level it reaches replaces
+        ``evidence_level`` (``evidence_source`` "graph").
 
     Returns
     -------
     ClaimVerdictRead
-        Accepted or not, the reason, the legal basis and a checked rewording.
+        Accepted or not, the reason, the legal basis and a checked rewording; with
+        ``cites``, ``substantiation_check`` holds each cited item as the graph has it and
+        the six common criteria of Reg. (EU) 655/2013.
 
     References
     ----------
@@ -458,6 +467,8 @@ def check_claim(
        (CAP Code), section 12 "Medicines, medical devices, health-related products and
        beauty products".
     .. [3] Federal Food, Drug, and Cosmetic Act §201(g)(1), (i); 21 U.S.C. 321.
+    .. [4] European Commission (2017). Technical document on cosmetic claims (3 July
+       2017), Annex I (the common criteria).
 
     Examples
     --------
@@ -465,10 +476,15 @@ def check_claim(
     >>> from exoderm.storage.scratch import scratch_database
     >>> with scratch_database().reader() as s:
     ...     v = check_claim(s, local_operator(), "with human stem cell exosomes", market="UK")
-    >>> v.accepted, v.rule_id
-    (False, 'human-exosome')
+    ...     w = check_claim(s, local_operator(), "visibly reduces the appearance of wrinkles",
+    ...                     cites=["lit-park2023-wrinkles"])
+    >>> v.accepted, v.rule_id, w.evidence_source, w.substantiation_check.meets
+    (False, 'human-exosome', 'graph', True)
     """
-    return _check_claim(text, str(market), str(product_class), evidence_level)
+    graph = evidence_graph(session, actor) if cites else None
+    return _check_claim(
+        text, str(market), str(product_class), evidence_level, cites=cites, graph=graph
+    )
 
 
 def check_label(
@@ -479,6 +495,7 @@ def check_label(
     markets: Sequence[Market | str],
     product_class: ProductClass | str = ProductClass.cosmetic,
     inci: Sequence[str] | str | None = None,
+    cites: Sequence[str] = (),
 ) -> LabelReportRead:
     """Check a whole label: a verdict per sentence and market, and the INCI identity.
 
@@ -496,6 +513,9 @@ def check_label(
         cosmetic, medical-device or drug.
     inci : sequence of str or str, optional
         The INCI list when it is not on the label.
+    cites : sequence of str
+        Evidence behind the label's claims (evidence-claim ids, ``doi:...``,
+        ``pmid:...``), resolved in the graph for every sentence (see :func:`check_claim`).
 
     Returns
     -------
@@ -520,7 +540,10 @@ def check_label(
     ([True, False], False)
     """
     items = inci if isinstance(inci, str) or inci is None else list(inci)
-    return _check_label(text, [str(m) for m in markets], str(product_class), items)
+    graph = evidence_graph(session, actor) if cites else None
+    return _check_label(
+        text, [str(m) for m in markets], str(product_class), items, cites=cites, graph=graph
+    )
 
 
 def label_report(
@@ -532,6 +555,7 @@ def label_report(
     product_class: ProductClass | str = ProductClass.cosmetic,
     inci: Sequence[str] | str | None = None,
     title: str = "",
+    cites: Sequence[str] = (),
 ) -> LabelDossierRead:
     """Check a whole label for a regulatory file: the label check with its title, date,
     checker version and the checker's held-out corpus scores for the markets checked.
@@ -552,6 +576,9 @@ def label_report(
         The INCI list when it is not on the label.
     title : str
         The document title (default "Label claims check"; at most 200 characters).
+    cites : sequence of str
+        Evidence behind the label's claims, resolved in the graph (see
+        :func:`check_claim`); the report then shows the common-criteria checklist.
 
     Returns
     -------
@@ -577,7 +604,13 @@ def label_report(
     ([True, False], ['US'])
     """
     report = check_label(
-        session, actor, text, markets=markets, product_class=product_class, inci=inci
+        session,
+        actor,
+        text,
+        markets=markets,
+        product_class=product_class,
+        inci=inci,
+        cites=cites,
     )
     return _label_dossier(report, title=title)
 

@@ -44,6 +44,13 @@ class ClaimCheck(BaseModel):
     market: Market = Market.EU
     product_class: ProductClass = ProductClass.cosmetic
     evidence_level: str | None = Field(None, description="One of " + ", ".join(EVIDENCE_LEVELS))
+    cites: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Evidence behind the claim: evidence-claim ids, 'doi:...' or 'pmid:...', "
+        "resolved in the evidence graph; a level found there replaces evidence_level.",
+        examples=[["lit-park2023-wrinkles"]],
+    )
 
 
 class LabelCheck(BaseModel):
@@ -56,6 +63,12 @@ class LabelCheck(BaseModel):
     markets: list[Market] = Field(default_factory=lambda: [Market.EU], min_length=1)
     product_class: ProductClass = ProductClass.cosmetic
     inci: list[str] | None = Field(None, description="INCI names, when not on the label.")
+    cites: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Evidence behind the label's claims (evidence-claim ids, 'doi:...', "
+        "'pmid:...'), resolved in the evidence graph for every sentence.",
+    )
 
 
 @router.post(
@@ -100,6 +113,7 @@ def claims(
             market=body.market,
             product_class=body.product_class,
             evidence_level=body.evidence_level,
+            cites=body.cites,
         )
 
 
@@ -121,6 +135,7 @@ def claims_label(
             markets=body.markets,
             product_class=body.product_class,
             inci=body.inci,
+            cites=body.cites,
         )
 
 

@@ -27,51 +27,39 @@ References
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from exoderm.design.claims.identity import ev_mention, human_material_claim, identity_basis
+from exoderm.design.claims.substantiation import (
+    DESIGN_TO_LEVEL,
+    EVIDENCE_LEVELS,
+    SubstantiationRead,
+    claim_type,
+    required_level,
+    substantiate,
+)
 from exoderm.design.ingredient import ProductClass
 from exoderm.errors import UserInputError
+from exoderm.evidence import KnowledgeBase, load_knowledge_base
 from exoderm.markets import Market
 
-#: Substantiation levels, weakest first (the tiers of Cosmetics Europe's efficacy
-#: guidelines, 2008, with the OCEBM 2011 levels of human evidence above them).
-EVIDENCE_LEVELS: tuple[str, ...] = (
-    "none",
-    "mechanism",
-    "in_vitro",
-    "ex_vivo",
-    "animal",
-    "consumer_perception",
-    "uncontrolled_human",
-    "controlled_human",
-    "rct",
-    "sr_rct",
-)
-
-#: Catalogue study designs mapped to substantiation levels (for generated claims).
-DESIGN_TO_LEVEL = {
-    "sr_rct": "sr_rct",
-    "rct": "rct",
-    "non_randomised": "controlled_human",
-    "uncontrolled_human": "uncontrolled_human",
-    "animal": "animal",
-    "ex_vivo": "ex_vivo",
-    "in_vitro": "in_vitro",
-    "mechanism": "mechanism",
-    # exoderm.evidence's EvidenceLevel names
-    "systematic_review_meta_analysis": "sr_rct",
-    "non_randomised_clinical": "controlled_human",
-    "case_series": "uncontrolled_human",
-    "narrative_review": "mechanism",
-    "marketing_whitepaper": "none",
-    "curated_ontology": "none",
-}
+__all__ = [
+    "DESIGN_TO_LEVEL",
+    "EVIDENCE_LEVELS",
+    "ClaimVerdict",
+    "ClaimVerdictRead",
+    "check_claim",
+    "claim_type",
+    "disease_terms",
+    "normalise",
+    "vocabulary",
+]
 
 _APPEARANCE_WORDS = re.compile(r"\b(appearance|look\w*|visibl\w*|feel\w*|seem\w*)\b", re.I)
 _CONCERN_CHANGE = re.compile(
@@ -97,7 +85,19 @@ class ClaimVerdictRead(BaseModel):
     rewording: str | None = None
     rule_id: str | None = None
     substantiation: str = ""
-    evidence_level: str | None = None
+    evidence_level: str | None = Field(
+        None, description="The substantiation level the verdict used (asserted or resolved)."
+    )
+    evidence_source: Literal["asserted", "graph"] | None = Field(
+        None,
+        description="Where evidence_level comes from: asserted by the claimant, or resolved "
+        "from the evidence graph from the cited evidence (the graph wins when it finds any).",
+    )
+    substantiation_check: SubstantiationRead | None = Field(
+        None,
+        description="The cited evidence resolved in the evidence graph, the level reached and "
+        "the six common criteria of Reg. (EU) 655/2013 (only when evidence is cited).",
+    )
 
     def as_dict(self) -> dict[str, str | bool | None]:
         """The verdict as the sheet shows it (``class`` for the product class)."""
@@ -117,6 +117,7 @@ _SHEET_ORDER = (
     "rule_id",
     "substantiation",
     "evidence_level",
+    "evidence_source",
 )
 
 #: The name the rest of exoderm knows the verdict by.
@@ -187,21 +188,6 @@ def _pattern(rule_id: str) -> re.Pattern[str]:
 
 def _all_rules() -> list[dict[str, Any]]:
     return list(_rules()["forbidden"]) + list(_rules()["kr_banned"])
-
-
-def claim_type(text: str) -> str:
-    """'ingredient' for "with X", 'clinical' for clinically-proven wording, 'feel' for
-    sensory claims, else 'appearance'."""
-    lowered = text.lower()
-    if re.match(r"^\s*(with|contains|formulated with)\b", lowered) and not re.search(
-        r"\b(helps?|reduc\w*|improv\w*|look\w*|feel\w*)\b", lowered
-    ):
-        return "ingredient"
-    if re.search(r"\b(clinically|proven|dermatologist[- ]tested|tested)\b", lowered):
-        return "clinical"
-    if re.search(r"\bfeel\w*\b", lowered) and not re.search(r"\b(look|appearance|visibl)", lowered):
-        return "feel"
-    return "appearance"
 
 
 def _validate(text: str, market: str, product_class: str, level: str | None) -> tuple[str, str]:
@@ -372,14 +358,37 @@ def _appearance_fix(text: str, match: re.Match[str]) -> str:
 
 
 def _substantiation(text: str, market: str, level: str | None) -> tuple[bool, str, str]:
-    kind = claim_type(text)
-    need = _rules()["substantiation"][kind]
-    required = str(need["minimum"])
-    description = f"{kind} claim: needs {need['description']} ({required} or better)"
+    kind, required, description_of = required_level(text)
+    description = f"{kind} claim: needs {description_of} ({required} or better)"
     if level is None:
         return True, description, ""
     ok = EVIDENCE_LEVELS.index(level) >= EVIDENCE_LEVELS.index(required)
     return ok, description, required
+
+
+def _graph_check(
+    text: str,
+    market: str,
+    cites: Sequence[str],
+    graph: KnowledgeBase | None,
+    violation: tuple[dict[str, Any], re.Match[str]] | None,
+) -> SubstantiationRead | None:
+    """The cited evidence resolved in the graph (``None`` when nothing is cited)."""
+    if not cites:
+        return None
+    kb = graph if graph is not None else load_knowledge_base()
+    if violation is None:
+        return substantiate(text, market, cites, kb)
+    rule, match = violation
+    return substantiate(
+        text,
+        market,
+        cites,
+        kb,
+        rule_id=str(rule["id"]),
+        rule_category=str(rule.get("category", "identity")),
+        rule_reason=f"'{match.group(0)}' {rule['reason']}",
+    )
 
 
 def check_claim(
@@ -387,6 +396,9 @@ def check_claim(
     market: str,
     product_class: str,
     evidence_level: str | None = None,
+    *,
+    cites: Sequence[str] = (),
+    graph: KnowledgeBase | None = None,
 ) -> ClaimVerdict:
     """Check one claim for a market and product class.
 
@@ -395,10 +407,28 @@ def check_claim(
     the claim is rejected under Reg. 655/2013 criterion 3 (EU) or the market's
     equivalent. Without it, an otherwise compliant claim is accepted and the verdict
     states the substantiation still needed.
+
+    ``cites`` names the evidence behind the claim (evidence-claim ids, ``doi:...``,
+    ``pmid:...``), resolved in ``graph`` (default: the shipped evidence graph). When any
+    cited item is found, the level it reaches replaces the asserted one
+    (``evidence_source`` "graph"), and ``substantiation_check`` carries each item and
+    the six common criteria.
+
+    Examples
+    --------
+    >>> v = check_claim("visibly reduces the appearance of wrinkles", "EU", "cosmetic",
+    ...                 cites=["lit-park2023-wrinkles"])
+    >>> v.accepted, v.evidence_level, v.evidence_source
+    (True, 'rct', 'graph')
     """
     market, product_class = _validate(text, market, product_class, evidence_level)
     violation = _first_violation(text, market, product_class)
-    ok, needed, required = _substantiation(text, market, evidence_level)
+    check = _graph_check(text, market, cites, graph, violation)
+    level, source = evidence_level, ("asserted" if evidence_level is not None else None)
+    if check is not None and check.found:
+        level, source = check.best_level, "graph"
+    ok, needed, required = _substantiation(text, market, level)
+    evidence = {"evidence_level": level, "evidence_source": source, "substantiation_check": check}
     if violation is not None:
         rule, match = violation
         template = str(rule.get("rewording", ""))
@@ -417,20 +447,21 @@ def check_claim(
             rewording=_safe_rewording(rewording, market, product_class),
             rule_id=str(rule["id"]),
             substantiation=needed,
-            evidence_level=evidence_level,
+            **evidence,
         )
     if not ok:
+        resolved = " (resolved from the evidence graph)" if source == "graph" else ""
         return ClaimVerdict(
             text=text,
             market=market,
             product_class=product_class,
             accepted=False,
-            reason=f"evidence level {evidence_level} is below the {required} this claim needs",
+            reason=f"evidence level {level}{resolved} is below the {required} this claim needs",
             rule=_substantiation_basis(market),
             rewording=_weaker_claim(text),
             rule_id="substantiation",
             substantiation=needed,
-            evidence_level=evidence_level,
+            **evidence,
         )
     return ClaimVerdict(
         text=text,
@@ -440,7 +471,7 @@ def check_claim(
         reason=f"compliant {product_class} wording for {market}; {needed}",
         rule=_accepted_basis(market, product_class),
         substantiation=needed,
-        evidence_level=evidence_level,
+        **evidence,
     )
 
 

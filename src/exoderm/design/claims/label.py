@@ -8,6 +8,7 @@ ingredient line (or an INCI list given separately) goes to the identity rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from exoderm.design.claims.core import ClaimVerdictRead, check_claim
 from exoderm.design.claims.identity import IdentityFindingRead, check_identity, split_inci
 from exoderm.errors import UserInputError
+from exoderm.evidence import KnowledgeBase
 from exoderm.markets import Market
 
 #: The largest label accepted (characters or bytes): a product page, not a book.
@@ -148,6 +150,9 @@ def check_label(
     markets: list[str],
     product_class: str = "cosmetic",
     inci: list[str] | str | None = None,
+    *,
+    cites: Sequence[str] = (),
+    graph: KnowledgeBase | None = None,
 ) -> LabelReportRead:
     """Check every sentence of a label in every market, and its ingredients' identity.
 
@@ -162,6 +167,12 @@ def check_label(
         cosmetic, medical-device or drug.
     inci : list of str or str, optional
         The INCI list, when it is not on the label.
+    cites : sequence of str
+        Evidence behind the label's claims (evidence-claim ids, ``doi:...``,
+        ``pmid:...``), resolved for every sentence in ``graph`` (see
+        :func:`~exoderm.design.claims.core.check_claim`).
+    graph : KnowledgeBase, optional
+        The evidence graph in force (default: the shipped graph).
 
     Returns
     -------
@@ -201,7 +212,9 @@ def check_label(
         items += split_inci(inci) if isinstance(inci, str) else list(inci)
     sentences = []
     for index, sentence in enumerate(split_sentences("\n".join(claims)), start=1):
-        verdicts = [check_claim(sentence, code, product_class) for code in codes]
+        verdicts = [
+            check_claim(sentence, code, product_class, cites=cites, graph=graph) for code in codes
+        ]
         sentences.append(
             SentenceVerdictsRead(
                 index=index,
