@@ -136,6 +136,14 @@ def analyze(
         "NTA video"
     ),
     out: Annotated[Path | None, typer.Option(help="Write JSON, CSV and PNG here.")] = None,
+    summary_csv: Annotated[
+        Path | None,
+        typer.Option(
+            "--summary-csv",
+            help="Write a NanoSight-style ExperimentSummary.csv (one column per video; "
+            "needs a calibration).",
+        ),
+    ] = None,
     invert: Annotated[bool, typer.Option(help="Dark particles on a bright background.")] = False,
     channel: Annotated[int | None, typer.Option(help="Colour channel (0=R, 1=G, 2=B).")] = None,
     radius: Annotated[int, typer.Option(help="Spot radius in pixels.")] = 4,
@@ -177,6 +185,11 @@ def analyze(
         drift=drift,
         max_frames=max_frames,
     )
+    if summary_csv is not None and settings.calibration is None:
+        raise UserInputError(
+            "--summary-csv needs a concentration: give --calibration or --effective-volume",
+            field="--summary-csv",
+        )
     if len(videos) == 1 or batch is not None:
         # recording on a batch goes through the service, video by video
         results: list[Any] = [_analyse_one(v, settings, batch, instrument, channel) for v in videos]
@@ -189,11 +202,25 @@ def analyze(
         if out is not None:
             paths = write_report(result, out, stem=video.stem)
             info(f"wrote {', '.join(str(p) for p in paths)}")
+    if summary_csv is not None:
+        _write_summary_csv(summary_csv, results, sample=batch or videos[0].stem)
     rows = [_summary_row(r) for r in results]
     if len(rows) == 1:
         emit_object(rows[0], title="NTA")
     else:
         emit_rows(rows, title="NTA")
+
+
+def _write_summary_csv(path: Path, results: list[Any], sample: str) -> None:
+    from exoderm.nta.nanosight_export import experiment_summary_csv
+
+    text = experiment_summary_csv(results, sample=sample)
+    try:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise UserInputError(f"cannot write file: {exc.strerror}", file=path) from exc
+    info(f"wrote {path}")
 
 
 def _analyse_one(

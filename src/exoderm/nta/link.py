@@ -40,6 +40,11 @@ IntArray = NDArray[np.int64]
 
 #: Neighbours considered per track: more than any physical conflict cluster needs.
 MAX_CANDIDATES = 8
+#: The smallest per-axis step variance (px²) a track may be given: the variance of the
+#: uniform error of placing a position on the pixel grid, 1/12 px² (Widrow, B. & Kollár,
+#: I. (2008). Quantization Noise, Cambridge University Press, ch. 4), so motionless
+#: particles (identical frames) keep a finite link cost instead of dividing by zero.
+MIN_STEP_VARIANCE = 1.0 / 12.0
 
 
 class LinkSettings(BaseModel):
@@ -258,7 +263,8 @@ class Linker:
         if lagged:
             sum_d2 = sum_d2 - act.last_d2
             n_steps = np.maximum(n_steps - 1.0, 0.0)
-        return (sum_d2 / 2.0 + k0 * self._population_s2) / (n_steps + k0)
+        s2 = (sum_d2 / 2.0 + k0 * self._population_s2) / (n_steps + k0)
+        return np.maximum(s2, MIN_STEP_VARIANCE)
 
     def _assign(self, frame: int, detections: cKDTree, n_det: int) -> tuple[IntArray, IntArray]:
         act = self._active
