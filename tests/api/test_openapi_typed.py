@@ -13,7 +13,15 @@ import pytest
 
 from tests.api.conftest import World
 
-FILE_TYPES = ("application/pdf", "text/html", "text/calendar", "text/csv", "image/svg+xml")
+FILE_TYPES = (
+    "application/pdf",
+    "text/html",
+    "text/calendar",
+    "text/csv",
+    "image/svg+xml",
+    "image/jpeg",
+    "image/png",
+)
 
 
 def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:

@@ -8,21 +8,38 @@ no business with client records (scientist, QC analyst, viewer) are refused outr
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import date
 
 import pytest
+from PIL import Image
 from sqlalchemy.orm import Session
 
 from exoderm.accounts.actor import Actor
 from exoderm.accounts.records import Role
 from exoderm.clients import Consent, PersonalData, parse_profile
 from exoderm.clients import service as clients
+from exoderm.clients.invitations import InvitationRequest, Verifier
+from exoderm.clients.photos import PhotoView
+from exoderm.clients.treatments import Route, TreatmentInput
 from exoderm.errors import NotFoundError, PermissionDenied
 from tests.services.conftest import Tenants
 
 PROFILE = parse_profile({"fitzpatrick": {"phototype": 3}, "concerns": [{"name": "wrinkles"}]})
 DLQI = {f"q{i}": 1 for i in range(1, 11)}
+TREATMENT = TreatmentInput(
+    exposure="ADSC", route=Route.topical, concern="wrinkles", started_on=date(2026, 1, 5)
+)
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 
 Call = Callable[[Session, Actor, str], object]
 
@@ -38,6 +55,17 @@ CALLS: dict[str, Call] = {
     "client_outcomes": lambda s, a, p: clients.client_outcomes(s, a, p),
     "export_client": lambda s, a, p: clients.export_client(s, a, p),
     "erase_client": lambda s, a, p: clients.erase_client(s, a, p),
+    "invite_client": lambda s, a, p: clients.invite_client(
+        s, a, p, request=InvitationRequest(instrument="dlqi", verifier=Verifier.code)
+    ),
+    "list_invitations": lambda s, a, p: clients.list_invitations(s, a, p),
+    "add_photo": lambda s, a, p: (
+        clients.add_consent(s, a, p, consent=Consent("photos", "v1")),
+        clients.add_photo(s, a, p, data=PNG, view=PhotoView.frontal),
+    ),
+    "photo_timeline": lambda s, a, p: clients.photo_timeline(s, a, p),
+    "record_treatment": lambda s, a, p: clients.record_treatment(s, a, p, treatment=TREATMENT),
+    "list_treatments": lambda s, a, p: clients.list_treatments(s, a, p),
 }
 
 
@@ -94,3 +122,21 @@ def test_roles_without_client_access_are_refused(tenants: Tenants) -> None:
             assert verb  # every verb refuses every such role
         with tenants.db.transaction() as s, pytest.raises(PermissionDenied):
             clients.list_clients(s, tenants.a[role])
+
+
+def test_b_can_neither_revoke_a_link_nor_see_a_photo_of_a(tenants: Tenants) -> None:
+    pseudonym = _client_of_a(tenants)
+    a = tenants.a[Role.clinician]
+    with tenants.db.transaction() as s:
+        link = clients.invite_client(
+            s, a, pseudonym, request=InvitationRequest(instrument="dlqi", verifier=Verifier.code)
+        )
+        clients.add_consent(s, a, pseudonym, consent=Consent("photos", "v1"))
+        photo = clients.add_photo(s, a, pseudonym, data=PNG, view=PhotoView.frontal)
+    with tenants.db.transaction() as s, pytest.raises(NotFoundError):
+        clients.revoke_invitation(s, tenants.b[Role.clinician], link.id)
+    with tenants.db.transaction() as s, pytest.raises(NotFoundError):
+        clients.photo_image(s, tenants.b[Role.clinician], pseudonym, photo_id=photo.id)
+    with tenants.db.transaction() as s:
+        assert clients.revoke_invitation(s, a, link.id).state.value == "revoked"
+        assert clients.photo_image(s, a, pseudonym, photo_id=photo.id)[1] == "image/png"

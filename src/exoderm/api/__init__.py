@@ -17,6 +17,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     evidence.router,
     design.router,
     clients.router,
+    clients.respond,
     qc.router,
     nta.router,
     simulate.router,

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from exoderm.accounts.actor import Actor
 from exoderm.clients import access
-from exoderm.clients.instruments import get_instrument
-from exoderm.clients.records import AssessmentRecord
+from exoderm.clients.instruments import Instrument, get_instrument
+from exoderm.clients.records import AssessmentRecord, ClientRecord
 from exoderm.clients.repository import age_on
 from exoderm.errors import UserInputError
 from exoderm.storage.timestamps import UtcDatetime
@@ -95,6 +95,23 @@ def record_assessment(
         age = age_on(session, client, day)
         if age is not None:
             values["age_years"] = age
+    record = store_score(session, client, tool, values, day=day, recorded_by=actor.username)
+    access.log(
+        session, actor, "assess", client, {"instrument": tool.info.code, "assessment": record.id}
+    )
+    return _from_record(record)
+
+
+def store_score(
+    session: Session,
+    client: ClientRecord,
+    tool: Instrument,
+    values: Mapping[str, Any],
+    *,
+    day: date,
+    recorded_by: str,
+) -> AssessmentRecord:
+    """Score ``values`` with ``tool`` and add the assessment row (the caller audits)."""
     result = tool.score(values)
     record = AssessmentRecord(
         client_id=client.id,
@@ -104,13 +121,15 @@ def record_assessment(
         band=result.band,
         inputs=result.inputs,
         components=result.components,
-        recorded_by=actor.username,
+        recorded_by=recorded_by,
     )
     session.add(record)
     session.flush()
-    access.log(
-        session, actor, "assess", client, {"instrument": tool.info.code, "assessment": record.id}
-    )
+    return record
+
+
+def assessment_of(record: AssessmentRecord) -> Assessment:
+    """The caller's view of a stored assessment row."""
     return _from_record(record)
 
 

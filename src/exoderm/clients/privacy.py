@@ -4,7 +4,8 @@
 consents, assessments, regimens and the audit trail — as one JSON document
 (machine-readable; GDPR Art. 20 data portability).
 
-*Erase* deletes the personal data and consents and anonymises the rest (GDPR Art. 17):
+*Erase* deletes the personal data, consents, photos and links and anonymises the rest
+(GDPR Art. 17):
 the encrypted personal-data row is deleted, the date of birth survives only as a ten-year
 age band, free-text medication and condition lists are dropped, and the pseudonymous
 assessments stay for outcome statistics. On SQLite the deletion runs with
@@ -30,7 +31,9 @@ from exoderm.clients.personal import PersonalData, age_band
 from exoderm.clients.profile import ClientProfile
 from exoderm.clients.records import (
     ConsentRecord,
+    InvitationRecord,
     PersonalRecord,
+    PhotoRecord,
     RegimenRecord,
 )
 from exoderm.clients.regimen import Regimen
@@ -98,6 +101,7 @@ class Erasure(BaseModel):
     pseudonym: str
     personal_rows_deleted: int
     consents_deleted: int
+    photos_deleted: int = 0
     age_band: str | None
 
 
@@ -149,7 +153,9 @@ def _secure_delete(session: Session, on: bool) -> None:
 
 
 def _delete(
-    session: Session, table: type[PersonalRecord] | type[ConsentRecord], client_id: int
+    session: Session,
+    table: type[PersonalRecord] | type[ConsentRecord] | type[PhotoRecord] | type[InvitationRecord],
+    client_id: int,
 ) -> int:
     result = session.execute(delete(table).where(table.client_id == client_id))
     return int(getattr(result, "rowcount", 0) or 0)
@@ -168,6 +174,8 @@ def erase_client(session: Session, actor: Actor, pseudonym: str) -> Erasure:
     _secure_delete(session, True)
     removed_personal = _delete(session, PersonalRecord, client.id)
     removed_consents = _delete(session, ConsentRecord, client.id)
+    removed_photos = _delete(session, PhotoRecord, client.id)
+    _delete(session, InvitationRecord, client.id)
     client.profile = profile_of(client).anonymised().model_dump(mode="json")
     client.erased_at = utcnow()
     session.flush()
@@ -175,6 +183,7 @@ def erase_client(session: Session, actor: Actor, pseudonym: str) -> Erasure:
         pseudonym=client.pseudonym,
         personal_rows_deleted=removed_personal,
         consents_deleted=removed_consents,
+        photos_deleted=removed_photos,
         age_band=client.age_band,
     )
     access.log(session, actor, "erase", client, summary.model_dump())

@@ -104,3 +104,87 @@ class RegimenRecord(Timestamped, Base):
     )
     plan: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_by: Mapped[str] = mapped_column(String(100))
+
+
+class InvitationRecord(Base):
+    """A single-use link for a client to fill one patient-reported instrument from home.
+
+    Only hashes of the link token and of the clinic's code are stored, so a database
+    dump does not open any link.
+    """
+
+    __tablename__ = "clients_invitation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("clients_client.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    instrument: Mapped[str] = mapped_column(String(40))
+    visit_date: Mapped[date] = mapped_column(Date)
+    verifier: Mapped[str] = mapped_column(String(20))
+    code_hash: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    form_nonce_hash: Mapped[str | None] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clients_assessment.id", ondelete="SET NULL")
+    )
+
+
+class PhotoRecord(Base):
+    """One standardised clinical photograph, encrypted at rest (Fernet) like personal data."""
+
+    __tablename__ = "clients_photo"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("clients_client.id", ondelete="CASCADE"), index=True
+    )
+    view: Mapped[str] = mapped_column(String(30))
+    captured_on: Mapped[date] = mapped_column(Date)
+    media_type: Mapped[str] = mapped_column(String(30))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    token: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TreatmentRecord(Base):
+    """A course given to a client: what (EV source or formulation), how, for which concern."""
+
+    __tablename__ = "clients_treatment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("clients_client.id", ondelete="CASCADE"), index=True
+    )
+    exposure: Mapped[str] = mapped_column(String(120))
+    exposure_kind: Mapped[str] = mapped_column(String(20))
+    route: Mapped[str] = mapped_column(String(30))
+    concern: Mapped[str] = mapped_column(String(120))
+    started_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ContributionRecord(Base):
+    """An organisation's decision to contribute its clients' outcomes as real-world evidence."""
+
+    __tablename__ = "clients_contribution"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), unique=True
+    )
+    contributes: Mapped[bool] = mapped_column(Boolean, default=False)
+    decided_by: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

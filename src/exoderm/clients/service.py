@@ -24,16 +24,42 @@ from sqlalchemy.orm import Session
 
 from exoderm.accounts.actor import Actor
 from exoderm.accounts.records import Role
-from exoderm.clients import access, assessments, outcomes, privacy, regimen, repository
+from exoderm.clients import (
+    access,
+    assessments,
+    invitations,
+    outcomes,
+    photos,
+    privacy,
+    regimen,
+    repository,
+    rwe,
+    treatments,
+)
 from exoderm.clients.assessments import Assessment
 from exoderm.clients.instruments import INSTRUMENTS
+from exoderm.clients.invitations import (
+    InvitationRead,
+    InvitationRequest,
+    IssuedInvitation,
+    Respondent,
+    RespondentPrompt,
+    SubmittedResponse,
+    Verification,
+)
 from exoderm.clients.outcomes import OutcomeReport
 from exoderm.clients.personal import PersonalData
+from exoderm.clients.photos import PhotoRead, PhotoTimeline, PhotoView
 from exoderm.clients.privacy import ClientExport, Erasure
 from exoderm.clients.profile import ClientProfile
 from exoderm.clients.regimen import Regimen
 from exoderm.clients.repository import ClientRead, ClientRow, Consent
+from exoderm.clients.rwe import ContributionRead
 from exoderm.clients.screening import ScreeningResult, screen
+from exoderm.clients.treatments import TreatmentInput, TreatmentRead
+from exoderm.errors import UserInputError
+from exoderm.evidence import service as evidence_service
+from exoderm.evidence.rwe import DEFAULT_MIN_CELL, RealWorldClaimRead, pool
 from exoderm.settings import reset_settings_cache
 from exoderm.storage import Database
 from exoderm.storage.paging import FIRST_PAGE, Page, PageQuery, page_of_list
@@ -51,6 +77,7 @@ class InstrumentRead(BaseModel):
     direction: str
     source: str
     clinician_only: bool
+    patient_reported: bool
     fields: list[str]
     responders: list[str]
 
@@ -92,6 +119,7 @@ def instruments() -> list[InstrumentRead]:
             direction=t.info.direction.value,
             source=t.info.source,
             clinician_only=t.info.clinician_only,
+            patient_reported=t.info.patient_reported,
             fields=list(t.fields),
             responders=[r.label for r in t.info.responders],
         )
@@ -541,6 +569,515 @@ def erase_client(session: Session, actor: Actor, pseudonym: str) -> Erasure:
     1
     """
     return privacy.erase_client(session, actor, pseudonym)
+
+
+def invite_client(
+    session: Session, actor: Actor, pseudonym: str, *, request: InvitationRequest
+) -> IssuedInvitation:
+    """Send a client a single-use link to fill a patient-reported instrument (audited).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        A role that may see personal data; another organisation's client is not found.
+    pseudonym : str
+        The client.
+    request : InvitationRequest
+        Instrument (patient-reported only), visit, second factor and days of validity.
+
+    Returns
+    -------
+    IssuedInvitation
+        The link's token and path (shown once) and, for ``verifier='code'``, the code to
+        hand over separately.
+
+    References
+    ----------
+    .. [1] NIST SP 800-63B, §5.1.1.2 (look-up secrets) and §5.2.2 (rate limiting).
+
+    Examples
+    --------
+    >>> with _example() as (db, admin, pseudonym):
+    ...     with db.transaction() as s:
+    ...         link = invite_client(s, admin, pseudonym,
+    ...                              request=InvitationRequest(instrument="dlqi"))
+    >>> link.path.startswith("/respond/"), len(link.token) >= 40
+    (True, True)
+    """
+    return invitations.issue(session, actor, pseudonym, request)
+
+
+def list_invitations(session: Session, actor: Actor, pseudonym: str) -> list[InvitationRead]:
+    """A client's links with their state (open, used, expired, revoked, locked).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction (the read is audited).
+    actor : Actor
+        Who reads; another organisation's client is not found.
+    pseudonym : str
+        The client.
+
+    Returns
+    -------
+    list of InvitationRead
+        Newest first; no token and no code.
+
+    References
+    ----------
+    .. [1] ISO 27789:2021 Health informatics — Audit trails for electronic health records.
+
+    Examples
+    --------
+    >>> with _example() as (db, admin, pseudonym):
+    ...     with db.transaction() as s:
+    ...         _ = invite_client(s, admin, pseudonym, request=InvitationRequest(instrument="dlqi"))
+    ...         [i.state.value for i in list_invitations(s, admin, pseudonym)]
+    ['open']
+    """
+    return invitations.list_for(session, actor, pseudonym)
+
+
+def revoke_invitation(session: Session, actor: Actor, invitation_id: int) -> InvitationRead:
+    """Withdraw a link before it is used (audited).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        Who revokes; another organisation's link is not found.
+    invitation_id : int
+        The link's id (from :func:`list_invitations`).
+
+    Returns
+    -------
+    InvitationRead
+        The link, now revoked (a used link stays used).
+
+    References
+    ----------
+    .. [1] OWASP ASVS 5.0, V7.4 (session termination: tokens can be revoked).
+
+    Examples
+    --------
+    >>> with _example() as (db, admin, pseudonym):
+    ...     with db.transaction() as s:
+    ...         link = invite_client(s, admin, pseudonym,
+    ...                              request=InvitationRequest(instrument="dlqi"))
+    ...         revoke_invitation(s, admin, link.id).state.value
+    'revoked'
+    """
+    return invitations.revoke(session, actor, invitation_id)
+
+
+def respondent_prompt(session: Session, respondent: Respondent, *, token: str) -> RespondentPrompt:
+    """What the holder of a link sees before verifying: the factor asked, nothing else.
+
+    Parameters
+    ----------
+    session : Session
+        An open session.
+    respondent : Respondent
+        The unauthenticated visitor (address and channel).
+    token : str
+        The link's token.
+
+    Returns
+    -------
+    RespondentPrompt
+        The verifier kind and the attempts left; an unknown token is not found, a used,
+        expired, revoked or locked one is refused with its reason.
+
+    References
+    ----------
+    .. [1] OWASP ASVS 5.0, V8.3 (no information about other users before authentication).
+
+    Examples
+    --------
+    >>> with _example() as (db, admin, pseudonym):
+    ...     with db.transaction() as s:
+    ...         link = invite_client(s, admin, pseudonym,
+    ...                              request=InvitationRequest(instrument="dlqi"))
+    ...         respondent_prompt(s, Respondent(), token=link.token).verifier.value
+    'date_of_birth'
+    """
+    return invitations.prompt(session, token)
+
+
+def verify_respondent(
+    session: Session, respondent: Respondent, *, token: str, answer: str
+) -> Verification:
+    """Check the second factor of a link's holder; a wrong answer is counted and returned.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction (commit it also when the answer was wrong).
+    respondent : Respondent
+        The unauthenticated visitor; its address is rate-limited.
+    token : str
+        The link's token.
+    answer : str
+        The date of birth (ISO ``YYYY-MM-DD``) or the code.
+
+    Returns
+    -------
+    Verification
+        Verified with a one-time form nonce and the form, or not with attempts left; the
+        twentieth wrong answer locks the link.
+
+    References
+    ----------
+    .. [1] NIST SP 800-63B, §5.2.2 (rate limiting of failed attempts).
+
+    Examples
+    --------
+    >>> with _example() as (db, admin, pseudonym):
+    ...     with db.transaction() as s:
+    ...         link = invite_client(s, admin, pseudonym,
+    ...                              request=InvitationRequest(instrument="dlqi"))
+    ...         wrong = verify_respondent(s, Respondent(), token=link.token, answer="2000-01-01")
+    ...         right = verify_respondent(s, Respondent(), token=link.token, answer="1985-03-04")
+    >>> wrong.verified, wrong.attempts_left, right.verified
+    (False, 19, True)
+    """
+    return invitations.verify(session, respondent, token, answer)
+
+
+def submit_response(
+    session: Session,
+    respondent: Respondent,
+    *,
+    token: str,
+    nonce: str,
+    answers: Mapping[str, Any],
+) -> SubmittedResponse:
+    """Score and store a verified respondent's answers; the link is used up (audited).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    respondent : Respondent
+        The verified visitor; the audit row names its channel and address.
+    token : str
+        The link's token.
+    nonce : str
+        The one-time form key from :func:`verify_respondent`.
+    answers : mapping
+        Item → value as the instrument defines.
+
+    Returns
+    -------
+    SubmittedResponse
+        The instrument and the score that was stored on the client's record.
+
+    References
+    ----------
+    .. [1] Finlay, A. Y. & Khan, G. K. (1994). Dermatology Life Quality Index (DLQI).
+       Clin Exp Dermatol 19:210–216. doi:10.1111/j.1365-2230.1994.tb01167.x
+
+    Examples
+    --------
+    >>> with _example() as (db, admin, pseudonym):
+    ...     with db.transaction() as s:
+    ...         link = invite_client(s, admin, pseudonym,
+    ...                              request=InvitationRequest(instrument="dlqi"))
+    ...         ok = verify_respondent(s, Respondent(), token=link.token, answer="1985-03-04")
+    ...         answers = {f"q{i}": 1 for i in range(1, 11)}
+    ...         submit_response(s, Respondent(), token=link.token, nonce=ok.nonce or "",
+    ...                         answers=answers).value
+    10.0
+    """
+    response, _ = invitations.submit(session, respondent, token, nonce, answers)
+    return response
+
+
+def add_photo(
+    session: Session,
+    actor: Actor,
+    pseudonym: str,
+    *,
+    data: bytes,
+    view: PhotoView,
+    captured_on: date | None = None,
+) -> PhotoRead:
+    """Store a standardised photo of a client who consented, encrypted (audited).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        A role that may see personal data.
+    pseudonym : str
+        The client; their latest ``photos`` consent must be given.
+    data : bytes
+        A JPEG or PNG (≤ 15 MB, ≤ 40 MP); metadata is removed before storing.
+    view : PhotoView
+        The standard view.
+    captured_on : date, optional
+        Default today.
+
+    Returns
+    -------
+    PhotoRead
+        The photo's card.
+
+    References
+    ----------
+    .. [1] Swamy, R. S. & Most, S. P. (2010). Pre- and postoperative portrait
+       photography: standardized photos for various procedures. Facial Plast Surg Clin
+       North Am 18(2):245–252. doi:10.1016/j.fsc.2010.01.003
+
+    Examples
+    --------
+    >>> import io
+    >>> from PIL import Image
+    >>> buf = io.BytesIO(); Image.new("RGB", (8, 8)).save(buf, format="PNG")
+    >>> with _example() as (db, admin, pseudonym):
+    ...     with db.transaction() as s:
+    ...         add_consent(s, admin, pseudonym, consent=Consent("photos", "v1"))
+    ...         add_photo(s, admin, pseudonym, data=buf.getvalue(),
+    ...                   view=PhotoView.frontal).media_type
+    'image/png'
+    """
+    return photos.add_photo(
+        session, actor, pseudonym, data=data, view=view, captured_on=captured_on
+    )
+
+
+def photo_timeline(session: Session, actor: Actor, pseudonym: str) -> PhotoTimeline:
+    """A client's photos by view, with baseline and latest follow-up side by side.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction (the read is audited).
+    actor : Actor
+        A role that may see personal data.
+    pseudonym : str
+        The client.
+
+    Returns
+    -------
+    PhotoTimeline
+        Cards of every photo, the pairs per view and whether consent is in force.
+
+    References
+    ----------
+    .. [1] Swamy, R. S. & Most, S. P. (2010). Facial Plast Surg Clin North Am
+       18(2):245–252. doi:10.1016/j.fsc.2010.01.003
+
+    Examples
+    --------
+    >>> with _example() as (db, admin, pseudonym):
+    ...     with db.transaction() as s:
+    ...         photo_timeline(s, admin, pseudonym).consent_in_force
+    False
+    """
+    return photos.timeline(session, actor, pseudonym)
+
+
+def photo_image(
+    session: Session, actor: Actor, pseudonym: str, *, photo_id: int
+) -> tuple[bytes, str]:
+    """The decrypted image of one photo and its media type (audited; consent needed).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        A role that may see personal data.
+    pseudonym : str
+        The client.
+    photo_id : int
+        The photo.
+
+    Returns
+    -------
+    tuple of (bytes, str)
+        The image and ``image/jpeg`` or ``image/png``.
+
+    References
+    ----------
+    .. [1] Regulation (EU) 2016/679 (GDPR), Art. 9 and Art. 32.
+
+    Examples
+    --------
+    >>> import io
+    >>> from PIL import Image
+    >>> buf = io.BytesIO(); Image.new("RGB", (8, 8)).save(buf, format="PNG")
+    >>> with _example() as (db, admin, pseudonym):
+    ...     with db.transaction() as s:
+    ...         add_consent(s, admin, pseudonym, consent=Consent("photos", "v1"))
+    ...         p = add_photo(s, admin, pseudonym, data=buf.getvalue(), view=PhotoView.frontal)
+    ...         photo_image(s, admin, pseudonym, photo_id=p.id)[1]
+    'image/png'
+    """
+    return photos.image_of(session, actor, pseudonym, photo_id)
+
+
+def record_treatment(
+    session: Session, actor: Actor, pseudonym: str, *, treatment: TreatmentInput
+) -> TreatmentRead:
+    """Record a treatment given: exposure, route, concern and start (audited).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        Who records; another organisation's client is not found.
+    pseudonym : str
+        The client.
+    treatment : TreatmentInput
+        An EV source of the graph (or a formulation), the route, the concern, the start.
+
+    Returns
+    -------
+    TreatmentRead
+        The treatment with the graph ids it was resolved to.
+
+    References
+    ----------
+    .. [1] Gliklich, R. E., Dreyer, N. A. & Leavy, M. B. (eds.) (2014). Registries for
+       Evaluating Patient Outcomes: A User's Guide, 3rd ed. AHRQ Publication
+       13(14)-EHC111.
+
+    Examples
+    --------
+    >>> from exoderm.clients.treatments import Route
+    >>> with _example() as (db, admin, pseudonym):
+    ...     with db.transaction() as s:
+    ...         t = record_treatment(s, admin, pseudonym, treatment=TreatmentInput(
+    ...             exposure="ADSC", route=Route.microneedling, concern="wrinkles",
+    ...             started_on=date(2026, 1, 5)))
+    >>> t.exposure, t.concern
+    ('source:adipose-msc', 'concern:wrinkles')
+    """
+    return treatments.record_treatment(session, actor, pseudonym, treatment)
+
+
+def list_treatments(session: Session, actor: Actor, pseudonym: str) -> list[TreatmentRead]:
+    """A client's recorded treatments, by start date (audited read).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        Who reads; another organisation's client is not found.
+    pseudonym : str
+        The client.
+
+    Returns
+    -------
+    list of TreatmentRead
+        Exposure and concern as graph ids, route, start.
+
+    References
+    ----------
+    .. [1] ISO 27789:2021 Health informatics — Audit trails for electronic health records.
+
+    Examples
+    --------
+    >>> with _example() as (db, admin, pseudonym):
+    ...     with db.transaction() as s:
+    ...         list_treatments(s, admin, pseudonym)
+    []
+    """
+    client = access.load_client(session, actor, pseudonym, action="show")
+    rows = treatments.treatments_of(session, client.id)
+    access.log(session, actor, "treatments", client, {"count": len(rows)})
+    return rows
+
+
+def set_rwe_contribution(
+    session: Session, actor: Actor, *, organisation_id: int, contributes: bool
+) -> ContributionRead:
+    """Opt an organisation in to (or out of) contributing outcomes as evidence (audited).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        An admin.
+    organisation_id : int
+        The organisation.
+    contributes : bool
+        Opt in (True) or out.
+
+    Returns
+    -------
+    ContributionRead
+        The decision.
+
+    References
+    ----------
+    .. [1] Regulation (EU) 2016/679 (GDPR), Art. 89 (safeguards for processing for
+       scientific research: data minimisation, pseudonymisation).
+
+    Examples
+    --------
+    >>> with _example() as (db, admin, pseudonym):
+    ...     with db.transaction() as s:
+    ...         org = get_client(s, admin, pseudonym).organisation_id
+    ...         set_rwe_contribution(s, admin, organisation_id=org, contributes=True).contributes
+    True
+    """
+    return rwe.set_contribution(session, actor, organisation_id, contributes=contributes)
+
+
+def build_real_world_evidence(
+    session: Session, actor: Actor, *, min_cell: int = DEFAULT_MIN_CELL
+) -> list[RealWorldClaimRead]:
+    """Aggregate opted-in organisations' outcomes into real-world claims and store them.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction: the old claims are replaced in it.
+    actor : Actor
+        An admin.
+    min_cell : int
+        The fewest clients one organisation may contribute to a cell (k, default 10).
+
+    Returns
+    -------
+    list of RealWorldClaimRead
+        One claim per (exposure, route, concern, instrument) with n, mean improvement and
+        its 95 % interval, responder rate and follow-up, labelled observational.
+
+    References
+    ----------
+    .. [1] Sweeney, L. (2002). k-anonymity: a model for protecting privacy. Int J
+       Uncertain Fuzziness Knowl-Based Syst 10(5):557–570. doi:10.1142/S0218488502001648
+    .. [2] Guyatt, G. et al. (2011). GRADE guidelines: 1. J Clin Epidemiol 64(4):383–394.
+       doi:10.1016/j.jclinepi.2010.04.026
+
+    Examples
+    --------
+    >>> with _example() as (db, admin, pseudonym):
+    ...     with db.transaction() as s:
+    ...         build_real_world_evidence(s, admin)
+    []
+    """
+    if min_cell < 2:
+        raise UserInputError(
+            f"a minimum cell size of {min_cell} identifies people",
+            field="min_cell",
+            expected="at least 2 (default 10)",
+        )
+    claims = pool(rwe.contributions(session, actor, min_cell=min_cell), min_cell=min_cell)
+    evidence_service.store_real_world_claims(session, actor, claims=claims)
+    return claims
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from exoderm.evidence.knowledge_base import KnowledgeBase
 from exoderm.evidence.model import Claim, Node, NodeKind, Predicate, Reference
 from exoderm.evidence.results import Association, Conflict, EvidencePath, PathHop
+from exoderm.evidence.rwe import RealWorldClaimRead
 from exoderm.evidence.search import SearchHit
 from exoderm.evidence.seed import DermalEffectItem, GlossaryEntry
 
@@ -233,6 +234,11 @@ class AssociationRead(BaseModel):
     refuting: list[ClaimRead]
     conflicts: list[ConflictRead]
     explanation: list[str]
+    real_world: list[RealWorldClaimRead] = Field(
+        default_factory=list,
+        description="Clinics' observed outcomes (observational, clinic registry), shown "
+        "beside the literature and never added into its score.",
+    )
 
     @classmethod
     def of(cls, a: Association, kb: KnowledgeBase) -> AssociationRead:

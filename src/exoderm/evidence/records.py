@@ -6,12 +6,13 @@ what curators add with ``exoderm evidence import``, merged with the seed on load
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from exoderm.storage.base import Base, Timestamped
+from exoderm.storage.base import Base, Timestamped, utcnow
 
 
 class EvidenceImport(Timestamped, Base):
@@ -108,3 +109,33 @@ class EvidenceClaim(Base):
             "references": list(self.reference_keys),
             "contradicts": list(self.contradicts),
         }
+
+
+class RealWorldClaim(Base):
+    """An aggregate of clinics' observed outcomes for one (exposure, route, concern, instrument).
+
+    Built by ``exoderm evidence rwe build`` from organisations that opted in; holds
+    counts and summary statistics only, never a client, a pseudonym or a date.
+    """
+
+    __tablename__ = "evidence_rwe_claim"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    exposure: Mapped[str] = mapped_column(String(200), index=True)
+    route: Mapped[str] = mapped_column(String(30))
+    concern: Mapped[str] = mapped_column(String(200), index=True)
+    instrument: Mapped[str] = mapped_column(String(40))
+    n: Mapped[int] = mapped_column(Integer)
+    organisations: Mapped[int] = mapped_column(Integer)
+    mean_improvement: Mapped[float] = mapped_column(Float)
+    ci_low: Mapped[float] = mapped_column(Float)
+    ci_high: Mapped[float] = mapped_column(Float)
+    sd: Mapped[float] = mapped_column(Float)
+    responder_definition: Mapped[str | None] = mapped_column(String(60))
+    responders: Mapped[int | None] = mapped_column(Integer)
+    responder_low: Mapped[float | None] = mapped_column(Float)
+    responder_high: Mapped[float | None] = mapped_column(Float)
+    follow_up_months: Mapped[float] = mapped_column(Float)
+    min_cell: Mapped[int] = mapped_column(Integer)
+    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    built_by: Mapped[str] = mapped_column(String(100))

@@ -63,6 +63,7 @@ from exoderm.evidence.reads import (
     ReferenceRead,
     SearchHitRead,
 )
+from exoderm.evidence.rwe import RealWorldClaimRead, replace_all, stored
 from exoderm.storage.paging import FIRST_PAGE, Page, PageQuery, page_of_list
 
 #: Every role reads the evidence graph (the ``evidence:read`` scope of each role).
@@ -473,7 +474,9 @@ def explain(
     ('concern:wrinkles', True)
     """
     kb = knowledge_base(session, actor)
-    return AssociationRead.of(kb.association(source, target, max_hops=max_hops, limit=limit), kb)
+    read = AssociationRead.of(kb.association(source, target, max_hops=max_hops, limit=limit), kb)
+    read.real_world = stored(session, exposure=read.source.id, concern=read.target.id)
+    return read
 
 
 def paths(
@@ -1180,3 +1183,94 @@ def cargo_carriers(
     return carriers_of(
         session, molecule, kb, mapping, filters or CargoFilter(), include_unmapped=include_unmapped
     )
+
+
+def store_real_world_claims(
+    session: Session, actor: Actor, *, claims: list[RealWorldClaimRead]
+) -> int:
+    """Replace the stored real-world claims with ``claims`` (admins; audited).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction: all old claims go and the new ones come in it.
+    actor : Actor
+        An admin (the aggregate comes from
+        :func:`exoderm.clients.service.build_real_world_evidence`).
+    claims : list of RealWorldClaimRead
+        The pooled cells.
+
+    Returns
+    -------
+    int
+        How many claims are now stored.
+
+    References
+    ----------
+    .. [1] Guyatt, G. et al. (2011). GRADE guidelines: 1. Introduction. J Clin Epidemiol
+       64(4):383–394. doi:10.1016/j.jclinepi.2010.04.026
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import Actor
+    >>> from exoderm.accounts.records import Role
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> with scratch_database().transaction() as s:
+    ...     store_real_world_claims(s, Actor("root", Role.admin), claims=[])
+    0
+    """
+    actor.require(Role.admin, action="store real-world evidence")
+    count = replace_all(session, claims, built_by=actor.username)
+    audit(
+        session,
+        actor=actor.username,
+        action="evidence.rwe-build",
+        subject_type="evidence",
+        subject_id="real-world",
+        organisation_id=actor.organisation_id,
+        detail={"claims": count},
+    )
+    return count
+
+
+def real_world_claims(
+    session: Session,
+    actor: Actor,
+    *,
+    exposure: str | None = None,
+    concern: str | None = None,
+) -> list[RealWorldClaimRead]:
+    """The stored real-world (clinic registry) claims, shown apart from the literature.
+
+    Parameters
+    ----------
+    session : Session
+        An open session.
+    actor : Actor
+        Who asks; every role may read (the claims hold aggregates only).
+    exposure, concern : str, optional
+        Names or ids of an EV source and a concern to filter by.
+
+    Returns
+    -------
+    list of RealWorldClaimRead
+        Each with n, mean improvement and interval, responders, study type and grade.
+
+    References
+    ----------
+    .. [1] Sweeney, L. (2002). k-anonymity: a model for protecting privacy. Int J
+       Uncertain Fuzziness Knowl-Based Syst 10(5):557–570. doi:10.1142/S0218488502001648
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import Actor
+    >>> from exoderm.accounts.records import Role
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> with scratch_database().reader() as s:
+    ...     real_world_claims(s, Actor("ada", Role.viewer, organisation_id=1), concern="wrinkles")
+    []
+    """
+    kb = knowledge_base(session, actor)
+    source = kb.resolve(exposure).id if exposure else None
+    target = kb.resolve(concern).id if concern else None
+    return stored(session, exposure=source, concern=target)

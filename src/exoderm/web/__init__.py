@@ -18,6 +18,7 @@ from exoderm.web import (
     jobs_pages,
     nta_pages,
     qc_pages,
+    respond_pages,
     simulate_pages,
 )
 
@@ -44,6 +45,7 @@ def install_pages(app: FastAPI) -> None:
         qc_pages,
         nta_pages,
         simulate_pages,
+        respond_pages,
     ):
         app.include_router(module.router)
     app.state.nav = list(NAVIGATION)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from exoderm.clients import (
@@ -27,6 +27,14 @@ from exoderm.clients import (
 )
 from exoderm.clients.concerns import concern_table
 from exoderm.clients.instruments.forms import form_for
+from exoderm.clients.invitations import (
+    InvitationRequest,
+    Verifier,
+    link_qr_svg,
+    patient_reported_codes,
+)
+from exoderm.clients.photos import MAX_BYTES, PhotoView
+from exoderm.clients.treatments import ExposureKind, Route, TreatmentInput
 from exoderm.errors import UserInputError
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
@@ -127,6 +135,9 @@ def show(
         view = service.get_client(s, who.actor, pseudonym)
         screening = service.screen_client(s, who.actor, pseudonym)
         report = service.client_outcomes(s, who.actor, pseudonym)
+        links = service.list_invitations(s, who.actor, pseudonym)
+        photos = service.photo_timeline(s, who.actor, pseudonym)
+        given = service.list_treatments(s, who.actor, pseudonym)
     tool = INSTRUMENTS.get(instrument) or INSTRUMENTS["dlqi"]
     return render(
         request,
@@ -141,8 +152,135 @@ def show(
             "tool": tool,
             "form": form_for(tool),
             "today": date.today().isoformat(),
+            "links": links,
+            "patient_reported": [INSTRUMENTS[c] for c in patient_reported_codes()],
+            "photos": photos,
+            "views": list(PhotoView),
+            "treatments": given,
+            "routes": list(Route),
         },
     )
+
+
+@router.post("/{pseudonym}/invitations")
+def invite(
+    request: Request,
+    pseudonym: str,
+    who: Writer,
+    instrument: Annotated[str, Form(max_length=40)],
+    verifier: Annotated[Verifier, Form()] = Verifier.date_of_birth,
+    valid_days: Annotated[int, Form(ge=1, le=30)] = 7,
+    visit_date: Annotated[str, Form(max_length=10)] = "",
+    svc: AppContext = Depends(app_context),
+) -> Response:
+    try:
+        day = date.fromisoformat(visit_date) if visit_date else None
+    except ValueError:
+        raise UserInputError(
+            f"{visit_date!r} is not a date", field="visit_date", expected="YYYY-MM-DD"
+        ) from None
+    wanted = InvitationRequest(
+        instrument=instrument, verifier=verifier, valid_days=valid_days, visit_date=day
+    )
+    with svc.db.transaction() as s:
+        link = service.invite_client(s, who.actor, pseudonym, request=wanted)
+    url = str(request.base_url).rstrip("/") + link.path
+    page = render(
+        request,
+        "clients/invitation.html",
+        {"link": link, "url": url, "qr": link_qr_svg(url), "pseudonym": pseudonym},
+    )
+    page.headers["Cache-Control"] = "no-store"
+    return page
+
+
+@router.post("/{pseudonym}/invitations/{invitation_id}/revoke")
+def revoke(
+    pseudonym: str, invitation_id: int, who: Writer, svc: AppContext = Depends(app_context)
+) -> Response:
+    with svc.db.transaction() as s:
+        service.revoke_invitation(s, who.actor, invitation_id)
+    return RedirectResponse(f"/clients/{pseudonym}#links", status_code=303)
+
+
+@router.post("/{pseudonym}/consents")
+def consent(
+    pseudonym: str,
+    who: Writer,
+    topic: Annotated[str, Form(pattern="^(photos|treatment|data-processing)$")],
+    given: Annotated[bool, Form()] = False,
+    version: Annotated[str, Form(max_length=40)] = "v1",
+    svc: AppContext = Depends(app_context),
+) -> Response:
+    with svc.db.transaction() as s:
+        service.add_consent(
+            s, who.actor, pseudonym, consent=Consent(topic=topic, version=version, given=given)
+        )
+    return RedirectResponse(f"/clients/{pseudonym}#photos", status_code=303)
+
+
+@router.post("/{pseudonym}/photos")
+async def add_photo(
+    pseudonym: str,
+    who: Writer,
+    file: Annotated[UploadFile, File()],
+    view: Annotated[PhotoView, Form()] = PhotoView.frontal,
+    captured_on: Annotated[str, Form(max_length=10)] = "",
+    svc: AppContext = Depends(app_context),
+) -> Response:
+    data = await file.read(MAX_BYTES + 1)
+    try:
+        day = date.fromisoformat(captured_on) if captured_on else None
+    except ValueError:
+        raise UserInputError(
+            f"{captured_on!r} is not a date", field="captured_on", expected="YYYY-MM-DD"
+        ) from None
+    from starlette.concurrency import run_in_threadpool
+
+    def store() -> None:
+        with svc.db.transaction() as s:
+            service.add_photo(s, who.actor, pseudonym, data=data, view=view, captured_on=day)
+
+    await run_in_threadpool(store)
+    return RedirectResponse(f"/clients/{pseudonym}#photos", status_code=303)
+
+
+@router.get("/{pseudonym}/photos/{photo_id}")
+def photo(
+    pseudonym: str, photo_id: int, who: Reader, svc: AppContext = Depends(app_context)
+) -> Response:
+    with svc.db.transaction() as s:
+        data, media_type = service.photo_image(s, who.actor, pseudonym, photo_id=photo_id)
+    return Response(data, media_type=media_type, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/{pseudonym}/treatments")
+def treatment(
+    pseudonym: str,
+    who: Writer,
+    exposure: Annotated[str, Form(max_length=100)],
+    route: Annotated[Route, Form()],
+    concern: Annotated[str, Form(max_length=100)],
+    started_on: Annotated[str, Form(max_length=10)],
+    exposure_kind: Annotated[ExposureKind, Form()] = ExposureKind.ev_source,
+    svc: AppContext = Depends(app_context),
+) -> Response:
+    try:
+        start = date.fromisoformat(started_on)
+    except ValueError:
+        raise UserInputError(
+            f"{started_on!r} is not a date", field="started_on", expected="YYYY-MM-DD"
+        ) from None
+    given = TreatmentInput(
+        exposure=exposure,
+        exposure_kind=exposure_kind,
+        route=route,
+        concern=concern,
+        started_on=start,
+    )
+    with svc.db.transaction() as s:
+        service.record_treatment(s, who.actor, pseudonym, treatment=given)
+    return RedirectResponse(f"/clients/{pseudonym}#treatments", status_code=303)
 
 
 @router.get("/{pseudonym}/assessment-form")

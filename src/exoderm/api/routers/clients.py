@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -36,14 +36,31 @@ from exoderm.clients import (
     regimen_pdf,
     service,
 )
+from exoderm.clients.invitations import (
+    InvitationRead,
+    InvitationRequest,
+    IssuedInvitation,
+    Respondent,
+    RespondentPrompt,
+    SubmittedResponse,
+    Verification,
+)
+from exoderm.clients.photos import MAX_BYTES, PhotoRead, PhotoTimeline, PhotoView
+from exoderm.clients.rwe import ContributionRead
 from exoderm.clients.service import InstrumentRead
-from exoderm.serving.auth import Principal, need
+from exoderm.clients.treatments import TreatmentInput, TreatmentRead
+from exoderm.evidence.rwe import DEFAULT_MIN_CELL, RealWorldClaimRead
+from exoderm.serving.auth import Principal, client_address, need
 from exoderm.serving.context import AppContext, app_context
 from exoderm.serving.paging import page_query
 from exoderm.storage.paging import Page, PageQuery
 
 router = APIRouter(
     prefix="/clients", tags=["clients"], responses=problem_responses(401, 403, 404, 422)
+)
+#: Endpoints a client reaches from a questionnaire link, without an account.
+respond = APIRouter(
+    prefix="/respond", tags=["respond"], responses=problem_responses(403, 404, 422, 429)
 )
 
 Pseudonym = Annotated[
@@ -277,3 +294,236 @@ def erase(
         summary = service.erase_client(s, who.actor, pseudonym)
     purge_freed_pages(svc.db)
     return summary
+
+
+class VerificationIn(BaseModel):
+    answer: str = Field(min_length=1, max_length=100, description="Date of birth or code.")
+
+
+class ResponseIn(BaseModel):
+    nonce: str = Field(min_length=10, max_length=100)
+    answers: dict[str, ItemValue] = Field(max_length=100)
+
+
+class ContributionIn(BaseModel):
+    contributes: bool
+
+
+class RealWorldBuildIn(BaseModel):
+    min_cell: int = Field(DEFAULT_MIN_CELL, ge=2, le=1000)
+
+
+Token = Annotated[str, Path(min_length=20, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+@router.post(
+    "/{pseudonym}/invitations",
+    response_model=IssuedInvitation,
+    status_code=201,
+    summary="Send a single-use link for a patient-reported instrument",
+)
+def invite(
+    pseudonym: Pseudonym,
+    body: InvitationRequest,
+    who: Principal = Depends(need("clients:write")),
+    svc: AppContext = Depends(app_context),
+) -> IssuedInvitation:
+    with svc.db.transaction() as s:
+        return service.invite_client(s, who.actor, pseudonym, request=body)
+
+
+@router.get(
+    "/{pseudonym}/invitations",
+    response_model=list[InvitationRead],
+    summary="A client's questionnaire links and their state",
+)
+def invitations(
+    pseudonym: Pseudonym,
+    who: Principal = Depends(need("clients:read")),
+    svc: AppContext = Depends(app_context),
+) -> list[InvitationRead]:
+    with svc.db.transaction() as s:
+        return service.list_invitations(s, who.actor, pseudonym)
+
+
+@router.post(
+    "/invitations/{invitation_id}/revoke",
+    response_model=InvitationRead,
+    summary="Withdraw a questionnaire link",
+)
+def revoke(
+    invitation_id: Annotated[int, Path(ge=1, le=2_147_483_647)],
+    who: Principal = Depends(need("clients:write")),
+    svc: AppContext = Depends(app_context),
+) -> InvitationRead:
+    with svc.db.transaction() as s:
+        return service.revoke_invitation(s, who.actor, invitation_id)
+
+
+@router.post(
+    "/{pseudonym}/photos",
+    response_model=PhotoRead,
+    status_code=201,
+    summary="Add a standardised photo (consent needed; stored encrypted)",
+    responses=problem_responses(413),
+)
+async def add_photo(
+    pseudonym: Pseudonym,
+    file: Annotated[UploadFile, File(description="A JPEG or PNG, at most 15 MB.")],
+    view: Annotated[PhotoView, Form()] = PhotoView.frontal,
+    captured_on: Annotated[date | None, Form()] = None,
+    who: Principal = Depends(need("clients:write")),
+    svc: AppContext = Depends(app_context),
+) -> PhotoRead:
+    data = await file.read(MAX_BYTES + 1)
+    from starlette.concurrency import run_in_threadpool
+
+    def store() -> PhotoRead:
+        with svc.db.transaction() as s:
+            return service.add_photo(
+                s, who.actor, pseudonym, data=data, view=view, captured_on=captured_on
+            )
+
+    return await run_in_threadpool(store)
+
+
+@router.get(
+    "/{pseudonym}/photos",
+    response_model=PhotoTimeline,
+    summary="A client's photos by view, baseline and follow-up side by side",
+)
+def photos(
+    pseudonym: Pseudonym,
+    who: Principal = Depends(need("clients:read")),
+    svc: AppContext = Depends(app_context),
+) -> PhotoTimeline:
+    with svc.db.transaction() as s:
+        return service.photo_timeline(s, who.actor, pseudonym)
+
+
+@router.get(
+    "/{pseudonym}/photos/{photo_id}",
+    response_class=Response,
+    summary="One photo's image (consent needed)",
+    responses={
+        200: {
+            "content": {
+                "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                "image/png": {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+)
+def photo(
+    pseudonym: Pseudonym,
+    photo_id: Annotated[int, Path(ge=1, le=2_147_483_647)],
+    who: Principal = Depends(need("clients:read")),
+    svc: AppContext = Depends(app_context),
+) -> Response:
+    with svc.db.transaction() as s:
+        data, media_type = service.photo_image(s, who.actor, pseudonym, photo_id=photo_id)
+    return Response(data, media_type=media_type, headers={"Cache-Control": "no-store"})
+
+
+@router.post(
+    "/{pseudonym}/treatments",
+    response_model=TreatmentRead,
+    status_code=201,
+    summary="Record a treatment given (exposure, route, concern, start)",
+)
+def add_treatment(
+    pseudonym: Pseudonym,
+    body: TreatmentInput,
+    who: Principal = Depends(need("clients:write")),
+    svc: AppContext = Depends(app_context),
+) -> TreatmentRead:
+    with svc.db.transaction() as s:
+        return service.record_treatment(s, who.actor, pseudonym, treatment=body)
+
+
+@router.get(
+    "/{pseudonym}/treatments",
+    response_model=list[TreatmentRead],
+    summary="A client's treatments",
+)
+def treatments(
+    pseudonym: Pseudonym,
+    who: Principal = Depends(need("clients:read")),
+    svc: AppContext = Depends(app_context),
+) -> list[TreatmentRead]:
+    with svc.db.transaction() as s:
+        return service.list_treatments(s, who.actor, pseudonym)
+
+
+@router.put(
+    "/organisations/{organisation_id}/real-world-evidence",
+    response_model=ContributionRead,
+    summary="Opt an organisation in to or out of contributing outcomes (admins)",
+)
+def contribution(
+    organisation_id: Annotated[int, Path(ge=1, le=2_147_483_647)],
+    body: ContributionIn,
+    who: Principal = Depends(need("clients:write")),
+    svc: AppContext = Depends(app_context),
+) -> ContributionRead:
+    with svc.db.transaction() as s:
+        return service.set_rwe_contribution(
+            s, who.actor, organisation_id=organisation_id, contributes=body.contributes
+        )
+
+
+@router.post(
+    "/real-world-evidence",
+    response_model=list[RealWorldClaimRead],
+    summary="Aggregate opted-in outcomes into real-world claims (admins; k per organisation)",
+)
+def build_rwe(
+    body: RealWorldBuildIn,
+    who: Principal = Depends(need("clients:write")),
+    svc: AppContext = Depends(app_context),
+) -> list[RealWorldClaimRead]:
+    with svc.db.transaction() as s:
+        return service.build_real_world_evidence(s, who.actor, min_cell=body.min_cell)
+
+
+@respond.get("/{token}", response_model=RespondentPrompt, summary="What a link asks for")
+def prompt(
+    token: Token, request: Request, svc: AppContext = Depends(app_context)
+) -> RespondentPrompt:
+    with svc.db.reader() as s:
+        return service.respondent_prompt(
+            s, Respondent(address=client_address(request)), token=token
+        )
+
+
+@respond.post(
+    "/{token}/verification",
+    response_model=Verification,
+    summary="Confirm who you are (a wrong answer is counted; 20 lock the link)",
+)
+def verify(
+    token: Token, body: VerificationIn, request: Request, svc: AppContext = Depends(app_context)
+) -> Verification:
+    with svc.db.transaction() as s:
+        return service.verify_respondent(
+            s, Respondent(address=client_address(request)), token=token, answer=body.answer
+        )
+
+
+@respond.post(
+    "/{token}/answers",
+    response_model=SubmittedResponse,
+    status_code=201,
+    summary="Send the answers (once)",
+)
+def answer(
+    token: Token, body: ResponseIn, request: Request, svc: AppContext = Depends(app_context)
+) -> SubmittedResponse:
+    with svc.db.transaction() as s:
+        return service.submit_response(
+            s,
+            Respondent(address=client_address(request)),
+            token=token,
+            nonce=body.nonce,
+            answers=body.answers,
+        )

@@ -47,6 +47,8 @@ class InstrumentInfo:
     direction: Direction
     source: str
     clinician_only: bool = False
+    #: Completed by the patient (may be sent as a link to fill from home).
+    patient_reported: bool = False
     responders: tuple[Responder, ...] = ()
     within_subject_only: bool = False
     note: str = ""

@@ -32,6 +32,7 @@ INFO = InstrumentInfo(
     unit="points",
     direction=Direction.higher_is_worse,
     source="Finlay & Khan, Clin Exp Dermatol 1994;19:210",
+    patient_reported=True,
     responders=(Responder("MCID 4", absolute=4, source="Basra et al., Dermatology 2015;230:27"),),
 )
 

@@ -44,6 +44,7 @@ INFO = InstrumentInfo(
     direction=Direction.higher_is_better,
     source="Fitzpatrick TB 1988; questionnaire bands per PubMed 32491558 (two versions)",
     note="static trait: not used for change from baseline",
+    patient_reported=True,
 )
 
 

@@ -49,6 +49,7 @@ def _scale(code: str, items: tuple[str, ...]) -> Instrument:
         unit="points",
         direction=Direction.higher_is_worse,
         source=SOURCE,
+        patient_reported=code == "posas_patient",
         note="MCID not found in the source; overall opinion is not part of the sum",
     )
     return Instrument(info, score, (*items, "overall"))
