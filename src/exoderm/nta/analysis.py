@@ -28,8 +28,10 @@ from exoderm.nta.concentration import (
 )
 from exoderm.nta.detect import DetectionSettings, locate
 from exoderm.nta.diffusion import cve, increments, msd_fit
+from exoderm.nta.flow import FlowDiagnostics, flow_diagnostics
 from exoderm.nta.frames import FrameSource, open_frames
 from exoderm.nta.link import LinkedFrame, Linker, LinkSettings
+from exoderm.nta.mixture import MixtureSummary, fit_mixture
 from exoderm.nta.physics import (
     diameter_from_diffusion,
     diffusion_from_diameter,
@@ -44,6 +46,7 @@ from exoderm.nta.sizing import (
     summarise,
     walker_distribution,
 )
+from exoderm.nta.track_diffusion import track_diffusion
 from exoderm.nta.tracks import TrackBuilder, TrackTable, estimate_drift, subtract_drift
 
 if TYPE_CHECKING:
@@ -74,6 +77,13 @@ class AnalysisSettings(BaseModel):
     dilution: float = Field(1.0, gt=0)
     calibration: Calibration | None = None
     max_frames: int | None = Field(None, ge=1)
+    flow_diagnostics: bool = Field(
+        True, description="test for drift, flow fields and a time trend of D (cheap)"
+    )
+    mixture: bool = Field(
+        False, description="also fit discrete populations by EM with BIC (bootstrap: slow)"
+    )
+    mixture_max_components: int = Field(4, ge=1, le=6)
 
     def link_settings(self) -> LinkSettings:
         if self.search_range_px is not None:
@@ -124,6 +134,8 @@ class NtaResult(BaseModel):
     concentration: ConcentrationResult | None = None
     independent_frames: float
     warnings: list[str] = Field(default_factory=list)
+    flow: FlowDiagnostics | None = None
+    mixture: MixtureSummary | None = None
 
     def distribution(self) -> Distribution:
         edges = np.array([b.lower_nm for b in self.bins] + [self.bins[-1].upper_nm])
@@ -198,6 +210,10 @@ def analyze_tracks(table: TrackTable, settings: AnalysisSettings, source: str) -
     blur = acq.blur
     warnings: list[str] = []
     drift_rate = (0.0, 0.0)
+    flow = None
+    if settings.flow_diagnostics and table.n_frames > 1:
+        flow = flow_diagnostics(table, pixel_size_um=px, frame_interval_s=dt)
+        warnings.extend(flow.warnings)
     if settings.drift_correction and table.n_frames > 1:
         drift = estimate_drift(table, settings.drift_window)
         table = subtract_drift(table, drift)
@@ -261,6 +277,7 @@ def analyze_tracks(table: TrackTable, settings: AnalysisSettings, source: str) -
         ]
     else:
         warnings.append("fewer than 2 tracks long enough to size: no size distribution")
+    mixture = _mixture(table, settings) if settings.mixture and ids.size >= 2 else None
     conc = None
     if settings.calibration is not None:
         conc = concentration(ppf, f_eff, settings.calibration, settings.dilution)
@@ -287,6 +304,32 @@ def analyze_tracks(table: TrackTable, settings: AnalysisSettings, source: str) -
         concentration=conc,
         independent_frames=f_eff,
         warnings=warnings,
+        flow=flow,
+        mixture=mixture,
+    )
+
+
+def _mixture(table: TrackTable, settings: AnalysisSettings) -> MixtureSummary:
+    """EM mixture of diffusion populations over the (drift-corrected) tracks."""
+    acq = settings.acquisition
+    per_track = track_diffusion(
+        table,
+        pixel_size_um=acq.pixel_size_um,
+        frame_interval_s=acq.frame_interval_s,
+        blur_r=acq.blur,
+        temperature_c=acq.temperature_c,
+        viscosity_mpas=acq.viscosity,
+        min_positions=settings.sizing.min_track_length,
+    )
+    return fit_mixture(
+        per_track,
+        frame_interval_s=acq.frame_interval_s,
+        blur_r=acq.blur,
+        temperature_c=acq.temperature_c,
+        viscosity_mpas=acq.viscosity,
+        max_components=settings.mixture_max_components,
+        bootstrap=settings.sizing.bootstrap,
+        seed=settings.sizing.seed,
     )
 
 

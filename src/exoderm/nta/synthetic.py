@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from exoderm.nta.frames import FrameSource
 from exoderm.nta.physics import diffusion_from_diameter, water_viscosity_mpas
+from exoderm.nta.tracks import TrackTable
 
 FloatArray = NDArray[np.float64]
 
@@ -49,8 +50,14 @@ def simulate_tracks(
     frame_interval: float,
     sigma: float = 0.0,
     exposure: float = 0.0,
+    drift: FloatArray | tuple[float, float] = (0.0, 0.0),
 ) -> FloatArray:
     """Observed 2-D positions ``(n_tracks, n_positions, 2)`` of freely diffusing particles.
+
+    ``drift`` is a displacement per frame interval added to the Brownian path (a flow
+    carrying the particles): one ``(vx, vy)`` for all tracks, or an ``(n_tracks, 2)``
+    array giving each track its own velocity (a position-dependent flow such as a
+    convection roll, evaluated where each track starts). The default adds nothing.
 
     Each frame reports the time average of the true path over ``[t_n, t_n + exposure]``
     plus Gaussian noise of SD ``sigma`` per axis. Per axis and interval, the endpoint
@@ -75,7 +82,47 @@ def simulate_tracks(
     observed = start + blur
     if sigma > 0:
         observed += rng.standard_normal(shape) * sigma
+    velocity = np.broadcast_to(np.asarray(drift, dtype=np.float64), (n_tracks, 2))
+    if velocity.any():
+        observed += velocity[:, None, :] * np.arange(n_positions, dtype=np.float64)[None, :, None]
     return observed
+
+
+def track_table_from_positions(
+    positions: FloatArray, lengths: NDArray[np.int64], start_frames: NDArray[np.int64]
+) -> TrackTable:
+    """A :class:`~exoderm.nta.tracks.TrackTable` from simulated positions, in their units.
+
+    Track ``i`` keeps its first ``lengths[i]`` positions of ``positions[i]`` (shape
+    ``(n_tracks, n_positions, 2)``, as from :func:`simulate_tracks`) and is seen from frame
+    ``start_frames[i]`` on, so the table stands in for linked detections of a video.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> pos = simulate_tracks(rng, 3, 5, diffusion=1.0, frame_interval=0.04)
+    >>> table = track_table_from_positions(pos, np.array([5, 3, 4]), np.array([0, 2, 1]))
+    >>> table.n_tracks, table.n_frames, table.lengths().tolist()
+    (3, 5, [5, 3, 4])
+    """
+    n_tracks, n_positions, _ = positions.shape
+    lengths = np.clip(np.asarray(lengths, dtype=np.int64), 0, n_positions)
+    keep = np.arange(n_positions)[None, :] < lengths[:, None]
+    track = np.broadcast_to(np.arange(n_tracks, dtype=np.int64)[:, None], keep.shape)[keep]
+    frame = (np.asarray(start_frames, dtype=np.int64)[:, None] + np.arange(n_positions))[keep]
+    n_frames = int(frame.max()) + 1 if frame.size else 0
+    ones = np.ones(frame.size)
+    return TrackTable(
+        frame=frame,
+        track=track,
+        x=positions[:, :, 0][keep],
+        y=positions[:, :, 1][keep],
+        mass=ones,
+        sigma=ones,
+        n_frames=n_frames,
+        detections_per_frame=np.bincount(frame, minlength=n_frames).astype(np.int64),
+        unambiguous=np.ones(frame.size, dtype=bool),
+    )
 
 
 class SizeComponent(BaseModel):
