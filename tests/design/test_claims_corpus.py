@@ -30,7 +30,8 @@ def test_corpus_is_sourced_and_split() -> None:
     assert all(set(r.markets) <= {m.value for m in Market} for r in rows)
     blind = [r for r in rows if r.split == BLIND]
     assert len(blind) >= 200 and all(r.source != CONSTRUCTED for r in blind)
-    sourced = [r for r in rows if r.source != CONSTRUCTED and r.split != BLIND]
+    assert len([r for r in rows if r.split == "blind2"]) >= 100
+    sourced = [r for r in rows if r.source != CONSTRUCTED and r.split in ("dev", "heldout")]
     held = [r for r in sourced if r.split == "heldout"]
     assert 0.28 <= len(held) / len(sourced) <= 0.38, "about a third of the sourced wordings"
     assert not [r for r in rows if r.source == CONSTRUCTED and r.split == "heldout"]
@@ -135,3 +136,29 @@ def test_the_vocabulary_records_its_source_and_identifiers() -> None:
     assert all(e["terms"] for e in entries)
     with_id = [e for e in entries if e["doid"]]
     assert with_id and all(e["doid"].startswith("DOID:") for e in with_id)
+
+
+#: The first and only blind run of the third set (docs/design.md), after the rules were
+#: developed on the second: market -> (TP, FP). Recall 0.54-0.70: the issue's bar is not met.
+BLIND2_FIRST_RUN = {
+    "EU": (36, 0),
+    "UK": (39, 0),
+    "US": (39, 0),
+    "KR": (38, 0),
+    "CN": (36, 0),
+    "ZA": (36, 0),
+    "CA": (36, 0),
+    "JP": (38, 0),
+    "TW": (42, 0),
+}
+
+
+def test_third_blind_set_scores_no_worse_than_its_first_blind_run() -> None:
+    scores = evaluate("blind2")
+    print("\nthird blind set (positive = non-compliant wording, cosmetic class)")
+    print(confusion_table(scores))
+    for s in scores:
+        tp, fp = BLIND2_FIRST_RUN[s.market]
+        assert s.n >= 30, s.market
+        assert s.tp >= tp, f"{s.market}: recall fell below its first blind run; {s.missed}"
+        assert s.fp <= fp, f"{s.market}: new false alarms {s.false_alarms}"
