@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from exoderm.cli.output import emit_object, emit_rows, info, progress
-from exoderm.cli.state import STATE
+from exoderm.cli.state import STATE, OutputFormat
 from exoderm.errors import UserInputError
 
 if TYPE_CHECKING:
@@ -56,6 +56,8 @@ def _settings(
     min_track_length: int,
     drift: bool,
     max_frames: int | None,
+    mixture: bool = False,
+    max_components: int = 4,
 ) -> AnalysisSettings:
     from exoderm.nta import Calibration, analysis_settings, load_calibration
 
@@ -66,7 +68,7 @@ def _settings(
     cal = load_calibration(calibration) if calibration else None
     if effective_volume is not None:
         cal = Calibration.from_volume(effective_volume)
-    return analysis_settings(
+    settings = analysis_settings(
         temperature=temperature,
         pixel_size=pixel_size,
         fps=fps,
@@ -84,6 +86,10 @@ def _settings(
         min_track_length=min_track_length,
         drift=drift,
         max_frames=max_frames,
+    )
+    # the range of max_components is checked by its option (the field's bounds, 1–6)
+    return settings.model_copy(
+        update={"mixture": mixture, "mixture_max_components": max_components}
     )
 
 
@@ -161,6 +167,17 @@ def analyze(
         str | None, typer.Option(help="Dask scheduler address for many videos.")
     ] = None,
     workers: Annotated[int, typer.Option(help="Local Dask workers for many videos.")] = 2,
+    mixture: Annotated[
+        bool,
+        typer.Option(
+            "--mixture/--no-mixture",
+            help="Also fit discrete size populations (EM mixture, K chosen by BIC).",
+        ),
+    ] = False,
+    max_components: Annotated[
+        int,
+        typer.Option("--max-components", min=1, max=6, help="Most populations tried."),
+    ] = 4,
 ) -> None:
     """Size distribution (and concentration, with --calibration) of one or more videos."""
     from exoderm.nta import analyze_many, write_report
@@ -184,6 +201,8 @@ def analyze(
         min_track_length=min_track_length,
         drift=drift,
         max_frames=max_frames,
+        mixture=mixture,
+        max_components=max_components,
     )
     if summary_csv is not None and settings.calibration is None:
         raise UserInputError(
@@ -204,11 +223,42 @@ def analyze(
             info(f"wrote {', '.join(str(p) for p in paths)}")
     if summary_csv is not None:
         _write_summary_csv(summary_csv, results, sample=batch or videos[0].stem)
+    for result in results:
+        for warning in result.warnings:
+            info(f"warning ({result.source}): {warning}")
     rows = [_summary_row(r) for r in results]
+    as_json = STATE.format is OutputFormat.json
+    if mixture and as_json:
+        # one JSON document on stdout: the components go into each summary
+        for row, result in zip(rows, results, strict=True):
+            row["mixture"] = _mixture_rows(result)
     if len(rows) == 1:
         emit_object(rows[0], title="NTA")
     else:
         emit_rows(rows, title="NTA")
+    if mixture and not as_json:
+        for result in results:
+            _emit_mixture(result)
+
+
+def _mixture_rows(result: Any) -> list[dict[str, Any]]:
+    """The mixture components of a result, one record each (empty without a fit)."""
+    if result.mixture is None:
+        return []
+    records: list[dict[str, Any]] = result.mixture.to_frame().to_dict("records")
+    return records
+
+
+def _emit_mixture(result: Any) -> None:
+    if result.mixture is None:
+        info(f"{result.source}: too few sized tracks for a mixture fit")
+        return
+    mix = result.mixture
+    title = (
+        f"{result.source}: {mix.n_components} population(s) of {mix.n_tracks} tracks "
+        f"(BIC; {100 * mix.level:.0f} % intervals from {mix.bootstrap} bootstrap resamples)"
+    )
+    emit_rows(_mixture_rows(result), title=title)
 
 
 def _write_summary_csv(path: Path, results: list[Any], sample: str) -> None:

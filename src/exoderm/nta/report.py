@@ -1,4 +1,5 @@
-"""Writing an analysis to disk: JSON (everything), CSV (distribution and tracks), PNG plot."""
+"""Writing an analysis to disk: JSON (everything), CSV (distribution, tracks, flow tests,
+mixture components), PNG plot."""
 
 from __future__ import annotations
 
@@ -6,10 +7,19 @@ import csv
 from pathlib import Path
 
 from exoderm.nta.analysis import NtaResult
+from exoderm.nta.flow import FlowDiagnostics
+
+FlowValue = float | int | str | None
 
 
 def write_report(result: NtaResult, out_dir: str | Path, stem: str = "nta") -> list[Path]:
-    """Write ``<stem>.json``, ``<stem>_distribution.csv``, ``<stem>_tracks.csv``, ``<stem>.png``."""
+    """Write ``<stem>.json``, ``<stem>_distribution.csv``, ``<stem>_tracks.csv``, ``<stem>.png``.
+
+    With flow diagnostics in the result (the default), ``<stem>_flow.csv`` holds the drift,
+    flow-field and D-trend tests and their warnings (one ``quantity,value`` row each); with
+    a mixture fit (``AnalysisSettings.mixture``), ``<stem>_mixture.csv`` holds its
+    components, one row each (:meth:`~exoderm.nta.mixture.MixtureSummary.to_frame`).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{stem}.json", out / f"{stem}_distribution.csv", out / f"{stem}_tracks.csv"]
@@ -24,9 +34,48 @@ def write_report(result: NtaResult, out_dir: str | Path, stem: str = "nta") -> l
         writer.writerow(["track", "positions", "diffusion_um2_s", "sigma_nm", "diameter_nm"])
         for t in result.track_rows:
             writer.writerow([t.track, t.positions, t.diffusion_um2_s, t.sigma_nm, t.diameter_nm])
+    if result.flow is not None:
+        flow_path = out / f"{stem}_flow.csv"
+        with flow_path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["quantity", "value"])
+            writer.writerows(_flow_rows(result.flow))
+        paths.append(flow_path)
+    if result.mixture is not None:
+        mixture_path = out / f"{stem}_mixture.csv"
+        result.mixture.to_frame().to_csv(mixture_path, index=False)
+        paths.append(mixture_path)
     if result.bins:
         paths.append(plot_distribution(result, out / f"{stem}.png"))
     return paths
+
+
+def _flow_rows(flow: FlowDiagnostics) -> list[tuple[str, FlowValue]]:
+    """The flow diagnostics as (quantity, value) rows; warnings last, one row each."""
+    d = flow.drift
+    rows: list[tuple[str, FlowValue]] = [
+        ("drift_vx_um_s", d.vx_um_s),
+        ("drift_vy_um_s", d.vy_um_s),
+        ("drift_p_value", d.p_value),
+        ("drift_steps", d.steps),
+        ("field_chi2", flow.field_chi2),
+        ("field_dof", flow.field_dof),
+        ("field_p_value", flow.field_p_value),
+        ("field_max_speed_um_s", flow.field_max_speed_um_s),
+        ("field_cells", len(flow.cells)),
+    ]
+    t = flow.trend
+    if t is not None:
+        rows += [
+            ("trend_slope_um2_s2", t.slope_um2_s2),
+            ("trend_slope_low_um2_s2", t.slope_low_um2_s2),
+            ("trend_slope_high_um2_s2", t.slope_high_um2_s2),
+            ("trend_relative_per_min", t.relative_per_min),
+            ("trend_p_value", t.p_value),
+        ]
+    rows.append(("significance_alpha", flow.alpha))
+    rows += [("warning", w) for w in flow.warnings]
+    return rows
 
 
 def plot_distribution(result: NtaResult, path: Path) -> Path:
