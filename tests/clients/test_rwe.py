@@ -18,6 +18,7 @@ from exoderm.evidence.rwe import GRADE, STUDY_TYPE
 from exoderm.storage import Database
 
 ADMIN = Actor(username="admin", role=Role.admin)
+ADSC_KEY = "adsc-exosomes"
 
 
 def _treated(db: Database, actor: Actor, n: int, *, gain_of: int = 0) -> list[str]:
@@ -154,3 +155,27 @@ def test_only_admins_build_or_opt_in(
         service.build_real_world_evidence(s, clinician)
     with sqlite_db.transaction() as s, pytest.raises(PermissionDenied):
         service.set_rwe_contribution(s, clinician, organisation_id=orgs[0], contributes=True)
+
+
+def test_design_shows_the_claims_of_the_sources_it_uses(
+    sqlite_db: Database, clinics: tuple[list[str], list[str]]
+) -> None:
+    from exoderm.design import FormulationRequest, ProductClass
+    from exoderm.design import service as design
+    from exoderm.markets import Market
+
+    with sqlite_db.transaction() as s:
+        service.build_real_world_evidence(s, ADMIN)
+    request = FormulationRequest(
+        targets={"collagen": 1},
+        market=Market.US,
+        product_class=ProductClass.drug,
+        required=[ADSC_KEY],
+    )
+    with sqlite_db.reader() as s:
+        result = design.formulate(s, ADMIN, request)
+    sources = {line.key for f in result.all for line in f.lines if line.kind == "ev_source"}
+    assert sources
+    assert ADSC_KEY in sources
+    assert [c.exposure for c in result.real_world] == ["source:adipose-msc"]
+    assert result.real_world[0].n == 30

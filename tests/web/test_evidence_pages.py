@@ -44,3 +44,36 @@ def test_unknown_node_is_a_404_page(world: World) -> None:
     client = login(world.client(), "viewer")
     r = client.get("/evidence/nodes/none:such")
     assert r.status_code == 404 and "Not found" in r.text and "<html" in r.text
+
+
+def test_explain_shows_real_world_evidence_apart_from_the_scores(world: World) -> None:
+    from exoderm.accounts.actor import Actor
+    from exoderm.accounts.records import Role
+    from exoderm.evidence import service as evidence
+    from exoderm.evidence.rwe import CellContribution, CellKey, ClientChange, pool
+
+    key = CellKey(
+        exposure="source:adipose-msc",
+        route="microneedling",
+        concern="concern:wrinkles",
+        instrument="dlqi",
+    )
+    changes = [
+        ClientChange(improvement=float(i % 7), responder=i % 7 >= 4, follow_up_months=3)
+        for i in range(12)
+    ]
+    claims = pool(
+        [
+            CellContribution(
+                key=key, organisation_id=1, responder_definition="MCID 4", changes=changes
+            )
+        ],
+        min_cell=10,
+    )
+    with world.db.transaction() as s:
+        evidence.store_real_world_claims(s, Actor("root", Role.admin), claims=claims)
+    client = login(world.client(), "viewer")
+    page = client.get("/evidence/explain", params={"source": "ADSC", "target": "wrinkles"})
+    assert page.status_code == 200
+    assert "Real-world evidence from clinics" in page.text and "not part of the scores" in page.text
+    assert "12 (1 org.)" in page.text

@@ -19,6 +19,10 @@ from exoderm.accounts.users import get_organisation, list_organisations
 from exoderm.cli.output import emit_object, emit_rows, info
 from exoderm.cli.state import STATE, OutputFormat
 from exoderm.clients import service
+from exoderm.clients.calendar import invitation_reminders
+from exoderm.clients.invitations import InvitationRequest, Verifier, link_qr_svg
+from exoderm.clients.photos import PhotoView
+from exoderm.clients.treatments import ExposureKind, Route, TreatmentInput
 from exoderm.errors import UserInputError, read_yaml_mapping
 from exoderm.markets import Market
 
@@ -38,6 +42,10 @@ def _read_mapping(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UserInputError(f"cannot read file: {exc.strerror}", file=path) from None
+    except UnicodeDecodeError as exc:
+        raise UserInputError(
+            f"not UTF-8 text (byte {exc.start})", file=path, expected="a UTF-8 YAML or JSON file"
+        ) from None
     return dict(read_yaml_mapping(text, path).data)
 
 
@@ -357,6 +365,10 @@ def regimen_cmd(
         str | None, typer.Option(help="Start date YYYY-MM-DD (default today).")
     ] = None,
     ics: Annotated[Path | None, typer.Option(help="Write the calendar (.ics) here.")] = None,
+    clinic_ics: Annotated[
+        Path | None,
+        typer.Option(help="Write the clinic's reminders to send questionnaire links (.ics)."),
+    ] = None,
     html: Annotated[Path | None, typer.Option(help="Write the client handout (HTML) here.")] = None,
     pdf: Annotated[Path | None, typer.Option(help="Write the client handout (PDF) here.")] = None,
     simulate: Annotated[
@@ -377,6 +389,9 @@ def regimen_cmd(
     if ics:
         ics.write_bytes(lib.regimen_calendar(regimen))
         info(f"wrote {ics}")
+    if clinic_ics:
+        clinic_ics.write_bytes(invitation_reminders(regimen))
+        info(f"wrote {clinic_ics}")
     if html:
         html.write_text(lib.regimen_html(regimen, client_name=name), encoding="utf-8")
         info(f"wrote {html}")
@@ -483,3 +498,139 @@ def erase(
     lib.purge_freed_pages(db)
     emit_object(summary.model_dump())
     info(f"client {summary.pseudonym} erased")
+
+
+@app.command("invite")
+def invite(
+    pseudonym: str,
+    instrument: Annotated[str, typer.Option(help="A patient-reported instrument, e.g. dlqi.")],
+    verifier: Annotated[
+        Verifier, typer.Option(help="date_of_birth, or code (hand the code over separately).")
+    ] = Verifier.date_of_birth,
+    days: Annotated[int, typer.Option(min=1, max=30, help="Days until the link expires.")] = 7,
+    visit_date: Annotated[str | None, typer.Option("--date", help="Visit YYYY-MM-DD.")] = None,
+    base_url: Annotated[
+        str, typer.Option(help="Where the web app is served, for the full link.")
+    ] = "http://127.0.0.1:8000",
+    qr: Annotated[Path | None, typer.Option(help="Also write the link as a QR code (SVG).")] = None,
+) -> None:
+    """Create a single-use link for the client to fill a questionnaire from home."""
+    request = InvitationRequest(
+        instrument=instrument,
+        verifier=verifier,
+        valid_days=days,
+        visit_date=_date(visit_date, "--date"),
+    )
+    with STATE.database().transaction() as session:
+        link = service.invite_client(session, local_operator(), pseudonym, request=request)
+    url = base_url.rstrip("/") + link.path
+    if qr is not None:
+        qr.write_text(link_qr_svg(url), encoding="utf-8")
+    emit_object(
+        {
+            "id": link.id,
+            "instrument": link.instrument_name,
+            "visit_date": link.visit_date.isoformat(),
+            "expires": link.expires_at.isoformat(timespec="minutes"),
+            "verifier": link.verifier.value,
+            "url": url,
+            "code": link.code,
+        }
+    )
+    info("the link and the code are shown only now; send the code by another channel")
+
+
+@app.command("invitations")
+def invitations_cmd(pseudonym: str) -> None:
+    """List a client's questionnaire links and their state."""
+    with STATE.database().transaction() as session:
+        rows = service.list_invitations(session, local_operator(), pseudonym)
+    emit_rows(
+        [r.model_dump(mode="json") for r in rows],
+        ["id", "instrument", "visit_date", "state", "expires_at", "failed_attempts"],
+    )
+
+
+@app.command("revoke-invite")
+def revoke_invite(invitation_id: int) -> None:
+    """Withdraw a questionnaire link before it is used."""
+    with STATE.database().transaction() as session:
+        row = service.revoke_invitation(session, local_operator(), invitation_id)
+    info(f"link {row.id} is {row.state.value}")
+
+
+@app.command("photo")
+def photo_cmd(
+    pseudonym: str,
+    file: Annotated[Path, typer.Argument(help="A JPEG or PNG.")],
+    view: Annotated[PhotoView, typer.Option(help="The standard view.")] = PhotoView.frontal,
+    taken: Annotated[str | None, typer.Option("--date", help="Taken on YYYY-MM-DD.")] = None,
+) -> None:
+    """Add a photo (the client's photo consent must be in force); stored encrypted."""
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise UserInputError(f"cannot read file: {exc.strerror}", file=file) from None
+    with STATE.database().transaction() as session:
+        card = service.add_photo(
+            session,
+            local_operator(),
+            pseudonym,
+            data=data,
+            view=view,
+            captured_on=_date(taken, "--date"),
+        )
+    emit_object(card.model_dump(mode="json"))
+
+
+@app.command("photos")
+def photos_cmd(pseudonym: str) -> None:
+    """List a client's photos by view (baseline and latest follow-up)."""
+    with STATE.database().transaction() as session:
+        timeline = service.photo_timeline(session, local_operator(), pseudonym)
+    emit_rows(
+        [p.model_dump(mode="json") for p in timeline.photos],
+        ["id", "view", "captured_on", "media_type", "width", "height"],
+    )
+    if not timeline.consent_in_force:
+        info("photo consent is not in force: images cannot be shown or added")
+
+
+@app.command("treatment")
+def treatment_cmd(
+    pseudonym: str,
+    exposure: Annotated[str, typer.Option(help="EV source (e.g. ADSC) or formulation name.")],
+    route: Annotated[Route, typer.Option(help="How it was given.")],
+    concern: Annotated[str, typer.Option(help="The concern treated, e.g. wrinkles.")],
+    started: Annotated[str, typer.Option(help="First day, YYYY-MM-DD.")],
+    formulation: Annotated[
+        bool, typer.Option("--formulation", help="The exposure is a formulation, not a source.")
+    ] = False,
+) -> None:
+    """Record a treatment given to a client (used for real-world evidence if opted in)."""
+    start = _date(started, "--started") or date.today()
+    given = TreatmentInput(
+        exposure=exposure,
+        exposure_kind=ExposureKind.formulation if formulation else ExposureKind.ev_source,
+        route=route,
+        concern=concern,
+        started_on=start,
+    )
+    with STATE.database().transaction() as session:
+        row = service.record_treatment(session, local_operator(), pseudonym, treatment=given)
+    emit_object(row.model_dump(mode="json"))
+
+
+@app.command("contribute")
+def contribute(
+    org: Annotated[str, typer.Argument(help="Organisation id or name.")],
+    stop: Annotated[bool, typer.Option("--stop", help="Opt out instead.")] = False,
+) -> None:
+    """Opt an organisation in to (or out of) contributing outcomes as real-world evidence."""
+    with STATE.database().transaction() as session:
+        org_id = get_organisation(session, org).id
+        row = service.set_rwe_contribution(
+            session, local_operator(), organisation_id=org_id, contributes=not stop
+        )
+    state = "contributes" if row.contributes else "does not contribute"
+    info(f"organisation {row.organisation_id} {state}")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from exoderm.accounts.actor import Actor, local_operator
 from exoderm.cli.output import emit_object, emit_rows, info
 from exoderm.cli.state import STATE, OutputFormat
+from exoderm.clients import service as clients
 from exoderm.errors import NotFoundError, UserInputError
 from exoderm.evidence import NodeKind, misev
 from exoderm.evidence import service as evidence
@@ -231,6 +232,8 @@ def explain(
         ["path", "path_score", "hop", "from", "predicate", "to", "claims", "citation", "conflicts"],
         title=f"{assoc.source.name} → {assoc.target.name}",
     )
+    for claim in assoc.real_world:
+        info(f"real-world evidence (not in the score): {claim.sentence()}")
     if terms:
         sys.stdout.write("\n".join(assoc.explanation) + "\n")
 
@@ -445,3 +448,49 @@ def cargo(
         ],
         title=f"EV sources carrying {molecule}",
     )
+
+
+rwe_app = typer.Typer(
+    help="Real-world evidence: clinics' observed outcomes (observational, clinic registry).",
+    no_args_is_help=True,
+)
+app.add_typer(rwe_app, name="rwe")
+
+_RWE_COLUMNS = [
+    "exposure",
+    "route",
+    "concern",
+    "instrument",
+    "n",
+    "organisations",
+    "mean_improvement",
+    "ci_low",
+    "ci_high",
+    "responder_rate",
+    "follow_up_months",
+    "study_type",
+    "grade",
+]
+
+
+@rwe_app.command("build")
+def rwe_build(
+    min_cell: Annotated[
+        int, typer.Option(min=2, help="Fewest clients one organisation may contribute to a cell.")
+    ] = 10,
+) -> None:
+    """Aggregate the opted-in organisations' outcomes into real-world claims (replaces them)."""
+    with STATE.database().transaction() as session:
+        claims = clients.build_real_world_evidence(session, local_operator(), min_cell=min_cell)
+    emit_rows([c.model_dump(mode="json") for c in claims], _RWE_COLUMNS)
+    info(f"{len(claims)} real-world claim(s) stored (k = {min_cell} per organisation)")
+
+
+@rwe_app.command("list")
+def rwe_list(
+    source: Annotated[str | None, typer.Option("--source", help="EV source.")] = None,
+    concern: Annotated[str | None, typer.Option(help="Concern.")] = None,
+) -> None:
+    """The stored real-world claims, shown apart from the literature."""
+    claims = _read(lambda s, a: evidence.real_world_claims(s, a, exposure=source, concern=concern))
+    emit_rows([c.model_dump(mode="json") for c in claims], _RWE_COLUMNS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 
 from exoderm.clients.instruments import INSTRUMENTS
 from exoderm.clients.regimen import Regimen
@@ -72,5 +72,42 @@ def regimen_calendar(regimen: Regimen) -> bytes:
                 "until": regimen.start + timedelta(weeks=regimen.reassess_after_weeks),
             },
         )
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+#: Days before a visit on which the clinic is reminded to send the questionnaire link.
+SEND_DAYS_BEFORE = 3
+
+
+def invitation_reminders(regimen: Regimen) -> bytes:
+    """The clinic's .ics: when to send each visit's patient-reported questionnaire link.
+
+    One all-day event :data:`SEND_DAYS_BEFORE` days before every visit that measures a
+    patient-reported instrument (DLQI, POSAS patient scale …), with a display alarm at
+    09:00, so the client can answer at home before the visit (RFC 5545 VALARM).
+    """
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"Questionnaires to send for {regimen.pseudonym}")
+    for i, v in enumerate(regimen.visits):
+        codes = [c for c in v.instruments if INSTRUMENTS[c].info.patient_reported]
+        if not codes:
+            continue
+        names = ", ".join(INSTRUMENTS[c].info.name for c in codes)
+        event = _event(
+            regimen,
+            f"send-{i}",
+            f"Send questionnaire link to {regimen.pseudonym}: {names}",
+            f"For the {v.kind} visit on {v.date.isoformat()}; "
+            f"exoderm client invite {regimen.pseudonym} --instrument {codes[0]}",
+            v.date - timedelta(days=SEND_DAYS_BEFORE),
+        )
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", f"Send {names} link to {regimen.pseudonym}")
+        alarm.add("trigger", timedelta(hours=9))
+        event.add_component(alarm)
         cal.add_component(event)
     return cal.to_ical()

@@ -33,6 +33,7 @@ from exoderm.design.regulation import Status, Verdict, status
 from exoderm.design.request import FormulationRequest
 from exoderm.errors import NotFoundError, UserInputError
 from exoderm.evidence import KnowledgeBase
+from exoderm.evidence.rwe import RealWorldClaimRead
 
 
 class FormulationResult(BaseModel):
@@ -41,6 +42,11 @@ class FormulationResult(BaseModel):
     request: FormulationRequest
     best: Formulation
     alternatives: list[Formulation] = Field(default_factory=list)
+    real_world: list[RealWorldClaimRead] = Field(
+        default_factory=list,
+        description="Clinics' observed outcomes for the EV sources used (observational, "
+        "clinic registry): shown beside the literature, never part of the objective.",
+    )
 
     @property
     def all(self) -> list[Formulation]:

@@ -38,6 +38,8 @@ from exoderm.design.inventory import inventory_stats as _inventory_stats
 from exoderm.design.regulation import status
 from exoderm.design.request import FormulationRequest
 from exoderm.design.sheet import FormulationSheetsRead, SheetFormat, render_sheet, sheet
+from exoderm.evidence.rwe import RealWorldClaimRead
+from exoderm.evidence.rwe import stored as stored_real_world
 from exoderm.evidence.service import knowledge_base as evidence_graph
 from exoderm.markets import Market
 from exoderm.simulate.expectation import ExpectedOutcome, expected_outcomes
@@ -125,7 +127,27 @@ def formulate(
     """
     catalogue = _catalogue(session)
     kb = knowledge_base(session) if use_knowledge_base else None
-    return _formulate(request, catalogue=catalogue, kb=kb, use_knowledge_base=use_knowledge_base)
+    result = _formulate(request, catalogue=catalogue, kb=kb, use_knowledge_base=use_knowledge_base)
+    result.real_world = _real_world(session, result, catalogue)
+    return result
+
+
+def _real_world(
+    session: Session, result: FormulationResult, catalogue: Catalogue
+) -> list[RealWorldClaimRead]:
+    """Stored clinic-registry claims about the EV sources of any formulation in ``result``."""
+    kb = knowledge_base(session)
+    nodes: list[str] = []
+    for formulation in result.all:
+        for line in formulation.lines:
+            if line.kind != "ev_source" or line.key is None:
+                continue
+            ingredient = catalogue.get(line.key)
+            for name in (ingredient.kg_node, ingredient.key):
+                if name and kb.has_node(name) and name not in nodes:
+                    nodes.append(name)
+                    break
+    return [claim for node in nodes for claim in stored_real_world(session, exposure=node)]
 
 
 def predictions(formulation: Formulation) -> list[ExpectedOutcome]:

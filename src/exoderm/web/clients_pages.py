@@ -25,6 +25,7 @@ from exoderm.clients import (
     regimen_pdf,
     service,
 )
+from exoderm.clients.calendar import invitation_reminders
 from exoderm.clients.concerns import concern_table
 from exoderm.clients.instruments.forms import form_for
 from exoderm.clients.invitations import (
@@ -343,12 +344,20 @@ def regimen(
     request: Request,
     pseudonym: str,
     who: Writer,
-    format: Annotated[str, Form(pattern="^(html|pdf|ics)$")] = "html",
+    format: Annotated[str, Form(pattern="^(html|pdf|ics|clinic-ics)$")] = "html",
     simulate: Annotated[bool, Form()] = False,
     svc: AppContext = Depends(app_context),
 ) -> Response:
     with svc.db.transaction() as s:
         plan = service.create_regimen(s, who.actor, pseudonym, simulate=simulate)
+    if format == "clinic-ics":
+        return Response(
+            invitation_reminders(plan),
+            media_type="text/calendar",
+            headers={
+                "Content-Disposition": f'attachment; filename="questionnaires-{pseudonym}.ics"'
+            },
+        )
     if format == "ics":
         return Response(
             regimen_calendar(plan),
