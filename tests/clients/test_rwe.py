@@ -179,3 +179,23 @@ def test_design_shows_the_claims_of_the_sources_it_uses(
     assert ADSC_KEY in sources
     assert [c.exposure for c in result.real_world] == ["source:adipose-msc"]
     assert result.real_world[0].n == 30
+
+
+def test_a_client_and_a_cohort_beside_the_registry(
+    sqlite_db: Database, clinics: tuple[list[str], list[str]], clinician: Actor
+) -> None:
+    with sqlite_db.transaction() as s:
+        before = service.expected_vs_observed(s, clinician, clinics[0][4])
+        (claim,) = service.build_real_world_evidence(s, ADMIN)
+        after = service.expected_vs_observed(s, clinician, clinics[0][4])
+        cohort = service.cohort_expected_observed(s, clinician)
+    (row,) = before.rows
+    assert row.observed_improvement == 4 and row.observed_responder is True
+    assert row.expected is None and row.within_expected_interval is None
+    (row,) = after.rows
+    assert row.expected is not None and row.expected.n == 30
+    assert row.within_expected_interval is (claim.ci_low <= 4 <= claim.ci_high)
+    (cell,) = cohort.rows  # clinic A only: 30 clients, 18 responders
+    assert (cell.n, cell.responders) == (30, 18)
+    assert cell.responder_low is not None and cell.responder_low < 0.6 < (cell.responder_high or 0)
+    assert cell.expected is not None and cell.expected.responders == 18

@@ -41,7 +41,7 @@ from exoderm.evidence.rwe import CellContribution, CellKey, ClientChange
 from exoderm.storage.base import utcnow
 
 #: Instruments that describe a trait or rate change itself: no before–after change.
-_NOT_OUTCOMES = frozenset({"fitzpatrick", "gais"})
+NOT_OUTCOMES = frozenset({"fitzpatrick", "gais"})
 
 
 class ContributionRead(BaseModel):
@@ -97,7 +97,7 @@ def contributing_organisations(session: Session) -> list[int]:
     )
 
 
-def _series(items: list[Assessment], instrument: str) -> dict[str, list[Assessment]]:
+def series_of(items: list[Assessment], instrument: str) -> dict[str, list[Assessment]]:
     """One instrument's assessments by series (device site / rater), in date order."""
     out: dict[str, list[Assessment]] = defaultdict(list)
     for a in items:
@@ -108,10 +108,14 @@ def _series(items: list[Assessment], instrument: str) -> dict[str, list[Assessme
     return out
 
 
-def _change(
+def change_around(
     instrument: str, items: list[Assessment], treatment: TreatmentRead
 ) -> ClientChange | None:
-    """The client's change on one series around ``treatment`` (month precision)."""
+    """The client's change on one series around ``treatment`` (month precision).
+
+    ``items`` are one instrument's assessments in date order; ``None`` without an
+    assessment both on or before the start month and in a later month.
+    """
     start = _month(treatment.started_on)
     before = [a for a in items if _month(a.visit_date) <= start]
     after = [a for a in items if _month(a.visit_date) > start]
@@ -133,9 +137,9 @@ def _client_changes(session: Session, client: ClientRecord) -> list[tuple[CellKe
     items = assessments_of(session, client.id)
     out = []
     for treatment in treatments_of(session, client.id):
-        for instrument in sorted({a.instrument for a in items} - _NOT_OUTCOMES):
-            for series in _series(items, instrument).values():
-                change = _change(instrument, series, treatment)
+        for instrument in sorted({a.instrument for a in items} - NOT_OUTCOMES):
+            for series in series_of(items, instrument).values():
+                change = change_around(instrument, series, treatment)
                 if change is None:
                     continue
                 key = CellKey(

@@ -27,6 +27,7 @@ from exoderm.accounts.records import Role
 from exoderm.clients import (
     access,
     assessments,
+    expectations,
     invitations,
     outcomes,
     photos,
@@ -37,6 +38,7 @@ from exoderm.clients import (
     treatments,
 )
 from exoderm.clients.assessments import Assessment
+from exoderm.clients.expectations import CohortComparison, ExpectedObserved
 from exoderm.clients.instruments import INSTRUMENTS
 from exoderm.clients.invitations import (
     InvitationRead,
@@ -996,6 +998,71 @@ def list_treatments(session: Session, actor: Actor, pseudonym: str) -> list[Trea
     rows = treatments.treatments_of(session, client.id)
     access.log(session, actor, "treatments", client, {"count": len(rows)})
     return rows
+
+
+def expected_vs_observed(session: Session, actor: Actor, pseudonym: str) -> ExpectedObserved:
+    """A client's observed changes beside the registry's expectation and the simulator.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction (the read is audited).
+    actor : Actor
+        Who reads; another organisation's client is not found.
+    pseudonym : str
+        The client.
+
+    Returns
+    -------
+    ExpectedObserved
+        Per treatment and instrument: the observed change and responder status, the
+        stored real-world claim of the same cell, and the latest regimen's model output.
+
+    References
+    ----------
+    .. [1] Barnett, A. G., van der Pols, J. C. & Dobson, A. J. (2005). Regression to the
+       mean: what it is and how to deal with it. Int J Epidemiol 34(1):215–220.
+       doi:10.1093/ije/dyh299
+
+    Examples
+    --------
+    >>> with _example() as (db, admin, pseudonym):
+    ...     with db.transaction() as s:
+    ...         expected_vs_observed(s, admin, pseudonym).rows
+    []
+    """
+    return expectations.client_expected_observed(session, actor, pseudonym)
+
+
+def cohort_expected_observed(session: Session, actor: Actor) -> CohortComparison:
+    """An organisation's treated clients per cell: observed responder rate beside expected.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        A client-facing role; only their organisation's clients (all, for an admin).
+
+    Returns
+    -------
+    CohortComparison
+        Per (exposure, route, concern, instrument): n, responder rate with its Wilson
+        interval, mean improvement, and the registry claim of the same cell.
+
+    References
+    ----------
+    .. [1] Wilson, E. B. (1927). Probable inference, the law of succession, and
+       statistical inference. JASA 22(158):209–212. doi:10.1080/01621459.1927.10502953
+
+    Examples
+    --------
+    >>> with _example() as (db, admin, pseudonym):
+    ...     with db.transaction() as s:
+    ...         cohort_expected_observed(s, admin).rows
+    []
+    """
+    return expectations.cohort_expected_observed(session, actor)
 
 
 def set_rwe_contribution(

@@ -139,6 +139,7 @@ def show(
         links = service.list_invitations(s, who.actor, pseudonym)
         photos = service.photo_timeline(s, who.actor, pseudonym)
         given = service.list_treatments(s, who.actor, pseudonym)
+        compared = service.expected_vs_observed(s, who.actor, pseudonym)
     tool = INSTRUMENTS.get(instrument) or INSTRUMENTS["dlqi"]
     return render(
         request,
@@ -158,6 +159,7 @@ def show(
             "photos": photos,
             "views": list(PhotoView),
             "treatments": given,
+            "compared": compared,
             "routes": list(Route),
         },
     )

@@ -36,6 +36,7 @@ from exoderm.clients import (
     regimen_pdf,
     service,
 )
+from exoderm.clients.expectations import CohortComparison, ExpectedObserved
 from exoderm.clients.invitations import (
     InvitationRead,
     InvitationRequest,
@@ -484,6 +485,33 @@ def build_rwe(
 ) -> list[RealWorldClaimRead]:
     with svc.db.transaction() as s:
         return service.build_real_world_evidence(s, who.actor, min_cell=body.min_cell)
+
+
+@router.get(
+    "/cohort/expected-observed",
+    response_model=CohortComparison,
+    summary="My organisation's treated clients per cell: observed beside the registry",
+)
+def cohort(
+    who: Principal = Depends(need("clients:read")),
+    svc: AppContext = Depends(app_context),
+) -> CohortComparison:
+    with svc.db.transaction() as s:
+        return service.cohort_expected_observed(s, who.actor)
+
+
+@router.get(
+    "/{pseudonym}/expected-observed",
+    response_model=ExpectedObserved,
+    summary="A client's observed changes beside the registry and the simulator",
+)
+def expected_observed(
+    pseudonym: Pseudonym,
+    who: Principal = Depends(need("clients:read")),
+    svc: AppContext = Depends(app_context),
+) -> ExpectedObserved:
+    with svc.db.transaction() as s:
+        return service.expected_vs_observed(s, who.actor, pseudonym)
 
 
 @respond.get("/{token}", response_model=RespondentPrompt, summary="What a link asks for")

@@ -1,0 +1,101 @@
+"""The patient-reported loop over HTTP: a link, verification, answers, the record, and
+the fence; photos and treatments; expected beside observed."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from tests.api.conftest import World
+from tests.api.test_clients import new_client
+
+
+def _link(world: World, pseudonym: str, **body: object) -> dict[str, object]:
+    r = world.client("doc_a").post(
+        f"/api/v1/clients/{pseudonym}/invitations", json={"instrument": "dlqi", **body}
+    )
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+def test_code_verified_link_over_the_api(world: World) -> None:
+    p = new_client(world)["pseudonym"]
+    link = _link(world, p, verifier="code")
+    token, code = str(link["token"]), str(link["code"])
+    public = world.client()  # no account
+    prompt = public.get(f"/api/v1/respond/{token}")
+    assert prompt.status_code == 200 and prompt.json() == {"verifier": "code", "attempts_left": 20}
+    wrong = public.post(f"/api/v1/respond/{token}/verification", json={"answer": "WRONG123"})
+    assert wrong.status_code == 200 and wrong.json()["verified"] is False
+    assert wrong.json()["attempts_left"] == 19 and wrong.json()["nonce"] is None
+    ok = public.post(f"/api/v1/respond/{token}/verification", json={"answer": code.lower()})
+    assert ok.json()["verified"] is True
+    answers = {f"q{i}": 3 for i in range(1, 11)}
+    stale = public.post(
+        f"/api/v1/respond/{token}/answers", json={"nonce": "x" * 20, "answers": answers}
+    )
+    assert stale.status_code == 403
+    sent = public.post(
+        f"/api/v1/respond/{token}/answers", json={"nonce": ok.json()["nonce"], "answers": answers}
+    )
+    assert sent.status_code == 201 and sent.json()["value"] == 30
+    again = public.post(
+        f"/api/v1/respond/{token}/answers", json={"nonce": ok.json()["nonce"], "answers": answers}
+    )
+    assert again.status_code == 403 and "already used" in again.text
+    outcomes = world.client("doc_a").get(f"/api/v1/clients/{p}/outcomes").json()
+    assert [o["value"] for o in outcomes] == [30.0]
+    assert public.get("/api/v1/respond/" + "A" * 43).status_code == 404
+
+
+def test_the_fence_holds_for_links_photos_and_comparisons(world: World) -> None:
+    p = new_client(world)["pseudonym"]
+    link = _link(world, p, verifier="code")
+    other = world.client("doc_b")
+    assert other.get(f"/api/v1/clients/{p}/invitations").status_code == 404
+    assert other.post(f"/api/v1/clients/invitations/{link['id']}/revoke").status_code == 404
+    assert other.get(f"/api/v1/clients/{p}/photos").status_code == 404
+    assert other.get(f"/api/v1/clients/{p}/expected-observed").status_code == 404
+    clinician = world.client("doc_a")
+    clinician_rows = clinician.get(f"/api/v1/clients/{p}/invitations").json()
+    assert [r["state"] for r in clinician_rows] == ["open"]
+    assert "token" not in clinician_rows[0]
+
+
+def test_photos_need_consent_and_treatments_resolve_over_the_api(world: World) -> None:
+    p = new_client(world)["pseudonym"]
+    doc = world.client("doc_a")
+    buf = io.BytesIO()
+    Image.new("RGB", (12, 12), "white").save(buf, format="PNG")
+    files = {"file": ("face.png", buf.getvalue(), "image/png")}
+    refused = doc.post(f"/api/v1/clients/{p}/photos", files=files, data={"view": "frontal"})
+    assert refused.status_code == 403
+    doc.post(f"/api/v1/clients/{p}/consents", json={"topic": "photos", "version": "v1"})
+    added = doc.post(f"/api/v1/clients/{p}/photos", files=files, data={"view": "frontal"})
+    assert added.status_code == 201, added.text
+    image = doc.get(f"/api/v1/clients/{p}/photos/{added.json()['id']}")
+    assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+    t = doc.post(
+        f"/api/v1/clients/{p}/treatments",
+        json={
+            "exposure": "ADSC",
+            "route": "topical",
+            "concern": "wrinkles",
+            "started_on": "2026-01-05",
+        },
+    )
+    assert t.status_code == 201 and t.json()["exposure"] == "source:adipose-msc"
+    bad = doc.post(
+        f"/api/v1/clients/{p}/treatments",
+        json={
+            "exposure": "wrinkles",
+            "route": "topical",
+            "concern": "wrinkles",
+            "started_on": "2026-01-05",
+        },
+    )
+    assert bad.status_code == 422 and "not an EV source" in bad.text
+    compared = doc.get(f"/api/v1/clients/{p}/expected-observed")
+    assert compared.status_code == 200 and compared.json()["rows"] == []
+    assert doc.get("/api/v1/clients/cohort/expected-observed").status_code == 200
