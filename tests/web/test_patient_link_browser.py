@@ -153,3 +153,24 @@ def test_revoked_and_locked_links_are_refused(browser: Any, server: str) -> None
     assert response is not None and response.status == 403
     clinic.goto(f"{server}/clients/{pseudonym}")
     assert "locked" in clinic.locator("#links").inner_text()
+
+
+def test_an_expired_link_is_refused(browser: Any, server: str, world: World) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from exoderm.clients.records import InvitationRecord
+    from exoderm.storage.base import utcnow
+
+    clinic = _clinician(browser, server)
+    pseudonym = _new_client(clinic, server)
+    url = _send_link(clinic, server, pseudonym)
+    with world.db.transaction() as s:
+        s.execute(update(InvitationRecord).values(expires_at=utcnow() - timedelta(minutes=1)))
+    phone = _phone(browser)
+    response = phone.goto(url)
+    assert response is not None and response.status == 403
+    assert "expired" in phone.content()
+    clinic.goto(f"{server}/clients/{pseudonym}")
+    assert "expired" in clinic.locator("#links").inner_text()
