@@ -148,10 +148,27 @@ class LinedDocument:
         return self.lines.get(())
 
 
-def _line_index(node: yaml.Node) -> dict[DocumentPath, int]:
+#: Most nodes a YAML document may expand to, counting every use of an alias; a
+#: "billion laughs" document (nested aliases, CWE-776) is refused long before it.
+MAX_YAML_NODES = 100_000
+#: Deepest nesting of a YAML document (exoderm's own documents nest fewer than 10 levels).
+MAX_YAML_DEPTH = 100
+
+
+def _line_index(node: yaml.Node, source: str | Path) -> dict[DocumentPath, int]:
     lines: dict[DocumentPath, int] = {}
+    visits = 0
 
     def walk(n: yaml.Node, path: DocumentPath) -> None:
+        nonlocal visits
+        visits += 1
+        if visits > MAX_YAML_NODES or len(path) > MAX_YAML_DEPTH:
+            raise UserInputError(
+                "the document expands to too many or too deeply nested values (aliases or nesting)",
+                file=source,
+                line=n.start_mark.line + 1,
+                expected=f"at most {MAX_YAML_NODES} values, nested at most {MAX_YAML_DEPTH} deep",
+            )
         lines[path] = n.start_mark.line + 1
         if isinstance(n, yaml.MappingNode):
             for key_node, value_node in n.value:
@@ -164,6 +181,28 @@ def _line_index(node: yaml.Node) -> dict[DocumentPath, int]:
 
     walk(node, ())
     return lines
+
+
+def _compose_and_construct(text: str, source: str | Path) -> tuple[Any, dict[DocumentPath, int]]:
+    """Compose once, bound the expanded size, then construct the data from the same nodes."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        lines = _line_index(node, source)
+        try:
+            return loader.construct_document(node), lines
+        except (ValueError, OverflowError, TypeError, AttributeError) as exc:
+            # PyYAML's constructors fail this way on e.g. the date 2023-02-30, an int of
+            # 5,000 digits or "!!timestamp today"
+            raise UserInputError(
+                f"a value cannot be read ({type(exc).__name__}: {exc})",
+                file=source,
+                expected="valid dates, numbers and tags",
+            ) from exc
+    finally:
+        loader.dispose()
 
 
 def read_yaml(text: str, source: str | Path) -> LinedDocument:
@@ -184,12 +223,16 @@ def read_yaml(text: str, source: str | Path) -> LinedDocument:
     Raises
     ------
     UserInputError
-        Not YAML or JSON; the message names the source and line.
+        Not YAML or JSON, a value that cannot be constructed (e.g. the date 2023-02-30),
+        nesting deeper than :data:`MAX_YAML_DEPTH`, or aliases expanding to more than
+        :data:`MAX_YAML_NODES` values; the message names the source and, if known, line.
 
     References
     ----------
     .. [1] Ben-Kiki, O., Evans, C. & döt Net, I. YAML Ain't Markup Language (YAML)
        version 1.2, revision 1.2.2 (2021), §3.1 "Processes" (compose, construct).
+    .. [2] MITRE. CWE-776: Improper Restriction of Recursive Entity References in DTDs
+       ("XML Entity Expansion"), CWE version 4.14 (2024).
 
     Examples
     --------
@@ -198,14 +241,23 @@ def read_yaml(text: str, source: str | Path) -> LinedDocument:
     ('serum', 3)
     """
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data, lines = _compose_and_construct(text, source)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise UserInputError(
             f"not valid YAML or JSON ({exc.problem})", file=source, line=line
         ) from exc
-    return LinedDocument(data, str(source), _line_index(node) if node is not None else {})
+    except yaml.YAMLError as exc:  # e.g. ReaderError: a control character in the text
+        raise UserInputError(
+            f"not valid YAML or JSON ({exc})", file=source, expected="printable text"
+        ) from exc
+    except RecursionError as exc:
+        raise UserInputError(
+            "the document is nested too deeply",
+            file=source,
+            expected=f"nesting at most {MAX_YAML_DEPTH} deep",
+        ) from exc
+    return LinedDocument(data, str(source), lines)
 
 
 def read_yaml_mapping(text: str, source: str | Path) -> LinedDocument:
@@ -246,10 +298,10 @@ def read_csv_records(text: str, source: str | Path) -> list[tuple[int, dict[str,
     [(2, {'a': '1', 'b': '2'}), (3, {'a': '3', 'b': '4'})]
     """
     reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None:
-        raise UserInputError("the file is empty", file=source, expected="a header row")
     out: list[tuple[int, dict[str, str]]] = []
     try:
+        if reader.fieldnames is None:
+            raise UserInputError("the file is empty", file=source, expected="a header row")
         for row in reader:
             out.append((reader.line_num, {k: (v or "") for k, v in row.items() if k}))
     except csv.Error as exc:

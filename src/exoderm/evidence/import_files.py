@@ -96,6 +96,15 @@ _LIST_COLUMNS = {"references", "synonyms", "contradicts"}
 
 def parse_csv(path: Path, text: str, out: ParsedFiles) -> None:
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        _csv_claims(path, reader, out)
+    except csv.Error as exc:  # an unbalanced quote, or a cell over the field size limit
+        out.problems.append(
+            Problem(f"not valid CSV ({exc})", Loc(path, reader.line_num or 1), "a CSV table")
+        )
+
+
+def _csv_claims(path: Path, reader: csv.DictReader[str], out: ParsedFiles) -> None:
     if not reader.fieldnames:
         out.problems.append(Problem("empty CSV file (no header row)", Loc(path, 1)))
         return

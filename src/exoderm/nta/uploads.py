@@ -51,8 +51,20 @@ def video_name(filename: str | None) -> str:
     --------
     >>> video_name("C:\\fakepath/../run 1.avi")
     'run 1.avi'
+    >>> video_name("run\\x00.avi")
+    Traceback (most recent call last):
+    ...
+    exoderm.errors.UserInputError: run\\x00.avi, field 'filename': the file name 'run\\x00.avi'
+    contains control characters (expected a file name of printable characters)
     """
     name = Path(filename or "video.tif").name or "video.tif"
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise UserInputError(
+            f"the file name {name!r} contains control characters",
+            file=name.encode("unicode_escape").decode("ascii"),
+            field="filename",
+            expected="a file name of printable characters",
+        )
     if not name.lower().endswith(VIDEO_SUFFIXES):
         raise UserInputError(
             f"unsupported video file {name!r}",

@@ -13,7 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from exoderm.errors import UserInputError
+from pydantic import ValidationError
+
+from exoderm.errors import UserInputError, validation_failed
 from exoderm.qc.importers import generic_csv, nanosight, viewsizer, zetasizer, zetaview
 from exoderm.qc.importers.text import read_source
 from exoderm.qc.measurement import ParticleMeasurement
@@ -23,8 +25,19 @@ FORMATS: tuple[str, ...] = ("nanosight", "zetaview", "zetasizer", "viewsizer", "
 
 
 def import_file(path: Path, format: Format | None = None) -> list[ParticleMeasurement]:
-    """Parse an instrument export (file or ViewSizer folder) into measurements."""
+    """Parse an instrument export (file or ViewSizer folder) into measurements.
+
+    A value the file states but a measurement cannot hold (e.g. a dilution of 0) is a
+    :class:`~exoderm.errors.ValidationFailed` naming the file and the field.
+    """
     path = Path(path)
+    try:
+        return _import(path, format)
+    except ValidationError as exc:
+        raise validation_failed(exc, subject=f"import of {path.name}", file=path) from exc
+
+
+def _import(path: Path, format: Format | None) -> list[ParticleMeasurement]:
     if format == "viewsizer" or (format is None and viewsizer.looks_like(path)):
         return viewsizer.parse_folder(path)
     if path.is_dir():

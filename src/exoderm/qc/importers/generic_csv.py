@@ -23,12 +23,11 @@ given in the header are computed from the bins (:mod:`exoderm.qc.distribution`).
 
 from __future__ import annotations
 
-import csv
 from typing import Any, get_args
 
 from exoderm.errors import UserInputError
 from exoderm.qc.distribution import number_stats
-from exoderm.qc.importers.text import SourceText, parse_float
+from exoderm.qc.importers.text import SourceText, csv_rows, parse_float
 from exoderm.qc.measurement import Method, ParticleMeasurement, SizeBin
 
 SIGNATURE = "# exoderm particle csv"
@@ -52,7 +51,7 @@ def _meta(src: SourceText) -> tuple[dict[str, tuple[int, str]], int]:
 
 
 def _bins(src: SourceText, start: int) -> list[SizeBin]:
-    rows = list(csv.reader(src.lines[start:]))
+    rows = csv_rows(src.lines[start:], file=src.path, first_line=start + 1)
     if not rows:
         raise UserInputError(
             "no table after the header",

@@ -17,7 +17,6 @@ interpolation (seen in the NTA 3.2 example exports), so nothing is recomputed.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,7 +25,7 @@ from typing import Any
 
 from exoderm.errors import UserInputError
 from exoderm.qc.distribution import bin_edges
-from exoderm.qc.importers.text import SourceText, optional_float, parse_float
+from exoderm.qc.importers.text import SourceText, csv_rows, optional_float, parse_float
 from exoderm.qc.measurement import (
     InstrumentWarning,
     ParticleMeasurement,
@@ -87,8 +86,8 @@ def looks_like(src: SourceText) -> bool:
 
 
 def _rows(src: SourceText) -> list[_Row]:
-    reader = csv.reader(src.lines)
-    return [_Row(i, cells) for i, cells in enumerate(reader, start=1)]
+    rows = csv_rows(src.lines, file=src.path)
+    return [_Row(i, cells) for i, cells in enumerate(rows, start=1)]
 
 
 def _blank(row: _Row) -> bool:

@@ -9,6 +9,7 @@ which never fails and maps ``°``/``µ``/``²`` correctly.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import math
 from dataclasses import dataclass
@@ -77,3 +78,51 @@ def optional_float(
     if text is None or not text.strip():
         return None
     return parse_float(text, file=file, line=line, field=field, decimal_comma=decimal_comma)
+
+
+def csv_rows(lines: list[str], *, file: Path, first_line: int = 1) -> list[list[str]]:
+    """The cells of comma-separated ``lines``; a broken quote or huge cell is a user error.
+
+    Parameters
+    ----------
+    lines : list of str
+        Lines without line ends.
+    file : Path
+        The file they come from, for the error message.
+    first_line : int
+        The 1-based line number of ``lines[0]`` in the file.
+
+    Returns
+    -------
+    list of list of str
+        One list of cells per CSV record.
+
+    Raises
+    ------
+    UserInputError
+        The text is not valid CSV (e.g. an unterminated quote swallowing the rest of the
+        file into one cell larger than the csv module's field limit).
+
+    References
+    ----------
+    .. [1] Shafranovich, Y. Common Format and MIME Type for Comma-Separated Values (CSV)
+       Files. RFC 4180 (2005), §2. https://doi.org/10.17487/RFC4180
+
+    Examples
+    --------
+    >>> csv_rows(["a,b", '"c",d'], file=Path("x.csv"))
+    [['a', 'b'], ['c', 'd']]
+    """
+    reader = csv.reader(lines)
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as exc:
+        raise UserInputError(
+            f"not valid CSV ({exc})",
+            file=file,
+            line=first_line + max(reader.line_num - 1, 0),
+            expected="comma-separated cells with balanced quotes",
+        ) from exc
+    return rows

@@ -200,6 +200,13 @@ def parse_folder(folder: Path) -> list[ParticleMeasurement]:
     videos_src = read_source(_one(results, "Videos_*.dat"))
     reps = _videos(videos_src)
     volume = _xml_float(root, "RecordingSettings/Volume", xml_path)
+    if volume <= 0:
+        raise UserInputError(
+            f"recorded volume {volume} mL is not positive",
+            file=xml_path,
+            field="RecordingSettings/Volume",
+            expected="the analysed volume per video in mL, > 0",
+        )
     n_videos = int(_xml_float(root, "RecordingSettings/NumOfVideos", xml_path))
     for rep in reps:
         rep.concentration_per_ml = (rep.particles_counted or 0) / volume

@@ -1,0 +1,1 @@
+"""Fuzz tests of every importer at exoderm's edges (issue 18)."""
