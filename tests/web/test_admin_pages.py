@@ -54,3 +54,22 @@ def test_admin_pages_are_for_admins(world: World) -> None:
     assert doc.get("/admin").status_code == 403
     assert doc.get("/admin/audit").status_code == 403
     assert "/admin" not in doc.get("/").text
+
+
+def test_admin_opts_in_and_builds_real_world_evidence(world: World) -> None:
+    admin = login(world.client(), "admin")
+    page = admin.get("/admin")
+    assert "Real-world evidence" in page.text
+    csrf = csrf_of(page.text)
+    org = world.org_ids["Clinic A"]
+    r = admin.post(
+        f"/admin/organisations/{org}/real-world-evidence",
+        data={"csrf_token": csrf, "contributes": "true"},
+    )
+    assert r.status_code == 200 and "Stop contributing" in r.text
+    r = admin.post("/admin/real-world-evidence", data={"csrf_token": csrf, "min_cell": "10"})
+    assert r.status_code == 200 and "0 real-world claims stored" in r.text
+    r = admin.post("/admin/real-world-evidence", data={"csrf_token": csrf, "min_cell": "1"})
+    assert r.status_code == 422
+    clinician = login(world.client(), "doc_a")
+    assert clinician.get("/admin").status_code in (403, 404)

@@ -86,6 +86,18 @@ def set_contribution(
     )
 
 
+def list_contributions(session: Session, actor: Actor) -> list[ContributionRead]:
+    """Every organisation's recorded decision (admins only)."""
+    actor.require(Role.admin, action="see real-world-evidence contributions")
+    rows = session.scalars(select(ContributionRecord).order_by(ContributionRecord.organisation_id))
+    return [
+        ContributionRead(
+            organisation_id=r.organisation_id, contributes=r.contributes, decided_by=r.decided_by
+        )
+        for r in rows
+    ]
+
+
 def contributing_organisations(session: Session) -> list[int]:
     """The organisations that opted in."""
     return list(

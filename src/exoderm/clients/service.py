@@ -1102,6 +1102,38 @@ def set_rwe_contribution(
     return rwe.set_contribution(session, actor, organisation_id, contributes=contributes)
 
 
+def rwe_contributions(session: Session, actor: Actor) -> list[ContributionRead]:
+    """Which organisations contribute their outcomes as real-world evidence (admins).
+
+    Parameters
+    ----------
+    session : Session
+        An open session.
+    actor : Actor
+        An admin.
+
+    Returns
+    -------
+    list of ContributionRead
+        One per organisation that ever decided; an organisation without a row does not
+        contribute.
+
+    References
+    ----------
+    .. [1] Regulation (EU) 2016/679 (GDPR), Art. 89 (safeguards for research processing).
+
+    Examples
+    --------
+    >>> with _example() as (db, admin, pseudonym):
+    ...     with db.transaction() as s:
+    ...         org = get_client(s, admin, pseudonym).organisation_id
+    ...         _ = set_rwe_contribution(s, admin, organisation_id=org, contributes=True)
+    ...         [c.contributes for c in rwe_contributions(s, admin)]
+    [True]
+    """
+    return rwe.list_contributions(session, actor)
+
+
 def build_real_world_evidence(
     session: Session, actor: Actor, *, min_cell: int = DEFAULT_MIN_CELL
 ) -> list[RealWorldClaimRead]:

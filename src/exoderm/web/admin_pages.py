@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from exoderm.accounts import service
 from exoderm.accounts.records import OrganisationKind, Role
+from exoderm.clients import service as clients
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
 from exoderm.storage.paging import FIRST_PAGE, PageQuery
@@ -24,6 +25,9 @@ def _page(request: Request, who: Principal, svc: AppContext, **extra: object) ->
     with svc.db.reader() as s:
         users = service.list_users(s, who.actor, page=FIRST_PAGE).items
         orgs = service.list_organisations(s, who.actor, page=FIRST_PAGE).items
+        contributing = {
+            c.organisation_id for c in clients.rwe_contributions(s, who.actor) if c.contributes
+        }
     return render(
         request,
         "admin/index.html",
@@ -33,6 +37,8 @@ def _page(request: Request, who: Principal, svc: AppContext, **extra: object) ->
             "roles": [r.value for r in Role],
             "kinds": [k.value for k in OrganisationKind],
             "created": None,
+            "contributing": contributing,
+            "built": None,
             **extra,
         },
     )
@@ -77,6 +83,33 @@ def create_organisation(
     with svc.db.transaction() as s:
         service.create_organisation(s, who.actor, name=name, kind=kind)
     return _page(request, who, svc)
+
+
+@router.post("/organisations/{organisation_id}/real-world-evidence")
+def contribution(
+    request: Request,
+    who: Admin,
+    organisation_id: int,
+    contributes: Annotated[bool, Form()] = False,
+    svc: AppContext = Depends(app_context),
+) -> Response:
+    with svc.db.transaction() as s:
+        clients.set_rwe_contribution(
+            s, who.actor, organisation_id=organisation_id, contributes=contributes
+        )
+    return _page(request, who, svc)
+
+
+@router.post("/real-world-evidence")
+def build_real_world_evidence(
+    request: Request,
+    who: Admin,
+    min_cell: Annotated[int, Form(ge=2, le=1000)] = 10,
+    svc: AppContext = Depends(app_context),
+) -> Response:
+    with svc.db.transaction() as s:
+        claims = clients.build_real_world_evidence(s, who.actor, min_cell=min_cell)
+    return _page(request, who, svc, built=claims)
 
 
 @router.get("/audit")
