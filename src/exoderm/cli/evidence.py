@@ -26,7 +26,9 @@ from exoderm.evidence import service as evidence
 from exoderm.evidence.bibliography import BibFormat
 from exoderm.evidence.cargo import CargoFilter
 from exoderm.evidence.export import ExportFormat
+from exoderm.evidence.model import EvidenceLevel, Predicate
 from exoderm.evidence.reads import ClaimRead, ConflictRead, NodeRead
+from exoderm.evidence.review import CandidateEdits, Decision
 from exoderm.storage.paging import PageQuery
 
 T = TypeVar("T")
@@ -494,3 +496,112 @@ def rwe_list(
     """The stored real-world claims, shown apart from the literature."""
     claims = _read(lambda s, a: evidence.real_world_claims(s, a, exposure=source, concern=concern))
     emit_rows([c.model_dump(mode="json") for c in claims], _RWE_COLUMNS)
+
+
+# --------------------------------------------------------------------------- curation
+curate_app = typer.Typer(
+    help="Curation: propose claims from a PubMed XML export and review them.",
+    no_args_is_help=True,
+)
+app.add_typer(curate_app, name="curate")
+
+_CANDIDATE_COLUMNS = [
+    "id",
+    "locator",
+    "subject",
+    "predicate",
+    "object",
+    "negated",
+    "hedged",
+    "study_type",
+    "confidence",
+    "status",
+    "claim_id",
+    "quote",
+]
+
+
+@curate_app.command("import")
+def curate_import(
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE.xml", help="A PubMed/MEDLINE XML export.", dir_okay=False),
+    ],
+) -> None:
+    """Parse a PubMed XML export and store the candidate claims proposed from it."""
+    with STATE.database().transaction() as session:
+        batch = evidence.import_pubmed(session, local_operator(), path=file)
+    info(f"{batch.records} record(s), {batch.candidates} candidate(s) as batch #{batch.batch_id}")
+    emit_object(batch.model_dump())
+
+
+@curate_app.command("queue")
+def curate_queue(
+    batch: Annotated[int | None, typer.Option("--batch", help="Only this batch.")] = None,
+    status: Annotated[
+        str, typer.Option(help="pending, accepted, edited, rejected or all.")
+    ] = "pending",
+) -> None:
+    """The candidates awaiting review (or in another status)."""
+    wanted = None if status == "all" else status
+    page = _read(lambda s, a: evidence.review_queue(s, a, batch_id=batch, status=wanted, page=ALL))
+    emit_rows([c.model_dump(mode="json") for c in page.items], _CANDIDATE_COLUMNS)
+
+
+def _decide(
+    candidate_id: int,
+    decision: Decision,
+    edits: CandidateEdits | None = None,
+    note: str = "",
+) -> None:
+    with STATE.database().transaction() as session:
+        done = evidence.review_candidate(
+            session,
+            local_operator(),
+            candidate_id=candidate_id,
+            decision=decision,
+            edits=edits,
+            note=note,
+        )
+    info(
+        f"candidate {done.id} {done.status}"
+        + (f" as claim {done.claim_id}" if done.claim_id else "")
+    )
+    emit_object(done.model_dump(mode="json"))
+
+
+@curate_app.command("accept")
+def curate_accept(
+    candidate_id: Annotated[int, typer.Argument(metavar="ID")],
+    note: Annotated[str, typer.Option(help="Why.")] = "",
+) -> None:
+    """Accept a candidate as proposed: it becomes a claim with its quote and locator."""
+    _decide(candidate_id, Decision.ACCEPT, note=note)
+
+
+@curate_app.command("reject")
+def curate_reject(
+    candidate_id: Annotated[int, typer.Argument(metavar="ID")],
+    note: Annotated[str, typer.Option(help="Why.")] = "",
+) -> None:
+    """Reject a candidate (kept with the note; nothing enters the graph)."""
+    _decide(candidate_id, Decision.REJECT, note=note)
+
+
+@curate_app.command("edit")
+def curate_edit(
+    candidate_id: Annotated[int, typer.Argument(metavar="ID")],
+    subject: Annotated[str | None, typer.Option(help="Subject node (name or id).")] = None,
+    predicate: Annotated[Predicate | None, typer.Option(help="Predicate.")] = None,
+    object_: Annotated[
+        str | None, typer.Option("--object", help="Object node (name or id).")
+    ] = None,
+    negated: Annotated[bool | None, typer.Option("--negated/--not-negated")] = None,
+    level: Annotated[EvidenceLevel | None, typer.Option("--level", help="Evidence level.")] = None,
+    note: Annotated[str, typer.Option(help="Why.")] = "",
+) -> None:
+    """Correct a candidate and accept it."""
+    edits = CandidateEdits(
+        subject=subject, predicate=predicate, object=object_, negated=negated, evidence_level=level
+    )
+    _decide(candidate_id, Decision.EDIT, edits, note)

@@ -139,3 +139,62 @@ class RealWorldClaim(Base):
     min_cell: Mapped[int] = mapped_column(Integer)
     built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     built_by: Mapped[str] = mapped_column(String(100))
+
+
+class CurationBatch(Timestamped, Base):
+    """One imported PubMed XML export and how many candidate claims it yielded."""
+
+    __tablename__ = "evidence_curation_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    filename: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    imported_by: Mapped[str] = mapped_column(String(100))
+    record_count: Mapped[int] = mapped_column(Integer, default=0)
+    candidate_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CurationCandidate(Base):
+    """A proposed claim awaiting (or past) review: the exact sentence and its locator."""
+
+    __tablename__ = "evidence_curation_candidate"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence_curation_batch.id", ondelete="CASCADE"), index=True
+    )
+    #: ``<pmid>-<sentence>-<n>``: stable for the same record and proposer.
+    candidate_key: Mapped[str] = mapped_column(String(100))
+    pmid: Mapped[str] = mapped_column(String(20), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    predicate: Mapped[str] = mapped_column(String(40))
+    object: Mapped[str] = mapped_column(String(200))
+    negated: Mapped[bool] = mapped_column(Boolean, default=False)
+    hedged: Mapped[bool] = mapped_column(Boolean, default=False)
+    quote: Mapped[str] = mapped_column(Text)
+    locator: Mapped[str] = mapped_column(String(500))
+    study_type: Mapped[str] = mapped_column(String(60))
+    confidence: Mapped[float] = mapped_column(Float)
+    cargo_mentions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: The record's bibliographic fields (authors, year, title, journal, volume, pages, doi).
+    reference: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: ``pending``, ``accepted``, ``edited`` or ``rejected``.
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    claim_key: Mapped[str | None] = mapped_column(String(200))
+
+
+class CurationDecision(Base):
+    """A curator's decision on one candidate (accept, edit or reject), with a note."""
+
+    __tablename__ = "evidence_curation_decision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence_curation_candidate.id", ondelete="CASCADE"), index=True
+    )
+    decision: Mapped[str] = mapped_column(String(20))
+    reviewer: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+    edits: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    claim_key: Mapped[str | None] = mapped_column(String(200))

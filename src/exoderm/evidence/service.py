@@ -63,6 +63,15 @@ from exoderm.evidence.reads import (
     ReferenceRead,
     SearchHitRead,
 )
+from exoderm.evidence.review import (
+    CandidateEdits,
+    CandidateRead,
+    CurationBatchRead,
+    Decision,
+    candidate_page,
+    decide,
+    store_candidates,
+)
 from exoderm.evidence.rwe import RealWorldClaimRead, replace_all, stored
 from exoderm.storage.paging import FIRST_PAGE, Page, PageQuery, page_of_list
 
@@ -86,12 +95,15 @@ __all__ = [
     "glossary",
     "import_cargo",
     "import_claims",
+    "import_pubmed",
     "knowledge_base",
     "list_claims",
     "list_nodes",
     "list_references",
     "paths",
     "resolve",
+    "review_candidate",
+    "review_queue",
     "search",
     "stats",
 ]
@@ -1274,3 +1286,211 @@ def real_world_claims(
     source = kb.resolve(exposure).id if exposure else None
     target = kb.resolve(concern).id if concern else None
     return stored(session, exposure=source, concern=target)
+
+
+# --------------------------------------------------------------------------- curation
+def import_pubmed(session: Session, actor: Actor, *, path: Path) -> CurationBatchRead:
+    """Import a PubMed XML export and store the candidate claims proposed from it.
+
+    Abstracts are split into sentences; each sentence naming two of the graph's nodes
+    around a verb of the predicate lexicon becomes a candidate (negation, hedging and
+    the record's study type detected). Nothing enters the graph until a curator
+    accepts it (:func:`review_candidate`). One audit event (``evidence.curation_import``).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        An admin or a scientist.
+    path : Path
+        A PubMed/MEDLINE XML file (``PubmedArticleSet``).
+
+    Returns
+    -------
+    CurationBatchRead
+        The batch id, the file's SHA-256 and how many records and candidates it holds.
+
+    Raises
+    ------
+    PermissionDenied
+        The actor may not import.
+    UserInputError
+        Malformed XML, an entity declaration, a record without a PMID or title.
+
+    References
+    ----------
+    .. [1] National Library of Medicine (2025). PubMed XML DTD, ``pubmed_250101.dtd``.
+    .. [2] Chapman, W. W. et al. (2001). A simple algorithm for identifying negated
+       findings and diseases in discharge summaries. J Biomed Inform 34(5), 301-310.
+       doi:10.1006/jbin.2001.1029
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from exoderm.accounts.actor import Actor
+    >>> from exoderm.accounts.records import Role
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> f = Path(tempfile.mkdtemp()) / "pubmed.xml"
+    >>> _ = f.write_text("<PubmedArticleSet><PubmedArticle><MedlineCitation>"
+    ...     "<PMID>1</PMID><Article><ArticleTitle>T.</ArticleTitle><Abstract><AbstractText>"
+    ...     "ADSC exosomes reduced IL-6.</AbstractText></Abstract></Article>"
+    ...     "</MedlineCitation></PubmedArticle></PubmedArticleSet>")
+    >>> with scratch_database().transaction() as s:
+    ...     batch = import_pubmed(s, Actor("sam", Role.scientist), path=f)
+    >>> batch.records, batch.candidates
+    (1, 1)
+    """
+    actor.require(*IMPORT_ROLES, action="import PubMed records")
+    batch = store_candidates(session, path, imported_by=actor.username)
+    audit(
+        session,
+        actor=actor.username,
+        action="evidence.curation_import",
+        subject_type="evidence_curation_batch",
+        subject_id=batch.id,
+        organisation_id=actor.organisation_id,
+        detail={"file": batch.filename, "records": batch.record_count},
+    )
+    session.flush()
+    return CurationBatchRead(
+        batch_id=batch.id,
+        filename=batch.filename,
+        sha256=batch.sha256,
+        records=batch.record_count,
+        candidates=batch.candidate_count,
+    )
+
+
+def review_queue(
+    session: Session,
+    actor: Actor,
+    *,
+    batch_id: int | None = None,
+    status: str | None = "pending",
+    page: PageQuery = FIRST_PAGE,
+) -> Page[CandidateRead]:
+    """Candidate claims awaiting review (or in another status), in file order.
+
+    Parameters
+    ----------
+    session : Session
+        An open session.
+    actor : Actor
+        An admin or a scientist (the curators).
+    batch_id : int, optional
+        Only this import's candidates.
+    status : str, optional
+        ``pending`` (default), ``accepted``, ``edited``, ``rejected``, or None for all.
+    page : PageQuery
+        Which page.
+
+    Returns
+    -------
+    Page of CandidateRead
+        Each with its quote, locator, study type and confidence.
+
+    References
+    ----------
+    .. [1] International Organization for Standardization (2022). ISO/IEC 27001:2022,
+       Annex A 8.15 "Logging".
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import Actor
+    >>> from exoderm.accounts.records import Role
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> with scratch_database().reader() as s:
+    ...     review_queue(s, Actor("sam", Role.scientist)).total
+    0
+    """
+    actor.require(*IMPORT_ROLES, action="review curation candidates")
+    return candidate_page(session, batch_id=batch_id, status=status, page=page)
+
+
+def review_candidate(
+    session: Session,
+    actor: Actor,
+    *,
+    candidate_id: int,
+    decision: Decision,
+    edits: CandidateEdits | None = None,
+    note: str = "",
+) -> CandidateRead:
+    """Accept, edit or reject a candidate; accepted and edited ones become claims.
+
+    The claim quotes the candidate's sentence with its locator and cites the PubMed
+    record (added as a reference unless its id or DOI is already known), and passes
+    every check of a file import. Each decision is stored and audited
+    (``evidence.curation_decision``).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        An admin or a scientist.
+    candidate_id : int
+        The candidate.
+    decision : Decision
+        ``accept``, ``edit`` (with ``edits``) or ``reject``.
+    edits : CandidateEdits, optional
+        Subject, predicate, object, negation or evidence level to change.
+    note : str
+        The curator's reason (kept with the decision).
+
+    Returns
+    -------
+    CandidateRead
+        The candidate with its new status and, when accepted, its claim id.
+
+    Raises
+    ------
+    NotFoundError
+        No such candidate.
+    ConflictError
+        The candidate was decided before.
+    ValidationFailed
+        The (edited) claim fails a check, e.g. an unknown node.
+
+    References
+    ----------
+    .. [1] International Organization for Standardization (2022). ISO/IEC 27001:2022,
+       Annex A 8.15 "Logging".
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from exoderm.accounts.actor import Actor
+    >>> from exoderm.accounts.records import Role
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> f = Path(tempfile.mkdtemp()) / "pubmed.xml"
+    >>> _ = f.write_text("<PubmedArticleSet><PubmedArticle><MedlineCitation>"
+    ...     "<PMID>2</PMID><Article><ArticleTitle>T.</ArticleTitle><Abstract><AbstractText>"
+    ...     "ADSC exosomes reduced IL-6.</AbstractText></Abstract></Article>"
+    ...     "</MedlineCitation></PubmedArticle></PubmedArticleSet>")
+    >>> sam = Actor("sam", Role.scientist)
+    >>> with scratch_database().transaction() as s:
+    ...     _ = import_pubmed(s, sam, path=f)
+    ...     first = review_queue(s, sam).items[0]
+    ...     done = review_candidate(s, sam, candidate_id=first.id, decision=Decision.ACCEPT)
+    ...     claim = knowledge_base(s, sam).claim(done.claim_id)
+    >>> done.status, claim.location
+    ('accepted', 'PMID:2, abstract sentence 1')
+    """
+    chosen = Decision(decision)
+    row, made = decide(
+        session, actor, candidate_id=candidate_id, decision=chosen, edits=edits, note=note
+    )
+    audit(
+        session,
+        actor=actor.username,
+        action="evidence.curation_decision",
+        subject_type="evidence_curation_candidate",
+        subject_id=row.id,
+        organisation_id=actor.organisation_id,
+        detail={"decision": chosen.value, "claim": made.claim_key, "edits": made.edits},
+        note=note or None,
+    )
+    session.flush()
+    return CandidateRead.of(row)

@@ -3,17 +3,22 @@ and a graph view of the paths from a source to an effect or concern."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path as FsPath
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
-from starlette.responses import Response
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
 
 from exoderm.errors import ExodermError
-from exoderm.evidence import NodeKind
+from exoderm.evidence import NodeKind, Predicate
 from exoderm.evidence import service as evidence
 from exoderm.evidence.reads import NodeRead, PathRead
+from exoderm.evidence.review import CandidateEdits, Decision
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
+from exoderm.serving.uploads import save_upload
 from exoderm.storage.paging import PageQuery
 from exoderm.web.charts import path_graph
 from exoderm.web.page_auth import page_scope
@@ -116,3 +121,79 @@ def explain(
             if paths:
                 context["graph_svg"] = _graph(paths, association.source, association.target)
     return render(request, "evidence/explain.html", context)
+
+
+# --------------------------------------------------------------------------- curation
+Curator = Annotated[Principal, Depends(page_scope("evidence:write"))]
+_STATUSES = ("pending", "accepted", "edited", "rejected")
+
+
+@router.get("/curation")
+def curation(
+    request: Request,
+    who: Curator,
+    svc: Context,
+    batch: int | None = Query(None, ge=1),
+    status: str = Query("pending", pattern="^(pending|accepted|edited|rejected|all)$"),
+    offset: int = Query(0, ge=0),
+) -> Response:
+    with svc.db.reader() as s:
+        page = evidence.review_queue(
+            s,
+            who.actor,
+            batch_id=batch,
+            status=None if status == "all" else status,
+            page=PageQuery(limit=50, offset=offset),
+        )
+    context: dict[str, object] = {
+        "page": page,
+        "batch": batch,
+        "status": status,
+        "statuses": (*_STATUSES, "all"),
+        "predicates": [p.value for p in Predicate],
+    }
+    return render(request, "evidence/curation.html", context)
+
+
+@router.post("/curation/imports")
+async def curation_import(
+    request: Request,
+    who: Curator,
+    svc: Context,
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    with tempfile.TemporaryDirectory(prefix="exoderm-upload-") as tmp:
+        path = await save_upload(file, FsPath(tmp), expected="a PubMed XML export")
+
+        def work() -> int:
+            with svc.db.transaction() as s:
+                return evidence.import_pubmed(s, who.actor, path=path).batch_id
+
+        batch_id = await run_in_threadpool(work)
+    return RedirectResponse(f"/evidence/curation?batch={batch_id}", status_code=303)
+
+
+@router.post("/curation/candidates/{candidate_id}")
+def curation_decision(
+    request: Request,
+    candidate_id: int,
+    who: Curator,
+    svc: Context,
+    decision: Annotated[Decision, Form()],
+    note: Annotated[str, Form(max_length=2000)] = "",
+    predicate: Annotated[str, Form(max_length=40)] = "",
+    object_: Annotated[str, Form(alias="object", max_length=200)] = "",
+    back: Annotated[str, Form(max_length=300, pattern=r"^/evidence/curation(\?[\w=&%-]*)?$")] = (
+        "/evidence/curation"
+    ),
+) -> Response:
+    edits = None
+    if decision is Decision.EDIT:
+        edits = CandidateEdits(
+            predicate=Predicate(predicate) if predicate else None, object=object_ or None
+        )
+    with svc.db.transaction() as s:
+        evidence.review_candidate(
+            s, who.actor, candidate_id=candidate_id, decision=decision, edits=edits, note=note
+        )
+    return RedirectResponse(back, status_code=303)

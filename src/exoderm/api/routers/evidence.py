@@ -8,9 +8,13 @@ dispute.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path as FsPath
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from exoderm.api.problems import problem_responses
 from exoderm.evidence import NodeKind, Predicate
@@ -33,9 +37,11 @@ from exoderm.evidence.reads import (
     ReferenceRead,
     SearchHitRead,
 )
+from exoderm.evidence.review import CandidateEdits, CandidateRead, CurationBatchRead, Decision
 from exoderm.serving.auth import Principal, need
 from exoderm.serving.context import AppContext, app_context
 from exoderm.serving.paging import page_query
+from exoderm.serving.uploads import save_upload
 from exoderm.storage.paging import Page, PageQuery
 
 router = APIRouter(
@@ -246,4 +252,80 @@ def cargo_carriers(
     with svc.db.reader() as s:
         return evidence.cargo_carriers(
             s, who.actor, molecule=molecule, filters=filters, include_unmapped=all_samples
+        )
+
+
+# --------------------------------------------------------------------------- curation
+Curator = Annotated[Principal, Depends(need("evidence:write"))]
+
+
+class DecisionIn(BaseModel):
+    """A curator's decision on one candidate."""
+
+    model_config = ConfigDict(extra="forbid")
+    decision: Decision
+    edits: CandidateEdits | None = None
+    note: str = Field("", max_length=2000)
+
+
+@router.post(
+    "/curation/imports",
+    response_model=CurationBatchRead,
+    status_code=201,
+    summary="Import a PubMed XML export and propose candidate claims",
+    responses=problem_responses(413),
+)
+async def curation_import(
+    file: Annotated[UploadFile, File(description="A PubMed/MEDLINE XML export.")],
+    who: Curator,
+    svc: Context,
+) -> CurationBatchRead:
+    with tempfile.TemporaryDirectory(prefix="exoderm-upload-") as tmp:
+        path = await save_upload(file, FsPath(tmp), expected="a PubMed XML export")
+
+        def work() -> CurationBatchRead:
+            with svc.db.transaction() as s:
+                return evidence.import_pubmed(s, who.actor, path=path)
+
+        return await run_in_threadpool(work)
+
+
+@router.get(
+    "/curation/candidates",
+    response_model=Page[CandidateRead],
+    summary="Candidate claims awaiting review (or in another status)",
+)
+def curation_candidates(
+    who: Curator,
+    svc: Context,
+    page: Annotated[PageQuery, Depends(page_query)],
+    batch_id: int | None = Query(None, ge=1),
+    status: str | None = Query(
+        "pending", pattern="^(pending|accepted|edited|rejected)$", description="Review status."
+    ),
+) -> Page[CandidateRead]:
+    with svc.db.reader() as s:
+        return evidence.review_queue(s, who.actor, batch_id=batch_id, status=status, page=page)
+
+
+@router.post(
+    "/curation/candidates/{candidate_id}/decision",
+    response_model=CandidateRead,
+    summary="Accept, edit or reject a candidate (accepted ones become claims)",
+    responses=problem_responses(409),
+)
+def curation_decision(
+    candidate_id: Annotated[int, Path(ge=1)],
+    body: DecisionIn,
+    who: Curator,
+    svc: Context,
+) -> CandidateRead:
+    with svc.db.transaction() as s:
+        return evidence.review_candidate(
+            s,
+            who.actor,
+            candidate_id=candidate_id,
+            decision=body.decision,
+            edits=body.edits,
+            note=body.note,
         )
