@@ -150,7 +150,24 @@ def test_the_graph_is_shared_so_org_b_sees_org_a_import(
 
 def test_every_public_verb_is_covered() -> None:
     public = set(evidence.__all__) - {"IMPORT_ROLES", "READ_ROLES"}
-    assert public == set(READS) | {"import_claims", "import_cargo"}
+    writes = {"import_claims", "import_cargo", "import_pubmed", "review_candidate"}
+    shared = {"review_queue", "real_world_claims", "store_real_world_claims"}
+    assert public == set(READS) | writes | shared
+
+
+def test_only_curators_import_and_review_and_only_admins_store_real_world_claims(
+    tenants: Tenants, tmp_path: Path
+) -> None:
+    path = tmp_path / "empty.xml"
+    path.write_text("<PubmedArticleSet></PubmedArticleSet>")
+    for role in (Role.qc_analyst, Role.clinician, Role.viewer):
+        with pytest.raises(PermissionDenied), tenants.db.transaction() as s:
+            evidence.import_pubmed(s, tenants.b[role], path=path)
+        with pytest.raises(PermissionDenied), tenants.db.transaction() as s:
+            evidence.review_candidate(s, tenants.b[role], candidate_id=1, decision="reject")
+    for role in NON_ADMIN:
+        with pytest.raises(PermissionDenied), tenants.db.transaction() as s:
+            evidence.store_real_world_claims(s, tenants.b[role], claims=[])
 
 
 def test_only_admins_and_scientists_import(tenants: Tenants, tmp_path: Path) -> None:

@@ -104,6 +104,8 @@ __all__ = [
     "resolve",
     "review_candidate",
     "review_queue",
+    "real_world_claims",
+    "store_real_world_claims",
     "search",
     "stats",
 ]
@@ -1478,6 +1480,7 @@ def review_candidate(
     >>> done.status, claim.location
     ('accepted', 'PMID:2, abstract sentence 1')
     """
+    actor.require(*IMPORT_ROLES, action="review curation candidates")
     chosen = Decision(decision)
     row, made = decide(
         session, actor, candidate_id=candidate_id, decision=chosen, edits=edits, note=note
