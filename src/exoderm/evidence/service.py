@@ -101,13 +101,13 @@ __all__ = [
     "list_nodes",
     "list_references",
     "paths",
+    "real_world_claims",
     "resolve",
     "review_candidate",
     "review_queue",
-    "real_world_claims",
-    "store_real_world_claims",
     "search",
     "stats",
+    "store_real_world_claims",
 ]
 
 
