@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from exoderm.accounts.actor import Actor
 from exoderm.accounts.records import Organisation, OrganisationKind, Role
+from exoderm.cli.main import main
 from exoderm.clients import ClientView, PersonalData, add_client, parse_profile
 from exoderm.storage import Database
 
@@ -58,3 +60,17 @@ def new_client(sqlite_db: Database, clinician: Actor) -> AddClient:
             )
 
     return add
+
+
+@pytest.fixture
+def run(tmp_path: Path, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """Call the real CLI on a fresh database with one organisation, 'Clinic A'."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    def call(*args: str) -> tuple[int, str, str]:
+        code = main(["--db", url, "--format", "json", *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    assert call("user", "org", "add", "Clinic A")[0] == 0
+    return call

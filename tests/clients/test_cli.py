@@ -5,23 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from icalendar import Calendar
-
-from exoderm.cli.main import main
-
-
-@pytest.fixture
-def run(tmp_path: Path, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-
-    def call(*args: str) -> tuple[int, str, str]:
-        code = main(["--db", url, "--format", "json", *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    assert call("user", "org", "add", "Clinic A")[0] == 0
-    return call
 
 
 def test_client_lifecycle(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
