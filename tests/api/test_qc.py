@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.conftest import World
+from tests.api.conftest import PASSWORD, World
 from tests.api.shared_data import shared_file
+
+#: A signature: the password re-entered, and "reviewed" (valid whatever the decision).
+SIGN = {"password": PASSWORD, "meaning": "reviewed"}
 
 
 def record(lot: str, markers: bool = True) -> dict[str, Any]:
@@ -50,12 +53,23 @@ def test_batch_import_check_and_sign(world: World) -> None:
     check = qc.get("/api/v1/qc/batches/L-100/check").json()
     assert check["decision"] in ("release", "needs review", "reject")
     assert {c["id"] for c in check["checklist"]}
-    signed = qc.post("/api/v1/qc/batches/L-100/certificates", json={})
+    # signing re-authenticates (issue 20): no password 401, a wrong one 403, nothing stored
+    unsigned = qc.post("/api/v1/qc/batches/L-100/certificates", json={"meaning": "reviewed"})
+    assert unsigned.status_code == 401 and "password" in unsigned.json()["detail"]
+    wrong = qc.post(
+        "/api/v1/qc/batches/L-100/certificates",
+        json={"meaning": "reviewed", "password": "not-the-password"},
+    )
+    assert wrong.status_code == 403 and "not signed" in wrong.json()["detail"]
+    assert qc.get("/api/v1/qc/batches/L-100/certificates").json() == []
+    signed = qc.post("/api/v1/qc/batches/L-100/certificates", json=SIGN)
     assert signed.status_code == 201, signed.text
     assert signed.json()["version"] == 1 and signed.json()["signed_by"] == "qc"
+    assert signed.json()["meaning"] == "Reviewed by Quality Assurance (not a release)"
+    assert signed.json()["signer_name"] == "qc", signed.json()
     pdf = qc.get("/api/v1/qc/batches/L-100/certificates/1/pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    again = qc.post("/api/v1/qc/batches/L-100/certificates", json={})
+    again = qc.post("/api/v1/qc/batches/L-100/certificates", json=SIGN)
     assert again.status_code == 422 and again.json()["errors"][0]["field"] == "reason"
     audit = (
         world.client("admin")
@@ -126,9 +140,9 @@ def test_other_organisation_gets_404(world: World) -> None:
 def test_certificate_list_html_and_specs(world: World) -> None:
     qc = world.client("qc")
     qc.post("/api/v1/qc/batches", json=record("L-106"))
-    assert qc.post("/api/v1/qc/batches/L-106/certificates", json={}).status_code == 201
+    assert qc.post("/api/v1/qc/batches/L-106/certificates", json=SIGN).status_code == 201
     corrected = qc.post(
-        "/api/v1/qc/batches/L-106/certificates", json={"reason": "endotoxin re-tested"}
+        "/api/v1/qc/batches/L-106/certificates", json={**SIGN, "reason": "endotoxin re-tested"}
     )
     assert corrected.status_code == 201 and corrected.json()["version"] == 2
     versions = qc.get("/api/v1/qc/batches/L-106/certificates").json()
@@ -199,7 +213,8 @@ def test_spec_is_a_name_never_a_path(world: World, tmp_path: Any) -> None:
     with spying:
         answers = [qc.get("/api/v1/qc/batches/L-200/check", params={"spec": t}) for t in tries]
         answers += [
-            qc.post("/api/v1/qc/batches/L-200/certificates", json={"spec": t}) for t in tries
+            qc.post("/api/v1/qc/batches/L-200/certificates", json={**SIGN, "spec": t})
+            for t in tries
         ]
     assert any(p.endswith("exoderm-default-ev-1.0.toml") for p in opened)  # the spy works
     assert not [p for p in opened if "planted" in p or p.endswith("x.toml")], opened
@@ -234,7 +249,7 @@ def test_every_lot_operation_of_another_lab_is_404(world: World) -> None:
     qc = world.client("qc")
     qc.post("/api/v1/qc/batches", json=record("L-201"))
     assert upload(qc, "L-201").status_code == 201
-    assert qc.post("/api/v1/qc/batches/L-201/certificates", json={}).status_code == 201
+    assert qc.post("/api/v1/qc/batches/L-201/certificates", json=SIGN).status_code == 201
     other = _other_lab_client(world)
     base = "/api/v1/qc/batches/L-201"
     for path in (base, f"{base}/check", f"{base}/certificates", f"{base}/certificates/1/pdf"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,8 @@ import pytest
 
 from exoderm.accounts.actor import Actor
 from exoderm.accounts.records import Role
+from exoderm.qc.signing import Signer
+from exoderm.storage.base import utcnow
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -48,3 +51,14 @@ def analyst() -> Actor:
 @pytest.fixture
 def viewer() -> Actor:
     return Actor(username="vic", role=Role.viewer)
+
+
+def signer_for(actor: Actor, full_name: str = "Anna Berg") -> Signer:
+    """A freshly re-authenticated signer for ``actor`` (as an exoderm account, user id 1);
+    the password check itself is tested in ``test_certificate_signing.py``."""
+    return Signer(replace(actor, user_id=1), full_name, utcnow(), ("username", "password"))
+
+
+@pytest.fixture
+def signer(analyst: Actor) -> Signer:
+    return signer_for(analyst)

@@ -15,8 +15,9 @@ from exoderm.qc import service as qc
 from exoderm.qc.certificate import PLOT_COLOUR, certificate, content_sha256
 from exoderm.qc.importers import import_file
 from exoderm.qc.records import QcCertificate
+from exoderm.qc.signing import Signer
 from exoderm.storage import Database
-from tests.qc.conftest import passing_record
+from tests.qc.conftest import passing_record, signer_for
 from tests.shared import SHARED_DATA
 
 
@@ -36,30 +37,33 @@ def _plot_blue(pixels: np.ndarray) -> int:
     return int((np.abs(pixels - rgb).max(axis=2) < 40).sum())
 
 
-def test_pdf_shows_plot_and_spec_table(released: Database, analyst: Actor) -> None:
+def test_pdf_shows_plot_and_spec_table(released: Database, analyst: Actor, signer: Signer) -> None:
     with released.transaction() as s:
-        signed = qc.sign_certificate(s, analyst, "LOT-001")
+        signed = qc.sign_certificate(s, signer, "LOT-001", meaning="approved")
         pdf_bytes = qc.get_certificate(s, analyst, "LOT-001", signed.version).pdf
     pdf = pdfium.PdfDocument(pdf_bytes)
     page = pdf[0]
     text = page.get_textpage()
     full = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
-    # the specification table: header, a criterion row with measured value, limit, verdict
+    # the tests table: header, a test row with method, unit, limit, result, verdict
     for expected in (
-        "Criterion",
-        "Measured",
-        "Limit",
-        "Verdict",
+        "Test",
+        "Method (reference)",
+        "Unit",
+        "Specification",
+        "Result",
+        "Pass/fail",
         "Endotoxin",
         "0.1 EU/mL",
         "< 0.5 EU/mL",
         "MISEV2018 characterisation checklist",
         "RELEASE",
-        "Signed by qa.anna",
+        "Anna Berg (qa.anna)",
+        "Approved for release by Quality Assurance",
     ):
         assert expected in full, expected
     # the plot: find the figure caption, then coloured curve pixels just below it
-    search = text.search("Figure 1. Size distribution")
+    search = text.search("Figure 1. Number-weighted size distribution")
     hit = search.get_next()
     assert hit is not None
     _left, bottom, _right, _top = text.get_charbox(hit[0])
@@ -75,9 +79,11 @@ def test_pdf_shows_plot_and_spec_table(released: Database, analyst: Actor) -> No
     assert _plot_blue(above) == 0
 
 
-def test_signed_certificate_is_immutable_and_audited(released: Database, analyst: Actor) -> None:
+def test_signed_certificate_is_immutable_and_audited(
+    released: Database, analyst: Actor, signer: Signer
+) -> None:
     with released.transaction() as s:
-        qc.sign_certificate(s, analyst, "LOT-001")
+        qc.sign_certificate(s, signer, "LOT-001", meaning="approved")
         cert = certificate(s, get_batch(s, "LOT-001", analyst))
         assert cert.content_sha256 == content_sha256(cert.content)
     with pytest.raises(ConflictError), released.transaction() as s:
@@ -94,13 +100,17 @@ def test_signed_certificate_is_immutable_and_audited(released: Database, analyst
         assert sign[0].detail is not None and sign[0].detail["version"] == 1
 
 
-def test_correction_is_a_new_version_with_a_reason(released: Database, analyst: Actor) -> None:
+def test_correction_is_a_new_version_with_a_reason(
+    released: Database, analyst: Actor, signer: Signer
+) -> None:
     with released.transaction() as s:
-        qc.sign_certificate(s, analyst, "LOT-001")
+        qc.sign_certificate(s, signer, "LOT-001", meaning="approved")
     with pytest.raises(UserInputError, match="reason"), released.transaction() as s:
-        qc.sign_certificate(s, analyst, "LOT-001")
+        qc.sign_certificate(s, signer, "LOT-001", meaning="approved")
     with released.transaction() as s:
-        v2 = qc.sign_certificate(s, analyst, "LOT-001", reason="endotoxin re-test entered")
+        v2 = qc.sign_certificate(
+            s, signer, "LOT-001", meaning="approved", reason="endotoxin re-test entered"
+        )
         assert v2.version == 2
     with released.reader() as s:
         versions = qc.list_certificates(s, analyst, "LOT-001")
@@ -111,7 +121,7 @@ def test_correction_is_a_new_version_with_a_reason(released: Database, analyst: 
 
 def test_only_qc_roles_sign_and_failure_writes_nothing(released: Database, viewer: Actor) -> None:
     with pytest.raises(PermissionDenied), released.transaction() as s:
-        qc.sign_certificate(s, viewer, "LOT-001")
+        qc.sign_certificate(s, signer_for(viewer), "LOT-001", meaning="approved")
     with released.reader() as s:
         assert s.scalar(select(func.count()).select_from(QcCertificate)) == 0
 

@@ -34,7 +34,11 @@ def lot_file(tmp_path: Path) -> Path:
 
 
 def test_full_flow(
-    db_url: str, lot_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db_url: str,
+    lot_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     base = ["--db", db_url, "--format", "json"]
     assert run([*base, "qc", "batch", "create", str(lot_file)], capsys)[0] == 0
@@ -56,13 +60,22 @@ def test_full_flow(
     assert code == 0 and rows["endotoxin"]["verdict"] == "pass"
     assert "decision: RELEASE" in err
     pdf = tmp_path / "coa.pdf"
-    code, out, _ = run([*base, "qc", "coa", "LOT-001", "--pdf", str(pdf)], capsys)
+    # signing needs an exoderm account (issue 20): a QC analyst, re-authenticated
+    assert run([*base, "user", "org", "add", "QC Lab", "--kind", "lab"], capsys)[0] == 0
+    monkeypatch.setenv("EXODERM_NEW_PASSWORD", "Kestrel-Orbit-4417")
+    new_user = [*base, "user", "create", "qa.anna", "--role", "qc_analyst", "--org", "QC Lab"]
+    assert run(new_user, capsys)[0] == 0
+    monkeypatch.setenv("EXODERM_PASSWORD", "Kestrel-Orbit-4417")
+    sign = [*base, "qc", "coa", "LOT-001", "--sign", "--user", "qa.anna", "--pdf", str(pdf)]
+    code, out, _ = run(sign, capsys)
     assert code == 0 and json.loads(out)["version"] == 1
     assert pdf.read_bytes().startswith(b"%PDF")
-    code, _, err = run([*base, "qc", "coa", "LOT-001", "--pdf", str(pdf)], capsys)
+    code, _, err = run(sign, capsys)
     assert code == 2 and "reason" in err and "Traceback" not in err
     code, out, _ = run([*base, "qc", "batch", "show", "LOT-001"], capsys)
-    assert json.loads(out)["certificates"] == ["v1 release by " + json.loads(out)["created_by"]]
+    assert json.loads(out)["certificates"] == ["v1 release by qa.anna"]
+    code, out, _ = run([*base, "qc", "coa", "LOT-001", "--version", "1"], capsys)
+    assert code == 0 and json.loads(out)["meaning"] == "Approved for release by Quality Assurance"
     code, out, _ = run([*base, "qc", "trend", "--product", "Serum A"], capsys)
     assert code == 0 and {r["metric"] for r in json.loads(out)} == {
         "mode_nm",

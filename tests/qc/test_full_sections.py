@@ -24,7 +24,7 @@ from exoderm.qc.importers import import_file
 from exoderm.qc.measurement import ParticleMeasurement
 from exoderm.qc.results import DecisionRead
 from exoderm.storage import Database
-from tests.qc.conftest import FIXTURES, passing_record
+from tests.qc.conftest import FIXTURES, passing_record, signer_for
 from tests.shared import SHARED_DATA, needs
 
 FULL = FIXTURES / "nanosight_full_sections.csv"
@@ -180,7 +180,7 @@ def test_dilution_not_recorded_is_unknown_everywhere(
     assert rows["purity_ratio"].verdict == "review"
     assert rows["purity_ratio"].measured == "unknown (dilution not recorded)"
     text = "".join(p.get_textpage().get_text_range() for p in pdfium.PdfDocument(draft.pdf))
-    assert "unknown (dilution not recorded)" in text
+    assert "unknown (dilution not recorded)" in " ".join(text.split())  # a table cell wraps
     assert "particles/mL (stock)" not in text and "particles/mL (stock)" not in draft.html
     base = ["--db", f"sqlite:///{tmp_path / 'd.db'}", "--format", "json"]
     _lot(tmp_path, capsys, base, "NODIL")
@@ -309,11 +309,13 @@ def test_resigning_after_a_new_measurement_is_a_new_version_listing_both(
         create_batch(s, parse_batch_record(passing_record(lot="RESIGN")), analyst)
         record_measurement(s, "RESIGN", import_file(NS / "beads2.csv")[0], analyst)
     with sqlite_db.transaction() as s:
-        first = qc.sign_certificate(s, analyst, "RESIGN")
+        first = qc.sign_certificate(s, signer_for(analyst), "RESIGN", meaning="reviewed")
     with sqlite_db.transaction() as s:
         record_measurement(s, "RESIGN", import_file(FULL)[0], analyst)
     with sqlite_db.transaction() as s:
-        second = qc.sign_certificate(s, analyst, "RESIGN", reason="second measurement")
+        second = qc.sign_certificate(
+            s, signer_for(analyst), "RESIGN", meaning="reviewed", reason="second measurement"
+        )
     assert (first.version, second.version) == (1, 2)
     assert first.content_sha256 != second.content_sha256
     with sqlite_db.reader() as s:

@@ -21,6 +21,8 @@ from exoderm.errors import ConflictError, NotFoundError
 from exoderm.qc import ParticleMeasurement
 from exoderm.qc import service as qc
 from exoderm.qc.examples import example_record
+from exoderm.qc.signing import Signer
+from exoderm.storage.base import utcnow
 from tests.services.conftest import Tenants
 
 LOT = "A-LOT-1"
@@ -40,6 +42,11 @@ EXPORT = "\n".join(
 )
 
 
+def _signer(who: Actor) -> Signer:
+    """``who`` as freshly re-authenticated (the password check is tested with the CLI)."""
+    return Signer(who, who.username, utcnow(), ("username", "password"))
+
+
 def _import(s: Session, who: Actor, lot: str) -> object:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "run.csv"
@@ -54,7 +61,10 @@ CALLS: dict[str, Callable[[Session, Actor, str], object]] = {
     ),
     "import_measurements": _import,
     "check_batch": lambda s, who, lot: qc.check_batch(s, who, lot),
-    "sign_certificate": lambda s, who, lot: qc.sign_certificate(s, who, lot, reason="again"),
+    "sign_certificate": lambda s, who, lot: qc.sign_certificate(
+        s, _signer(who), lot, meaning="reviewed", reason="again"
+    ),
+    "check_may_sign": lambda s, who, lot: qc.check_may_sign(s, who, lot),
     "list_certificates": lambda s, who, lot: qc.list_certificates(s, who, lot),
     "get_certificate": lambda s, who, lot: qc.get_certificate(s, who, lot, 1),
     "get_latest_certificate": lambda s, who, lot: qc.get_certificate(s, who, lot),
@@ -68,7 +78,7 @@ def lab_a_lot(tenants: Tenants) -> Tenants:
     with tenants.db.transaction() as s:
         qc.create_batch(s, analyst, record=example_record(LOT, product="Serum A"))
         qc.record_measurement(s, analyst, LOT, measurement=MEASUREMENT)
-        qc.sign_certificate(s, analyst, LOT)
+        qc.sign_certificate(s, _signer(analyst), LOT, meaning="reviewed")
     return tenants
 
 

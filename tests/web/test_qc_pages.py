@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from exoderm.web.qc_pages import TEMPLATE
-from tests.api.conftest import World
+from tests.api.conftest import PASSWORD, World
 from tests.api.shared_data import shared_file
 from tests.web.logins import csrf_of, login
 
@@ -35,9 +35,24 @@ def test_batch_upload_sign_and_trends(world: World) -> None:
     assert batch.status_code == 200
     assert "beads2.csv" in batch.text and '<svg role="img"' in batch.text
     assert "MISEV checklist" in batch.text and "Release criteria" in batch.text
-    signed = qc.post("/qc/batches/P-1/sign", data={"csrf_token": csrf}, follow_redirects=False)
+    assert 'name="password" type="password"' in batch.text  # re-authentication to sign
+    # a missing or wrong password is refused (403, not a trip to the login page)
+    for password in ("", "not-the-password"):
+        refused = qc.post(
+            "/qc/batches/P-1/sign",
+            data={"csrf_token": csrf, "password": password, "meaning": "reviewed"},
+            follow_redirects=False,
+        )
+        assert refused.status_code == 403, refused.text
+    assert "None signed yet." in qc.get("/qc/batches/P-1").text
+    signed = qc.post(
+        "/qc/batches/P-1/sign",
+        data={"csrf_token": csrf, "password": PASSWORD, "meaning": "reviewed"},
+        follow_redirects=False,
+    )
     assert signed.status_code == 303
-    assert "Version 1" in qc.get("/qc/batches/P-1").text
+    page = qc.get("/qc/batches/P-1").text
+    assert "Version 1" in page and "Reviewed by Quality Assurance" in page and " UTC" in page
     trends = qc.get("/qc/trends", params={"product": "Serum Z"})
     assert trends.status_code == 200 and trends.text.count('<svg role="img"') >= 1
 

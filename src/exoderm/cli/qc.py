@@ -3,10 +3,15 @@
 Every command calls :mod:`exoderm.qc.service` as the local operator and prints with
 :mod:`exoderm.cli.output`; writes happen in one transaction per command, so a failure
 writes nothing. ``--spec`` names a packaged sheet; ``--spec-file`` reads the operator's own.
+Signing a certificate (``coa --sign``) is the exception: it acts as the exoderm account
+given by ``--user`` or ``--token``, re-authenticated by its password, never as the
+operating-system user.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +20,7 @@ import typer
 from exoderm.accounts.actor import local_operator
 from exoderm.cli.output import emit_object, emit_rows, info
 from exoderm.cli.state import STATE, OutputFormat
+from exoderm.errors import UserInputError
 from exoderm.qc import (
     FORMATS,
     ParticleMeasurement,
@@ -27,6 +33,8 @@ from exoderm.qc import (
     packaged_specs,
 )
 from exoderm.qc import service as qc
+from exoderm.qc.certificate import signed_at_text
+from exoderm.qc.signing import Meaning, SignatureCredentialsMissing, Signer, authenticate_signer
 
 app = typer.Typer(
     help="Quality control of EV batches: records, imports, release, CoA, trends.",
@@ -286,43 +294,104 @@ def check_cmd(
     )
 
 
+def _password(username: str | None) -> str | None:
+    """The signer's password: ``EXODERM_PASSWORD``, else a hidden prompt on a terminal."""
+    given = os.environ.get("EXODERM_PASSWORD")
+    if given:
+        return given
+    if sys.stdin.isatty():
+        who = username or "the token's user"
+        return str(typer.prompt(f"exoderm password of {who} (to sign)", hide_input=True))
+    return None
+
+
+def _signer(user: str | None, token: str | None) -> Signer:
+    """Re-authenticate the signer before anything is written."""
+    if token is None and not user:
+        raise SignatureCredentialsMissing(
+            "signing needs an exoderm login, not the operating-system user: pass --user NAME "
+            "(password from the prompt or EXODERM_PASSWORD) or --token TOKEN (or "
+            "EXODERM_TOKEN) with the account's password; nothing was signed"
+        )
+    return authenticate_signer(
+        STATE.database(), username=user, token=token, password=_password(user)
+    )
+
+
 @app.command("coa")
 def coa_cmd(
     lot: Annotated[str, typer.Argument(help="Lot number.")],
     pdf: Annotated[Path | None, typer.Option("--pdf", help="Write the PDF here.")] = None,
     html: Annotated[Path | None, typer.Option("--html", help="Write the HTML here.")] = None,
+    sign: Annotated[
+        bool,
+        typer.Option("--sign", help="Sign a new version electronically (needs --user or --token)."),
+    ] = False,
     draft: Annotated[
         bool, typer.Option("--draft", help="Preview only; nothing is signed.")
     ] = False,
     version: Annotated[
         int | None,
+        typer.Option("--version", help="Export a stored signed version."),
+    ] = None,
+    user: Annotated[
+        str | None,
         typer.Option(
-            "--version", help="Export a stored signed version instead of signing a new one."
+            "--user",
+            envvar="EXODERM_USER",
+            help="exoderm username of the signer (password: prompt or EXODERM_PASSWORD).",
         ),
     ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="EXODERM_TOKEN",
+            help="API token of the signer (the account's password is asked for too).",
+        ),
+    ] = None,
+    meaning: Annotated[
+        Meaning,
+        typer.Option("--meaning", help="What the signature means."),
+    ] = Meaning.approved,
     reason: Annotated[
         str | None, typer.Option("--reason", help="Why a new version corrects the previous one.")
     ] = None,
     spec: SpecOption = None,
     spec_file: SpecFileOption = None,
 ) -> None:
-    """Sign a certificate of analysis (a new version) and write it as PDF and/or HTML."""
+    """Sign (--sign), preview (--draft) or export (--version N) a certificate of analysis."""
+    if sum((sign, draft, version is not None)) != 1:
+        raise UserInputError(
+            "choose one of --sign (sign a new version), --draft (preview) or --version N "
+            "(export a signed version)",
+            field="coa",
+            expected="exactly one of --sign, --draft, --version",
+        )
     db, me, sheet = STATE.database(), local_operator(), _sheet(spec_file)
     if draft:
         with db.reader() as session:
             preview = qc.draft_certificate(session, me, lot, spec=spec, spec_sheet=sheet)
         html_text, pdf_bytes, decision = preview.html, preview.pdf, preview.decision
-        number, signed = 0, "not signed (draft)"
+        number, signed, meant = 0, "not signed (draft)", None
     else:
+        signer = _signer(user, token) if sign else None
         with db.transaction() as session:
-            if version is None:
+            if signer is not None:
                 new = qc.sign_certificate(
-                    session, me, lot, spec=spec, spec_sheet=sheet, reason=reason
+                    session,
+                    signer,
+                    lot,
+                    meaning=meaning,
+                    spec=spec,
+                    spec_sheet=sheet,
+                    reason=reason,
                 )
                 version = new.version
-            cert = qc.get_certificate(session, me, lot, version)
+            cert = qc.get_certificate(session, signer.actor if signer else me, lot, version)
         html_text, pdf_bytes, decision, number = cert.html, cert.pdf, cert.decision, cert.version
-        signed = f"{cert.signed_by} at {cert.signed_at.isoformat(timespec='seconds')}"
+        signed = f"{cert.signer_name or cert.signed_by} at {signed_at_text(cert.signed_at)}"
+        meant = cert.meaning
     if pdf is not None:
         pdf.write_bytes(pdf_bytes)
         info(f"wrote {pdf}")
@@ -335,6 +404,7 @@ def coa_cmd(
             "version": number,
             "decision": decision,
             "signed": signed,
+            "meaning": meant,
             "pdf": str(pdf) if pdf else None,
             "html": str(html) if html else None,
         }

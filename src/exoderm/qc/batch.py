@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SourceKind = Literal["cell", "tissue", "plant", "milk", "biofluid", "other"]
 SerumKind = Literal["ev_depleted_serum", "serum_free", "serum", "not_applicable"]
@@ -25,6 +25,15 @@ TestOutcome = Literal["negative", "positive"]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Manufacturer(_Strict):
+    """Who made the lot and where (the manufacturer block of a certificate of analysis;
+    ICH Q7 (2000) §11.43: name and address of the original manufacturer)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    site: str | None = Field(default=None, max_length=200)
+    address: str | None = Field(default=None, max_length=500)
 
 
 class Source(_Strict):
@@ -128,7 +137,12 @@ class BatchRecord(_Strict):
 
     product: str = Field(min_length=1, max_length=200)
     lot: str = Field(min_length=1, max_length=100)
+    manufacturer: Manufacturer | None = None
     manufactured_on: date | None = None
+    #: Expiry date of the lot, or ...
+    expires_on: date | None = None
+    #: ... the date by which it must be re-tested (ICH Q7 (2000) §11.41 and §11.6).
+    retest_on: date | None = None
     source: Source
     production: Production = Field(default_factory=Production)
     separation: list[str] = Field(default_factory=list)
@@ -154,11 +168,20 @@ class BatchRecord(_Strict):
             raise ValueError("must not contain slashes")
         return value
 
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> BatchRecord:
+        made = self.manufactured_on
+        for name, later in (("expires_on", self.expires_on), ("retest_on", self.retest_on)):
+            if made is not None and later is not None and later <= made:
+                raise ValueError(f"{name} ({later}) must come after manufactured_on ({made})")
+        return self
+
 
 __all__ = [
     "BatchRecord",
     "ImagingResult",
     "LipidAmount",
+    "Manufacturer",
     "MarkerResult",
     "Potency",
     "Production",

@@ -1,9 +1,13 @@
 """Certificates of analysis: content, HTML and PDF, signing and versions.
 
-A certificate is a frozen snapshot of the release decision: what was measured, the
-limits, the MISEV checklist and the decision, signed by a user at a time. Once stored it
-cannot change (:mod:`exoderm.qc.records` refuses updates); a correction is a new version
-that gives its reason. Signing writes an audit event (``qc.certificate.sign``).
+A certificate is a frozen snapshot of the release decision: the manufacturer and site,
+the product, lot, manufacture and expiry or retest dates, every test with its method,
+reference, unit, limit (of a named, versioned specification), result and verdict, the
+MISEV checklist and the decision, signed electronically by a re-authenticated exoderm
+user (:class:`~exoderm.qc.signing.Signer`) with the meaning of the signature and the UTC
+time (21 CFR 11.50; EU GMP Annex 11 §14). Once stored it cannot change
+(:mod:`exoderm.qc.records` refuses updates); a correction is a new version that gives its
+reason. Signing writes an audit event (``qc.certificate.sign``).
 The PDF is laid out with reportlab; the size plot is drawn with matplotlib; the font is
 matplotlib's bundled DejaVu Sans so that µ, ≤ and ± print without system fonts.
 Functions here take a batch row already read through the organisation fence
@@ -16,6 +20,7 @@ import base64
 import hashlib
 import io
 import json
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,22 +30,25 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from exoderm.accounts import audit
-from exoderm.accounts.actor import Actor
 from exoderm.accounts.records import Role
 from exoderm.errors import NotFoundError, UserInputError
 from exoderm.qc.check import batch_facts, spec_for_product
+from exoderm.qc.coa_table import clean_text, coa_lines
 from exoderm.qc.decision import ReleaseDecision, evaluate
 from exoderm.qc.facts import BatchFacts, measurement_label
 from exoderm.qc.measurement import ParticleMeasurement
 from exoderm.qc.records import QcBatch, QcCertificate
 from exoderm.qc.results import CertificateDraft
+from exoderm.qc.signing import Meaning, ReauthenticationFailed, Signer
 from exoderm.qc.specs import Spec
 from exoderm.storage.base import utcnow
 
 SIGN_ROLES = (Role.admin, Role.qc_analyst)
 TEMPLATES = Path(__file__).parent / "data" / "templates"
 PLOT_COLOUR = "#1f4fd8"
-PLOT_MAX_NM = 1000.0
+#: The size axis spans the D1–D99 of the number distribution, widened by this share.
+PLOT_MARGIN = 0.15
+DRAFT_SIGNATURE = "DRAFT — not signed"
 
 
 def _one_measurement_text(m: ParticleMeasurement) -> str:
@@ -77,37 +85,94 @@ def _storage_text(facts: BatchFacts) -> str:
     return ", ".join(p for p in parts if p) or "not recorded"
 
 
-def certificate_content(facts: BatchFacts, decision: ReleaseDecision) -> dict[str, Any]:
+def _cleaned(value: Any) -> Any:
+    """Every string of a content tree without internal review markers."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _cleaned(v) for k, v in value.items()}
+    return value
+
+
+def certificate_content(facts: BatchFacts, decision: ReleaseDecision, spec: Spec) -> dict[str, Any]:
     """The JSON-able snapshot a certificate freezes (before signing fields are added)."""
     r = facts.record
-    bins = [b for b in (facts.counter.bins if facts.counter else []) if b.centre_nm <= PLOT_MAX_NM]
-    return {
-        "batch": r.model_dump(mode="json"),
-        "separation": ", ".join(r.separation + r.concentration_methods) or "not recorded",
-        "storage": _storage_text(facts),
-        "measurement_text": _measurement_text(facts),
-        "measurements": [_one_measurement_text(m) for m in facts.measurements],
-        "distribution": [[b.centre_nm, b.weight] for b in bins],
-        "spec": decision.spec,
-        "decision": decision.decision,
-        "criteria": [c.__dict__ for c in decision.criteria],
-        "checklist": [i.__dict__ for i in decision.checklist.items],
-        "ev_metric": {
-            "score": decision.metric.score,
-            "fulfilled": decision.metric.fulfilled,
-            "applicable": decision.metric.applicable,
-        },
-        "naming": {
-            "allowed_term": decision.naming.allowed_term,
-            "reason": decision.naming.reason,
-            "findings": list(decision.naming.findings),
-        },
-    }
+    bins = facts.counter.bins if facts.counter else []
+    return _cleaned(
+        {
+            "batch": r.model_dump(mode="json"),
+            "separation": ", ".join(r.separation + r.concentration_methods) or "not recorded",
+            "storage": _storage_text(facts),
+            "measurement_text": _measurement_text(facts),
+            "measurements": [_one_measurement_text(m) for m in facts.measurements],
+            "distribution": [[b.centre_nm, b.weight] for b in bins],
+            "spec": decision.spec,
+            "spec_title": spec.title,
+            "spec_version": spec.version,
+            "spec_sources": list(spec.sources),
+            "tests": [line.model_dump() for line in coa_lines(facts, spec, decision)],
+            "decision": decision.decision,
+            "criteria": [c.__dict__ for c in decision.criteria],
+            "checklist": [i.__dict__ for i in decision.checklist.items],
+            "ev_metric": {
+                "score": decision.metric.score,
+                "fulfilled": decision.metric.fulfilled,
+                "applicable": decision.metric.applicable,
+            },
+            "naming": {
+                "allowed_term": decision.naming.allowed_term,
+                "reason": decision.naming.reason,
+                "findings": list(decision.naming.findings),
+            },
+        }
+    )
 
 
 def content_sha256(content: dict[str, Any]) -> str:
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def plot_range(distribution: list[list[float]]) -> tuple[float, float]:
+    """The size axis of the plot: D1 to D99 of the number distribution, with a margin.
+
+    Parameters
+    ----------
+    distribution : list of [centre_nm, weight]
+        The number-weighted bins, in order of size.
+
+    Returns
+    -------
+    tuple of float
+        The lower and upper limit of the axis in nm (never below 0).
+
+    References
+    ----------
+    .. [1] ISO 9276-2:2014. Representation of results of particle size analysis, part 2:
+       calculation of average particle sizes and moments (percentiles Dx of a
+       cumulative distribution).
+
+    Examples
+    --------
+    >>> plot_range([[float(c), 1.0 if 80 <= c <= 120 else 0.0] for c in range(0, 1001, 5)])
+    (74.0, 126.0)
+    """
+    total = sum(w for _, w in distribution)
+    if total <= 0:
+        return 0.0, max(c for c, _ in distribution) or 1.0
+    running, d1, d99 = 0.0, distribution[0][0], distribution[-1][0]
+    found_d1 = False
+    for centre, weight in distribution:
+        running += weight
+        if not found_d1 and running >= 0.01 * total:
+            d1, found_d1 = centre, True
+        if running >= 0.99 * total:
+            d99 = centre
+            break
+    margin = max(PLOT_MARGIN * (d99 - d1), 5.0)
+    return max(0.0, round(d1 - margin, 1)), round(d99 + margin, 1)
 
 
 def size_plot_png(distribution: list[list[float]]) -> bytes | None:
@@ -127,7 +192,8 @@ def size_plot_png(distribution: list[list[float]]) -> bytes | None:
     ax.plot(x, y, color=PLOT_COLOUR, linewidth=1.5)
     ax.set_xlabel("diameter (nm)")
     ax.set_ylabel("particles/mL per bin")
-    ax.set_xlim(0, min(max(x) * 1.1, PLOT_MAX_NM))
+    ax.set_xlim(*plot_range(distribution))
+    ax.set_ylim(bottom=0)
     fig.tight_layout()
     out = io.BytesIO()
     fig.savefig(out, format="png")
@@ -166,16 +232,73 @@ def _next_version(session: Session, batch_id: int) -> int:
     return (current or 0) + 1
 
 
+def signed_at_text(moment: datetime) -> str:
+    """A signing time as printed: ``YYYY-MM-DD HH:MM:SS UTC``.
+
+    Examples
+    --------
+    >>> from datetime import UTC, datetime
+    >>> signed_at_text(datetime(2026, 12, 6, 9, 30, 5, 123, tzinfo=UTC))
+    '2026-12-06 09:30:05 UTC'
+    """
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _check_signer(signer: Signer, now: datetime) -> None:
+    """Only a fresh re-authentication of an exoderm account with a signing role signs."""
+    if signer.actor.user_id is None:
+        raise ReauthenticationFailed(
+            f"{signer.actor.username} is not an exoderm account: certificates are signed by "
+            "an exoderm user who re-enters their password"
+        )
+    if not signer.is_fresh(now):
+        raise ReauthenticationFailed(
+            "the re-authentication has expired: enter the password again to sign"
+        )
+    signer.actor.require(*SIGN_ROLES, action="sign certificates of analysis")
+
+
+def _check_meaning(meaning: Meaning, decision: ReleaseDecision) -> None:
+    if meaning is Meaning.approved and decision.decision != "release":
+        raise UserInputError(
+            f"lot {decision.lot} is '{decision.decision}' against {decision.spec}: it cannot "
+            "be approved for release",
+            field="meaning",
+            expected="--meaning reviewed or --meaning rejected",
+        )
+
+
+def _signature(signer: Signer, meaning: Meaning, signed_at: datetime) -> dict[str, Any]:
+    return {
+        "username": signer.actor.username,
+        "full_name": signer.full_name,
+        "role": signer.actor.role.value,
+        "manifestation": signer.manifestation,
+        "meaning": meaning.value,
+        "meaning_text": meaning.text,
+        "signed_at_utc": signed_at_text(signed_at),
+        "components": list(signer.components),
+    }
+
+
 def issue_certificate(
     session: Session,
     batch: QcBatch,
-    actor: Actor,
+    signer: Signer,
     *,
+    meaning: Meaning,
     spec: str | Spec | None = None,
     reason: str | None = None,
 ) -> QcCertificate:
-    """Sign a new certificate version for ``batch``; a version after the first needs a reason."""
-    actor.require(*SIGN_ROLES, action="sign certificates of analysis")
+    """Sign a new certificate version for ``batch``; a version after the first needs a reason.
+
+    ``signer`` must come from a re-authentication (:mod:`exoderm.qc.signing`) made less
+    than :data:`~exoderm.qc.signing.SIGNING_WINDOW` ago by an admin or QC analyst;
+    ``approved`` is only possible for a lot whose decision is ``release``.
+    """
+    now = utcnow()
+    _check_signer(signer, now)
+    actor = signer.actor
     lot = batch.lot
     version = _next_version(session, batch.id)
     if version > 1 and not (reason and reason.strip()):
@@ -188,12 +311,14 @@ def issue_certificate(
     facts = batch_facts(session, batch)
     the_spec = spec_for_product(facts.record.product, spec)
     decision = evaluate(facts, the_spec)
-    signed_at = utcnow()
-    content = certificate_content(facts, decision) | {
+    _check_meaning(meaning, decision)
+    signature = _signature(signer, meaning, now)
+    content = certificate_content(facts, decision, the_spec) | {
         "version": version,
         "reason": reason,
-        "signed_by": actor.username,
-        "signed_at": signed_at.isoformat(timespec="seconds"),
+        "signed_by": signer.manifestation,
+        "signed_at": signature["signed_at_utc"],
+        "signature": signature,
     }
     sha = content_sha256(content)
     cert = QcCertificate(
@@ -203,7 +328,7 @@ def issue_certificate(
         spec_id=the_spec.id,
         spec_version=the_spec.version,
         signed_by=actor.username,
-        signed_at=signed_at,
+        signed_at=now,
         reason=reason,
         content=content,
         content_sha256=sha,
@@ -224,6 +349,9 @@ def issue_certificate(
             "decision": decision.decision,
             "sha256": sha,
             "spec": the_spec.ref,
+            "meaning": meaning.value,
+            "signer": signer.manifestation,
+            "authenticated_by": " + ".join(signer.components),
         },
         note=reason,
     )
@@ -257,12 +385,14 @@ def draft_certificate(
 ) -> CertificateDraft:
     """An unsigned preview (decision, HTML, PDF); nothing is stored."""
     facts = batch_facts(session, batch)
-    decision = evaluate(facts, spec_for_product(facts.record.product, spec))
-    content = certificate_content(facts, decision) | {
+    the_spec = spec_for_product(facts.record.product, spec)
+    decision = evaluate(facts, the_spec)
+    content = certificate_content(facts, decision, the_spec) | {
         "version": 0,
         "reason": None,
-        "signed_by": "DRAFT — not signed",
+        "signed_by": DRAFT_SIGNATURE,
         "signed_at": "—",
+        "signature": None,
     }
     sha = content_sha256(content)
     return CertificateDraft(

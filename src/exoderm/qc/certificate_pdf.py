@@ -19,6 +19,7 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 FONT = "DejaVuSans"
 VERDICT_COLOURS = {
     "pass": colors.HexColor("#16632d"),
+    "reported": colors.HexColor("#333333"),
     "met": colors.HexColor("#16632d"),
     "fail": colors.HexColor("#aa0000"),
     "not met": colors.HexColor("#aa0000"),
@@ -68,47 +69,129 @@ def _table(
     return table
 
 
-def build_pdf(content: dict[str, Any], sha256: str, plot_png: bytes | None) -> bytes:
-    s = _styles()
+def _not_recorded(value: object) -> str:
+    return str(value) if value not in (None, "") else "not recorded"
+
+
+def _key_values(
+    rows: list[tuple[str, str]], styles: dict[str, ParagraphStyle], widths: list[float]
+) -> Table:
+    cell = styles["cell"]
+    data = [[Paragraph(f"<b>{esc(k)}</b>", cell), Paragraph(esc(v), cell)] for k, v in rows]
+    table = Table(data, colWidths=widths)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
+def _header(content: dict[str, Any], s: dict[str, ParagraphStyle]) -> list[Any]:
+    """Manufacturer and site block, then product, lot, dates and specification."""
     batch = content["batch"]
-    story: list[Any] = [
-        Paragraph("Certificate of analysis", s["title"]),
-        Paragraph(
-            f"<b>{batch['product']}</b>, lot <b>{batch['lot']}</b> — version "
-            f"{content['version']}"
-            + (f" (correction: {content['reason']})" if content.get("reason") else ""),
-            s["body"],
+    maker = batch.get("manufacturer") or {}
+    shelf = (
+        ("Expiry date", batch["expires_on"])
+        if batch.get("expires_on")
+        else ("Retest date", _not_recorded(batch.get("retest_on")))
+    )
+    version = str(content["version"]) + (
+        f" (correction: {content['reason']})" if content.get("reason") else ""
+    )
+    widths = [4 * cm, 14 * cm]
+    return [
+        Paragraph("Manufacturer", s["h2"]),
+        _key_values(
+            [
+                ("Manufacturer", _not_recorded(maker.get("name"))),
+                ("Manufacturing site", _not_recorded(maker.get("site"))),
+                ("Address", _not_recorded(maker.get("address"))),
+            ],
+            s,
+            widths,
         ),
-        Paragraph(
-            f"Name on label: <b>{content['naming']['allowed_term']}</b> "
-            f"({content['naming']['reason']})",
-            s["body"],
+        Paragraph("Product and lot", s["h2"]),
+        _key_values(
+            [
+                ("Product", batch["product"]),
+                ("Lot", batch["lot"]),
+                ("Name on label", content["naming"]["allowed_term"]),
+                ("Manufactured on", _not_recorded(batch.get("manufactured_on"))),
+                (shelf[0], str(shelf[1])),
+                (
+                    "Specification",
+                    f"{content['spec_title']} ({content['spec']}), "
+                    f"version {content['spec_version']}",
+                ),
+                ("Certificate version", version),
+            ],
+            s,
+            widths,
         ),
+        Spacer(1, 0.2 * cm),
         Paragraph(
-            f"Separation: {content['separation']}. Storage: {content['storage']}.", s["body"]
+            f"Separation: {esc(content['separation'])}. Storage: {esc(content['storage'])}.",
+            s["body"],
         ),
         Paragraph(f"Particle measurement: {esc(content['measurement_text'])}", s["body"]),
     ]
-    for text in content.get("measurements", []):
+
+
+def _signature(content: dict[str, Any], s: dict[str, ParagraphStyle]) -> list[Any]:
+    sig = content.get("signature")
+    if not sig:
+        return [
+            Paragraph("Electronic signature", s["h2"]),
+            Paragraph(f"{esc(str(content['signed_by']))}: preview only.", s["body"]),
+        ]
+    return [
+        Paragraph("Electronic signature", s["h2"]),
+        _key_values(
+            [
+                ("Signed by", f"{sig['manifestation']}, {sig['role']}"),
+                ("Meaning", sig["meaning_text"]),
+                ("Date and time", sig["signed_at_utc"]),
+                (
+                    "Authenticated by",
+                    " + ".join(sig["components"]) + ", re-entered at signing",
+                ),
+            ],
+            s,
+            [4 * cm, 14 * cm],
+        ),
+    ]
+
+
+def build_pdf(content: dict[str, Any], sha256: str, plot_png: bytes | None) -> bytes:
+    """Lay the certificate out on A4 pages and return the PDF."""
+    s = _styles()
+    batch = content["batch"]
+    story: list[Any] = [Paragraph("Certificate of analysis", s["title"]), *_header(content, s)]
+    for text in content.get("measurements", []) if len(content.get("measurements", [])) > 1 else []:
         story.append(Paragraph(f"Measurement: {esc(text)}", s["body"]))
-    story.append(Paragraph("Figure 1. Size distribution", s["h2"]))
+    story.append(Paragraph("Figure 1. Number-weighted size distribution", s["h2"]))
     if plot_png:
         story.append(Image(io.BytesIO(plot_png), width=15 * cm, height=7.5 * cm))
     else:
         story.append(Paragraph("No single-particle size distribution recorded.", s["body"]))
-    story.append(Paragraph(f"Specification {content['spec']}", s["h2"]))
-    rows = [["Criterion", "Measured", "Limit", "Verdict", "Source of limit"]] + [
+    story.append(Paragraph(f"Tests and results (specification {content['spec']})", s["h2"]))
+    rows = [["Test", "Method (reference)", "Unit", "Specification", "Result", "Pass/fail"]] + [
         [
-            c["title"],
-            c["measured"]
-            + (" — from " + "; ".join(c["measurements"]) if c.get("measurements") else ""),
-            c["limit"],
-            c["verdict"],
-            c["source"],
+            t["test"],
+            f"{t['method']} ({t['reference']})",
+            t["unit"],
+            t["specification"],
+            t["result"],
+            t["verdict"],
         ]
-        for c in content["criteria"]
+        for t in content["tests"]
     ]
-    story.append(_table(rows, [3.2 * cm, 4.2 * cm, 3.4 * cm, 1.5 * cm, 5.2 * cm], s, 3))
+    story.append(_table(rows, [3.0 * cm, 4.3 * cm, 1.8 * cm, 3.1 * cm, 4.1 * cm, 1.7 * cm], s, 5))
     story.append(Paragraph("MISEV2018 characterisation checklist", s["h2"]))
     rows = [["Requirement", "Status", "Evidence"]] + [
         [
@@ -118,7 +201,7 @@ def build_pdf(content: dict[str, Any], sha256: str, plot_png: bytes | None) -> b
         ]
         for i in content["checklist"]
     ]
-    story.append(_table(rows, [6.5 * cm, 2 * cm, 9 * cm], s, 1))
+    story.append(_table(rows, [6.5 * cm, 2 * cm, 9.5 * cm], s, 1))
     metric = content["ev_metric"]
     story += [
         Spacer(1, 0.3 * cm),
@@ -128,9 +211,10 @@ def build_pdf(content: dict[str, Any], sha256: str, plot_png: bytes | None) -> b
             s["body"],
         ),
         Paragraph(f"Decision: {content['decision'].upper()}", s["h2"]),
-        Paragraph(
-            f"Signed by {esc(str(content['signed_by']))} at {content['signed_at']}", s["body"]
-        ),
+        *_signature(content, s),
+        Paragraph("Basis of the specification", s["h2"]),
+        *[Paragraph(esc(src), s["cell"]) for src in content["spec_sources"]],
+        Spacer(1, 0.3 * cm),
         Paragraph(f"Content SHA-256: {sha256}", s["cell"]),
     ]
     out = io.BytesIO()

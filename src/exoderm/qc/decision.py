@@ -82,6 +82,14 @@ ATTRIBUTES: dict[str, Callable[[BatchFacts], Any]] = {
 }
 
 
+def _recorded_unit(c: Criterion, facts: BatchFacts) -> str | None:
+    """The unit the batch record gives a value the spec leaves without one (potency)."""
+    potency = facts.record.potency
+    if c.attribute != "potency_value" or potency is None or potency.value is None:
+        return None
+    return potency.unit or "(unit not recorded)"
+
+
 def _missing(c: Criterion) -> Verdict:
     return "review" if c.required else "n/a"
 
@@ -274,7 +282,7 @@ def _plain(
     c: Criterion, facts: BatchFacts, checklist: Checklist, naming: NameVerdict
 ) -> CriterionResult:
     value = ATTRIBUTES[c.attribute](facts) if c.attribute in ATTRIBUTES else None
-    measured, limit = _fmt(value, c.unit), ""
+    measured, limit = _fmt(value, c.unit or _recorded_unit(c, facts)), ""
     verdict: Verdict = "info"
     if c.kind in ("max", "min"):
         limit, verdict = _limit_check(c, value)

@@ -59,10 +59,29 @@ class CertificateRead(BaseModel):
     signed_at: UtcDatetime
     reason: str | None
     content_sha256: str
+    #: The signer's full name and username as printed (None on versions signed before
+    #: electronic signatures recorded them).
+    signer_name: str | None = None
+    #: What the signature means, e.g. "Approved for release by Quality Assurance".
+    meaning: str | None = None
 
     @classmethod
     def of(cls, cert: QcCertificate) -> CertificateRead:
-        return cls.model_validate(cert)
+        signature = cert.content.get("signature") or {}
+        return cls.model_validate(
+            {
+                "version": cert.version,
+                "decision": cert.decision,
+                "spec_id": cert.spec_id,
+                "spec_version": cert.spec_version,
+                "signed_by": cert.signed_by,
+                "signed_at": cert.signed_at,
+                "reason": cert.reason,
+                "content_sha256": cert.content_sha256,
+                "signer_name": signature.get("manifestation"),
+                "meaning": signature.get("meaning_text"),
+            }
+        )
 
 
 class CertificateDocument(CertificateRead):

@@ -43,6 +43,7 @@ from exoderm.qc.results import (
     DecisionRead,
     MeasurementRead,
 )
+from exoderm.qc.signing import Meaning, Signer
 from exoderm.qc.specs import Spec, packaged_specs
 from exoderm.qc.trends import ControlChart, lot_charts
 from exoderm.storage.paging import FIRST_PAGE, Page, PageQuery, page_of_select
@@ -372,23 +373,29 @@ def check_batch(
 
 def sign_certificate(
     session: Session,
-    actor: Actor,
+    signer: Signer,
     lot: str,
     *,
+    meaning: Meaning | str,
     spec: str | None = None,
     spec_sheet: Spec | None = None,
     reason: str | None = None,
 ) -> CertificateRead:
-    """Sign a new version of the certificate of analysis of ``lot``.
+    """Sign a new version of the certificate of analysis of ``lot`` electronically.
 
     Parameters
     ----------
     session : Session
         The caller's session, in a transaction.
-    actor : Actor
-        An admin or QC analyst who may see the batch.
+    signer : Signer
+        An admin or QC analyst who may see the batch and has just re-entered their
+        password (:func:`exoderm.qc.signing.authenticate_signer` or
+        :func:`exoderm.qc.signing.reauthenticate`); never the operating-system user.
     lot : str
         The lot number.
+    meaning : Meaning or str
+        What the signature means: ``approved`` (for release; only a lot whose decision is
+        ``release``), ``reviewed`` or ``rejected``.
     spec, spec_sheet : optional
         The specification, as in :func:`check_batch`.
     reason : str, optional
@@ -397,32 +404,104 @@ def sign_certificate(
     Returns
     -------
     CertificateRead
-        The signed version; its content is frozen and audited as ``qc.certificate.sign``.
+        The signed version with the signer's name and the meaning; its content is frozen
+        and audited as ``qc.certificate.sign``.
 
     References
     ----------
-    .. [1] US FDA, 21 CFR Part 11, §11.10(e) audit trails and §11.50 signature
-       manifestations.
-    .. [2] ICH Q7 (2000). Good manufacturing practice for active pharmaceutical
+    .. [1] US FDA, 21 CFR Part 11 (1997-03-20), §11.10(e) audit trails, §11.50 signature
+       manifestations (name, date and time, meaning) and §11.200(a) two identification
+       components.
+    .. [2] EudraLex Vol. 4, Annex 11 Computerised Systems (2011), §14 Electronic
+       signature.
+    .. [3] ICH Q7 (2000). Good manufacturing practice for active pharmaceutical
        ingredients, §11.4 Certificates of analysis.
 
     Examples
     --------
-    >>> from exoderm.accounts.actor import local_operator
+    >>> from exoderm.accounts.actor import Actor, local_operator
+    >>> from exoderm.accounts.records import Role
+    >>> from exoderm.accounts.service import create_user
     >>> from exoderm.qc.examples import example_record
+    >>> from exoderm.qc.signing import authenticate_signer
     >>> from exoderm.storage.scratch import scratch_database
     >>> db, me = scratch_database(), local_operator()
     >>> with db.transaction() as s:
+    ...     _ = create_user(s, Actor("root", Role.admin), username="qa.anna",
+    ...                     role="admin", password="long-enough-1",
+    ...                     display_name="Anna Berg")
     ...     _ = create_batch(s, me, record=example_record("L-1"))
-    ...     cert = sign_certificate(s, me, "L-1")
-    >>> cert.version, cert.spec_id
-    (1, 'exoderm-default-ev')
+    >>> signer = authenticate_signer(db, username="qa.anna", password="long-enough-1")
+    >>> with db.transaction() as s:
+    ...     cert = sign_certificate(s, signer, "L-1", meaning="reviewed")
+    >>> cert.version, cert.signer_name, cert.meaning
+    (1, 'Anna Berg (qa.anna)', 'Reviewed by Quality Assurance (not a release)')
     """
-    batch = _fenced(session, actor, lot, certificates.SIGN_ROLES, "sign certificates of analysis")
+    batch = _fenced(
+        session, signer.actor, lot, certificates.SIGN_ROLES, "sign certificates of analysis"
+    )
     signed = certificates.issue_certificate(
-        session, batch, actor, spec=_spec(spec, spec_sheet), reason=reason
+        session,
+        batch,
+        signer,
+        meaning=_meaning(meaning),
+        spec=_spec(spec, spec_sheet),
+        reason=reason,
     )
     return CertificateRead.of(signed)
+
+
+def check_may_sign(session: Session, actor: Actor, lot: str) -> None:
+    """Raise unless ``actor`` may see ``lot`` and has a signing role (before a password).
+
+    A face calls this before asking for the signer's password, so that another
+    organisation's lot is not found (404) and a role without signing rights is refused
+    (403) whatever password comes with the request.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's database session (nothing is written).
+    actor : Actor
+        The logged-in user.
+    lot : str
+        The lot number.
+
+    Returns
+    -------
+    None
+
+    References
+    ----------
+    .. [1] US FDA, 21 CFR 11.10(g) (1997-03-20): authority checks, only authorised
+       individuals can electronically sign a record.
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import Actor, local_operator
+    >>> from exoderm.accounts.records import Role
+    >>> from exoderm.qc.examples import example_record
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> db = scratch_database()
+    >>> with db.transaction() as s:
+    ...     _ = create_batch(s, local_operator(), record=example_record("L-1"))
+    ...     check_may_sign(s, Actor("vic", Role.viewer), "L-1")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    exoderm.errors.PermissionDenied: vic (viewer) may not sign certificates of analysis...
+    """
+    _fenced(session, actor, lot, certificates.SIGN_ROLES, "sign certificates of analysis")
+
+
+def _meaning(meaning: Meaning | str) -> Meaning:
+    try:
+        return Meaning(meaning)
+    except ValueError:
+        raise UserInputError(
+            f"unknown meaning of signature {meaning!r}",
+            field="meaning",
+            expected="one of " + ", ".join(m.value for m in Meaning),
+        ) from None
 
 
 def list_certificates(session: Session, actor: Actor, lot: str) -> list[CertificateRead]:
@@ -489,13 +568,20 @@ def get_certificate(
 
     Examples
     --------
-    >>> from exoderm.accounts.actor import local_operator
+    >>> from exoderm.accounts.actor import Actor, local_operator
+    >>> from exoderm.accounts.records import Role
+    >>> from exoderm.accounts.service import create_user
     >>> from exoderm.qc.examples import example_record
+    >>> from exoderm.qc.signing import authenticate_signer
     >>> from exoderm.storage.scratch import scratch_database
     >>> db, me = scratch_database(), local_operator()
     >>> with db.transaction() as s:
+    ...     _ = create_user(s, Actor("root", Role.admin), username="qa.anna",
+    ...                     role="admin", password="long-enough-1")
     ...     _ = create_batch(s, me, record=example_record("L-1"))
-    ...     _ = sign_certificate(s, me, "L-1")
+    >>> signer = authenticate_signer(db, username="qa.anna", password="long-enough-1")
+    >>> with db.transaction() as s:
+    ...     _ = sign_certificate(s, signer, "L-1", meaning="reviewed")
     ...     doc = get_certificate(s, me, "L-1", 1)
     >>> doc.pdf[:4], "L-1" in doc.html
     (b'%PDF', True)
@@ -631,6 +717,7 @@ def list_specs(session: Session, actor: Actor) -> list[str]:
 
 __all__ = [
     "check_batch",
+    "check_may_sign",
     "create_batch",
     "draft_certificate",
     "get_batch",

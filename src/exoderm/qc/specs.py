@@ -62,6 +62,10 @@ class Criterion(BaseModel):
     #: For ``orthogonal``: the largest ratio allowed between two concentrations.
     factor: float | None = Field(default=None, gt=1)
     unit: str | None = None
+    #: The analytical procedure (printed on the certificate) ...
+    method: str | None = None
+    #: ... and the standard or publication that defines it.
+    method_reference: str | None = None
     required: bool = True
     source: str = Field(min_length=3)
 

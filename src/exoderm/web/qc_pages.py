@@ -18,7 +18,8 @@ from starlette.responses import RedirectResponse, Response
 from exoderm.qc import FORMATS, DecisionRead, MeasurementRead, parse_batch_text
 from exoderm.qc import service as qc
 from exoderm.qc.examples import example_record
-from exoderm.serving.auth import Principal
+from exoderm.qc.signing import MEANING_TEXT, Meaning, ReauthenticationFailed, reauthenticate
+from exoderm.serving.auth import Principal, client_address
 from exoderm.serving.context import AppContext, app_context
 from exoderm.serving.uploads import save_upload
 from exoderm.web.charts import line_chart
@@ -146,6 +147,7 @@ def batch(
             "chart": _distribution_chart(b.measurements),
             "weighting_charts": _weighting_charts(b.measurements),
             "formats": FORMATS,
+            "meanings": [(m.value, MEANING_TEXT[m]) for m in Meaning],
             "record_json": json.dumps(record.model_dump(mode="json"), indent=2, ensure_ascii=False),
         },
     )
@@ -178,11 +180,22 @@ def sign(
     request: Request,
     lot: str,
     who: Writer,
+    password: Annotated[str, Form(max_length=1024)] = "",
+    meaning: Annotated[Meaning, Form()] = Meaning.approved,
     reason: Annotated[str, Form(max_length=2000)] = "",
     svc: AppContext = Depends(app_context),
 ) -> Response:
+    """Sign after re-entering the password (a missing or wrong one is a 403 page: a 401
+    would send the signed-in user to the login page)."""
+    with svc.db.reader() as s:
+        qc.check_may_sign(s, who.actor, lot)
+    if not password:
+        raise ReauthenticationFailed("re-enter your password to sign the certificate")
+    signer = reauthenticate(
+        svc.db, who.actor, password, address=client_address(request), via="browser session"
+    )
     with svc.db.transaction() as s:
-        cert = qc.sign_certificate(s, who.actor, lot, reason=reason or None)
+        cert = qc.sign_certificate(s, signer, lot, meaning=meaning, reason=reason or None)
     return RedirectResponse(f"/qc/batches/{lot}#cert-{cert.version}", status_code=303)
 
 

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path as FsPath
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -28,7 +28,8 @@ from exoderm.qc import (
     MeasurementRead,
 )
 from exoderm.qc import service as qc
-from exoderm.serving.auth import Principal, need
+from exoderm.qc.signing import Meaning, reauthenticate
+from exoderm.serving.auth import Principal, client_address, need
 from exoderm.serving.context import AppContext, app_context
 from exoderm.serving.paging import page_query
 from exoderm.serving.uploads import save_upload
@@ -50,6 +51,18 @@ SpecName = Annotated[
 
 
 class SignRequest(BaseModel):
+    password: str | None = Field(
+        None,
+        max_length=1024,
+        description="The signer's exoderm password, re-entered for this signature "
+        "(21 CFR 11.200(a)): without it 401, wrong 403; nothing is signed.",
+        json_schema_extra={"format": "password", "writeOnly": True},
+    )
+    meaning: Meaning = Field(
+        Meaning.approved,
+        description="What the signature means: approved (for release; only a lot whose "
+        "decision is release), reviewed or rejected.",
+    )
     reason: str | None = Field(
         None, max_length=2000, description="Required for a correction (version ≥ 2)."
     )
@@ -161,11 +174,25 @@ def check(
 def sign(
     lot: Lot,
     body: SignRequest,
+    request: Request,
     who: Principal = Depends(need("qc:write")),
     svc: AppContext = Depends(app_context),
 ) -> CertificateRead:
+    """The caller re-enters their password; the signature records their name, the meaning
+    and the UTC time."""
+    with svc.db.reader() as s:
+        qc.check_may_sign(s, who.actor, lot)
+    signer = reauthenticate(
+        svc.db,
+        who.actor,
+        body.password,
+        address=client_address(request),
+        via="API token" if who.via == "token" else "browser session",
+    )
     with svc.db.transaction() as s:
-        return qc.sign_certificate(s, who.actor, lot, spec=body.spec, reason=body.reason)
+        return qc.sign_certificate(
+            s, signer, lot, meaning=body.meaning, spec=body.spec, reason=body.reason
+        )
 
 
 @router.get(
