@@ -47,7 +47,7 @@ def test_easi_adult_worked_example() -> None:
     result = get_instrument("easi").score(EASI_EXAMPLE)
     assert result.value == pytest.approx(17.8)
     assert result.components["lower_limbs"] == pytest.approx(12.8)
-    assert result.band == "moderate"
+    assert result.band == "moderate"  # Leshem et al. 2015: 7.1–21.0
 
 
 def test_easi_child_multipliers_apply_up_to_age_7() -> None:
@@ -65,12 +65,22 @@ def test_easi_range_ends() -> None:
     assert get_instrument("easi").score(zero).value == 0
     assert get_instrument("easi").score(zero).band == "clear"
     assert get_instrument("easi").score(top).value == pytest.approx(72)
-    assert get_instrument("easi").score(top).band == "severe"
+    assert get_instrument("easi").score(top).band == "very severe"
 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(0.1, "mild"), (5.9, "mild"), (6.0, "moderate"), (22.9, "moderate"), (23.0, "severe")],
+    [
+        (0.1, "almost clear"),
+        (1.0, "almost clear"),
+        (1.1, "mild"),
+        (7.0, "mild"),
+        (7.1, "moderate"),
+        (21.0, "moderate"),
+        (21.1, "severe"),
+        (50.0, "severe"),
+        (50.1, "very severe"),
+    ],
 )
 def test_easi_severity_strata_boundaries(value: float, expected: str) -> None:
     assert band(value, easi_mod.BANDS) == expected
@@ -155,6 +165,19 @@ def test_scorad_worked_example() -> None:
     assert result.value == pytest.approx(44)
     assert result.components["oSCORAD"] == pytest.approx(34)
     assert result.band == "moderate"
+
+
+def test_scorad_extent_by_region_uses_the_rule_of_nines() -> None:
+    # 50 % of the back (18 %) + all of the left upper limb (9 %) = 9 + 9 = 18 % of the body
+    regions = {"back.area_percent": 50, "upper_limb_left.area_percent": 100}
+    signs = {k: v for k, v in SCORAD_EXAMPLE.items() if k != "extent_percent"}
+    result = get_instrument("scorad").score({**signs, **regions})
+    assert result.components["A_extent"] == pytest.approx(18)
+    assert result.value == pytest.approx(18 / 5 + 28 + 10)
+    with pytest.raises(UserInputError, match="not both"):
+        get_instrument("scorad").score({**SCORAD_EXAMPLE, **regions})
+    with pytest.raises(UserInputError, match="0–100"):
+        get_instrument("scorad").score({**signs, "back.area_percent": 120})
 
 
 def test_scorad_range_ends_and_bands() -> None:
@@ -346,7 +369,18 @@ def test_glogau_gais_lemperle() -> None:
 
 @pytest.mark.parametrize(
     ("total", "expected"),
-    [(0, "mild"), (5, "mild"), (6, "moderate"), (10, "moderate"), (11, "severe"), (30, "severe")],
+    [
+        (0, "no effect"),
+        (1, "no effect"),
+        (2, "small effect"),
+        (5, "small effect"),
+        (6, "moderate effect"),
+        (10, "moderate effect"),
+        (11, "very large effect"),
+        (20, "very large effect"),
+        (21, "extremely large effect"),
+        (30, "extremely large effect"),
+    ],
 )
 def test_dlqi_bands(total: int, expected: str) -> None:
     answers = [3] * (total // 3) + ([total % 3] if total % 3 else [])

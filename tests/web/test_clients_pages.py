@@ -270,3 +270,29 @@ def test_first_visit_reads_baseline_not_a_responder_verdict(world: World) -> Non
     first, second = sorted(rows, key=lambda row: re.findall(r"\d{4}-\d{2}-\d{2}", row)[0])
     assert "baseline" in first and "Responder" not in first and "no" not in first.split("</td>")[-2]
     assert "yes" in second  # 20 → 0 points: a responder by the MCID of 4
+
+
+def test_outcome_chart_is_in_calendar_time_with_the_mcid_band(world: World) -> None:
+    doc = login(world.client(), "doc_a")
+    csrf = csrf_of(doc.get("/clients").text)
+    pseudonym = create_client(doc, csrf)
+    r = doc.post(
+        f"/clients/{pseudonym}/assessments",
+        data={
+            "csrf_token": csrf,
+            "instrument": "dlqi",
+            "visit_date": "2026-01-05",
+            **{f"f_q{i}": "1" for i in range(1, 11)},
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    page = doc.get(f"/clients/{pseudonym}").text
+    chart = page[page.index("<svg") : page.index("</svg>")]
+    assert "weeks since baseline" not in chart and "visit date" in chart
+    assert "2026" in chart and "Jan" in chart  # a calendar axis around the one visit
+    assert "MCID (4)" in chart  # DLQI MCID 4 (Basra et al. 2015) shaded around baseline
+    row = re.findall(r"<tr><td>dlqi</td>(.*?)</tr>", page, re.DOTALL)[0]
+    assert "baseline" in row and "MCID 4: no" not in row
+    assert "/static/js/instrument_total.js" in page
+    assert doc.get("/static/js/instrument_total.js").status_code == 200

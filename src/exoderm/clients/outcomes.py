@@ -33,6 +33,8 @@ class OutcomePoint(BaseModel):
     responders: dict[str, bool | None]
     series: str
     note: str = ""
+    #: The series' first visit: it is the baseline, so it carries no responder verdict.
+    is_baseline: bool = False
 
     def row(self) -> dict[str, Any]:
         return {
@@ -43,7 +45,9 @@ class OutcomePoint(BaseModel):
             "baseline": self.baseline,
             "change": self.change,
             "improvement_%": self.percent_improvement,
-            "responder": ", ".join(
+            "responder": "baseline"
+            if self.is_baseline
+            else ", ".join(
                 f"{k}: {'yes' if v else 'no'}" for k, v in self.responders.items() if v is not None
             )
             or None,
@@ -111,7 +115,7 @@ def compute_outcomes(pseudonym: str, assessments: list[Assessment]) -> OutcomeRe
         if info.code == "fitzpatrick":
             continue  # a trait, not an outcome
         baseline = items[0].value
-        for a in items:
+        for index, a in enumerate(items):
             change = round(a.value - baseline, 4)
             _, percent = improvement(info, baseline, a.value)
             responders, note = responder_status(info, baseline, a.value)
@@ -126,6 +130,7 @@ def compute_outcomes(pseudonym: str, assessments: list[Assessment]) -> OutcomeRe
                     responders=responders,
                     series=series,
                     note=note,
+                    is_baseline=index == 0,
                 )
             )
     return report

@@ -27,7 +27,8 @@ from exoderm.clients import (
 )
 from exoderm.clients.calendar import invitation_reminders
 from exoderm.clients.concerns import concern_table
-from exoderm.clients.instruments.forms import form_for
+from exoderm.clients.instruments import Instrument
+from exoderm.clients.instruments.forms import InstrumentForm, form_for
 from exoderm.clients.invitations import (
     InvitationRequest,
     Verifier,
@@ -39,7 +40,7 @@ from exoderm.clients.treatments import ExposureKind, Route, TreatmentInput
 from exoderm.errors import UserInputError
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
-from exoderm.web.charts import line_chart
+from exoderm.web.charts import date_chart
 from exoderm.web.page_auth import page_scope
 from exoderm.web.templating import render
 
@@ -102,26 +103,28 @@ def create(
 
 
 def _outcome_chart(points: list[OutcomePoint]) -> str | None:
-    series: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+    """Scores against visit dates, each series with its MCID band around its baseline."""
     if not points:
         return None
-    start = min(date.fromisoformat(p.visit_date) for p in points)
-    for p in points:
-        xs, ys = series[p.series]
-        xs.append((date.fromisoformat(p.visit_date) - start).days / 7)
-        ys.append(p.value)
-    return line_chart(
-        dict(series), title="Outcomes over time", xlabel="weeks since baseline", ylabel="score"
-    )
+    series: dict[str, tuple[list[date], list[float]]] = defaultdict(lambda: ([], []))
+    bands: dict[str, tuple[float, float, str]] = {}
+    for p in sorted(points, key=lambda p: p.visit_date):
+        days, values = series[p.series]
+        days.append(date.fromisoformat(p.visit_date))
+        values.append(p.value)
+        mcid = _mcid(p.instrument)
+        if mcid is not None and p.series not in bands:
+            label = f"{p.series}: change smaller than the MCID ({mcid:g})"
+            bands[p.series] = (p.baseline - mcid, p.baseline + mcid, label)
+    return date_chart(dict(series), title="Outcomes over time", ylabel="score", bands=bands)
 
 
-def _baseline_visits(points: list[OutcomePoint]) -> set[tuple[str, str]]:
-    """(series, visit date) of each series' first visit: shown as "baseline", no verdict."""
-    first: dict[str, str] = {}
-    for p in points:
-        if p.series not in first or p.visit_date < first[p.series]:
-            first[p.series] = p.visit_date
-    return set(first.items())
+def _mcid(code: str) -> float | None:
+    """The instrument's verified absolute MCID (points), if it defines one."""
+    for r in INSTRUMENTS[code].info.responders:
+        if r.absolute is not None and r.verified:
+            return r.absolute
+    return None
 
 
 @router.get("/{pseudonym}")
@@ -149,7 +152,6 @@ def show(
             "screening": screening,
             "report": report,
             "chart": _outcome_chart(report.points),
-            "baselines": _baseline_visits(report.points),
             "instruments": INSTRUMENTS,
             "tool": tool,
             "form": form_for(tool),
@@ -303,25 +305,86 @@ def assessment_form(
     )
 
 
+@router.post("/assessment-preview")
+async def assessment_preview(request: Request, who: Writer) -> Response:
+    """The live total while a form is filled: scored by the instrument, never stored.
+
+    Items not yet answered count as their lowest score, and the reply says how many are
+    left, so the running total only grows as the clinician goes on. The total saved is
+    always the one the server computes on submit.
+    """
+    form = await request.form()
+    tool = _tool(str(form.get("instrument", "")))
+    inputs = _form_inputs(tool, {k: str(v) for k, v in form.items()})
+    return Response(
+        _preview(tool, form_for(tool), inputs),
+        media_type="text/plain; charset=utf-8",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _tool(code: str) -> Instrument:
+    tool = INSTRUMENTS.get(code)
+    if tool is None:
+        raise UserInputError(
+            f"unknown instrument {code!r}", field="instrument", expected=", ".join(INSTRUMENTS)
+        )
+    return tool
+
+
+def _form_inputs(tool: Instrument, form: dict[str, str]) -> dict[str, float | int | str]:
+    """The instrument's fields from a posted form (``f_<field>``), numbers parsed."""
+    inputs: dict[str, float | int | str] = {}
+    for name in tool.fields:
+        raw = form.get(f"f_{name}", "").strip()
+        if raw:
+            try:
+                inputs[name] = float(raw) if any(ch in raw for ch in ".eE") else int(raw)
+            except ValueError:
+                inputs[name] = raw
+    return inputs
+
+
+def _lowest(form: InstrumentForm, name: str) -> float:
+    for section in form.sections:
+        for item in section.items:
+            if item.field == name:
+                if item.choices:
+                    return min(float(c.value) for c in item.choices)
+                return item.minimum or 0.0
+    return 0.0
+
+
+def _preview(tool: Instrument, form: InstrumentForm, inputs: dict[str, float | int | str]) -> str:
+    """ "Total 17.8 points — moderate", or the running total and the items still open."""
+    trial: dict[str, float | int | str] = dict(inputs)
+    missing: list[str] = []
+    for _ in range(len(tool.fields) + 1):
+        try:
+            result = tool.score(trial)
+        except UserInputError as problem:
+            name = problem.problem.location.field
+            if problem.problem.message != "missing item" or name is None or name in trial:
+                return f"Check {name or 'the form'}: {problem.problem.message}"
+            trial[name] = _lowest(form, name)
+            missing.append(name)
+            continue
+        band = f" — {result.band}" if result.band else ""
+        total = f"{result.value:g} {tool.info.unit}{band}"
+        if missing:
+            return f"Running total {total} ({len(missing)} items still to answer)"
+        return f"Total {total}"
+    return "Complete the form to see the total"
+
+
 @router.post("/{pseudonym}/assessments")
 async def assess(
     request: Request, pseudonym: str, who: Writer, svc: AppContext = Depends(app_context)
 ) -> Response:
     form = await request.form()
     code = str(form.get("instrument", ""))
-    tool = INSTRUMENTS.get(code)
-    if tool is None:
-        raise UserInputError(
-            f"unknown instrument {code!r}", field="instrument", expected=", ".join(INSTRUMENTS)
-        )
-    inputs: dict[str, float | int | str] = {}
-    for name in tool.fields:
-        raw = str(form.get(f"f_{name}", "")).strip()
-        if raw:
-            try:
-                inputs[name] = float(raw) if any(ch in raw for ch in ".eE") else int(raw)
-            except ValueError:
-                inputs[name] = raw
+    tool = _tool(code)
+    inputs = _form_inputs(tool, {k: str(v) for k, v in form.items()})
     visit = str(form.get("visit_date", "")).strip()
     try:
         visit_date = date.fromisoformat(visit) if visit else None

@@ -1,8 +1,10 @@
 """DLQI — Dermatology Life Quality Index (Finlay & Khan, Clin Exp Dermatol 1994;19:210).
 
-Ten items, each 0–3; total 0–30. Bands used in adult atopic dermatitis: 0–5 mild, 6–10
-moderate, 11–30 severe (PMC5906166). Minimal clinically important difference: 4 points
-(Basra et al., Dermatology 2015;230:27).
+Ten items, each 0–3 ("not relevant" scores 0, as the published scoring rules say); total
+0–30. Score bands (Hongbo et al., J Invest Dermatol 2005;125:659,
+doi:10.1111/j.0022-202X.2005.23621.x): 0–1 no effect on the patient's life, 2–5 small,
+6–10 moderate, 11–20 very large, 21–30 extremely large effect. Minimal clinically
+important difference: 4 points (Basra et al., Dermatology 2015;230:27).
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ from exoderm.clients.instruments.base import (
 )
 
 ITEMS = tuple(f"q{i}" for i in range(1, 11))
-BANDS = ((5, "mild"), (10, "moderate"), (30, "severe"))
+#: Hongbo et al. 2005 bands (upper limit inclusive).
+BANDS = (
+    (1, "no effect"),
+    (5, "small effect"),
+    (10, "moderate effect"),
+    (20, "very large effect"),
+    (30, "extremely large effect"),
+)
 
 INFO = InstrumentInfo(
     code="dlqi",

@@ -9,9 +9,11 @@ because any sign present counts as at least mild (Hanifin et al., Dermatitis 202
 PMC9154300, FAQ). The area grade A_r is 0–6; the region
 multiplier m_r is head/neck 0.1, upper limbs 0.2, trunk 0.3, lower limbs 0.4 for
 people older than 7 years, and 0.2 / 0.2 / 0.3 / 0.3 for children aged 7 or younger.
-Range 0–72. Severity strata: Chopra et al. 2017 (0 clear; 0.1–5.9 mild; 6.0–22.9
-moderate; 23–72 severe). Responders: EASI-50 and EASI-75 (percent improvement, Silverberg
-2021 BJD 184:888 endpoint review); the absolute MCID 6.6 (Schram 2012) is unverified.
+Range 0–72. Severity strata: Leshem et al., Br J Dermatol 2015;172:1353
+(doi:10.1111/bjd.13662): 0 clear; 0.1–1.0 almost clear; 1.1–7.0 mild; 7.1–21.0
+moderate; 21.1–50.0 severe; 50.1–72.0 very severe. Responders: EASI-50 and EASI-75
+(percent improvement, Silverberg 2021 BJD 184:888 endpoint review); the absolute MCID
+6.6 (Schram 2012) is unverified.
 """
 
 from __future__ import annotations
@@ -35,8 +37,15 @@ REGIONS: tuple[str, ...] = ("head_neck", "upper_limbs", "trunk", "lower_limbs")
 SIGNS: tuple[str, ...] = ("erythema", "induration", "excoriation", "lichenification")
 ADULT_MULTIPLIERS = {"head_neck": 0.1, "upper_limbs": 0.2, "trunk": 0.3, "lower_limbs": 0.4}
 CHILD_MULTIPLIERS = {"head_neck": 0.2, "upper_limbs": 0.2, "trunk": 0.3, "lower_limbs": 0.3}
-#: Chopra et al. 2017 severity strata (upper limit inclusive).
-BANDS = ((0.0, "clear"), (5.9, "mild"), (22.9, "moderate"), (72.0, "severe"))
+#: Leshem et al. 2015 severity strata (upper limit inclusive).
+BANDS = (
+    (0.0, "clear"),
+    (1.0, "almost clear"),
+    (7.0, "mild"),
+    (21.0, "moderate"),
+    (50.0, "severe"),
+    (72.0, "very severe"),
+)
 
 INFO = InstrumentInfo(
     code="easi",
@@ -47,7 +56,7 @@ INFO = InstrumentInfo(
     unit="points",
     direction=Direction.higher_is_worse,
     source="Hanifin et al. 2001 via DermNet NZ (dermnetnz.org/dermatitis/easi.html); "
-    "strata Chopra et al. 2017",
+    "strata Leshem et al. 2015",
     clinician_only=True,
     responders=(
         Responder("EASI-50", percent=50, source="Silverberg et al. 2021, BJD 184:888"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from exoderm.clients.instruments import easi, scorad
 from exoderm.clients.instruments.base import Instrument
 
 
@@ -76,7 +77,7 @@ def _choices(*pairs: tuple[float | str, str]) -> tuple[Choice, ...]:
 # ---------------------------------------------------------------- DLQI
 DLQI_DOMAINS = (
     "Symptoms: skin sensations",
-    "Feelings: embarrassment or self-consciousness",
+    "Feelings: emotional impact of the skin condition",
     "Daily activities: household and shopping",
     "Daily activities: choice of clothes",
     "Leisure: social and leisure activities",
@@ -144,14 +145,38 @@ _EASI_REGIONS = {
     "trunk": "Trunk (including genitals)",
     "lower_limbs": "Lower limbs (including buttocks)",
 }
+#: The area grade (0–6) by % of the region affected (Hanifin et al. 2001).
+AREA_GRADES = _choices(
+    (0, "none (0 %)"),
+    (1, "1–9 %"),
+    (2, "10–29 %"),
+    (3, "30–49 %"),
+    (4, "50–69 %"),
+    (5, "70–89 %"),
+    (6, "90–100 %"),
+)
 _AREA_NOTE = (
-    "Area: % of the region affected; converted to the 0–6 grade "
-    "(0 none, 1: 1–9 %, 2: 10–29 %, 3: 30–49 %, 4: 50–69 %, 5: 70–89 %, 6: 90–100 %)."
+    "Area: choose the grade, or type the % of the region affected and it is converted "
+    "(0 none, 1: 1–9 %, 2: 10–29 %, 3: 30–49 %, 4: 50–69 %, 5: 70–89 %, 6: 90–100 %); "
+    "not both."
 )
 
 
-def _percent(fieldname: str, label: str) -> FormItem:
-    return FormItem(fieldname, label, minimum=0, maximum=100, step=0.1, unit="%")
+def _percent(fieldname: str, label: str, *, required: bool = True) -> FormItem:
+    return FormItem(fieldname, label, minimum=0, maximum=100, step=0.1, unit="%", required=required)
+
+
+def _area(region: str, title: str) -> tuple[FormItem, FormItem]:
+    """The area of a region: its 0–6 grade, or the % affected (either one)."""
+    return (
+        FormItem(f"{region}.area", f"{title}: area grade", choices=AREA_GRADES, required=False),
+        _percent(f"{region}.area_percent", f"{title}: area affected", required=False),
+    )
+
+
+def _multiplier(region: str) -> str:
+    adult, child = easi.ADULT_MULTIPLIERS[region], easi.CHILD_MULTIPLIERS[region]
+    return f"multiplier {adult:g} (age 8 years or more), {child:g} (age 7 years or less)"
 
 
 EASI_FORM = InstrumentForm(
@@ -175,19 +200,20 @@ EASI_FORM = InstrumentForm(
             FormSection(
                 title,
                 (
-                    _percent(f"{region}.area_percent", f"{title}: area affected"),
+                    *_area(region, title),
                     *(
                         FormItem(f"{region}.{sign}", label, choices=_EASI_GRADES)
                         for sign, label in _EASI_SIGN_LABELS.items()
                     ),
                 ),
-                note=_AREA_NOTE,
+                note=f"Region {_multiplier(region)}. {_AREA_NOTE}",
             )
             for region, title in _EASI_REGIONS.items()
         ),
     ),
-    licence="EASI: Hanifin et al. 2001; scoring as in Hanifin et al., Dermatitis 2022 "
-    "(half points only between 1 and 3).",
+    licence="EASI: Hanifin et al., Exp Dermatol 2001;10:11 (free to use); scoring as in "
+    "Hanifin et al., Dermatitis 2022 (half points only between 1 and 3). EASI = Σ region "
+    "multiplier × area grade × (sum of the four signs); bands Leshem et al. 2015.",
 )
 
 # ---------------------------------------------------------------- SCORAD
@@ -198,6 +224,16 @@ _SCORAD_SIGNS = {
     "excoriation": "Excoriation (scratch marks)",
     "lichenification": "Lichenification (skin thickening)",
     "dryness": "Dryness (on uninvolved skin)",
+}
+_SCORAD_REGIONS = {
+    "head_neck": "Head and neck",
+    "upper_limb_left": "Left upper limb",
+    "upper_limb_right": "Right upper limb",
+    "anterior_trunk": "Anterior trunk",
+    "back": "Back",
+    "lower_limb_left": "Left lower limb",
+    "lower_limb_right": "Right lower limb",
+    "genitals": "Genitals",
 }
 _SCORAD_GRADES = _choices((0, "none"), (1, "mild"), (2, "moderate"), (3, "severe"))
 
@@ -210,10 +246,29 @@ SCORAD_FORM = InstrumentForm(
     code="scorad",
     sections=(
         FormSection(
-            "A · Extent",
-            (_percent("extent_percent", "Body surface area affected (rule of nines)"),),
-            note="Head and neck 9 %, each upper limb 9 %, anterior trunk 18 %, back 18 %, "
-            "each lower limb 18 %, genitals 1 % (children under 2: head 17 %, legs 12 %).",
+            "A · Extent by region (rule of nines)",
+            tuple(
+                _percent(
+                    f"{region}.area_percent",
+                    f"{title} ({scorad.RULE_OF_NINES[region]:g} % of the body): % affected",
+                    required=False,
+                )
+                for region, title in _SCORAD_REGIONS.items()
+            ),
+            note="Type the % of each region affected; A = Σ region share × % affected. "
+            "Regions left empty count as unaffected.",
+        ),
+        FormSection(
+            "A · or the extent as a total",
+            (
+                _percent(
+                    "extent_percent",
+                    "Body surface area affected, total (instead of the regions)",
+                    required=False,
+                ),
+            ),
+            note="Children under 2 years: the sheet weights head and neck 17 % and each "
+            "lower limb 12 %; enter the total here.",
         ),
         FormSection(
             "B · Intensity (on a representative area)",
@@ -225,7 +280,8 @@ SCORAD_FORM = InstrumentForm(
         ),
     ),
     licence="SCORAD: European Task Force on Atopic Dermatitis, Dermatology 1993; "
-    "SCORAD = A/5 + 7B/2 + C.",
+    "SCORAD = A/5 + 7B/2 + C; bands mild < 25, moderate 25–50, severe > 50 (Kunz et al. "
+    "1997).",
 )
 
 # ---------------------------------------------------------------- POSAS 2.0
@@ -243,7 +299,10 @@ def _posas(code: str, items: dict[str, str], who: str) -> InstrumentForm:
     return InstrumentForm(
         code=code,
         sections=(FormSection(who, (*rows, overall), note="1 = like normal skin, 10 = worst."),),
-        licence="POSAS 2.0: Draaijers et al., Plast Reconstr Surg 2004 (free to use).",
+        licence="POSAS: Draaijers et al., Plast Reconstr Surg 2004; POSAS 2.0 van de Kar et "
+        "al. 2005. Since May 2020 the POSAS authors require a licence agreement for its use "
+        "(free for non-commercial clinical use, a fee for commercial use; posas.nl). The "
+        "form shows the item names and the 1–10 scale only, not the questionnaire wording.",
     )
 
 
@@ -287,7 +346,8 @@ def _masi(code: str, with_homogeneity: bool, source: str) -> InstrumentForm:
     sections = []
     for zone, title in _MASI_ZONES.items():
         items = [
-            _percent(f"{zone}.area_percent", f"{title}: area involved"),
+            FormItem(f"{zone}.area", f"{title}: area grade", choices=AREA_GRADES, required=False),
+            _percent(f"{zone}.area_percent", f"{title}: area involved", required=False),
             FormItem(f"{zone}.darkness", "Darkness", choices=_MASI_GRADES),
         ]
         if with_homogeneity:
@@ -363,7 +423,7 @@ def form_for(instrument: Instrument) -> InstrumentForm:
     >>> [c.label for c in form.sections[0].items[6].choices][0]
     '3 — yes, prevented work or study'
     >>> len([i for s in form_for(INSTRUMENTS["easi"]).sections for i in s.items])
-    21
+    25
     """
     form = FORMS.get(instrument.info.code) or _generic(instrument)
     names = tuple(item.field for section in form.sections for item in section.items)
