@@ -13,6 +13,7 @@ from exoderm.design.evidence_link import (
     KnowledgeBaseEvidence,
     evidence_provider,
 )
+from exoderm.design.ingredient import Kind
 from exoderm.errors import NotFoundError
 
 
@@ -166,9 +167,13 @@ def test_best_level_is_the_strongest_design_and_reviews_of_animals_count_as_anim
 
 def test_barely_covered_target_is_warned_about(catalogue: Catalogue) -> None:
     """The optimum may trade a target away; the formulation must say so."""
+    direct = [i.key for i in catalogue if i.kind is Kind.co_active and i.effect_for("collagen")]
     result = formulate(
         FormulationRequest(
-            targets={"collagen": 1, "pigmentation": 1}, plant_only=True, market="EU"
+            targets={"collagen": 1, "pigmentation": 1},
+            plant_only=True,
+            market="EU",
+            exclude=direct,
         ),
         catalogue=catalogue,
     )

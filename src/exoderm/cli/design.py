@@ -27,6 +27,9 @@ from exoderm.design import (
     service,
 )
 from exoderm.design.claims import REPORT_FORMATS, ClaimVerdictRead, read_label_file
+from exoderm.design.formula_file import read_formula
+from exoderm.design.formulation import Formulation
+from exoderm.design.raw_materials import read_raw_materials
 from exoderm.errors import UserInputError
 from exoderm.storage.paging import FIRST_PAGE
 
@@ -76,6 +79,14 @@ def formulate_cmd(
         ),
     ] = None,
     vehicle: Annotated[str | None, typer.Option(help="Vehicle key, e.g. serum.")] = None,
+    product_type: Annotated[
+        str | None,
+        typer.Option(help="Product type, e.g. ow-emulsion (see 'design product-types')."),
+    ] = None,
+    raw_materials: Annotated[
+        Path | None,
+        typer.Option(help="Your raw-material list (CSV/XLSX): build and price from it."),
+    ] = None,
     plant_only: Annotated[
         bool, typer.Option("--plant-only", help="Plant EV sources only.")
     ] = False,
@@ -124,6 +135,7 @@ def formulate_cmd(
         "product_class": product_class,
         "route": route,
         "vehicle": vehicle,
+        "product_type": product_type,
         "plant_only": plant_only,
         "no_human": no_human,
         "vegan": vegan,
@@ -146,8 +158,15 @@ def formulate_cmd(
     }
     given = {k: v for k, v in raw.items() if v is not None and defaults.get(k) != v}
     request = FormulationRequest.parse(given, source="formulate options")
+    materials = read_raw_materials(raw_materials) if raw_materials is not None else None
     with STATE.database().reader() as session:
-        result = service.formulate(session, local_operator(), request, use_knowledge_base=not no_kb)
+        result = service.formulate(
+            session,
+            local_operator(),
+            request,
+            use_knowledge_base=not no_kb,
+            raw_materials=materials,
+        )
     rows = [
         {
             "rank": f.rank,
@@ -157,6 +176,8 @@ def formulate_cmd(
             "vehicle": next((ln.key for ln in f.lines if ln.kind == "vehicle"), None),
             "application": [p.key for p in f.procedures],
             "coverage": ", ".join(f"{t.target} {t.utility:.3g}" for t in f.targets),
+            "product_type": f.structure.product_type if f.structure else None,
+            "cost_per_kg": _cost(f),
         }
         for f in result.all
     ]
@@ -178,6 +199,86 @@ def formulate_cmd(
         path = output if f.rank == 1 else output.with_name(f"{output.stem}-{f.rank}{output.suffix}")
         path.write_text(text, encoding="utf-8")
         info(f"wrote {path}")
+
+
+def _cost(f: Formulation) -> str | None:
+    s = f.structure
+    if s is None or s.cost_per_kg is None:
+        return None
+    return f"{s.cost_per_kg:.2f} {s.currency}/kg"
+
+
+@app.command("product-types")
+def product_types_cmd() -> None:
+    """The product types a formula can be built as: phases, temperatures, slots."""
+    rows = [
+        {
+            "id": s.id,
+            "label": s.label,
+            "vehicle": ", ".join(s.vehicles),
+            "phases": " > ".join(f"{p.id} {p.name} {p.temperature_c:g} °C" for p in s.phases),
+            "slots": ", ".join(slot.function.value for slot in s.slots),
+            "preserved": s.preserved,
+            "sterile": s.sterile,
+        }
+        for s in service.product_types(local_operator())
+    ]
+    emit_rows(rows, list(rows[0].keys()), title="product types")
+
+
+@app.command("check")
+def check_cmd(
+    formula: Annotated[Path, typer.Argument(help="Formula (CSV/XLSX: ingredient, percent).")],
+    market: Annotated[str, typer.Option(help=", ".join(m.value for m in Market) + ".")] = "EU",
+    route: Annotated[str, typer.Option(help="leave-on or rinse-off.")] = "leave-on",
+    raw_materials: Annotated[
+        Path | None, typer.Option(help="Raw-material list the formula's trade names come from.")
+    ] = None,
+) -> None:
+    """Check an existing formula: prohibitions, annex limits, pH clashes, incompatible
+    pairs. Exits 3 when any rule is broken (not compliant), 0 when none is."""
+    where = _market(market)
+    if route not in ("leave-on", "rinse-off"):
+        raise UserInputError(
+            f"unknown route {route!r}", field="--route", expected="leave-on or rinse-off"
+        )
+    materials = read_raw_materials(raw_materials) if raw_materials is not None else None
+    parsed = read_formula(formula, raw_materials=materials)
+    check = service.check_formula(
+        local_operator(),
+        parsed,
+        market=where,
+        route="rinse-off" if route == "rinse-off" else "leave-on",
+    )
+    rows = [
+        {
+            "severity": f.severity.value,
+            "kind": f.kind.value,
+            "ingredients": ", ".join(f.ingredients),
+            "finding": f.message,
+            "rule": f.rule,
+        }
+        for f in check.findings
+    ]
+    if rows:
+        emit_rows(rows, list(rows[0].keys()), title=f"{formula.name}: {len(rows)} finding(s)")
+    for note in check.notes:
+        info(f"note: {escape(note)}")
+    verdict = "passes every rule checked" if check.passed else f"{len(check.errors)} rule(s) broken"
+    info(f"{formula.name} ({check.market}, {check.route}, {check.total_percent:g} %): {verdict}")
+    if not check.passed:
+        raise typer.Exit(3)
+
+
+def _market(value: str) -> Market:
+    try:
+        return Market(value.strip().upper())
+    except ValueError:
+        raise UserInputError(
+            f"unknown market {value!r}",
+            field="--market",
+            expected=", ".join(m.value for m in Market),
+        ) from None
 
 
 def _sheet_format(value: str) -> SheetFormat:

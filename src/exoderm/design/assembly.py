@@ -20,6 +20,7 @@ from exoderm.design.evidence_link import EvidenceProvider, Link
 from exoderm.design.ingredient import Ingredient, Kind
 from exoderm.design.problem import CardinalityLimit, DesignProblem
 from exoderm.design.request import FormulationRequest
+from exoderm.design.skeletons import skeleton_for_vehicle
 
 #: Diminishing returns: a target's second full coverage counts half (problem.py).
 DECAY = 0.5
@@ -88,8 +89,14 @@ def forbidden(
     return out
 
 
+def _carries_no_ev(item: Ingredient) -> bool:
+    skeleton = skeleton_for_vehicle(item.key) if item.kind is Kind.vehicle else None
+    return skeleton is not None and not skeleton.accepts_ev
+
+
 def structural_pairs(items: list[Ingredient]) -> tuple[tuple[int, int], ...]:
-    """Pairs that can never be combined: disjoint pH windows, declared incompatibilities."""
+    """Pairs that can never be combined: disjoint pH windows, declared incompatibilities,
+    and an EV source in a product type that cannot carry an aqueous EV preparation."""
     pairs: list[tuple[int, int]] = []
     for i, a in enumerate(items):
         for j in range(i + 1, len(items)):
@@ -98,6 +105,8 @@ def structural_pairs(items: list[Ingredient]) -> tuple[tuple[int, int], ...]:
                 (a.ph is not None and b.ph is not None and not a.ph.overlaps(b.ph))
                 or b.key in a.incompatible_with
                 or a.key in b.incompatible_with
+                or (_carries_no_ev(a) and b.kind is Kind.ev_source)
+                or (_carries_no_ev(b) and a.kind is Kind.ev_source)
             ):
                 pairs.append((i, j))
     return tuple(pairs)

@@ -20,7 +20,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
+from exoderm.design.formulary import formulary_actives, load_formulary
 from exoderm.design.ingredient import EvidenceItem, Ingredient, Kind
+from exoderm.design.inventory import fold_inci
 from exoderm.errors import (
     Location,
     NotFoundError,
@@ -183,8 +185,11 @@ def packaged_catalogue() -> Catalogue:
     synergies = [Synergy.model_validate(s) for s in raw.get("synergies", [])]
     targets_raw = yaml.safe_load((data_dir / "targets.yaml").read_text(encoding="utf-8"))
     targets = [Target.model_validate(t) for t in targets_raw["targets"]]
+    known = {fold_inci(i.inci) for i in ingredients if i.inci}
+    keys = {i.key for i in ingredients}
+    extra = [a for a in formulary_actives(load_formulary(), known) if a.key not in keys]
     return Catalogue(
-        ingredients={i.key: i for i in ingredients},
+        ingredients={i.key: i for i in [*ingredients, *extra]},
         targets={t.id: t for t in targets},
         synergies=synergies,
     )

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from exoderm.design.annex_limits import Route as AnnexRoute
 from exoderm.design.annexes import register_description
 from exoderm.design.assembly import Evidence, build_problem, gather_evidence
 from exoderm.design.catalogue import Catalogue, load_catalogue
-from exoderm.design.claims import DESIGN_TO_LEVEL, ClaimVerdict, check_claim
+from exoderm.design.claims import DESIGN_TO_LEVEL, EVIDENCE_LEVELS, ClaimVerdict, check_claim
+from exoderm.design.claims.substantiation import required_level
 from exoderm.design.conflicts import InfeasibleError, explain
 from exoderm.design.constraints import user_constraints
 from exoderm.design.evidence_link import default_knowledge_base, evidence_provider
+from exoderm.design.formulary import load_formulary
 from exoderm.design.formulation import (
     Coverage,
     Formulation,
@@ -25,12 +28,16 @@ from exoderm.design.formulation import (
     TargetResult,
     compose_lines,
     ingredient_line,
+    structure_lines,
 )
-from exoderm.design.ingredient import Ingredient, Kind
+from exoderm.design.ingredient import Ingredient, Kind, Route
 from exoderm.design.milp import Solution, solve
 from exoderm.design.problem import ProblemInfeasible
+from exoderm.design.raw_materials import RawMaterialList
 from exoderm.design.regulation import Status, Verdict, status
 from exoderm.design.request import FormulationRequest
+from exoderm.design.skeletons import Skeleton, skeleton, skeleton_for_vehicle
+from exoderm.design.structure import ActiveDose, FormulaStructure, Preferences, compose_structure
 from exoderm.errors import NotFoundError, UserInputError
 from exoderm.evidence import KnowledgeBase
 from exoderm.evidence.rwe import RealWorldClaimRead
@@ -69,12 +76,30 @@ def _check_keys(request: FormulationRequest, catalogue: Catalogue) -> None:
             )
 
 
+def _with_product_type(request: FormulationRequest) -> FormulationRequest:
+    """A product type (skeleton id) chooses its vehicle; both given must agree."""
+    if request.product_type is None:
+        return request
+    try:
+        vehicles = skeleton(request.product_type).vehicles
+    except NotFoundError as exc:
+        raise UserInputError(str(exc), field="product_type", expected="a product type") from None
+    if request.vehicle is not None and request.vehicle not in vehicles:
+        raise UserInputError(
+            f"vehicle {request.vehicle!r} is not a {request.product_type}",
+            field="vehicle",
+            expected=" or ".join(vehicles),
+        )
+    return request.model_copy(update={"vehicle": vehicles[0]})
+
+
 def formulate(
     request: FormulationRequest,
     *,
     catalogue: Catalogue | None = None,
     kb: KnowledgeBase | None = None,
     use_knowledge_base: bool = True,
+    raw_materials: RawMaterialList | None = None,
 ) -> FormulationResult:
     """The best formulation for ``request`` and up to ``request.top - 1`` alternatives.
 
@@ -84,6 +109,7 @@ def formulate(
     constraints when no formulation satisfies them.
     """
     catalogue = catalogue or load_catalogue()
+    request = _with_product_type(request)
     _check_keys(request, catalogue)
     if kb is None and use_knowledge_base:
         kb = default_knowledge_base()
@@ -96,7 +122,7 @@ def formulate(
         solutions = solve(problem, top=request.top, distinct_on=actives)
     except ProblemInfeasible:
         raise InfeasibleError(explain(evidence, constraints, request)) from None
-    built = [_formulation(s, evidence, request, provider.name) for s in solutions]
+    built = [_formulation(s, evidence, request, provider.name, raw_materials) for s in solutions]
     return FormulationResult(request=request, best=built[0], alternatives=built[1:])
 
 
@@ -118,8 +144,55 @@ def _coverages(evidence: Evidence, index: int) -> tuple[Coverage, ...]:
     return tuple(out)
 
 
+def annex_route(request: FormulationRequest) -> AnnexRoute:
+    """Which annex limits apply: rinse-off products have their own, everything else
+    stays on the skin."""
+    return "rinse-off" if request.effective_route is Route.rinse_off else "leave-on"
+
+
+def _structure(
+    skeleton: Skeleton,
+    chosen: list[Ingredient],
+    active_lines: list[Line],
+    request: FormulationRequest,
+    raw_materials: RawMaterialList | None,
+) -> FormulaStructure:
+    formulary = load_formulary()
+    items = {item.key: item for item in chosen}
+    doses = []
+    for line in active_lines:
+        item = items[line.key or ""]
+        entry = formulary.get(item.inci)
+        heat = entry.max_temperature_c.value if entry and entry.max_temperature_c else None
+        doses.append(
+            ActiveDose(
+                inci=item.inci,
+                percent=line.percent or 0.0,
+                key=item.key,
+                name=item.name,
+                is_ev=item.kind is Kind.ev_source,
+                ph=item.ph,
+                max_temperature_c=heat,
+                rule="active for " + (", ".join(c.label for c in line.covers) or "a synergy"),
+            )
+        )
+    return compose_structure(
+        skeleton,
+        [d for d in doses if d.percent > 0],
+        formulary=formulary,
+        market=request.market,
+        route=annex_route(request),
+        raw_materials=raw_materials,
+        preferences=Preferences(vegan=request.vegan, allergens=tuple(request.allergens)),
+    )
+
+
 def _formulation(
-    solution: Solution, evidence: Evidence, request: FormulationRequest, provider: str
+    solution: Solution,
+    evidence: Evidence,
+    request: FormulationRequest,
+    provider: str,
+    raw_materials: RawMaterialList | None = None,
 ) -> Formulation:
     chosen = [evidence.items[i] for i in solution.selected]
     market, cls = request.market, request.product_class
@@ -130,7 +203,14 @@ def _formulation(
         if item.kind in (Kind.ev_source, Kind.co_active)
     ]
     vehicle = next((item for item in chosen if item.kind is Kind.vehicle), None)
-    lines, warnings = compose_lines(vehicle, active_lines)
+    skel = skeleton_for_vehicle(vehicle.key) if vehicle is not None else None
+    structure = None
+    if vehicle is not None and skel is not None:
+        structure = _structure(skel, chosen, active_lines, request, raw_materials)
+        lines = structure_lines(structure, active_lines, vehicle)
+        warnings = [*structure.notes, *(f"{f.message} ({f.rule})" for f in structure.findings)]
+    else:
+        lines, warnings = compose_lines(vehicle, active_lines)
     procedures = [
         ingredient_line(item, _coverages(evidence, i), verdicts[item.key])
         for i, item in zip(solution.selected, chosen, strict=True)
@@ -161,6 +241,7 @@ def _formulation(
         warnings=warnings,
         evidence_provider=provider,
         annex_register=register_description(),
+        structure=structure,
     )
     formulation.claims = generate_claims(formulation, evidence)
     return formulation
@@ -251,23 +332,39 @@ def _warnings(
     return notes
 
 
-def generate_claims(formulation: Formulation, evidence: Evidence) -> list[ClaimVerdict]:
-    """Candidate claims from the formulation's evidence, each checked for its market.
+#: Rule every generated claim must pass before its wording is checked.
+FORMULA_SUPPORT_RULE = (
+    "Reg. (EU) 655/2013 Annex, criterion 3 (evidential support): a claim is offered only "
+    "when the formula's own ingredients carry evidence for it at the level its type needs"
+)
 
-    For every covered target the target's cosmetic template is proposed; the evidence
-    level passed to the checker is the best study design among the contributing
-    ingredients - ingredient-level evidence, which Reg. 655/2013 says must still be
-    shown to hold for the product (e.g. at an effective concentration).
+
+def generate_claims(formulation: Formulation, evidence: Evidence) -> list[ClaimVerdict]:
+    """Candidate claims the formula's own evidence supports, each checked for its market.
+
+    For every requested target the target's cosmetic template is proposed, but it is
+    offered (its wording checked) only when a chosen ingredient has direct evidence for
+    the target (coverage at least :data:`WEAK_COVERAGE`) at the level the claim type needs
+    (an appearance claim: a controlled human study). Otherwise the verdict refuses it as
+    unsubstantiated by the formula, even if its wording is compliant, and says which
+    evidence is missing. Ingredient-level evidence must still be shown to hold for the
+    product (Reg. 655/2013), which the verdict states.
     """
     verdicts: list[ClaimVerdict] = []
     lines = {ln.key: ln for ln in formulation.lines if ln.key}
     for result in formulation.targets:
-        if not result.contributors:
-            continue
         target = next(t for t in evidence.targets if t.id == result.target)
-        level = _best_level(result.contributors, result.target, lines)
+        support = _support(result, lines)
+        kind, needed, _ = required_level(target.claim)
+        level = support[0] if support else None
+        if support is None or EVIDENCE_LEVELS.index(support[0]) < EVIDENCE_LEVELS.index(needed):
+            verdicts.append(_unsupported(target.claim, formulation, result, level, kind, needed))
+            continue
         verdict = check_claim(target.claim, formulation.market, formulation.product_class, level)
-        verdicts.append(verdict)
+        backing = f"substantiated by {support[1]} ({support[2]})"
+        verdicts.append(
+            verdict.model_copy(update={"substantiation": f"{verdict.substantiation}; {backing}"})
+        )
     for line in formulation.actives:
         if line.kind == Kind.ev_source.value:
             text = f"with {line.inci}"
@@ -275,17 +372,46 @@ def generate_claims(formulation: Formulation, evidence: Evidence) -> list[ClaimV
     return verdicts
 
 
-def _best_level(contributors: tuple[str, ...], target: str, lines: dict[str, Line]) -> str | None:
-    from exoderm.design.claims import EVIDENCE_LEVELS
-
-    best: str | None = None
-    for key in contributors:
+def _support(result: TargetResult, lines: dict[str, Line]) -> tuple[str, str, str] | None:
+    """The strongest direct evidence a contributor has for the target:
+    (level, ingredient, citation), or None when no contributor covers it directly."""
+    best: tuple[str, str, str] | None = None
+    for key in result.contributors:
         line = lines.get(key)
         if line is None:
             continue
         for cov in line.covers:
-            if cov.target == target and cov.best_level:
-                level = DESIGN_TO_LEVEL.get(cov.best_level, "mechanism")
-                if best is None or EVIDENCE_LEVELS.index(level) > EVIDENCE_LEVELS.index(best):
-                    best = level
+            if cov.target != result.target or cov.score < WEAK_COVERAGE or not cov.best_level:
+                continue
+            level = DESIGN_TO_LEVEL.get(cov.best_level, "mechanism")
+            if best is None or EVIDENCE_LEVELS.index(level) > EVIDENCE_LEVELS.index(best[0]):
+                cite = cov.citations[0] if cov.citations else "no citation"
+                best = (level, line.name or line.inci, cite)
     return best
+
+
+def _unsupported(
+    text: str,
+    formulation: Formulation,
+    result: TargetResult,
+    level: str | None,
+    kind: str,
+    needed: str,
+) -> ClaimVerdict:
+    who = ", ".join(result.contributors) or "no chosen ingredient"
+    found = f"the best direct evidence is {level}" if level else "there is no direct evidence"
+    return ClaimVerdict(
+        text=text,
+        market=formulation.market,
+        product_class=formulation.product_class,
+        accepted=False,
+        reason=(
+            f"not offered: the formula's own evidence does not substantiate it - for "
+            f"{result.label} ({who}) {found} (coverage {result.utility:.2g}); "
+            f"an {kind} claim needs {needed} or better"
+        ),
+        rule=FORMULA_SUPPORT_RULE,
+        rule_id="formula-evidence",
+        evidence_level=level,
+        evidence_source="asserted" if level else None,
+    )

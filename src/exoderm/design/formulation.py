@@ -15,6 +15,7 @@ from exoderm.design.annexes import annex_findings
 from exoderm.design.claims import ClaimVerdict
 from exoderm.design.ingredient import Ingredient, Kind
 from exoderm.design.regulation import Verdict
+from exoderm.design.structure import FormulaStructure
 
 
 class _Frozen(BaseModel):
@@ -50,6 +51,7 @@ class Line(_Frozen):
     risk_basis: str = ""
     use_range: str = ""
     notes: str = ""
+    phase: str = ""
 
 
 class TargetResult(_Frozen):
@@ -83,6 +85,10 @@ class Formulation(BaseModel):
     claims: list[ClaimVerdict] = Field(default_factory=list)
     evidence_provider: str = "catalogue"
     annex_register: str = ""
+    structure: FormulaStructure | None = Field(
+        None,
+        description="Phases, procedure, raw materials and cost (product types with a skeleton).",
+    )
 
     @property
     def actives(self) -> list[Line]:
@@ -164,3 +170,48 @@ def compose_lines(vehicle: Ingredient | None, actives: list[Line]) -> tuple[list
         )
     lines.sort(key=lambda ln: -(ln.percent or 0.0))
     return lines, warnings
+
+
+def structure_lines(
+    structure: FormulaStructure, actives: list[Line], vehicle: Ingredient
+) -> list[Line]:
+    """The INCI list of a composed formula: actives keep their evidence, the continuous
+    phase is the vehicle's line, every other line says which slot it fills and why."""
+    by_key = {ln.key: ln for ln in actives if ln.key}
+    qs = next((ln for ln in structure.lines if "quantum satis" in ln.rule), None)
+    out: list[Line] = []
+    for sl in structure.lines:
+        active = by_key.get(sl.key) if sl.key else None
+        if active is not None:
+            notes = "; ".join(x for x in (active.notes, sl.limit or "") if x)
+            out.append(
+                active.model_copy(update={"percent": sl.percent, "phase": sl.phase, "notes": notes})
+            )
+        elif sl is qs:
+            out.append(
+                Line(
+                    inci=sl.inci,
+                    percent=sl.percent,
+                    role=f"{sl.function}, q.s. ({vehicle.name})",
+                    key=vehicle.key,
+                    name=vehicle.name,
+                    kind=Kind.vehicle.value,
+                    stability=_stability_text(vehicle),
+                    ph=_ph_text(vehicle),
+                    phase=sl.phase,
+                    notes=sl.rule,
+                )
+            )
+        else:
+            out.append(
+                Line(
+                    inci=sl.inci,
+                    percent=sl.percent,
+                    role=sl.function,
+                    kind="base",
+                    annex=tuple(f.describe() for f in annex_findings(sl.inci)),
+                    phase=sl.phase,
+                    notes=sl.rule,
+                )
+            )
+    return out

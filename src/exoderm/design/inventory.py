@@ -114,6 +114,17 @@ def _rows() -> dict[str, list[dict[str, str]]]:
     return out
 
 
+def is_inventory_name(name: str) -> bool:
+    """Whether ``name`` is an INCI name of the inventory (case, spacing and punctuation folded).
+
+    Examples
+    --------
+    >>> is_inventory_name("phenoxy ethanol"), is_inventory_name("Unobtainium")
+    (True, False)
+    """
+    return fold_inci(name) in _rows()
+
+
 def _find(name: str, key: str) -> dict[str, str] | None:
     """The row spelled as ``name`` (ignoring case and outer spaces), else the first folded match."""
     found = _rows().get(key)

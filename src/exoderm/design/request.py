@@ -28,6 +28,9 @@ class FormulationRequest(BaseModel):
     product_class: ProductClass = ProductClass.cosmetic
     route: Route | None = None
     vehicle: str | None = None
+    product_type: str | None = Field(
+        None, description="a product skeleton (e.g. ow-emulsion); chooses the vehicle"
+    )
     plant_only: bool = False
     no_human: bool = False
     vegan: bool = False

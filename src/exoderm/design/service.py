@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from exoderm.accounts.actor import Actor
 from exoderm.design import repository
+from exoderm.design.annex_limits import Route as AnnexRoute
 from exoderm.design.catalogue import Catalogue, Target, load_catalogue
 from exoderm.design.claims import ClaimVerdictRead
 from exoderm.design.claims import check_claim as _check_claim
@@ -28,6 +29,10 @@ from exoderm.design.claims.report import LabelDossierRead
 from exoderm.design.claims.report import label_dossier as _label_dossier
 from exoderm.design.claims.report import render_dossier as _render_dossier
 from exoderm.design.evidence_link import knowledge_base
+from exoderm.design.formula_check import FormulaCheckRead
+from exoderm.design.formula_check import check_formula as _check_formula
+from exoderm.design.formula_file import FormulaFile
+from exoderm.design.formulary import load_formulary
 from exoderm.design.formulate import FormulationResult
 from exoderm.design.formulate import formulate as _formulate
 from exoderm.design.formulation import Formulation
@@ -35,9 +40,11 @@ from exoderm.design.ingredient import Ingredient, Kind, Origin, ProductClass
 from exoderm.design.inventory import InventoryEntry, InventoryStats
 from exoderm.design.inventory import inventory_entry as _inventory_entry
 from exoderm.design.inventory import inventory_stats as _inventory_stats
+from exoderm.design.raw_materials import RawMaterialList
 from exoderm.design.regulation import status
 from exoderm.design.request import FormulationRequest
 from exoderm.design.sheet import FormulationSheetsRead, SheetFormat, render_sheet, sheet
+from exoderm.design.skeletons import Skeleton, skeletons
 from exoderm.evidence.rwe import RealWorldClaimRead
 from exoderm.evidence.rwe import stored as stored_real_world
 from exoderm.evidence.service import knowledge_base as evidence_graph
@@ -81,6 +88,7 @@ def formulate(
     request: FormulationRequest,
     *,
     use_knowledge_base: bool = True,
+    raw_materials: RawMaterialList | None = None,
 ) -> FormulationResult:
     """The optimal formulation for ``request`` and up to ``request.top - 1`` alternatives.
 
@@ -94,6 +102,9 @@ def formulate(
         Targets with weights and the constraints (market, class, route, exclusions...).
     use_knowledge_base : bool
         Score evidence from the knowledge graph (default) or from the catalogue only.
+    raw_materials : RawMaterialList, optional
+        The user's raw materials: the formula is built from them (blends expanded into
+        INCI names) and priced per kg.
 
     Returns
     -------
@@ -127,7 +138,13 @@ def formulate(
     """
     catalogue = _catalogue(session)
     kb = knowledge_base(session) if use_knowledge_base else None
-    result = _formulate(request, catalogue=catalogue, kb=kb, use_knowledge_base=use_knowledge_base)
+    result = _formulate(
+        request,
+        catalogue=catalogue,
+        kb=kb,
+        use_knowledge_base=use_knowledge_base,
+        raw_materials=raw_materials,
+    )
     result.real_world = _real_world(session, result, catalogue)
     return result
 
@@ -823,3 +840,74 @@ def inventory_stats(actor: Actor) -> InventoryStats:
     30070
     """
     return _inventory_stats()
+
+
+def check_formula(
+    actor: Actor,
+    formula: FormulaFile,
+    *,
+    market: Market = Market.EU,
+    route: AnnexRoute = "leave-on",
+) -> FormulaCheckRead:
+    """Every rule an existing formula breaks (prohibitions, annex limits, pH, pairs).
+
+    The formula is the caller's own input, checked against shared reference data; nothing
+    is stored, so every authenticated actor may check.
+
+    Parameters
+    ----------
+    actor : Actor
+        Who asks.
+    formula : FormulaFile
+        The formula, read and validated at the edge
+        (:func:`exoderm.design.formula_file.read_formula`).
+    market : Market
+        Where it is sold.
+    route : {'leave-on', 'rinse-off'}
+        Which annex limits apply.
+
+    Returns
+    -------
+    FormulaCheckRead
+        The INCI totals (raw materials expanded) and every finding with its rule.
+
+    References
+    ----------
+    .. [1] Regulation (EC) No 1223/2009 on cosmetic products, Annexes II, III, V and VI.
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> from exoderm.design.formula_file import formula_from_records
+    >>> rows = [(2, {"ingredient": "Aqua", "percent": "99.2"}),
+    ...         (3, {"ingredient": "Phenoxyethanol", "percent": "0.8"})]
+    >>> check_formula(local_operator(), formula_from_records(rows)).passed
+    True
+    """
+    return _check_formula(formula, formulary=load_formulary(), market=market, route=route)
+
+
+def product_types(actor: Actor) -> list[Skeleton]:
+    """The product types exoderm builds: phases in order of addition and their slots.
+
+    Parameters
+    ----------
+    actor : Actor
+        Who asks.
+
+    Returns
+    -------
+    list of Skeleton
+
+    References
+    ----------
+    .. [1] Barel AO, Paye M, Maibach HI (eds.), Handbook of Cosmetic Science and
+       Technology, 4th ed., CRC Press, 2014.
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> "ow-emulsion" in [s.id for s in product_types(local_operator())]
+    True
+    """
+    return skeletons()

@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 
 from exoderm.design.claims import ClaimVerdictRead
 from exoderm.design.formulation import Formulation, Line
+from exoderm.design.structure import FormulaStructure
 from exoderm.simulate.scenario import TreatmentScenario
 
 if TYPE_CHECKING:
@@ -126,6 +127,11 @@ class FormulationSheetRead(BaseModel):
     expected_model: list[PredictionSheet] | None = Field(
         None, description="The simulator's predictions, only when asked for."
     )
+    structure: FormulaStructure | None = Field(
+        None,
+        description="Phases in order of addition with temperatures, raw materials and cost "
+        "(product types with a skeleton).",
+    )
 
 
 class FormulationSheetsRead(BaseModel):
@@ -215,6 +221,7 @@ def sheet(
         annex_register=f.annex_register,
         caveat=CAVEAT,
         expected_model=[_prediction(e) for e in expected] if expected is not None else None,
+        structure=f.structure,
     )
 
 
@@ -303,6 +310,8 @@ def render_markdown(
             f"| {e(ing['inci'])} | {_percent(ing['percent'])} | {e(ing['role'])} "
             f"| {e(ing['regulatory_status'] or '—')} |"
         )
+    if s.get("structure"):
+        out += _structure_markdown(s["structure"])
     if s["application"]:
         out += ["", "## Application", ""]
         out += [f"- **{e(p['name'])}** — {e(p['risk'])}" for p in s["application"]]
@@ -346,6 +355,50 @@ def render_markdown(
         out += ["", "## Warnings", ""] + [f"- {e(w)}" for w in s["warnings"]]
     out += ["", f"_{CAVEAT}_", "", f"_Annex register: {e(s['annex_register'])}_", ""]
     return "\n".join(out)
+
+
+def _structure_markdown(st: dict[str, Any]) -> list[str]:
+    """Procedure by phase, raw materials and cost (a composed formula)."""
+    e = _md_escape
+    total = sum(ln["percent"] for ln in st["lines"])
+    ph = st["ph_target"]
+    cost = st["cost_per_kg"]
+    out = [
+        "",
+        f"## Manufacturing procedure — {e(st['label'])}",
+        "",
+        f"Total {total:.2f} % w/w; target pH "
+        + (f"{ph[0]:g}-{ph[1]:g}" if ph else "not applicable (anhydrous)")
+        + "; cost "
+        + (f"{cost:.2f} {st['currency']} per kg" if cost is not None else "not priced")
+        + ".",
+        "",
+        "| phase | step | °C | shear | materials | instruction |",
+        "|---|---|---|---|---|---|",
+    ]
+    for step in st["procedure"]:
+        out.append(
+            f"| {step['phase']} | {e(step['name'])} | {step['temperature_c']:g} | {step['shear']} "
+            f"| {e('; '.join(step['materials']))} | {e(step['instruction'])} |"
+        )
+    if st["raw_materials"]:
+        out += [
+            "",
+            "## Raw materials",
+            "",
+            "| trade name | supplier | % w/w | phase | price per kg | contributes |",
+            "|---|---|---|---|---|---|",
+        ]
+        for rm in st["raw_materials"]:
+            parts = "; ".join(f"{inci} {pct:g} %" for inci, pct in rm["contributes"])
+            out.append(
+                f"| {e(rm['trade_name'])} | {e(rm['supplier'])} | {rm['percent']:g} | "
+                f"{rm['phase']} | {rm['cost_per_kg']:.2f} {rm['currency']} | {e(parts)} |"
+            )
+    if st["findings"]:
+        out += ["", "## Rule findings", ""]
+        out += [f"- {f['severity']}: {e(f['message'])} ({e(f['rule'])})" for f in st["findings"]]
+    return out
 
 
 def _proof(proven: bool) -> str:
