@@ -206,7 +206,8 @@ def _seed_client(doc: TestClient) -> tuple[str, int, int, str]:
 def _seed_batch(analyst: TestClient) -> None:
     _ok(analyst.post("/api/v1/qc/batches", json={**record(B_LOT), "product": B_PRODUCT}))
     assert upload(analyst, B_LOT).status_code == 201
-    _ok(analyst.post(f"/api/v1/qc/batches/{B_LOT}/certificates", json={}))
+    signing = {"password": PASSWORD, "meaning": "reviewed"}
+    _ok(analyst.post(f"/api/v1/qc/batches/{B_LOT}/certificates", json=signing))
 
 
 def _garbage_video() -> dict[str, tuple[str, bytes, str]]:
@@ -444,8 +445,9 @@ BODIES: dict[tuple[str, str], Callable[[Ids], Body]] = {
         json={**record(_lot_of_new_batch(i)), "product": i.product}
     ),
     ("POST", "/api/v1/qc/batches/{lot}/imports"): lambda i: Body(files=_nanosight()),
+    # the prober's own password, re-entered at signing: the fence must answer before it
     ("POST", "/api/v1/qc/batches/{lot}/certificates"): lambda i: Body(
-        json={"reason": "probe correction"}
+        json={"reason": "probe correction", "password": PASSWORD, "meaning": "reviewed"}
     ),
     # with max_frames given, the job checks the lot before it opens the video
     ("POST", "/api/v1/nta/analyses"): lambda i: Body(

@@ -35,6 +35,13 @@ def problems(draw: st.DrawFn) -> DesignProblem:
         item = draw(st.integers(0, n - 1))
         partners = draw(st.sets(st.integers(0, n - 1).filter(lambda j: j != item), min_size=1))
         dependencies.append((item, tuple(sorted(partners))))
+    ph_windows: tuple[tuple[float, float] | None, ...] = ()
+    if draw(st.booleans()):
+        bounds = st.tuples(st.integers(3, 9), st.integers(0, 3))
+        ph_windows = tuple(
+            (float(lo), float(lo + width)) if draw(st.booleans()) else None
+            for lo, width in (draw(bounds) for _ in range(n))
+        )
     limits = []
     if draw(st.booleans()):
         members = tuple(sorted(draw(st.sets(st.integers(0, n - 1), min_size=1))))
@@ -52,6 +59,7 @@ def problems(draw: st.DrawFn) -> DesignProblem:
         exclusive_pairs=tuple(exclusive),
         limits=tuple(limits),
         dependencies=tuple(dependencies),
+        ph_windows=ph_windows,
         decay=draw(st.floats(0, 1)),
         segments=draw(st.integers(1, 3)),
         risk_weight=draw(st.floats(0, 1)),

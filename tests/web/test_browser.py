@@ -153,6 +153,7 @@ def test_qc_flow(page_for: Any, server: str) -> None:
     page.get_by_label("Instrument export").set_input_files(str(shared_file("nanosight/beads2.csv")))
     page.get_by_role("button", name="Upload and import").click()
     page.wait_for_selector("#measurements svg")
+    page.get_by_label("Your password (re-entered to sign)").fill(PASSWORD)
     page.get_by_role("button", name="Sign certificate as qc").click()
     page.wait_for_selector("#cert-1")
     with page.expect_download() as download:

@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from exoderm import web
-from tests.api.conftest import World
+from tests.api.conftest import PASSWORD, World
 from tests.api.test_tenancy_every_endpoint import (
     CALLERS,
     PATH_VALUES,
@@ -85,7 +85,9 @@ FORMS: dict[tuple[str, str], Callable[[], Form]] = {
     ("POST", "/clients/{pseudonym}/regimen"): lambda: Form({"format": "html"}),
     ("POST", "/clients/{pseudonym}/erase"): lambda: Form({"confirm": "true"}),
     ("POST", "/qc/batches/{lot}/imports"): lambda: Form({}, nanosight()),
-    ("POST", "/qc/batches/{lot}/sign"): lambda: Form({"reason": "probe correction"}),
+    ("POST", "/qc/batches/{lot}/sign"): lambda: Form(
+        {"reason": "probe correction", "password": PASSWORD, "meaning": "reviewed"}
+    ),
 }
 
 

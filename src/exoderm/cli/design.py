@@ -270,6 +270,70 @@ def check_cmd(
         raise typer.Exit(3)
 
 
+@app.command("improve")
+def improve_cmd(
+    formula: Annotated[Path, typer.Argument(help="Existing formula (CSV/XLSX).")],
+    target: Annotated[
+        list[str], typer.Option("--target", "-t", help="Target (id or alias), optionally =WEIGHT.")
+    ],
+    max_changes: Annotated[
+        int, typer.Option("--max-changes", "-k", min=0, help="Most actives added or removed.")
+    ] = 1,
+    market: Annotated[str, typer.Option(help=", ".join(m.value for m in Market) + ".")] = "EU",
+    product_class: Annotated[
+        str, typer.Option("--class", help="cosmetic, medical-device or drug.")
+    ] = "cosmetic",
+    product_type: Annotated[
+        str | None, typer.Option(help="Product type, e.g. aqueous-serum.")
+    ] = None,
+    raw_materials: Annotated[
+        Path | None, typer.Option(help="Raw-material list (CSV/XLSX) the formula uses.")
+    ] = None,
+    no_kb: Annotated[
+        bool, typer.Option("--no-kb", help="Score evidence from the catalogue only.")
+    ] = False,
+) -> None:
+    """Improve an existing formula for the targets, changing at most K actives."""
+    raw: dict[str, Any] = {
+        "targets": _targets(target),
+        "market": market,
+        "product_class": product_class,
+        "product_type": product_type,
+        "min_ev_sources": 0,
+    }
+    request = FormulationRequest.parse(
+        {k: v for k, v in raw.items() if v is not None}, source="improve options"
+    )
+    materials = read_raw_materials(raw_materials) if raw_materials is not None else None
+    parsed = read_formula(formula, raw_materials=materials)
+    with STATE.database().reader() as session:
+        out = service.improve_formula(
+            session,
+            local_operator(),
+            parsed,
+            request,
+            max_changes=max_changes,
+            use_knowledge_base=not no_kb,
+            raw_materials=materials,
+        )
+    emit_object(
+        {
+            "formula": formula.name,
+            "rule findings": len(out.check.findings),
+            "recognised actives": out.recognised,
+            "max changes": out.max_changes,
+            "kept": out.kept,
+            "added": out.added,
+            "removed": out.removed,
+            "coverage before": ", ".join(f"{k} {v:.3g}" for k, v in out.before.items()),
+            "coverage after": ", ".join(f"{k} {v:.3g}" for k, v in out.after.items()),
+            "inci list": ", ".join(out.result.best.inci_list),
+        }
+    )
+    for f in out.check.findings:
+        info(f"[yellow]existing formula:[/] {escape(f.message)} ({escape(f.rule)})")
+
+
 def _market(value: str) -> Market:
     try:
         return Market(value.strip().upper())

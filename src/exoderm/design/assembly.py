@@ -18,7 +18,7 @@ from exoderm.design.catalogue import Catalogue, Target
 from exoderm.design.constraints import Constraint
 from exoderm.design.evidence_link import EvidenceProvider, Link
 from exoderm.design.ingredient import Ingredient, Kind
-from exoderm.design.problem import CardinalityLimit, DesignProblem
+from exoderm.design.problem import CardinalityLimit, ChangeLimit, DesignProblem
 from exoderm.design.request import FormulationRequest
 from exoderm.design.skeletons import skeleton_for_vehicle
 
@@ -63,6 +63,8 @@ def gather_evidence(
     synergy: dict[tuple[int, int], float] = {}
     detail: dict[tuple[int, int], list[tuple[str, str, Link]]] = {}
     for i, a in enumerate(items):
+        if not provider.may_enhance(a):
+            continue
         for j, b in enumerate(items):
             if i == j:
                 continue
@@ -95,15 +97,15 @@ def _carries_no_ev(item: Ingredient) -> bool:
 
 
 def structural_pairs(items: list[Ingredient]) -> tuple[tuple[int, int], ...]:
-    """Pairs that can never be combined: disjoint pH windows, declared incompatibilities,
-    and an EV source in a product type that cannot carry an aqueous EV preparation."""
+    """Pairs that can never be combined: declared incompatibilities, and an EV source in a
+    product type that cannot carry an aqueous EV preparation. (pH windows are one shared
+    pH in the problem, :attr:`DesignProblem.ph_windows`, not a pair per clash.)"""
     pairs: list[tuple[int, int]] = []
     for i, a in enumerate(items):
         for j in range(i + 1, len(items)):
             b = items[j]
             if (
-                (a.ph is not None and b.ph is not None and not a.ph.overlaps(b.ph))
-                or b.key in a.incompatible_with
+                b.key in a.incompatible_with
                 or a.key in b.incompatible_with
                 or (_carries_no_ev(a) and b.kind is Kind.ev_source)
                 or (_carries_no_ev(b) and a.kind is Kind.ev_source)
@@ -118,13 +120,19 @@ def build_problem(
     request: FormulationRequest,
     *,
     with_forced: bool = True,
+    baseline: Baseline | None = None,
 ) -> DesignProblem:
-    """The pure problem for this evidence under the given (active) constraints."""
+    """The pure problem for this evidence under the given (active) constraints.
+
+    With a ``baseline`` (an existing formula's actives), at most ``baseline.max_changes``
+    actives may be added or removed, and the baseline's own actives stay candidates even
+    when they cover no requested target (keeping them is no change)."""
     constraints = list(constraints)
     items = evidence.items
     index = {item.key: i for i, item in enumerate(items)}
     allowed = np.ones(len(items), dtype=bool)
-    for i in forbidden(items, constraints):
+    ruled_out = forbidden(items, constraints)
+    for i in ruled_out:
         allowed[i] = False
     forced = np.zeros(len(items), dtype=bool)
     if with_forced:
@@ -132,7 +140,12 @@ def build_problem(
             key = c.forces()
             if key is not None:
                 forced[index[key]] = True
-    allowed &= _contributes(evidence) | forced
+    kept = np.zeros(len(items), dtype=bool)
+    if baseline is not None:
+        for key in baseline.keys:
+            if key in index and index[key] not in ruled_out:
+                kept[index[key]] = True
+    allowed &= _contributes(evidence) | forced | kept
     return DesignProblem(
         coverage=evidence.coverage,
         weights=evidence.weights,
@@ -142,13 +155,33 @@ def build_problem(
         allowed=allowed,
         forced=forced,
         exclusive_pairs=structural_pairs(items),
+        ph_windows=tuple((i.ph.min, i.ph.max) if i.ph is not None else None for i in items),
         limits=_limits(items, constraints) + coverage_limits(evidence, constraints),
         dependencies=_free(evidence, forced),
+        change_limit=_change_limit(items, index, baseline),
         decay=DECAY,
         segments=3,
         risk_weight=request.risk_weight,
         cost_weight=request.cost_weight,
     )
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """An existing formula's actives (catalogue keys) and how many may change."""
+
+    keys: frozenset[str]
+    max_changes: int
+
+
+def _change_limit(
+    items: list[Ingredient], index: dict[str, int], baseline: Baseline | None
+) -> ChangeLimit | None:
+    if baseline is None:
+        return None
+    members = tuple(i for i, item in enumerate(items) if item.is_active)
+    chosen = frozenset(index[k] for k in baseline.keys if k in index)
+    return ChangeLimit(members=members, baseline=chosen, at_most=baseline.max_changes)
 
 
 def _covers(evidence: Evidence) -> np.ndarray:

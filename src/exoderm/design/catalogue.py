@@ -59,6 +59,9 @@ class Synergy(BaseModel):
     def matches(self, a: Ingredient, b: Ingredient) -> bool:
         return _selects(self.source, a) and _selects(self.target, b)
 
+    def selects_source(self, a: Ingredient) -> bool:
+        return _selects(self.source, a)
+
 
 def _selects(selector: str, ingredient: Ingredient) -> bool:
     if selector.startswith("kind:"):

@@ -30,7 +30,6 @@ from exoderm.design.catalogue import Catalogue, Target
 from exoderm.design.claims import DESIGN_TO_LEVEL, EVIDENCE_LEVELS
 from exoderm.design.ingredient import Ingredient
 from exoderm.design.scoring import EvidenceScore, harmonic_sum, score_items
-from exoderm.errors import ExodermError
 from exoderm.evidence import (
     Association,
     Claim,
@@ -69,6 +68,10 @@ class EvidenceProvider(Protocol):
 
     def synergy(self, source: Ingredient, target: Ingredient, route: str) -> Link: ...
 
+    def may_enhance(self, source: Ingredient) -> bool:
+        """Whether ``source`` enhances anything at all (pairs of others need no lookup)."""
+        ...
+
 
 class CatalogueEvidence:
     """Evidence items written in the catalogue, scored by :mod:`scoring`."""
@@ -95,6 +98,9 @@ class CatalogueEvidence:
             return NO_LINK
         return Link.from_score(score_items(items, route), self.name)
 
+    def may_enhance(self, source: Ingredient) -> bool:
+        return any(rule.selects_source(source) for rule in self.catalogue.synergies)
+
 
 class KnowledgeBaseEvidence:
     """The knowledge graph's association scores, falling back to the catalogue."""
@@ -105,16 +111,16 @@ class KnowledgeBaseEvidence:
         self.kb = kb
         self.fallback = fallback
         self._ids: dict[str, str | None] = {}
+        self._enhancers: frozenset[str] | None = None
 
     def _node_id(self, *names: str | None) -> str | None:
         for name in names:
             if not name:
                 continue
             if name not in self._ids:
-                try:
-                    self._ids[name] = str(self.kb.resolve(name).id)
-                except (ExodermError, LookupError):
-                    self._ids[name] = None
+                # candidates() is resolve() without the "did you mean" search a miss costs
+                found = self.kb.candidates(name)
+                self._ids[name] = str(found[0].id) if found else None
             if self._ids[name] is not None:
                 return self._ids[name]
         return None
@@ -123,6 +129,14 @@ class KnowledgeBaseEvidence:
         # Names are not tried: a common name such as "Aqueous serum" could resolve to an
         # unrelated node. The catalogue's kg_node, then its key, must match.
         return self._node_id(ingredient.kg_node, ingredient.key)
+
+    def may_enhance(self, source: Ingredient) -> bool:
+        if self._enhancers is None:
+            self._enhancers = frozenset(
+                str(c.subject) for c in self.kb.claims(predicate="enhances") if not c.negated
+            )
+        node = self._ingredient_node(source)
+        return (node is not None and node in self._enhancers) or self.fallback.may_enhance(source)
 
     def link(self, ingredient: Ingredient, target: Target, route: str) -> Link:
         own = self.fallback.link(ingredient, target, route)

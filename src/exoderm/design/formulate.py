@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from exoderm.design.annex_limits import Route as AnnexRoute
 from exoderm.design.annexes import register_description
-from exoderm.design.assembly import Evidence, build_problem, gather_evidence
+from exoderm.design.assembly import Baseline, Evidence, build_problem, gather_evidence
 from exoderm.design.catalogue import Catalogue, load_catalogue
 from exoderm.design.claims import DESIGN_TO_LEVEL, EVIDENCE_LEVELS, ClaimVerdict, check_claim
 from exoderm.design.claims.substantiation import required_level
@@ -33,6 +33,7 @@ from exoderm.design.formulation import (
 from exoderm.design.ingredient import Ingredient, Kind, Route
 from exoderm.design.milp import Solution, solve
 from exoderm.design.problem import ProblemInfeasible
+from exoderm.design.raw_material_candidates import material_of, with_raw_materials
 from exoderm.design.raw_materials import RawMaterialList
 from exoderm.design.regulation import Status, Verdict, status
 from exoderm.design.request import FormulationRequest
@@ -100,6 +101,7 @@ def formulate(
     kb: KnowledgeBase | None = None,
     use_knowledge_base: bool = True,
     raw_materials: RawMaterialList | None = None,
+    baseline: Baseline | None = None,
 ) -> FormulationResult:
     """The best formulation for ``request`` and up to ``request.top - 1`` alternatives.
 
@@ -109,6 +111,8 @@ def formulate(
     constraints when no formulation satisfies them.
     """
     catalogue = catalogue or load_catalogue()
+    if raw_materials is not None:
+        catalogue = with_raw_materials(catalogue, raw_materials)
     request = _with_product_type(request)
     _check_keys(request, catalogue)
     if kb is None and use_knowledge_base:
@@ -116,11 +120,18 @@ def formulate(
     provider = evidence_provider(catalogue, kb)
     evidence = gather_evidence(catalogue, request, provider)
     constraints = user_constraints(request)
-    problem = build_problem(evidence, constraints, request)
+    problem = build_problem(evidence, constraints, request, baseline=baseline)
     actives = [i for i, item in enumerate(evidence.items) if item.kind is not Kind.vehicle]
     try:
         solutions = solve(problem, top=request.top, distinct_on=actives)
     except ProblemInfeasible:
+        if baseline is not None and problem.change_limit is not None:
+            raise UserInputError(
+                f"no formula within {baseline.max_changes} change(s) of the existing actives "
+                "satisfies the request",
+                field="max_changes",
+                expected=f"more than {baseline.max_changes}, or fewer constraints",
+            ) from None
         raise InfeasibleError(explain(evidence, constraints, request)) from None
     built = [_formulation(s, evidence, request, provider.name, raw_materials) for s in solutions]
     return FormulationResult(request=request, best=built[0], alternatives=built[1:])
@@ -164,6 +175,7 @@ def _structure(
         item = items[line.key or ""]
         entry = formulary.get(item.inci)
         heat = entry.max_temperature_c.value if entry and entry.max_temperature_c else None
+        material = material_of(item, raw_materials)
         doses.append(
             ActiveDose(
                 inci=item.inci,
@@ -174,6 +186,7 @@ def _structure(
                 ph=item.ph,
                 max_temperature_c=heat,
                 rule="active for " + (", ".join(c.label for c in line.covers) or "a synergy"),
+                raw_material=material.trade_name if material else None,
             )
         )
     return compose_structure(

@@ -49,6 +49,10 @@ class Solution:
     rank: int = 1
 
 
+#: Upper end of the pH scale (the pH variable's bound).
+PH_MAX = 14.0
+
+
 class _Model:
     """The constraint matrix of one problem; cuts are appended between solves."""
 
@@ -57,7 +61,8 @@ class _Model:
         self.pairs = sorted(problem.synergy) if with_objective else []
         n, m, p = problem.n_items, problem.n_targets, len(self.pairs)
         self.n, self.m, self.p = n, m, p
-        self.n_vars = n + m + p
+        self.has_ph = any(w is not None for w in problem.ph_windows)
+        self.n_vars = n + m + p + int(self.has_ph)
         self.rows: list[sparse.csr_matrix] = []
         self.lower: list[np.ndarray] = []
         self.upper: list[np.ndarray] = []
@@ -69,13 +74,16 @@ class _Model:
         self._pair_rows()
         self._limit_rows()
         self._dependency_rows()
+        self._change_rows()
+        self._ph_rows()
 
     def _objective(self) -> None:
         pr = self.problem
         # milp minimises: negate the gain.
         self.cost[: self.n] = pr.risk_weight * pr.risk + pr.cost_weight * pr.cost
         self.cost[self.n : self.n + self.m] = -pr.weights
-        self.cost[self.n + self.m :] = [-pr.synergy[pair] for pair in self.pairs]
+        start = self.n + self.m
+        self.cost[start : start + self.p] = [-pr.synergy[pair] for pair in self.pairs]
 
     def _add(self, block: sparse.spmatrix, lo: np.ndarray, hi: np.ndarray) -> None:
         self.rows.append(sparse.csr_matrix(block))
@@ -86,7 +94,7 @@ class _Model:
         """u_t − slope_k · Σ_i a_it x_i ≤ offset_k, for every segment k."""
         a_t = sparse.csr_matrix(self.problem.coverage.T)
         eye = sparse.identity(self.m, format="csr")
-        zeros = sparse.csr_matrix((self.m, self.p))
+        zeros = sparse.csr_matrix((self.m, self.n_vars - self.n - self.m))
         for offset, slope in self.problem.segment_pieces():
             block = sparse.hstack([-sparse.diags(slope) @ a_t, eye, zeros])
             self._add(block, np.full(self.m, -np.inf), offset)
@@ -140,6 +148,33 @@ class _Model:
                 hi[k] = limit.upper
         self._add(block, lo, hi)
 
+    def _ph_rows(self) -> None:
+        """One pH variable q in [0, 14]: q >= low_i x_i and q + (14 - high_i) x_i <= 14,
+        so every chosen window contains q."""
+        if not self.has_ph:
+            return
+        q = self.n_vars - 1
+        rows = [(i, w) for i, w in enumerate(self.problem.ph_windows) if w is not None]
+        low = sparse.lil_matrix((len(rows), self.n_vars))
+        high = sparse.lil_matrix((len(rows), self.n_vars))
+        for k, (i, (lo, hi)) in enumerate(rows):
+            low[k, q], low[k, i] = 1.0, -lo
+            high[k, q], high[k, i] = 1.0, PH_MAX - hi
+        self._add(low, np.zeros(len(rows)), np.full(len(rows), np.inf))
+        self._add(high, np.full(len(rows), -np.inf), np.full(len(rows), PH_MAX))
+
+    def _change_rows(self) -> None:
+        """Σ_{i∉B} x_i − Σ_{i∈B} x_i ≤ k − |B| over the limit's members (at most k changes)."""
+        limit = self.problem.change_limit
+        if limit is None:
+            return
+        row = np.zeros(self.n_vars)
+        kept = [i for i in limit.members if i in limit.baseline]
+        for i in limit.members:
+            row[i] = -1.0 if i in limit.baseline else 1.0
+        upper = float(limit.at_most - len(kept))
+        self._add(sparse.csr_matrix(row), np.array([-np.inf]), np.array([upper]))
+
     def exclude(self, selected: tuple[int, ...], on: list[int] | None = None) -> None:
         """A no-good cut that removes this selection (restricted to the items ``on``)."""
         scope = set(range(self.n)) if on is None else set(on)
@@ -156,6 +191,8 @@ class _Model:
         lo[: self.n] = pr.forced_mask.astype(float)
         hi[: self.n] = pr.allowed_mask.astype(float)
         hi[self.n : self.n + self.m] = np.inf
+        if self.has_ph:
+            hi[-1] = PH_MAX
         return Bounds(lo, hi)
 
     def integrality(self) -> np.ndarray:

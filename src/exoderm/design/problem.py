@@ -43,6 +43,22 @@ class CardinalityLimit:
 
 
 @dataclass(frozen=True)
+class ChangeLimit:
+    """At most ``at_most`` of ``members`` differ from ``baseline`` (added or removed):
+    an existing formula improved by changing at most *k* ingredients."""
+
+    members: tuple[int, ...]
+    baseline: frozenset[int]
+    at_most: int
+
+    def changes(self, selected: frozenset[int]) -> int:
+        return sum(1 for i in self.members if (i in selected) != (i in self.baseline))
+
+    def satisfied_by(self, selected: frozenset[int]) -> bool:
+        return self.changes(selected) <= self.at_most
+
+
+@dataclass(frozen=True)
 class ObjectiveTerms:
     """The objective split into the parts a formulator can reason about."""
 
@@ -65,7 +81,11 @@ class DesignProblem:
     with ``i < j`` to a bonus ≥ 0, ``risk`` and ``cost`` (n) ≥ 0 are multiplied by
     ``risk_weight`` and ``cost_weight``. ``allowed``/``forced`` are boolean masks;
     ``exclusive_pairs`` may not both be chosen; ``limits`` bound counts of groups;
-    ``dependencies`` ``(i, partners)`` allow *i* only together with one of ``partners``.
+    ``dependencies`` ``(i, partners)`` allow *i* only together with one of ``partners``;
+    ``ph_windows`` (one per item, or empty) give each item's pH window: the chosen items'
+    windows must share a pH. On a line, intervals that overlap pairwise share a point
+    (Helly's theorem in one dimension), so one pH variable replaces a constraint per
+    clashing pair.
     """
 
     coverage: FloatArray
@@ -78,6 +98,8 @@ class DesignProblem:
     exclusive_pairs: tuple[tuple[int, int], ...] = ()
     limits: tuple[CardinalityLimit, ...] = ()
     dependencies: tuple[tuple[int, tuple[int, ...]], ...] = ()
+    change_limit: ChangeLimit | None = None
+    ph_windows: tuple[tuple[float, float] | None, ...] = ()
     saturation: FloatArray | None = None
     decay: float = 0.5
     segments: int = 3
@@ -95,6 +117,8 @@ class DesignProblem:
         for (i, j), s in self.synergy.items():
             if not (0 <= i < j < n) or s < 0:
                 raise ValueError(f"bad synergy entry {(i, j)}: {s}")
+        if self.ph_windows and len(self.ph_windows) != n:
+            raise ValueError("ph_windows needs one entry per item (or none)")
 
     @property
     def n_items(self) -> int:
@@ -154,7 +178,17 @@ class DesignProblem:
             return False
         if any(i in chosen and not chosen & set(ps) for i, ps in self.dependencies):
             return False
+        if self.change_limit is not None and not self.change_limit.satisfied_by(chosen):
+            return False
+        if not self.common_ph(chosen):
+            return False
         return all(limit.satisfied_by(chosen) for limit in self.limits)
+
+    def common_ph(self, chosen: Iterable[int]) -> bool:
+        """Whether the chosen items' pH windows share a pH (items without one always do)."""
+        windows = [self.ph_windows[i] for i in chosen if self.ph_windows and self.ph_windows[i]]
+        present = [w for w in windows if w is not None]
+        return not present or max(w[0] for w in present) <= min(w[1] for w in present)
 
     def evaluate(self, selected: Iterable[int]) -> ObjectiveTerms:
         """The objective of a selection, term by term (feasibility is not checked)."""

@@ -36,6 +36,8 @@ from exoderm.design.formulary import load_formulary
 from exoderm.design.formulate import FormulationResult
 from exoderm.design.formulate import formulate as _formulate
 from exoderm.design.formulation import Formulation
+from exoderm.design.improve import ImprovementRead
+from exoderm.design.improve import improve_formula as _improve_formula
 from exoderm.design.ingredient import Ingredient, Kind, Origin, ProductClass
 from exoderm.design.inventory import InventoryEntry, InventoryStats
 from exoderm.design.inventory import inventory_entry as _inventory_entry
@@ -911,3 +913,70 @@ def product_types(actor: Actor) -> list[Skeleton]:
     True
     """
     return skeletons()
+
+
+def improve_formula(
+    session: Session,
+    actor: Actor,
+    formula: FormulaFile,
+    request: FormulationRequest,
+    *,
+    max_changes: int,
+    use_knowledge_base: bool = True,
+    raw_materials: RawMaterialList | None = None,
+) -> ImprovementRead:
+    """The best formula within ``max_changes`` of an existing formula's actives.
+
+    Like :func:`formulate`, any authenticated actor may design; nothing is stored.
+
+    Parameters
+    ----------
+    session : Session
+        Reads imported catalogue ingredients and evidence.
+    actor : Actor
+        Who asks.
+    formula : FormulaFile
+        The existing formula, validated at the edge.
+    request : FormulationRequest
+        Targets and constraints.
+    max_changes : int
+        Most actives added or removed.
+    use_knowledge_base : bool
+        Score evidence from the knowledge graph (default) or the catalogue only.
+    raw_materials : RawMaterialList, optional
+        Build and price the improved formula from these raw materials.
+
+    Returns
+    -------
+    ImprovementRead
+
+    References
+    ----------
+    .. [1] Fischetti, M. & Lodi, A. (2003). Local branching. Mathematical Programming
+       98, 23-47. doi:10.1007/s10107-003-0395-5
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> from exoderm.design.formula_file import formula_from_records
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> rows = [(2, {"ingredient": "Aqua", "percent": "95"}),
+    ...         (3, {"ingredient": "Niacinamide", "percent": "5"})]
+    >>> with scratch_database().reader() as s:
+    ...     out = improve_formula(s, local_operator(), formula_from_records(rows),
+    ...                           FormulationRequest(targets={"pigmentation": 1}),
+    ...                           max_changes=1, use_knowledge_base=False)
+    >>> out.recognised
+    ['niacinamide']
+    """
+    catalogue = _catalogue(session)
+    kb = knowledge_base(session) if use_knowledge_base else None
+    return _improve_formula(
+        formula,
+        request,
+        max_changes=max_changes,
+        catalogue=catalogue,
+        kb=kb,
+        use_knowledge_base=use_knowledge_base,
+        raw_materials=raw_materials,
+    )

@@ -51,6 +51,9 @@ class ActiveDose(_Frozen):
     ph: PhWindow | None = None
     max_temperature_c: float | None = None
     rule: str = "active chosen by the optimiser"
+    raw_material: str | None = Field(
+        None, description="trade name of the raw material the optimiser chose for it"
+    )
 
 
 class StructureLine(_Frozen):
@@ -280,6 +283,8 @@ def _active_phase(active: ActiveDose, skeleton: Skeleton) -> str:
 def _active_material(active: ActiveDose, materials: RawMaterialList | None) -> RawMaterial | None:
     if materials is None:
         return None
+    if active.raw_material is not None:
+        return materials.find(active.raw_material)
     key = fold_inci(active.inci)
     holding = [
         m for m in materials.materials if any(fold_inci(c.inci) == key for c in m.components)
@@ -326,18 +331,26 @@ def _place_actives(
         draft.window = _narrow(draft.window, active.ph)
 
 
-def _contributions(draft: _Draft) -> dict[str, tuple[float, StructureLine]]:
+def _spelled(inci: str, formulary: Formulary) -> str:
+    """The formulary's spelling of an INCI name (CosIng prints them in capitals)."""
+    entry = formulary.get(inci)
+    return entry.inci if entry is not None else inci
+
+
+def _contributions(draft: _Draft, formulary: Formulary) -> dict[str, tuple[float, StructureLine]]:
     """Total % per INCI (blends expanded), keyed by folded name."""
     totals: dict[str, tuple[float, StructureLine]] = {}
     for line, material, amount in draft.parts:
         pieces = (
-            [(c.inci, amount * c.percent / 100.0) for c in material.components]
+            [(_spelled(c.inci, formulary), amount * c.percent / 100.0) for c in material.components]
             if material is not None
             else [(line.inci, line.percent)]
         )
         for inci, percent in pieces:
             key = fold_inci(inci)
             own = line if key == fold_inci(line.inci) else None
+            if own is not None:
+                own = own.model_copy(update={"inci": _spelled(own.inci, formulary)})
             before, first = totals.get(key, (0.0, own))
             template = (
                 first
@@ -395,7 +408,7 @@ def _finish(
     prefs: Preferences,
     market: Market,
 ) -> FormulaStructure:
-    totals = _contributions(draft)
+    totals = _contributions(draft, formulary)
     rounded = {k: (round(p, DECIMALS), ln) for k, (p, ln) in totals.items()}
     qs = _qs_line(draft, formulary, prefs)
     lines = [ln.model_copy(update={"percent": p}) for p, ln in rounded.values() if p > 0]
@@ -408,7 +421,12 @@ def _finish(
         existing = next((ln for ln in lines if fold_inci(ln.inci) == key), None)
         if existing is not None:
             lines[lines.index(existing)] = existing.model_copy(
-                update={"percent": round(existing.percent + rest, DECIMALS), "rule": qs.rule}
+                update={
+                    "percent": round(existing.percent + rest, DECIMALS),
+                    "rule": qs.rule,
+                    "function": qs.function,
+                    "phase": qs.phase,
+                }
             )
         else:
             lines.append(qs.model_copy(update={"percent": rest}))
