@@ -166,5 +166,5 @@ def test_screen_names_each_cause_once(run) -> None:  # type: ignore[no-untyped-d
     rows = json.loads(out)
     causes = [(r["status"], r["rule"], r["reason"]) for r in rows]
     assert len(causes) == len(set(causes))
-    pih = [r for r in rows if r["rule"].startswith("pih")]
+    pih = [r for r in rows if r["rule"] == "pih-risk-phototype"]
     assert len(pih) == 1 and pih[0]["option"].count(",") >= 2

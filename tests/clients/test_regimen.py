@@ -19,7 +19,7 @@ from exoderm.clients import (
     regimen_html,
     regimen_pdf,
 )
-from exoderm.clients.handout import clinician_report_pdf
+from exoderm.clients.clinician_report import clinician_report_pdf
 from exoderm.clients.screening import procedures, screen
 from exoderm.errors import UserInputError
 
@@ -165,7 +165,10 @@ def test_simulated_regimen_shows_labelled_model_predictions() -> None:
     assert plan.sessions, "wrinkles have an in-clinic course"
     clinic = parts[plan.sessions[0].procedure_name]  # simulated on the session days
     assert json.loads(clinic["scenario"])["route"] in {"microneedling", "post-laser", "injection"}
-    assert clinic["endpoints"]["mmp1_mean_change_pct"] < home["endpoints"]["mmp1_mean_change_pct"]
+    # the sessions are simulated with the product used in them: the sterile solution
+    assert plan.sessions[0].procedure == "microneedling" and plan.session_product
+    assert clinic["ingredient"] in {a.name for a in plan.session_product.actives}
+    assert clinic["endpoints"]["mmp1_mean_change_pct"] < 0
     html = regimen_html(plan)
     assert "Model estimate" in html
     assert "Model estimate" not in regimen_html(plain)
@@ -208,7 +211,7 @@ def test_phototype_v_acne_scars_never_pairs_microneedling_with_non_sterile_topic
     assert all(c.rule for c in plan.choices)
     assert all(s.rule for s in plan.sessions)
     not_ablative = [c for c in plan.choices if c.decision.startswith("not ")]
-    assert any(c.rule == "pih-risk-phototype" for c in not_ablative)
+    assert any(c.rule == "pih-risk-ablative" for c in not_ablative)
 
 
 SNAKE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")

@@ -20,6 +20,8 @@ from exoderm.cli.output import emit_object, emit_rows, info
 from exoderm.cli.state import STATE, OutputFormat
 from exoderm.clients import service
 from exoderm.clients.calendar import invitation_reminders
+from exoderm.clients.clinician_report import clinician_report_pdf
+from exoderm.clients.handout import expected_sentences
 from exoderm.clients.invitations import InvitationRequest, Verifier, link_qr_svg
 from exoderm.clients.photos import PhotoView
 from exoderm.clients.treatments import ExposureKind, Route, TreatmentInput
@@ -355,7 +357,11 @@ def screen_cmd(pseudonym: str) -> None:
         result.grouped_rows(),
         ["status", "option", "kind", "rule", "action", "severity", "reason", "source"],
     )
-    info(f"allowed procedures: {', '.join(result.allowed_procedures) or 'none'}")
+    review = set(result.review_procedures)
+    plain = [p for p in result.allowed_procedures if p not in review]
+    info(f"allowed procedures: {', '.join(plain) or 'none'}")
+    if review:
+        info(f"only after physician review: {', '.join(result.review_procedures)}")
 
 
 @app.command("regimen")
@@ -371,12 +377,19 @@ def regimen_cmd(
     ] = None,
     html: Annotated[Path | None, typer.Option(help="Write the client handout (HTML) here.")] = None,
     pdf: Annotated[Path | None, typer.Option(help="Write the client handout (PDF) here.")] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(help="Write the clinician report (PDF: rules, sources, settings) here."),
+    ] = None,
     simulate: Annotated[
         bool,
         typer.Option("--simulate", help="Add the simulator's expected outcome (model prediction)."),
     ] = False,
 ) -> None:
-    """Build and store a regimen; optionally write .ics, HTML and PDF."""
+    """Build and store a regimen; optionally write .ics, the handout and the clinician report.
+
+    With ``--simulate`` the terminal shows the same model-estimate sentences as the handout.
+    """
     with STATE.database().transaction() as session:
         actor = local_operator()
         regimen = service.create_regimen(
@@ -398,16 +411,31 @@ def regimen_cmd(
     if pdf:
         pdf.write_bytes(lib.regimen_pdf(regimen, client_name=name))
         info(f"wrote {pdf}")
+    if report:
+        report.write_bytes(clinician_report_pdf(regimen))
+        info(f"wrote {report}")
     if STATE.format is OutputFormat.json:
-        emit_object(regimen.model_dump(mode="json"))
-    else:
-        emit_rows(plan_lines(regimen), ["kind", "when", "what", "why"], title=regimen.pseudonym)
+        emit_object(
+            {**regimen.model_dump(mode="json"), "expected_sentences": expected_sentences(regimen)}
+        )
+        return
+    emit_rows(plan_lines(regimen), ["kind", "when", "what", "why"], title=regimen.pseudonym)
+    sentences = expected_sentences(regimen)
+    if sentences and STATE.format is not OutputFormat.csv:
+        typer.echo("\nExpected outcome (model estimate, as in the handout):")
+        for sentence in sentences:
+            typer.echo(sentence)
 
 
 def plan_lines(regimen: lib.Regimen) -> list[dict[str, Any]]:
     """The regimen as readable lines for table and CSV output."""
     rows: list[dict[str, Any]] = [
-        {"kind": "choice", "when": "", "what": f"{c.topic}: {c.decision}", "why": c.reason}
+        {
+            "kind": "choice",
+            "when": "",
+            "what": f"{c.topic}: {c.decision}",
+            "why": f"{c.reason} [rule: {c.rule}]",
+        }
         for c in regimen.choices
     ]
     rows += [
@@ -416,7 +444,13 @@ def plan_lines(regimen: lib.Regimen) -> list[dict[str, Any]]:
     ]
     rows.append({"kind": "sun", "when": "daily", "what": regimen.sun_protection, "why": ""})
     rows += [
-        {"kind": "session", "when": s.date.isoformat(), "what": s.procedure_name, "why": ""}
+        {
+            "kind": "session",
+            "when": s.date.isoformat(),
+            "what": f"{s.procedure_name}; product: {s.product}"
+            + (f"; settings: {s.settings}" if s.settings else ""),
+            "why": f"[rule: {s.rule}]",
+        }
         for s in regimen.sessions
     ]
     rows += [

@@ -12,11 +12,14 @@
 Screening verdicts are constraints, not footnotes:
 
 * a caution against non-sterile topicals during microneedling (rule
-  ``microneedling-topicals-intradermal``) means the session uses only a sterile product
-  labelled for microneedled skin, applied after the needling, never a cosmetic serum
-  during it;
-* a PIH risk (rule ``pih-risk-phototype``) removes ablative options from the candidates,
-  picks the lowest-energy allowed procedure and sets conservative settings, not only a
+  ``microneedling-topicals-intradermal``) means the session uses only a sterile product:
+  the design engine formulates it (product type ``post-procedure-sterile``, a sterile,
+  preservative-free single-dose solution on the post-procedure route) and it is applied
+  after the needling, never a cosmetic serum during it; if no such product can be designed
+  under the client's constraints, microneedling is dropped and the plan says why;
+* a PIH risk takes the ablative options out of the candidates (rule
+  ``pih-risk-ablative``: physician review, never planned), picks the lowest-energy allowed
+  procedure and sets conservative settings (rule ``pih-risk-phototype``), not only a
   warning line.
 
 Every choice and session names the rule that shaped it (``rule``), and the plan's
@@ -44,7 +47,12 @@ from sqlalchemy.orm import Session
 from exoderm.accounts.actor import Actor
 from exoderm.clients import access
 from exoderm.clients.concerns import concern_table, resolve_concern
-from exoderm.clients.formulation import ProductChoice, evidence_summary, propose_product
+from exoderm.clients.formulation import (
+    STERILE_PRODUCT_TYPE,
+    ProductChoice,
+    evidence_summary,
+    propose_product,
+)
 from exoderm.clients.instruments import INSTRUMENTS
 from exoderm.clients.profile import ClientProfile, Concern
 from exoderm.clients.records import RegimenRecord
@@ -58,11 +66,12 @@ PRIMING_WEIGHT = 1.0
 ENERGY_RANK = {"none": 0, "mechanical": 1, "chemical": 2, "non_ablative": 2, "ablative": 3}
 #: Screening rules the planner obeys as constraints (data/screening_rules.yaml ids).
 PIH_RULE = "pih-risk-phototype"
+PIH_ABLATIVE_RULE = "pih-risk-ablative"
 MICRONEEDLING_TOPICALS_RULE = "microneedling-topicals-intradermal"
-#: What may touch microneedled skin under MICRONEEDLING_TOPICALS_RULE.
-STERILE_POST_NEEDLING = (
-    "sterile, single-use exosome product labelled for use on microneedled skin, "
-    "applied only after the needling (no cosmetic serum before or during it)"
+#: How the sterile product is used under MICRONEEDLING_TOPICALS_RULE.
+STERILE_USE = (
+    "sterile, preservative-free single dose, applied only after the needling "
+    "(no cosmetic serum before or during it)"
 )
 #: Conservative settings under PIH_RULE (lower energy, test spot first), per energy.
 PIH_SETTINGS = {
@@ -175,6 +184,8 @@ class ProductRequestRead(BaseModel):
 
     targets: dict[str, float]
     market: Market
+    route: str | None = None
+    product_type: str | None = None
     no_human: bool
     vegan: bool = False
     plant_only: bool = False
@@ -194,6 +205,8 @@ class ProductRead(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     reason: str = ""
     request: ProductRequestRead
+    product_type: str = Field(default="", description="product skeleton id ('' = home care)")
+    sterile: bool = False
 
     @classmethod
     def of(cls, choice: ProductChoice) -> ProductRead:
@@ -240,6 +253,10 @@ class Regimen(BaseModel):
     concerns: list[RegimenConcern]
     targets: dict[str, float]
     product: ProductRead
+    session_product: ProductRead | None = Field(
+        default=None,
+        description="the sterile product applied in clinic after microneedling, if planned",
+    )
     sessions: list[Session_]
     session_interval_weeks: int | None
     home_care: dict[str, list[str]]
@@ -282,20 +299,58 @@ def weighted_targets(concerns: list[Concern]) -> tuple[dict[str, float], list[Ch
     return targets, notes
 
 
-def _choose_procedure(
-    concerns: list[Concern], screening: ScreeningResult
-) -> tuple[tuple[str, ProcedureOption] | None, list[Choice]]:
-    """The in-clinic course for the most severe concern that has an allowed option.
+#: Screening actions the planner treats as "not planned": a physician decides first.
+NOT_PLANNED_RULES = (PIH_ABLATIVE_RULE,)
 
-    With a PIH risk, ablative options are ruled out and the lowest-energy allowed option
-    is chosen (rule ``pih-risk-phototype``); otherwise the first allowed option in
-    evidence order.
+
+def _not_planned(screening: ScreeningResult) -> dict[str, list[Verdict]]:
+    """Allowed procedures the planner leaves out because a screening rule says so."""
+    out: dict[str, list[Verdict]] = {}
+    for v in screening.warnings:
+        if v.kind == "procedure" and v.rule in NOT_PLANNED_RULES:
+            out.setdefault(v.option, []).append(v)
+    return out
+
+
+def _why_not(option: str, screening: ScreeningResult, dropped: dict[str, Choice]) -> Choice:
+    """Why ``option`` is not planned: a blocking rule, a 'not planned' rule, or a drop."""
+    if option in dropped:
+        return dropped[option]
+    blockers = [v.rule for v in screening.blockers_of(option)]
+    if blockers:
+        return Choice(
+            topic="",
+            decision="",
+            reason=f"blocked by screening rule(s): {', '.join(blockers)}",
+            rule=", ".join(blockers),
+        )
+    held = _not_planned(screening).get(option, [])
+    return Choice(
+        topic="",
+        decision="",
+        reason="not planned: " + "; ".join(v.reason.split(" - ", 1)[-1] for v in held),
+        rule=", ".join(dict.fromkeys(v.rule for v in held)),
+        source=held[0].source if held else "",
+    )
+
+
+def _choose_procedure(
+    concerns: list[Concern],
+    screening: ScreeningResult,
+    dropped: dict[str, Choice] | None = None,
+) -> tuple[tuple[str, ProcedureOption] | None, list[Choice]]:
+    """The in-clinic course for the most severe concern that has a usable option.
+
+    Blocked options, options a 'not planned' screening rule holds back (rule
+    ``pih-risk-ablative``: ablative resurfacing in PIH-prone skin) and ``dropped`` options
+    (id → the choice saying why) are skipped, each with a line naming its rule. With a
+    PIH risk the lowest-energy usable option is chosen (rule ``pih-risk-phototype``);
+    otherwise the first in evidence order.
     """
+    dropped = dropped or {}
     choices: list[Choice] = []
     pih = "pih_risk" in screening.flags
-    allowed = set(screening.allowed_procedures)
-    ablative = {p for p in allowed if pih and procedures()[p].energy == "ablative"}
-    allowed -= ablative
+    allowed = set(screening.allowed_procedures) - set(_not_planned(screening)) - set(dropped)
     ordered = sorted(concerns, key=lambda c: -int(c.severity))
     for concern in ordered:
         canonical = resolve_concern(concern.name)
@@ -304,25 +359,16 @@ def _choose_procedure(
             continue
         usable = [o for o in options if o.id in allowed]
         for o in options:
-            if o.id in allowed:
-                continue
-            blockers = [v.rule for v in screening.blockers_of(o.id)]
-            if blockers:
-                why, rules = f"blocked by screening rule(s): {', '.join(blockers)}", blockers
-            else:
-                why = (
-                    "ablative: ruled out because post-inflammatory hyperpigmentation follows "
-                    "skin injury in phototypes IV-VI"
+            if o.id not in allowed:
+                why = _why_not(o.id, screening, dropped)
+                choices.append(
+                    why.model_copy(
+                        update={
+                            "topic": f"procedure for {canonical}",
+                            "decision": f"not {procedures()[o.id].name}",
+                        }
+                    )
                 )
-                rules = [PIH_RULE]
-            choices.append(
-                Choice(
-                    topic=f"procedure for {canonical}",
-                    decision=f"not {procedures()[o.id].name}",
-                    reason=why,
-                    rule=", ".join(rules),
-                )
-            )
         if not usable:
             continue
         best = usable[0]
@@ -390,21 +436,30 @@ def expected_effects(
     product: ProductChoice,
     targets: list[str],
     sessions: list[Session_],
+    session_product: ProductChoice | None = None,
 ) -> list[ExpectedPart]:
     """The simulator's expected outcome of the home-care product and the clinic route.
 
-    Home care: the product's EV source at its % w/w, topical, daily. Clinic: the same
-    source by the chosen procedure's route on the session days (weeks from the first
-    session). Each entry is labelled ``part`` ('home care' or the procedure name) and is
-    a model prediction, not a promise (:mod:`exoderm.simulate.expectation`).
+    Home care: the product's EV source at its % w/w, topical, daily. Clinic: the EV
+    source of the product used in the sessions (``session_product``, the sterile solution
+    after microneedling; else the home-care product) by the chosen procedure's route on
+    the session days (weeks from the first session). Each entry is labelled ``part``
+    ('home care' or the procedure name) and is a model prediction, not a promise
+    (:mod:`exoderm.simulate.expectation`).
     """
     from exoderm.simulate.expectation import EvSourceDose, expected_for_sources
 
-    sources = [
-        EvSourceDose(key=a.get("key"), name=a.get("name") or a["inci"], percent=a.get("percent"))
-        for a in product.actives
-        if a.get("kind") == "ev_source"
-    ]
+    def ev_sources(choice: ProductChoice) -> list[EvSourceDose]:
+        return [
+            EvSourceDose(
+                key=a.get("key"), name=a.get("name") or a["inci"], percent=a.get("percent")
+            )
+            for a in choice.actives
+            if a.get("kind") == "ev_source"
+        ]
+
+    sources = ev_sources(product)
+    clinic_sources = ev_sources(session_product) if session_product else sources
     out = [
         _expected("home care", e.as_dict())
         for e in expected_for_sources(sources, route="topical", targets=targets)
@@ -426,7 +481,7 @@ def expected_effects(
             out += [
                 _expected(first.procedure_name, e.as_dict())
                 for e in expected_for_sources(
-                    sources, route=route, schedule_days=days, targets=targets
+                    clinic_sources, route=route, schedule_days=days, targets=targets
                 )
             ]
     return out
@@ -441,21 +496,26 @@ def _rule_source(screening: ScreeningResult, rule: str) -> str:
     return next((v.source for v in screening.warnings if v.rule == rule), "")
 
 
-def _session_plan(procedure: str, screening: ScreeningResult) -> tuple[str, str, list[str], str]:
-    """Product, settings, shaping rules and display name of a procedure's sessions."""
+def needs_sterile_product(procedure: str, screening: ScreeningResult) -> bool:
+    """Whether a screening rule allows only a sterile product on this procedure's skin."""
+    return MICRONEEDLING_TOPICALS_RULE in {v.rule for v in screening.warnings_for(procedure)}
+
+
+def _session_plan(
+    procedure: str, screening: ScreeningResult, sterile: ProductChoice | None
+) -> tuple[str, str, list[str]]:
+    """Product, settings and shaping rules of a procedure's sessions."""
     cautions = {v.rule for v in screening.warnings_for(procedure)}
     product = "topical exosome product applied in clinic"
-    name = ""
     rules: list[str] = []
-    if MICRONEEDLING_TOPICALS_RULE in cautions:
-        product = STERILE_POST_NEEDLING
-        name = procedures()[procedure].name
+    if MICRONEEDLING_TOPICALS_RULE in cautions and sterile is not None:
+        product = f"{sterile.name}; {STERILE_USE}"
         rules.append(MICRONEEDLING_TOPICALS_RULE)
     settings = ""
     if PIH_RULE in cautions:
         settings = PIH_SETTINGS.get(procedures()[procedure].energy, "")
         rules.append(PIH_RULE)
-    return product, settings, rules, name
+    return product, settings, rules
 
 
 def plan_cautions(screening: ScreeningResult, planned: list[str]) -> list[Verdict]:
@@ -511,6 +571,36 @@ def plan_cautions(screening: ScreeningResult, planned: list[str]) -> list[Verdic
     return out
 
 
+def _procedure_and_sterile_product(
+    profile: ClientProfile, screening: ScreeningResult, targets: dict[str, float]
+) -> tuple[tuple[str, ProcedureOption] | None, list[Choice], ProductChoice | None]:
+    """The in-clinic course and, for microneedling, the sterile product it needs.
+
+    Under rule ``microneedling-topicals-intradermal`` only a sterile product may touch
+    needled skin: the design engine is asked for one (product type
+    ``post-procedure-sterile``); if none can be designed under the client's constraints,
+    microneedling is dropped with that reason and the next usable option is chosen.
+    """
+    dropped: dict[str, Choice] = {}
+    while True:
+        chosen, choices = _choose_procedure(profile.concerns, screening, dropped)
+        if chosen is None or not needs_sterile_product(chosen[1].id, screening):
+            return chosen, choices, None
+        sterile = propose_product(
+            targets, profile, screening.excluded_ingredients, product_type=STERILE_PRODUCT_TYPE
+        )
+        if sterile.available:
+            return chosen, choices, sterile
+        dropped[chosen[1].id] = Choice(
+            topic="",
+            decision="",
+            reason="only a sterile product may touch needled skin and none can be designed "
+            f"under the client's constraints ({sterile.reason})",
+            source=_rule_source(screening, MICRONEEDLING_TOPICALS_RULE),
+            rule=MICRONEEDLING_TOPICALS_RULE,
+        )
+
+
 def build_regimen(
     pseudonym: str,
     profile: ClientProfile,
@@ -529,7 +619,7 @@ def build_regimen(
         )
     screening = screen(profile)
     targets, choices = weighted_targets(profile.concerns)
-    chosen, proc_choices = _choose_procedure(profile.concerns, screening)
+    chosen, proc_choices, sterile = _procedure_and_sterile_product(profile, screening, targets)
     if chosen and "pih_risk" in screening.flags:
         targets["pigmentation"] = round(targets.get("pigmentation", 0.0) + PRIMING_WEIGHT, 3)
         choices.append(
@@ -595,15 +685,17 @@ def build_regimen(
     if chosen:
         _, option = chosen
         proc = procedures()[option.id]
-        product_text, settings, rules, name = _session_plan(option.id, screening)
+        product_text, settings, rules = _session_plan(option.id, screening, sterile)
         for rule in rules:
-            if rule == MICRONEEDLING_TOPICALS_RULE:
+            if rule == MICRONEEDLING_TOPICALS_RULE and sterile is not None:
                 choices.append(
                     Choice(
                         topic="product during sessions",
                         decision=product_text,
                         reason="products applied before or during microneedling reach the "
-                        "dermis; only a sterile product meant for that use, after needling",
+                        "dermis: the design engine formulated a sterile, preservative-free "
+                        "single-dose solution for needled skin (route post-procedure-topical), "
+                        "applied after the needling",
                         source=_rule_source(screening, rule),
                         rule=rule,
                     )
@@ -625,7 +717,7 @@ def build_regimen(
                 Session_(
                     number=n + 1,
                     procedure=option.id,
-                    procedure_name=name or proc.name,
+                    procedure_name=proc.name,
                     product=product_text,
                     week=week,
                     date=day,
@@ -668,6 +760,7 @@ def build_regimen(
         ],
         targets=targets,
         product=ProductRead.of(product),
+        session_product=ProductRead.of(sterile) if sterile is not None and sessions else None,
         sessions=sessions,
         session_interval_weeks=chosen[1].interval_weeks if chosen else None,
         home_care=_home_care(product, screening),
@@ -678,7 +771,9 @@ def build_regimen(
         choices=choices,
         warnings=plan_cautions(screening, [s.procedure for s in sessions[:1]]),
         blocked=list(screening.blocked),
-        expected_outcome=expected_effects(product, [*targets, *canon], sessions)
+        expected_outcome=expected_effects(
+            product, [*targets, *canon], sessions, sterile if sessions else None
+        )
         if simulate
         else [],
     )

@@ -96,6 +96,10 @@ class ScreeningResult(BaseModel):
     blocked: list[Verdict] = Field(default_factory=list)
     warnings: list[Verdict] = Field(default_factory=list)
     allowed_procedures: list[str] = Field(default_factory=list)
+    review_procedures: list[str] = Field(
+        default_factory=list,
+        description="allowed procedures a physician must approve first (a 'review' rule hits)",
+    )
     excluded_ingredients: list[str] = Field(default_factory=list)
 
     def blockers_of(self, option: str) -> list[Verdict]:
@@ -257,6 +261,8 @@ def screen(profile: ClientProfile) -> ScreeningResult:
             (result.blocked if rule.action.blocks else result.warnings).append(verdict)
     blocked = {v.option for v in result.blocked}
     result.allowed_procedures = [p for p in procedures() if p not in blocked]
+    review = {v.option for v in result.warnings if v.action == Action.review.value}
+    result.review_procedures = [p for p in result.allowed_procedures if p in review]
     result.excluded_ingredients = sorted(
         {v.option for v in result.blocked if v.kind == "ingredient"}
     )

@@ -26,7 +26,9 @@ from exoderm.clients import (
     service,
 )
 from exoderm.clients.calendar import invitation_reminders
+from exoderm.clients.clinician_report import clinician_report_pdf
 from exoderm.clients.concerns import concern_table
+from exoderm.clients.handout import expected_sentences
 from exoderm.clients.instruments import Instrument
 from exoderm.clients.instruments.forms import InstrumentForm, form_for
 from exoderm.clients.invitations import (
@@ -409,7 +411,7 @@ def regimen(
     request: Request,
     pseudonym: str,
     who: Writer,
-    format: Annotated[str, Form(pattern="^(html|pdf|ics|clinic-ics)$")] = "html",
+    format: Annotated[str, Form(pattern="^(html|pdf|report|ics|clinic-ics)$")] = "html",
     simulate: Annotated[bool, Form()] = False,
     svc: AppContext = Depends(app_context),
 ) -> Response:
@@ -429,13 +431,25 @@ def regimen(
             media_type="text/calendar",
             headers={"Content-Disposition": f'attachment; filename="regimen-{pseudonym}.ics"'},
         )
+    if format == "report":
+        return Response(
+            clinician_report_pdf(plan),
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="regimen-report-{pseudonym}.pdf"'
+            },
+        )
     if format == "pdf":
         return Response(
             regimen_pdf(plan),
             media_type="application/pdf",
             headers={"Content-Disposition": f'attachment; filename="regimen-{pseudonym}.pdf"'},
         )
-    return render(request, "clients/regimen.html", {"plan": plan, "pseudonym": pseudonym})
+    return render(
+        request,
+        "clients/regimen.html",
+        {"plan": plan, "pseudonym": pseudonym, "sentences": expected_sentences(plan)},
+    )
 
 
 @router.post("/{pseudonym}/erase")
