@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,24 @@ def test_upload_video_and_see_distribution(world: World, video: Path) -> None:
         page = sci.get(url).text
     assert "NTA summary" in page and '<svg role="img"' in page
     assert url.rsplit("/", 1)[-1] in sci.get("/nta").text
+    assert "done: frame 40 of 40 analysed" in page and '<progress max="1" value="1"' in page
+    downloads = {
+        "distribution.csv": "text/csv",
+        "result.json": "application/json",
+        "distribution.png": "image/png",
+    }
+    for name, media_type in downloads.items():
+        assert f'href="{url}/{name}"' in page
+        got = sci.get(f"{url}/{name}")
+        assert got.status_code == 200 and got.headers["content-type"].startswith(media_type)
+        assert "attachment" in got.headers["content-disposition"]
+        assert login(world.client(), "qc").get(f"{url}/{name}").status_code == 404
+    rows = sci.get(f"{url}/distribution.csv").text.splitlines()
+    assert rows[0] == "lower_nm,upper_nm,centre_nm,fraction,density_per_nm" and len(rows) > 10
+    result = sci.get(f"{url}/result.json").json()
+    assert result["frames"] == 40 and "track_rows" not in result
+    low, high = (float(x) for x in re.findall(r"Size axis (\d+)–(\d+) nm", page)[0])
+    assert low < result["summary"]["d10_nm"] and result["summary"]["d90_nm"] < high < 1000
 
 
 # --------------------------------------------------------------------------- three faces

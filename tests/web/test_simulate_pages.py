@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import html
+import re
 import time
 
+from exoderm.simulate.effective_range import effective_range
+from exoderm.simulate.plots import ENDPOINT_LABELS
+from exoderm.web.simulate_pages import _scenario
 from tests.api.conftest import World
 from tests.web.logins import csrf_of, login
 
+ENDPOINTS = sorted({k for table in ENDPOINT_LABELS.values() for k in table})
 FORM = {
     "model": "wound",
     "source": "adipose-msc",
@@ -22,7 +28,25 @@ def test_simulation_form_plots_time_courses(world: World) -> None:
     csrf = csrf_of(viewer.get("/simulate").text)
     r = viewer.post("/simulate", data={"csrf_token": csrf, **FORM})
     assert r.status_code == 200, r.text
-    assert r.text.count('<svg role="img"') >= 2 and "time_to_95_closure_days" in r.text
+    assert r.text.count('<svg role="img"') >= 2 and "Time to 95 % closure, treated" in r.text
+    assert 'aria-label="Open wound area (fraction of the initial area)"' in r.text
+    assert 'aria-label="Fibroblasts (cells/mm³)"' in r.text
+    shown = re.sub(r"<svg.*?</svg>", "", r.text, flags=re.S)  # ids inside SVGs are no text
+    assert not [k for k in ENDPOINTS if k in shown], "snake_case endpoint names on the page"
+
+
+def test_dose_below_the_effective_range_is_said(world: World) -> None:
+    viewer = login(world.client(), "viewer")
+    csrf = csrf_of(viewer.get("/simulate").text)
+    readme = {**FORM, "diabetic": "true"}  # the README's `exoderm simulate wound` example
+    text = html.unescape(viewer.post("/simulate", data={"csrf_token": csrf, **readme}).text)
+    expected = effective_range(_scenario(readme))
+    assert not expected.meaningful and expected.lowest_meaningful_dose is not None
+    assert "the model predicts no meaningful difference" in text
+    assert "from 10¹¹ particles per administration" in text
+    strong = {**readme, "dose": "1e13"}
+    text = html.unescape(viewer.post("/simulate", data={"csrf_token": csrf, **strong}).text)
+    assert "At this dose the model predicts a difference" in text
 
 
 def test_bad_schedule_is_reported(world: World) -> None:

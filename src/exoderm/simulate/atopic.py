@@ -49,6 +49,42 @@ STATES: tuple[str, ...] = (
     "TSLP",
     "OX40L",
 )
+_MODEL_UNITS = "model units (Miyano 2021)"
+#: Reader-facing name and unit of each state (the Miyano 2021 model is non-dimensional:
+#: barrier integrity and pathogens on 0–1, cells and cytokines in its model units).
+STATE_LABELS: dict[str, tuple[str, str]] = {
+    "s": ("Skin barrier integrity", "fraction (1 = intact)"),
+    "p": ("Infiltrated pathogens", "fraction (0–1)"),
+    "Th1": ("Th1 cells", _MODEL_UNITS),
+    "Th2": ("Th2 cells", _MODEL_UNITS),
+    "Th17": ("Th17 cells", _MODEL_UNITS),
+    "Th22": ("Th22 cells", _MODEL_UNITS),
+    "IL4": ("IL-4", _MODEL_UNITS),
+    "IL13": ("IL-13", _MODEL_UNITS),
+    "IL17": ("IL-17", _MODEL_UNITS),
+    "IL22": ("IL-22", _MODEL_UNITS),
+    "IL31": ("IL-31", _MODEL_UNITS),
+    "IFNg": ("IFN-γ", _MODEL_UNITS),
+    "TSLP": ("TSLP", _MODEL_UNITS),
+    "OX40L": ("OX40L", _MODEL_UNITS),
+    "EASI": ("EASI score", "points (0–72)"),
+}
+#: Reader-facing name and unit of each endpoint of :func:`~.outcomes.predict_ad`.
+ENDPOINT_LABELS: dict[str, tuple[str, str]] = {
+    "easi_baseline": ("EASI at baseline", "points (0–72)"),
+    "easi_end": ("EASI at the end, treated", "points (0–72)"),
+    "easi_change_pct": ("EASI change from baseline, treated", "%"),
+    "easi_change_vehicle_pct": ("EASI change from baseline, vehicle", "%"),
+    "barrier_integrity_end": ("Barrier integrity at the end, treated", "fraction (1 = intact)"),
+    "barrier_integrity_vehicle_end": (
+        "Barrier integrity at the end, vehicle",
+        "fraction (1 = intact)",
+    ),
+    "tewl_change_pct": ("Barrier loss (TEWL proxy) change, treated", "%"),
+    "tewl_change_vehicle_pct": ("Barrier loss (TEWL proxy) change, vehicle", "%"),
+    "il4_mean_vs_vehicle_pct": ("Effective IL-4 (time-averaged) vs vehicle", "% change"),
+    "il13_mean_vs_vehicle_pct": ("Effective IL-13 (time-averaged) vs vehicle", "% change"),
+}
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,36 @@ Array = NDArray[np.float64]
 TABLE = "photoageing.json"
 FITTED = ("a_age", "a_uv", "s_col", "theta_photo")
 
+_RELATIVE = "relative to young unexposed skin (= 1)"
+#: Reader-facing name and unit of each state (mediators normalised to young, unexposed
+#: skin; collagen as the Masson's-trichrome area fraction Yanuar 2023 reports).
+STATE_LABELS: dict[str, tuple[str, str]] = {
+    "ROS": ("Reactive oxygen species", _RELATIVE),
+    "TNF": ("TNF-α", _RELATIVE),
+    "TGF": ("TGF-β", _RELATIVE),
+    "MMP1": ("MMP-1 (collagenase)", _RELATIVE),
+    "PC": ("Procollagen I synthesis", _RELATIVE),
+    "Ci": ("Intact collagen", "area fraction (0–1)"),
+    "Cf": ("Fragmented collagen", "area fraction (0–1)"),
+}
+#: Reader-facing name and unit of each endpoint of :func:`~.outcomes.predict_photoageing`.
+ENDPOINT_LABELS: dict[str, tuple[str, str]] = {
+    "mmp1_mean_change_pct": ("MMP-1 (time-averaged), treated vs untreated", "% change"),
+    "tnf_alpha_mean_change_pct": ("TNF-α (time-averaged), treated vs untreated", "% change"),
+    "ros_mean_change_pct": (
+        "Reactive oxygen species (time-averaged), treated vs untreated",
+        "% change",
+    ),
+    "tgf_beta_mean_change_pct": ("TGF-β (time-averaged), treated vs untreated", "% change"),
+    "procollagen_i_mean_change_pct": (
+        "Procollagen I (time-averaged), treated vs untreated",
+        "% change",
+    ),
+    "collagen_change_pct": ("Intact collagen at the end, treated vs untreated", "% change"),
+    "collagen_deposition_pct": ("Collagen deposition at the end, treated", "% of the area"),
+    "fragmented_fraction": ("Fragmented share of collagen at the end, treated", "fraction"),
+}
+
 
 class PhotoageingModel:
     """The minimal photo-ageing dermis model, vectorised over patients."""

@@ -47,6 +47,33 @@ from exoderm.simulate.parameters import Params, load_table
 Array = NDArray[np.float64]
 TABLE = "waugh2007.json"
 
+#: Reader-facing name and unit of each state (units of Waugh & Sherratt 2007; W is the
+#: exoderm wound-area extension; ``alpha`` the phenotype fraction the model derives).
+STATE_LABELS: dict[str, tuple[str, str]] = {
+    "phiI": ("Inflammatory (M1) macrophages", "cells/mm³"),
+    "phiR": ("Repair (M2) macrophages", "cells/mm³"),
+    "T": ("TGF-β", "pg/mm³"),
+    "P": ("PDGF", "pg/mm³"),
+    "F": ("Fibroblasts", "cells/mm³"),
+    "C": ("Collagen", "µg/mm³"),
+    "H": ("Hyaluronan", "µg/mm³"),
+    "W": ("Open wound area", "fraction of the initial area"),
+    "alpha": ("Share of incoming macrophages that are inflammatory", "fraction"),
+}
+#: Reader-facing name and unit of each endpoint of :func:`~.outcomes.predict_wound`.
+ENDPOINT_LABELS: dict[str, tuple[str, str]] = {
+    "time_to_95_closure_days": ("Time to 95 % closure, treated", "days"),
+    "time_to_95_closure_control_days": ("Time to 95 % closure, untreated", "days"),
+    "closure_day7_pct": ("Wound closed at day 7, treated", "% of the initial area"),
+    "closure_day14_pct": ("Wound closed at day 14, treated", "% of the initial area"),
+    "closure_difference_day7_pp": ("Closure at day 7, treated − untreated", "percentage points"),
+    "closure_difference_day14_pp": (
+        "Closure at day 14, treated − untreated",
+        "percentage points",
+    ),
+    "collagen_change_pct": ("Collagen at the end, treated vs untreated", "% change"),
+}
+
 
 def _cubic(p: Params, key: str, x: Array) -> Array:
     out: Array = ((p[f"{key}1"] * x + p[f"{key}2"]) * x + p[f"{key}3"]) * x + p[f"{key}4"]

@@ -40,8 +40,12 @@ def line_chart(
     ylabel: str,
     bands: dict[str, tuple[Sequence[float], Sequence[float], Sequence[float]]] | None = None,
     hlines: Sequence[tuple[float, str]] = (),
+    dashed: Sequence[str] = (),
+    xlim: tuple[float, float] | None = None,
 ) -> str:
-    """Lines (and optional shaded bands x, low, high) as SVG."""
+    """Lines (and optional shaded bands x, low, high) as SVG; series named in ``dashed``
+    are drawn dashed (so two overlapping curves stay distinguishable), ``xlim`` fixes the
+    x-axis range."""
     fig = Figure(figsize=(6.4, 3.4), dpi=96)
     ax = fig.add_subplot()
     for i, (name, (x, y)) in enumerate(series.items()):
@@ -51,6 +55,7 @@ def line_chart(
             label=name,
             color=COLOURS[i % len(COLOURS)],
             linewidth=1.8,
+            linestyle="--" if name in dashed else "-",
             marker="o" if len(x) < 20 else None,
         )
     for i, (name, (x, lo, hi)) in enumerate((bands or {}).items()):
@@ -67,6 +72,8 @@ def line_chart(
             xytext=(2, 2),
             textcoords="offset points",
         )
+    if xlim is not None:
+        ax.set_xlim(*xlim)
     ax.set_title(title, fontsize=11)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -215,3 +222,53 @@ def path_graph(
     ax.axis("off")
     ax.set_title(title, fontsize=11)
     return svg_of(fig, title)
+
+
+def size_distribution_figure(
+    centres_nm: Sequence[float], density_per_nm: Sequence[float], *, xlim: tuple[float, float]
+) -> Figure:
+    """The number-weighted size distribution of an NTA analysis on the axis ``xlim``.
+
+    Parameters
+    ----------
+    centres_nm, density_per_nm
+        Bin centres (nm) and number-weighted density (per nm), in order of size.
+    xlim
+        The size axis in nm, e.g. D1–D99 with a margin
+        (:func:`exoderm.qc.certificate.plot_range`).
+
+    Returns
+    -------
+    Figure
+        A matplotlib figure, rendered by the caller as SVG (page) or PNG (download).
+
+    References
+    ----------
+    .. [1] ISO 19430:2016. Particle size analysis — Particle tracking analysis (PTA)
+       method (number-weighted size distribution).
+
+    Examples
+    --------
+    >>> fig = size_distribution_figure([90.0, 100.0, 110.0], [0.01, 0.05, 0.01],
+    ...                                xlim=(70.0, 130.0))
+    >>> [float(x) for x in fig.axes[0].get_xlim()]
+    [70.0, 130.0]
+    """
+    fig = Figure(figsize=(6.4, 3.4), dpi=96)
+    ax = fig.add_subplot()
+    ax.plot(list(centres_nm), list(density_per_nm), color=COLOURS[0], linewidth=1.8)
+    ax.fill_between(list(centres_nm), list(density_per_nm), alpha=0.15, color=COLOURS[0])
+    ax.set_xlim(*xlim)
+    ax.set_ylim(bottom=0.0)
+    ax.set_title("Size distribution (number-weighted, finite-track-length corrected)", fontsize=10)
+    ax.set_xlabel("hydrodynamic diameter (nm)")
+    ax.set_ylabel("share of particles per nm")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def png_of(fig: Figure) -> bytes:
+    """The figure as PNG bytes (for downloads)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
+    return buffer.getvalue()

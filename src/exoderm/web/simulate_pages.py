@@ -13,6 +13,9 @@ from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
 from exoderm.serving.jobs import ProgressReporter
 from exoderm.simulate import service as simulator
+from exoderm.simulate.effective_range import EffectiveRange, effective_range
+from exoderm.simulate.plots import endpoint_label, state_label
+from exoderm.simulate.reads import SimulationRead
 from exoderm.simulate.scenario import (
     DoseUnit,
     ModelName,
@@ -65,37 +68,60 @@ def _scenario(form: dict[str, Any]) -> TreatmentScenario:
     )
 
 
+def _charts(result: SimulationRead) -> list[str]:
+    """One chart per plotted state: named, with its unit, the treated arm dashed."""
+    wanted = PLOTTED.get(result.model, ())
+    charts = []
+    for s in result.series:
+        if wanted and s.variable not in wanted:
+            continue
+        label, unit = state_label(result.model, s.variable)
+        pairs_t = [(t, v) for t, v in zip(result.times, s.treated, strict=True) if v is not None]
+        pairs_c = [(t, v) for t, v in zip(result.times, s.control, strict=True) if v is not None]
+        control = "vehicle" if result.model == "ad" else "untreated"
+        charts.append(
+            line_chart(
+                {
+                    control: ([p[0] for p in pairs_c], [p[1] for p in pairs_c]),
+                    "with exosomes": ([p[0] for p in pairs_t], [p[1] for p in pairs_t]),
+                },
+                title=f"{label} ({unit})",
+                xlabel=f"time ({result.time_unit}s)",
+                ylabel=unit,
+                dashed=("with exosomes",),
+            )
+        )
+    return charts
+
+
+def _endpoint_rows(result: SimulationRead) -> list[tuple[str, str, float | None]]:
+    """(name, unit, value) of every endpoint, in the order the model reports them."""
+    return [(*endpoint_label(result.model, k), v) for k, v in result.endpoints.items()]
+
+
 @router.post("/simulate")
 async def simulate(
     request: Request, who: Reader, svc: AppContext = Depends(app_context)
 ) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     scenario = _scenario(form)
-    result = await run_in_threadpool(
-        lambda: simulator.run(who.actor, scenario=scenario, max_days=simulator.REQUEST_MAX_DAYS)
-    )
-    wanted = PLOTTED.get(result.model, ())
-    charts = []
-    for s in result.series:
-        if wanted and s.variable not in wanted:
-            continue
-        pairs_t = [(t, v) for t, v in zip(result.times, s.treated, strict=True) if v is not None]
-        pairs_c = [(t, v) for t, v in zip(result.times, s.control, strict=True) if v is not None]
-        charts.append(
-            line_chart(
-                {
-                    "with exosomes": ([p[0] for p in pairs_t], [p[1] for p in pairs_t]),
-                    "untreated": ([p[0] for p in pairs_c], [p[1] for p in pairs_c]),
-                },
-                title=f"{result.model}: {s.variable}",
-                xlabel=f"time ({result.time_unit})",
-                ylabel=s.variable,
-            )
-        )
+
+    def work() -> tuple[SimulationRead, EffectiveRange]:
+        result = simulator.run(who.actor, scenario=scenario, max_days=simulator.REQUEST_MAX_DAYS)
+        return result, effective_range(scenario)
+
+    result, dose_effect = await run_in_threadpool(work)
     return render(
         request,
         "simulate/index.html",
-        {**_options(), "result": result, "charts": charts, "form": form},
+        {
+            **_options(),
+            "result": result,
+            "charts": _charts(result),
+            "endpoints": _endpoint_rows(result),
+            "dose_effect": dose_effect,
+            "form": form,
+        },
     )
 
 
