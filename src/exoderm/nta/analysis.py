@@ -9,7 +9,7 @@ distribution (Walker/FTLA), and, when a calibration is given, the concentration.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
@@ -27,6 +27,10 @@ from exoderm.nta.concentration import (
     ppf_warnings,
 )
 from exoderm.nta.detect import DetectionSettings, locate
+from exoderm.nta.detection_volume import (
+    CalibrationFreeConcentration,
+    calibration_free_concentration,
+)
 from exoderm.nta.diffusion import cve, increments, msd_fit
 from exoderm.nta.flow import FlowDiagnostics, flow_diagnostics
 from exoderm.nta.frames import FrameSource, open_frames
@@ -84,6 +88,13 @@ class AnalysisSettings(BaseModel):
         False, description="also fit discrete populations by EM with BIC (bootstrap: slow)"
     )
     mixture_max_components: int = Field(4, ge=1, le=6)
+    calibration_free_concentration: bool = Field(
+        True,
+        description="also estimate the detection volume from the track durations (no standard)",
+    )
+    calibration_free_bootstrap: int = Field(
+        100, ge=0, le=10000, description="track resamples for its interval (0: none)"
+    )
 
     def link_settings(self) -> LinkSettings:
         if self.search_range_px is not None:
@@ -136,6 +147,7 @@ class NtaResult(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     flow: FlowDiagnostics | None = None
     mixture: MixtureSummary | None = None
+    calibration_free: CalibrationFreeConcentration | None = None
 
     def distribution(self) -> Distribution:
         edges = np.array([b.lower_nm for b in self.bins] + [self.bins[-1].upper_nm])
@@ -194,6 +206,46 @@ def track_video(
     return table
 
 
+def _recording_shape(source: FrameSource, shape: list[tuple[int, int]]) -> FrameSource:
+    """``source`` passed through unchanged; the (rows, columns) of its frames go into ``shape``."""
+
+    def frames() -> Iterator[NDArray[Any]]:
+        for frame in source:
+            if not shape:
+                shape.append((int(frame.shape[0]), int(frame.shape[1])))
+            yield frame
+
+    return FrameSource(source.name, frames(), source.n_frames)
+
+
+def _calibration_free(
+    table: TrackTable,
+    settings: AnalysisSettings,
+    frame_shape: tuple[int, int],
+    diffusion: NDArray[np.float64],
+    steps: NDArray[np.float64],
+) -> CalibrationFreeConcentration | None:
+    """The detection volume from the track durations, with the population D of the tracks."""
+    good = np.isfinite(diffusion) & (diffusion > 0)
+    if good.sum() < 2 or table.n_frames < 2:
+        return None
+    acq = settings.acquisition
+    detection = settings.detection
+    return calibration_free_concentration(
+        table,
+        frame_shape=frame_shape,
+        border_px=max(detection.radius, detection.min_separation) + 1,
+        pixel_size_um=acq.pixel_size_um,
+        frame_interval_s=acq.frame_interval_s,
+        diffusion_um2_s=float(np.average(diffusion[good], weights=steps[good])),
+        memory=settings.memory,
+        dilution=settings.dilution,
+        calibration=settings.calibration,
+        bootstrap=settings.calibration_free_bootstrap,
+        seed=settings.sizing.seed,
+    )
+
+
 def _msd_per_track(table: TrackTable, ids: np.ndarray, dt: float, blur: float) -> np.ndarray:
     out = np.full(len(ids), np.nan)
     for n, tid in enumerate(ids):
@@ -202,8 +254,18 @@ def _msd_per_track(table: TrackTable, ids: np.ndarray, dt: float, blur: float) -
     return out
 
 
-def analyze_tracks(table: TrackTable, settings: AnalysisSettings, source: str) -> NtaResult:
-    """Diffusion, sizes and concentration from a linked track table (pixel units)."""
+def analyze_tracks(
+    table: TrackTable,
+    settings: AnalysisSettings,
+    source: str,
+    frame_shape: tuple[int, int] | None = None,
+) -> NtaResult:
+    """Diffusion, sizes and concentration from a linked track table (pixel units).
+
+    With ``frame_shape`` (rows, columns) and ``settings.calibration_free_concentration``
+    the concentration is also estimated without a standard
+    (:func:`~exoderm.nta.detection_volume.calibration_free_concentration`).
+    """
     acq = settings.acquisition
     px = acq.pixel_size_um
     dt = acq.frame_interval_s
@@ -284,6 +346,11 @@ def analyze_tracks(table: TrackTable, settings: AnalysisSettings, source: str) -
         warnings.extend(conc.warnings)
     else:
         warnings.extend(ppf_warnings(ppf))
+    free = None
+    if settings.calibration_free_concentration and frame_shape is not None:
+        free = _calibration_free(table, settings, frame_shape, diffusion, est.n_steps[ids])
+        if free is not None:
+            warnings.extend(free.warnings)
     return NtaResult(
         source=source,
         settings=settings,
@@ -306,6 +373,7 @@ def analyze_tracks(table: TrackTable, settings: AnalysisSettings, source: str) -
         warnings=warnings,
         flow=flow,
         mixture=mixture,
+        calibration_free=free,
     )
 
 
@@ -481,8 +549,9 @@ def analyze(
             "give either settings or acquisition keywords, not both", field="settings"
         )
     source = video if isinstance(video, FrameSource) else open_frames(video, channel=channel)
-    table = track_video(source, settings, progress)
-    return analyze_tracks(table, settings, source.name)
+    shape: list[tuple[int, int]] = []
+    table = track_video(_recording_shape(source, shape), settings, progress)
+    return analyze_tracks(table, settings, source.name, shape[0] if shape else None)
 
 
 def result_settings(result: NtaResult) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from exoderm.accounts.actor import Actor
 from exoderm.accounts.records import Role
-from exoderm.nta.analysis import AnalysisSettings, analyze_tracks, track_video
+from exoderm.nta.analysis import AnalysisSettings
+from exoderm.nta.analysis import analyze as analyze_video
 from exoderm.nta.concentration import Calibration
 from exoderm.nta.frames import open_frames
 from exoderm.nta.measurement import to_measurement
@@ -129,8 +130,8 @@ def analyze(
     if calibration is not None:
         settings = settings.model_copy(update={"calibration": calibration})
     source = open_frames(video, channel=channel)
-    table = track_video(source, settings, progress)
-    result = analyze_tracks(table, settings, video.name)
+    result = analyze_video(source, settings, progress)
+    result = result.model_copy(update={"source": video.name})
     read = NtaResultRead.model_validate(result.model_dump() | {"source_sha256": _sha256(video)})
     if record_on_batch is None:
         return read
