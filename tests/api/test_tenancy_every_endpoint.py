@@ -390,6 +390,9 @@ def _new_client(i: Ids) -> Body:
 
 SCENARIO = {"model": "wound", "dose": 1e10, "schedule": [0], "duration_days": 30}
 
+#: An existing formula (design check and improvement), shared data of no organisation.
+FORMULA_ROWS = [{"ingredient": "Aqua", "percent": 95}, {"ingredient": "Niacinamide", "percent": 5}]
+
 #: (method, path) → a minimal valid body built from a round's identifiers.
 BODIES: dict[tuple[str, str], Callable[[Ids], Body]] = {
     ("POST", "/api/v1/tokens"): lambda i: Body(json={"name": "probe"}),
@@ -408,6 +411,10 @@ BODIES: dict[tuple[str, str], Callable[[Ids], Body]] = {
     ("POST", "/api/v1/design/formulate"): lambda i: Body(json={"targets": {"hydration": 1}}),
     ("POST", "/api/v1/design/claims/check"): lambda i: Body(json={"text": "hydrates skin"}),
     ("POST", "/api/v1/design/claims/label"): lambda i: Body(json={"text": "Hydrates skin."}),
+    ("POST", "/api/v1/design/formula-checks"): lambda i: Body(json={"rows": FORMULA_ROWS}),
+    ("POST", "/api/v1/design/improvements"): lambda i: Body(
+        json={"rows": FORMULA_ROWS, "request": {"targets": {"hydration": 1}}, "max_changes": 1}
+    ),
     ("POST", "/api/v1/clients"): _new_client,
     ("PUT", "/api/v1/clients/{pseudonym}/profile"): lambda i: Body(
         json={"fitzpatrick": {"phototype": 6}}

@@ -13,6 +13,7 @@ from tests.web.logins import login
 PAGES = {
     "/evidence": "evidence:read",
     "/design": "design:read",
+    "/design/check": "design:read",
     "/clients": "clients:read",
     "/qc": "qc:read",
     "/nta": "nta:read",

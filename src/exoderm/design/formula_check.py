@@ -12,7 +12,7 @@ preservative.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from exoderm.design.annex_limits import Route as AnnexRoute
 from exoderm.design.compatibility import (
@@ -55,8 +55,10 @@ class FormulaCheckRead(BaseModel):
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.error]
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def passed(self) -> bool:
+        """No rule is broken (warnings may remain)."""
         return not self.errors
 
 

@@ -1,14 +1,20 @@
-"""Formulation designer pages: form → ranked formulations with coverage chart and claim
-verdicts; a claims checker for hand-written wording; a whole-label checker (pasted or
-uploaded label, several markets, optional INCI list) with HTML and PDF reports."""
+"""Formulation designer pages: form (product type, optional raw-material list) → ranked
+formulations with coverage chart, manufacturing procedure by phase, raw materials and
+cost per kg, and claim verdicts; a claims checker for hand-written wording; a whole-label
+checker (pasted or uploaded label, several markets, optional INCI list) with HTML and PDF
+reports; a formula check (an uploaded CSV/XLSX formula against the annex rules, pH
+windows and declared incompatibilities)."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
+from starlette.datastructures import UploadFile as FormFile
 from starlette.responses import Response
 
 from exoderm.design import (
@@ -20,11 +26,23 @@ from exoderm.design import (
     ProductClass,
     service,
 )
+from exoderm.design.annex_limits import ROUTES
+from exoderm.design.annex_limits import Route as AnnexRoute
 from exoderm.design.claims import REPORT_FORMATS, LabelDossierRead, decode_label
 from exoderm.design.claims.label import MAX_LABEL_CHARS
-from exoderm.errors import UserInputError
+from exoderm.design.formula_check import FormulaCheckRead
+from exoderm.design.formula_file import FormulaFile, formula_from_records
+from exoderm.design.raw_materials import (
+    MAX_FILE_BYTES,
+    RawMaterialList,
+    Record,
+    raw_materials_from_records,
+    read_table,
+)
+from exoderm.errors import Location, Problem, UserInputError, ValidationFailed
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
+from exoderm.serving.uploads import save_upload
 from exoderm.web.charts import bar_chart
 from exoderm.web.form_values import integer, number
 from exoderm.web.page_auth import page_scope
@@ -39,6 +57,7 @@ def _context(svc: AppContext, who: Principal, **extra: Any) -> dict[str, Any]:
         targets = service.targets(s, who.actor)
     return {
         "targets": targets,
+        "product_types": service.product_types(who.actor),
         "markets": [m.value for m in Market],
         "classes": [c.value for c in ProductClass],
         "levels": EVIDENCE_LEVELS,
@@ -54,7 +73,12 @@ def index(request: Request, who: Reader, svc: AppContext = Depends(app_context))
 
 
 @router.post("")
-async def design(request: Request, who: Reader, svc: AppContext = Depends(app_context)) -> Response:
+async def design(
+    request: Request,
+    who: Reader,
+    raw_materials: Annotated[UploadFile | None, File()] = None,
+    svc: AppContext = Depends(app_context),
+) -> Response:
     form = await request.form()
     chosen = [str(t) for t in form.getlist("target")]
     targets = {t: number(form, f"weight_{t}", 1.0) for t in chosen}
@@ -68,20 +92,59 @@ async def design(request: Request, who: Reader, svc: AppContext = Depends(app_co
         "max_actives": integer(form, "max_actives", 4),
         "top": integer(form, "top", 3),
     }
+    product_type = str(form.get("product_type") or "")
+    if product_type:
+        data["product_type"] = product_type
     simulate = form.get("simulate") == "true"
     request_model = FormulationRequest.parse(data, source="design form")
+    with tempfile.TemporaryDirectory(prefix="exoderm-upload-") as tmp:
+        materials = await _raw_material_upload(raw_materials, Path(tmp))
 
     def run() -> FormulationSheetsRead:
         with svc.db.reader() as s:
-            result = service.formulate(s, who.actor, request_model)
+            result = service.formulate(s, who.actor, request_model, raw_materials=materials)
         return service.formulation_sheets(result, simulate=simulate)
 
     found = await run_in_threadpool(run)
     sheets = [_with_chart(_page_data(sheet)) for sheet in [found.best, *found.alternatives]]
-    return render(
-        request,
-        "design/index.html",
-        _context(svc, who, results=sheets, form={**data, "targets": chosen, "simulate": simulate}),
+    shown = {**data, "targets": chosen, "simulate": simulate, "product_type": product_type}
+    return render(request, "design/index.html", _context(svc, who, results=sheets, form=shown))
+
+
+# ---------------------------------------------------------------------------- uploads
+async def _saved_table(upload: UploadFile, folder: Path, what: str) -> tuple[list[Record], str]:
+    """An uploaded CSV/XLSX table's rows and the upload's name (the problems' file)."""
+    path = await save_upload(
+        upload, folder, max_bytes=MAX_FILE_BYTES, expected=f"{what} (CSV or XLSX)"
+    )
+    try:
+        return await run_in_threadpool(read_table, path), path.name
+    except UserInputError as exc:
+        found = exc.problem
+        where = Location(path.name, found.location.line, found.location.field)
+        raise ValidationFailed(
+            [Problem(found.message, where, found.expected)], subject=f"{what} {path.name}"
+        ) from exc
+
+
+async def _raw_material_upload(upload: UploadFile | None, folder: Path) -> RawMaterialList | None:
+    """The uploaded raw-material list (:mod:`exoderm.design.raw_materials`), if one was sent."""
+    if upload is None or not upload.filename:
+        return None
+    records, name = await _saved_table(upload, folder, "raw-material list")
+    return await run_in_threadpool(lambda: raw_materials_from_records(records, source=name))
+
+
+async def _formula_upload(
+    upload: UploadFile, folder: Path, materials: RawMaterialList | None
+) -> FormulaFile:
+    if not upload.filename:
+        raise UserInputError(
+            "choose the formula file", field="formula", expected="a CSV or XLSX formula"
+        )
+    records, name = await _saved_table(upload, folder, "formula")
+    return await run_in_threadpool(
+        lambda: formula_from_records(records, raw_materials=materials, source=name)
     )
 
 
@@ -130,6 +193,41 @@ def claims(
     return render(request, template, {"v": verdict})
 
 
+# ----------------------------------------------------------------------- formula check
+@router.get("/check")
+def formula_check_form(request: Request, who: Reader) -> Response:
+    return render(request, "design/check.html", _check_context(None, {}))
+
+
+@router.post("/check")
+async def formula_check(
+    request: Request,
+    who: Reader,
+    formula: Annotated[UploadFile, File()],
+    raw_materials: Annotated[UploadFile | None, File()] = None,
+    market: Annotated[Market, Form()] = Market.EU,
+    route: Annotated[AnnexRoute, Form()] = "leave-on",
+) -> Response:
+    with tempfile.TemporaryDirectory(prefix="exoderm-upload-") as tmp:
+        materials = await _raw_material_upload(raw_materials, Path(tmp))
+        parsed = await _formula_upload(formula, Path(tmp), materials)
+    check = await run_in_threadpool(
+        lambda: service.check_formula(who.actor, parsed, market=market, route=route)
+    )
+    form = {"market": market.value, "route": route, "file": Path(parsed.source).name}
+    return render(request, "design/check.html", _check_context(check, form))
+
+
+def _check_context(check: FormulaCheckRead | None, form: dict[str, str]) -> dict[str, Any]:
+    return {
+        "markets": [m.value for m in Market],
+        "routes": ROUTES,
+        "check": check,
+        "errors": check.errors if check is not None else [],
+        "form": form,
+    }
+
+
 # ------------------------------------------------------------------------ whole labels
 _LABEL_FIELDS = ("text", "inci", "product_class", "title")
 
@@ -173,7 +271,7 @@ async def _label_values(form: FormData) -> dict[str, Any]:
     values: dict[str, Any] = {key: str(form.get(key) or "") for key in _LABEL_FIELDS}
     values["market"] = [str(m) for m in form.getlist("market")]
     upload = form.get("file")
-    if isinstance(upload, UploadFile) and upload.filename:
+    if isinstance(upload, FormFile) and upload.filename:
         data = await upload.read(MAX_LABEL_CHARS * 4 + 1)
         values["text"] = decode_label(data, source=upload.filename)
     if not values["market"]:
