@@ -37,7 +37,58 @@ def test_explain_draws_a_graph_when_paths_exist(world: World) -> None:
     source, target = pairs[0]
     page = client.get("/evidence/explain", params={"source": source, "target": target})
     assert page.status_code == 200
-    assert '<svg role="img"' in page.text and "Path 1" in page.text
+    assert 'id="evidence-graph-data"' in page.text and "Path 1" in page.text
+    assert "/static/vendor/cytoscape/cytoscape.min.js" in page.text
+    assert "/static/js/evidence_graph.js" in page.text
+
+
+def test_explain_embeds_one_node_per_entity_and_every_claim(world: World) -> None:
+    import html
+    import json
+    import re
+
+    client = login(world.client(), "sci")
+    page = client.get("/evidence/explain", params={"source": "ADSC", "target": "wrinkles"})
+    block = re.search(r'id="evidence-graph-data">(.*?)</script>', page.text, re.S)
+    assert block is not None
+    graph = json.loads(html.unescape(block.group(1)))
+    ids = [n["id"] for n in graph["nodes"]]
+    assert len(ids) == len(set(ids))
+    (wrinkles,) = [n for n in graph["nodes"] if n["name"] == "wrinkles"]
+    assert set(wrinkles["members"]) == {"concern:wrinkles", "effect:wrinkles"}
+    assert wrinkles["kinds"] == ["concern", "dermal effect"] and wrinkles["role"] == "target"
+    kb = load_knowledge_base()
+    on_paths = {
+        c.id
+        for p in kb.paths("source:adipose-msc", "concern:wrinkles")
+        for s in p.steps
+        for c in (*s.claims, *s.refuting)
+    }
+    drawn = {c["id"] for e in graph["edges"] for c in e["claims"]}
+    drawn |= {c["id"] for n in graph["nodes"] for c in n["merged_by"]}
+    assert drawn == on_paths
+    columns = {n["id"]: n["column"] for n in graph["nodes"]}
+    assert all(columns[e["source"]] < columns[e["target"]] for e in graph["edges"])
+    assert all(
+        len(e["waypoints"]) == columns[e["target"]] - columns[e["source"]] - 1
+        for e in graph["edges"]
+    )
+    slots = [(n["column"], n["row"]) for n in graph["nodes"]]
+    for e in graph["edges"]:
+        first = columns[e["source"]] + 1
+        slots += [(first + k, row) for k, row in enumerate(e["waypoints"])]
+    assert len(slots) == len(set(slots)), "a hop never passes through a node or another hop"
+
+
+def test_conflicts_page_states_the_disputed_point(world: World) -> None:
+    client = login(world.client(), "viewer")
+    page = client.get("/evidence/conflicts")
+    kb = load_knowledge_base()
+    assert page.status_code == 200
+    assert page.text.count('class="disputed-point"') == len(kb.conflicts())
+    assert "direction of MMP-1 change: BioMedical Emporium n.d. says increases" in page.text
+    claim = client.get("/evidence/claims/wp-094")
+    assert "Disputed point:" in claim.text and "say decreases" in claim.text
 
 
 def test_unknown_node_is_a_404_page(world: World) -> None:

@@ -242,13 +242,14 @@ def explain(
 
 @app.command("conflicts")
 def conflicts() -> None:
-    """Claims disputed by other evidence, with the sources on both sides."""
+    """Claims disputed by other evidence: what is disputed, and the sources on both sides."""
     rows = []
     for c in _read(evidence.conflicts):
         rows.append(
             {
                 "claim": c.claim.id,
                 "topic": c.topic,
+                "disputed_point": c.disputed_point,
                 "claimed_by": c.claim.citation,
                 "quote": c.claim.quote,
                 "disputed_by": ", ".join(d.id for d in c.disputed_by),

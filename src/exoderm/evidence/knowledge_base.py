@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from functools import cached_property
 
 from exoderm.errors import NotFoundError
+from exoderm.evidence.disputes import disputed_point
 from exoderm.evidence.graph import ClaimGraph
 from exoderm.evidence.model import Claim, DataType, Node, NodeKind, Predicate, Reference
 from exoderm.evidence.results import Association, Conflict, EvidencePath, PathHop
@@ -259,7 +260,9 @@ class KnowledgeBase:
                 f"{self._label(target.subject)} {target.predicate.value} "
                 f"{self._label(target.object)}"
             )
-            out.append(Conflict(target, tuple(sorted(against, key=lambda c: c.id)), topic))
+            others = tuple(sorted(against, key=lambda c: c.id))
+            points = tuple(disputed_point(target, other, self._nodes) for other in others)
+            out.append(Conflict(target, others, topic, points))
         return out
 
     def conflicts(self) -> list[Conflict]:

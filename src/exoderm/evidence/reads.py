@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from exoderm.evidence.disputes import DisputedPoint
 from exoderm.evidence.knowledge_base import KnowledgeBase
 from exoderm.evidence.model import Claim, Node, NodeKind, Predicate, Reference
 from exoderm.evidence.results import Association, Conflict, EvidencePath, PathHop
@@ -136,11 +137,18 @@ class ClaimRead(BaseModel):
 
 
 class ConflictRead(BaseModel):
-    """A disputed claim and the claims that dispute it."""
+    """A disputed claim, the claims that dispute it, and what exactly is disputed."""
 
     topic: str
     claim: ClaimRead
     disputed_by: list[ClaimRead]
+    disputed_point: str = Field(
+        description="What is disputed and each side's answer, e.g. 'direction of MMP-1 "
+        "change: <source> says increases; <source> says decreases'."
+    )
+    points: list[DisputedPoint] = Field(
+        description="One disputed point per disputing claim, in ``disputed_by`` order."
+    )
     summary: str
 
     @classmethod
@@ -149,6 +157,8 @@ class ConflictRead(BaseModel):
             topic=c.topic,
             claim=ClaimRead.of(c.claim, kb),
             disputed_by=[ClaimRead.of(d, kb) for d in c.disputed_by],
+            disputed_point=c.disputed_point,
+            points=list(c.points),
             summary=c.describe(),
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from exoderm.evidence.disputes import DisputedPoint, summarise
 from exoderm.evidence.model import Claim, Node, NodeKind
 from exoderm.evidence.scoring import Aggregate, terms_of
 
@@ -75,15 +76,26 @@ class EvidencePath:
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    """A claim and the claims that dispute it, with their sources on both sides."""
+    """A claim and the claims that dispute it, with their sources on both sides.
+
+    ``points`` holds, for each disputing claim in ``disputed_by`` order, what it contests
+    (:func:`exoderm.evidence.disputes.disputed_point`).
+    """
 
     claim: Claim
     disputed_by: tuple[Claim, ...]
     topic: str
+    points: tuple[DisputedPoint, ...] = ()
+
+    @property
+    def disputed_point(self) -> str:
+        """What is disputed, with each side's source and answer, in one line."""
+        return summarise(self.points)
 
     def describe(self) -> str:
         against = "; ".join(f"{c.id} ({c.citation()})" for c in self.disputed_by)
-        return f"{self.claim.id} ({self.claim.citation()}) is disputed by {against}"
+        text = f"{self.claim.id} ({self.claim.citation()}) is disputed by {against}"
+        return f"{text} — {self.disputed_point}" if self.points else text
 
 
 @dataclass(frozen=True, slots=True)

@@ -165,65 +165,6 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, xla
     return svg_of(fig, title)
 
 
-def path_graph(
-    paths: Sequence[Sequence[tuple[str, str]]], edges: Sequence[tuple[str, str, str]], *, title: str
-) -> str:
-    """A layered drawing of evidence paths: nodes (id, name) left to right, labelled edges.
-
-    Nodes are placed by their position along the paths (a node's column is its first
-    hop index), so source → mediators → effect reads left to right.
-    """
-    column: dict[str, int] = {}
-    names: dict[str, str] = {}
-    for path in paths:
-        for i, (node_id, name) in enumerate(path):
-            column[node_id] = min(column.get(node_id, i), i)
-            names[node_id] = name
-    if paths and paths[0]:
-        target = paths[0][-1][0]  # every path ends at the target: draw it rightmost
-        column[target] = max(len(p) for p in paths) - 1
-    rows: dict[int, list[str]] = {}
-    for node_id, col in column.items():
-        rows.setdefault(col, []).append(node_id)
-    pos: dict[str, tuple[float, float]] = {}
-    for col, members in rows.items():
-        for j, node_id in enumerate(sorted(members)):
-            pos[node_id] = (float(col), -float(j) + (len(members) - 1) / 2)
-    width = max(len(rows), 2) * 2.6
-    height = max((len(m) for m in rows.values()), default=1) * 1.1 + 1.2
-    fig = Figure(figsize=(min(width, 18), min(height, 10)), dpi=96)
-    ax = fig.add_subplot()
-    for a, b, label in edges:
-        if a in pos and b in pos:
-            (x0, y0), (x1, y1) = pos[a], pos[b]
-            ax.annotate(
-                "",
-                xy=(x1 - 0.18, y1),
-                xytext=(x0 + 0.18, y0),
-                arrowprops={"arrowstyle": "->", "color": "#4a5560", "lw": 1.2},
-            )
-            ax.text(
-                (x0 + x1) / 2, (y0 + y1) / 2 + 0.08, label, fontsize=7, ha="center", color="#4a5560"
-            )
-    for node_id, (x, y) in pos.items():
-        ax.text(
-            x,
-            y,
-            names[node_id],
-            ha="center",
-            va="center",
-            fontsize=8,
-            wrap=True,
-            bbox={"boxstyle": "round,pad=0.3", "fc": "#eef4fb", "ec": COLOURS[0]},
-        )
-    ax.set_xlim(-0.7, max(column.values(), default=0) + 0.7)
-    ys = [p[1] for p in pos.values()] or [0.0]
-    ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
-    ax.axis("off")
-    ax.set_title(title, fontsize=11)
-    return svg_of(fig, title)
-
-
 def size_distribution_figure(
     centres_nm: Sequence[float], density_per_nm: Sequence[float], *, xlim: tuple[float, float]
 ) -> Figure:
