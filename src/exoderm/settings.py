@@ -134,3 +134,69 @@ def get_settings(**overrides: Any) -> Settings:
 def reset_settings_cache() -> None:
     """Forget cached settings (tests change the environment between cases)."""
     _cached.cache_clear()
+
+
+def private_folder(path: Path) -> Path:
+    """Create the folder ``path`` (and missing parents) readable by its owner only (0700).
+
+    ``mkdir``'s mode is filtered by the process umask, so the mode is set again after
+    creation; a folder that already exists keeps the permissions its owner chose.
+
+    Parameters
+    ----------
+    path : Path
+        The folder, e.g. the data directory.
+
+    Returns
+    -------
+    Path
+        ``path``, which now exists.
+
+    References
+    ----------
+    .. [1] XDG Base Directory Specification 0.8 (2021-05-08): for a missing destination
+       directory "an attempt should be made to create it with permission 0700".
+    .. [2] OWASP (2025). Application Security Verification Standard 5.0, V14.2: sensitive
+       data stored with the least access needed.
+
+    Examples
+    --------
+    >>> import stat, tempfile
+    >>> made = private_folder(Path(tempfile.mkdtemp()) / "exoderm" / "reports")
+    >>> oct(stat.S_IMODE(made.stat().st_mode)), oct(stat.S_IMODE(made.parent.stat().st_mode))
+    ('0o700', '0o700')
+    """
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        folder.chmod(0o700)
+    return path
+
+
+def private_data_dir(settings: Settings | None = None) -> Path:
+    """The data directory, created private to its owner (0700) if it is new.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        The settings in force (default: :func:`get_settings`).
+
+    Returns
+    -------
+    Path
+        ``settings.data_dir``, which now exists.
+
+    References
+    ----------
+    .. [1] OWASP (2025). Application Security Verification Standard 5.0, V14.2: sensitive
+       data stored with the least access needed.
+
+    Examples
+    --------
+    >>> import stat, tempfile
+    >>> where = Path(tempfile.mkdtemp()) / "data"
+    >>> made = private_data_dir(Settings(data_dir=where))
+    >>> made == where, oct(stat.S_IMODE(made.stat().st_mode))
+    (True, '0o700')
+    """
+    return private_folder((settings or get_settings()).data_dir)

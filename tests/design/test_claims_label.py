@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from exoderm.cli.main import main
+from exoderm.cli.output import NOT_COMPLIANT_EXIT
 from exoderm.design.claims import check_claim, check_identity, check_label, split_sentences
 from exoderm.errors import UserInputError
 from exoderm.markets import Market
@@ -147,7 +148,7 @@ def test_cli_label_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     argv = ["--format", "json", "design", "claims", "check", "--file", str(label)]
     code, out, err = _run([*argv, "--market", "US", "--market", "EU"], capsys)
     rows = json.loads(out)
-    assert code == 1 and "Traceback" not in err
+    assert code == NOT_COMPLIANT_EXIT and "Traceback" not in err
     assert {r["market"] for r in rows} == {"US", "EU"}
     assert any(r["n"] == "INCI" and r["accepted"] is False for r in rows)
     good = tmp_path / "good.txt"

@@ -11,6 +11,7 @@ import pytest
 
 from exoderm import __version__
 from exoderm.cli.main import main
+from exoderm.cli.output import NOT_COMPLIANT_EXIT
 from exoderm.design.claims import LabelDossierRead, check_label, label_dossier, render_dossier
 from exoderm.design.claims.corpus import evaluate
 from exoderm.errors import UserInputError
@@ -100,7 +101,7 @@ def test_cli_writes_pdf_and_html_reports(
     base = ["design", "claims", "check", "--file", str(label), "--market", "US", "--market", "EU"]
     pdf = tmp_path / "report.pdf"
     code, _, err = _run([*base, "--report", str(pdf), "--title", "Serum file"], capsys)
-    assert code == 1 and "Traceback" not in err and f"wrote {pdf}" in err
+    assert code == NOT_COMPLIANT_EXIT and "Traceback" not in err and f"wrote {pdf}" in err
     text = _pdf_text(pdf.read_bytes())
     assert "Serum file" in text and "REJECTED" in text
     expected = check_label(LABEL, ["US", "EU"])
@@ -110,7 +111,9 @@ def test_cli_writes_pdf_and_html_reports(
                 assert v.rule_id and v.rule_id in text
     html = tmp_path / "report.html"
     code, _, err = _run([*base, "--report", str(html)], capsys)
-    assert code == 1 and html.read_text(encoding="utf-8").startswith("<!doctype html>")
+    assert code == NOT_COMPLIANT_EXIT and html.read_text(encoding="utf-8").startswith(
+        "<!doctype html>"
+    )
     code, _, err = _run([*base, "--report", str(tmp_path / "report.docx")], capsys)
     assert code == 2 and ".pdf or .html" in err and "Traceback" not in err
     assert not (tmp_path / "report.docx").exists()

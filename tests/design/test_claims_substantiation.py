@@ -11,6 +11,7 @@ import pytest
 
 from exoderm.accounts.actor import local_operator
 from exoderm.cli.main import main
+from exoderm.cli.output import NOT_COMPLIANT_EXIT
 from exoderm.design import service
 from exoderm.design.claims import check_claim
 from exoderm.design.claims.substantiation import CRITERIA, SubstantiationRead, substantiate
@@ -162,7 +163,9 @@ def test_cli_cite_prints_the_checklist(capsys: pytest.CaptureFixture[str]) -> No
     kb = load_knowledge_base()
     code = main([*argv, "--cite", _first(kb, EvidenceLevel.IN_VITRO, "increases")])
     data = json.loads(capsys.readouterr().out)
-    assert code == 1 and data["criterion: evidential support"].startswith("not met:")
+    assert code == NOT_COMPLIANT_EXIT and data["criterion: evidential support"].startswith(
+        "not met:"
+    )
 
 
 def test_label_report_html_shows_the_checklist() -> None:

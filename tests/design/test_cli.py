@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from exoderm.cli.main import main
+from exoderm.cli.output import NOT_COMPLIANT_EXIT
 from exoderm.design.catalogue import packaged_catalogue
 
 
@@ -104,7 +105,7 @@ def test_claims_check_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
         capsys,
     )
     verdict = json.loads(out)
-    assert code == 1 and verdict["accepted"] is False and verdict["rule"]
+    assert code == NOT_COMPLIANT_EXIT and verdict["accepted"] is False and verdict["rule"]
     code, out, _ = run(
         [
             "--format",

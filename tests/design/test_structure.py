@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from exoderm.cli.main import main
+from exoderm.cli.output import NOT_COMPLIANT_EXIT
 from exoderm.design import FormulationRequest, formulate
 from exoderm.design.annex_limits import limit_for, prohibited
 from exoderm.design.claims import EVIDENCE_LEVELS
@@ -237,7 +238,7 @@ def test_design_check_cli_exits_3_when_not_compliant_and_names_line_and_field_on
     monkeypatch.setenv("EXODERM_DATA_DIR", str(tmp_path / "data"))
     example = str(EXAMPLES / "formula_check.csv")
     code, output = _run(["--format", "json", "design", "check", example], capsys)
-    assert code == 3, output
+    assert code == NOT_COMPLIANT_EXIT, output
     assert "Annex II entry 1339" in output and "Annex V entry 29" in output
     good = tmp_path / "good.csv"
     good.write_text("ingredient,percent\nAqua,99.2\nPhenoxyethanol,0.8\n", encoding="utf-8")

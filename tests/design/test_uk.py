@@ -7,6 +7,7 @@ import json
 import pytest
 
 from exoderm.cli.main import main
+from exoderm.cli.output import NOT_COMPLIANT_EXIT
 from exoderm.design import FormulationRequest, Origin, ProductClass, check_claim
 from exoderm.design.catalogue import packaged_catalogue
 from exoderm.design.regulation import status
@@ -77,4 +78,4 @@ def test_cli_claims_check_for_the_uk(capsys: pytest.CaptureFixture[str]) -> None
         ["--format", "json", "design", "claims", "check", "with human exosomes", "--market", "uk"]
     )
     out, _ = capsys.readouterr()
-    assert code == 1 and json.loads(out)["rule_id"] == "human-exosome"
+    assert code == NOT_COMPLIANT_EXIT and json.loads(out)["rule_id"] == "human-exosome"

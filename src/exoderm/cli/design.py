@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 
 from exoderm.accounts.actor import local_operator
-from exoderm.cli.output import emit_object, emit_rows, info
+from exoderm.cli.output import NOT_COMPLIANT_EXIT, emit_object, emit_rows, info
 from exoderm.cli.state import STATE
 from exoderm.design import (
     EVIDENCE_LEVELS,
@@ -236,7 +236,7 @@ def check_cmd(
     ] = None,
 ) -> None:
     """Check an existing formula: prohibitions, annex limits, pH clashes, incompatible
-    pairs. Exits 3 when any rule is broken (not compliant), 0 when none is."""
+    pairs. Exits 7 when any rule is broken (not compliant), 0 when none is."""
     where = _market(market)
     if route not in ("leave-on", "rinse-off"):
         raise UserInputError(
@@ -267,7 +267,7 @@ def check_cmd(
     verdict = "passes every rule checked" if check.passed else f"{len(check.errors)} rule(s) broken"
     info(f"{formula.name} ({check.market}, {check.route}, {check.total_percent:g} %): {verdict}")
     if not check.passed:
-        raise typer.Exit(3)
+        raise typer.Exit(NOT_COMPLIANT_EXIT)
 
 
 @app.command("improve")
@@ -509,7 +509,8 @@ def claims_check(
     ] = None,
     title: Annotated[str, typer.Option(help="The report's title.")] = "",
 ) -> None:
-    """Check a claim or a whole label per market; exits 1 when anything is rejected."""
+    """Check a claim or a whole label per market. Exits 3 when anything is rejected (not
+    compliant: a verdict, not an error), 0 when everything is accepted."""
     fmt = report.suffix.lower().lstrip(".") if report is not None else ""
     if report is not None and fmt not in REPORT_FORMATS:
         raise UserInputError(
@@ -553,7 +554,7 @@ def claims_check(
     if single:
         emit_object(_verdict_fields(verdict), title="claim")
         if not verdict.accepted:
-            raise typer.Exit(1)
+            raise typer.Exit(NOT_COMPLIANT_EXIT)
         return
     checked = dossier.report
     rows: list[dict[str, Any]] = [
@@ -591,7 +592,7 @@ def claims_check(
     if report is not None:
         info(f"wrote {report}")
     if not checked.accepted:
-        raise typer.Exit(1)
+        raise typer.Exit(NOT_COMPLIANT_EXIT)
 
 
 def _verdict_fields(verdict: ClaimVerdictRead) -> dict[str, str | bool | None]:

@@ -13,6 +13,7 @@ import typer
 
 from exoderm.accounts.actor import local_operator
 from exoderm.cli.output import emit_object, emit_rows, info
+from exoderm.settings import private_data_dir, private_folder
 from exoderm.simulate import service as simulate
 from exoderm.simulate.scenario import (
     DoseUnit,
@@ -168,16 +169,39 @@ def calibrate(
         info(f"written to {result.written}")
 
 
+#: Where ``simulate validate`` writes its report without ``--output``: the data directory.
+REPORT_NAME = "validation.md"
+
+
+def default_report() -> Path:
+    """The validation report's default place: ``reports/validation.md`` in the data
+    directory, which is created private to its owner (never a folder of the current
+    directory)."""
+    return private_folder(private_data_dir() / "reports") / REPORT_NAME
+
+
 @app.command()
 def validate(
-    out: Annotated[Path, typer.Option("--out", help="Report path.")] = Path("docs/validation.md"),
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "--out",
+            "-o",
+            help="Write the Markdown report here (default: reports/validation.md in the "
+            "data directory).",
+        ),
+    ] = None,
 ) -> None:
-    """Check baselines, calibration targets and direction checks; write docs/validation.md."""
+    """Check baselines, calibration targets and direction checks; print them and write
+    the Markdown report (with the out-of-sample validation) to --output. Exits 1 if a
+    check fails."""
+    out = output if output is not None else default_report()
     done = simulate.validate(local_operator(), out=out)
     rows = [c.model_dump() for c in done.checks]
     emit_rows(rows, ["id", "target", "model", "result"])
     failed = done.failed
-    info(f"report written to {out}; {len(rows) - len(failed)}/{len(rows)} pass")
+    info(f"{len(rows) - len(failed)}/{len(rows)} checks pass; report written to {out}")
     if failed:
         raise typer.Exit(1)
 

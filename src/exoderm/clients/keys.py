@@ -15,7 +15,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 from exoderm.errors import StorageError, UserInputError
-from exoderm.settings import Settings, get_settings
+from exoderm.settings import Settings, get_settings, private_folder
 
 KEY_FILE_NAME = "client-data.key"
 
@@ -26,7 +26,7 @@ def key_file(settings: Settings | None = None) -> Path:
 
 
 def _create_key_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -7,6 +7,7 @@ can run several apps on different databases in one process.
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from fastapi import Request
 
 from exoderm.serving.caches import TtlCache
 from exoderm.serving.jobs import JobRunner
-from exoderm.settings import Settings
+from exoderm.settings import Settings, private_folder
 from exoderm.storage.engine import Database
 
 
@@ -48,8 +49,10 @@ def load_secret_key(settings: Settings) -> str:
     path = Path(settings.data_dir) / "secret_key"
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     key = secrets.token_urlsafe(48)
-    path.write_text(key, encoding="utf-8")
-    path.chmod(0o600)
+    # created 0600 from the start: never readable by others, not even briefly
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
     return key

@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from exoderm.errors import StorageError, UserInputError
-from exoderm.settings import get_settings
+from exoderm.settings import get_settings, private_folder
 
 
 def _normalise_url(url: str) -> str:
@@ -43,17 +43,15 @@ def apply_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def private_sqlite_file(path: Path) -> None:
-    """Create ``path``'s folder (0700) and an empty database file (0600) if they are new.
+    """Create ``path``'s folder (0700, with any missing parents) and an empty database file
+    (0600) if they are new.
 
     SQLite gives its ``-wal`` and ``-shm`` files the database file's permissions, so client
     records are readable by their owner only whatever the process umask is (OWASP ASVS
     5.0 V14.2: sensitive data stored with the least access). Existing files and folders
     keep the permissions their owner chose.
     """
-    folder = path.parent
-    if not folder.exists():
-        folder.mkdir(parents=True, mode=0o700)
-        folder.chmod(0o700)  # mkdir's mode is filtered by the umask
+    private_folder(path.parent)
     if not path.exists():
         path.touch(mode=0o600)
         path.chmod(0o600)
