@@ -123,7 +123,7 @@ def test_readme_tour_runs(tmp_path: Path) -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=600,  # the tour runs about 30 commands; 130-180 s on 2 cores
         check=False,
         umask=0o022,  # a plain mkdir would make world-readable folders
     )
