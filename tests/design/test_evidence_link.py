@@ -59,6 +59,9 @@ class FakeKnowledgeBase:
             return FakeNode(name)
         raise NotFoundError(f"no node named {name!r}")
 
+    def candidates(self, name: str) -> list[FakeNode]:
+        return [FakeNode(name)] if name in self.nodes else []
+
     def association(self, source: str, target: str) -> FakeAssociation:
         found = [
             c
