@@ -67,3 +67,30 @@ def test_cohort_job_reports_progress_and_result(world: World) -> None:
     assert world.client("sci").get(f"/api/v1/jobs/{job_id}").status_code == 404
     mine = client.get("/api/v1/jobs").json()
     assert [j["id"] for j in mine["items"]] == [job_id]
+
+
+def test_run_carries_intervals_and_the_dose_finding(world: World) -> None:
+    body = {
+        "model": "wound",
+        "source": "adipose-msc",
+        "dose": 1e10,
+        "route": "injection",
+        "schedule": [0, 7, 14],
+        "diabetic": True,
+    }
+    r = world.client("viewer").post("/api/v1/simulate/run", json=body)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    bands = out["intervals"]["endpoints"]
+    assert set(bands) == set(out["endpoints"])
+    for name in ("closure_day14_pct", "closure_difference_day14_pp"):
+        assert bands[name]["low"] <= out["endpoints"][name] <= bands[name]["high"]
+        assert bands[name]["low"] < bands[name]["high"]
+    assert "90 %" in out["intervals"]["label"]
+    day14 = next(h for h in out["intervals"]["headline"] if h["key"] == "closure_day14")
+    assert set(day14) >= {"treated", "control", "difference"}
+    assert out["dose_effect"]["meaningful"] is False
+    assert out["dose_effect"]["lowest_meaningful_dose"] > body["dose"]
+    assert "no meaningful difference" in out["dose_effect_sentence"]
+    schema = world.app.openapi()["components"]["schemas"]
+    assert "PredictionIntervals" in schema and "Band" in schema

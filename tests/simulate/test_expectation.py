@@ -122,3 +122,40 @@ def test_highest_concentration_source_is_simulated_and_others_named() -> None:
     assert out.scenario["source"] == "adipose-msc" and out.scenario["schedule"] == [0.0, 14.0]
     assert any("not simulated: rose" in a for a in out.assumptions)
     assert any("not simulated)" in a for a in out.assumptions)  # day 99 dropped, and said
+
+
+def test_every_endpoint_carries_its_90_percent_interval() -> None:
+    found = expected_for_sources(
+        [EvSourceDose(key="adsc-exosomes", name="ADSC exosomes", percent=1.0)],
+        route="microneedling",
+        targets=["wrinkles", "acne scars"],
+    )
+    assert {e.model for e in found} == {"photoageing", "wound"}
+    for e in found:
+        assert set(e.intervals) == set(e.endpoints)
+        for key in e.headline:
+            value, band = e.endpoints[key], e.intervals[key]
+            assert value is not None and band.low is not None and band.high is not None
+            assert band.low <= value <= band.high and band.low < band.high
+        assert e.as_dict()["intervals"][e.headline[0]]["low"] == e.intervals[e.headline[0]].low
+        assert "parameter uncertainty" in e.as_dict()["interval_label"]
+
+
+def test_expected_template_shows_the_intervals() -> None:
+    from exoderm.web.templating import templates
+
+    found = expected_for_sources(
+        [EvSourceDose(key="adsc-exosomes", name="ADSC exosomes", percent=1.0)],
+        route="microneedling",
+        targets=["acne scars"],
+    )
+    html = templates.env.get_template("simulate/_expected.html").render(
+        expected=[e.as_dict() for e in found]
+    )
+    band = found[0].intervals["closure_difference_day14_pp"]
+    assert '<th scope="col">90 % interval</th>' in html
+    assert f"{band.low:.3g} – {band.high:.3g}" in html
+    assert "parameter uncertainty" in html
+    without = dict(found[0].as_dict(), intervals={})
+    plain = templates.env.get_template("simulate/_expected.html").render(expected=[without])
+    assert "90 % interval" not in plain  # an answer stored before intervals still renders

@@ -74,3 +74,18 @@ def test_cohort_runs_as_job_with_status_fragment(world: World) -> None:
         fragment = sci.get(url, headers={"HX-Request": "true"}).text
     assert "closure_day7_pct" in fragment and "hx-trigger" not in fragment
     assert login(world.client(), "qc").get(url).status_code == 404
+
+
+def test_endpoint_table_shows_90_percent_intervals(world: World) -> None:
+    viewer = login(world.client(), "viewer")
+    csrf = csrf_of(viewer.get("/simulate").text)
+    text = html.unescape(viewer.post("/simulate", data={"csrf_token": csrf, **FORM}).text)
+    assert '<th scope="col">90 % interval</th>' in text
+    assert "over the fit's parameter uncertainty" in text
+    row = re.search(
+        r"Closure at day 14, treated − untreated</th><td>([^<]+)</td><td>([^<]+)</td>", text
+    )
+    assert row is not None
+    value = float(row.group(1))
+    low, high = (float(x) for x in row.group(2).split(" – "))
+    assert low <= value <= high and low < high

@@ -13,8 +13,10 @@ import typer
 
 from exoderm.accounts.actor import local_operator
 from exoderm.cli.output import emit_object, emit_rows, info
+from exoderm.cli.state import STATE, OutputFormat
 from exoderm.settings import private_data_dir, private_folder
 from exoderm.simulate import service as simulate
+from exoderm.simulate.reads import SimulationRead
 from exoderm.simulate.scenario import (
     DoseUnit,
     ModelName,
@@ -60,9 +62,73 @@ def _scenario(
     )
 
 
+def simulation_record(out: SimulationRead, *, as_json: bool = False) -> dict[str, Any]:
+    """What ``simulate wound|photoageing|ad`` prints: every endpoint with its 90 % interval.
+
+    Tables and CSV show each endpoint as ``"value (90 % interval a–b)"``, then each
+    headline quantity for the treated and control arms and their paired difference, what
+    the interval covers, and the dose finding (whether the dose gives a meaningful
+    difference and from which dose the model predicts one). JSON keeps every endpoint as a
+    number at the top level (as before) and adds ``intervals`` (``value``/``low``/``high``
+    per endpoint), ``headline``, ``interval_label`` and ``dose_effect``.
+
+    Parameters
+    ----------
+    out : SimulationRead
+        The service's answer (with intervals and dose finding).
+    as_json : bool
+        The record for ``--format json`` (numbers stay numbers).
+
+    Returns
+    -------
+    dict
+        Field -> value, in print order.
+
+    References
+    ----------
+    .. [1] JCGM 100:2008. Evaluation of measurement data — Guide to the expression of
+       uncertainty in measurement, §7 (reporting uncertainty with the result). BIPM.
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> from exoderm.simulate.scenario import build_scenario
+    >>> out = simulate.run(local_operator(), scenario=build_scenario(
+    ...     model="wound", dose=1e10, schedule=(0, 7, 14), diabetic=True), draws=20)
+    >>> record = simulation_record(out)
+    >>> "90 % interval" in record["closure_day14_pct"], "no meaningful" in record["dose effect"]
+    (True, True)
+    """
+    bands = out.intervals.endpoints if out.intervals is not None else {}
+    sentence = out.dose_effect_sentence or ""
+    if as_json:
+        return {
+            "model": out.model,
+            **out.endpoints,
+            "intervals": {k: b.model_dump() for k, b in bands.items()},
+            "headline": [h.model_dump() for h in out.intervals.headline] if out.intervals else [],
+            "interval_label": out.intervals.label if out.intervals else None,
+            "dose_effect": sentence,
+        }
+    record: dict[str, Any] = {"model": out.model}
+    for name, value in out.endpoints.items():
+        record[name] = bands[name].text() if name in bands else value
+    for h in out.intervals.headline if out.intervals else []:
+        record[f"{h.quantity} ({h.unit})"] = (
+            f"treated {h.treated.text()}; control {h.control.text()}; "
+            f"difference {h.difference.text()}"
+        )
+    if out.intervals is not None:
+        record["interval"] = out.intervals.label
+    if out.dose_effect is not None and not out.dose_effect.meaningful:
+        record["dose effect"] = sentence
+    return record
+
+
 def _run(scenario: TreatmentScenario, plot: Path | None) -> None:
     out = simulate.run(local_operator(), scenario=scenario, max_points=None, plot=plot)
-    emit_object({"model": out.model, **out.endpoints}, title=f"simulate {out.model}")
+    record = simulation_record(out, as_json=STATE.format is OutputFormat.json)
+    emit_object(record, title=f"simulate {out.model}")
     if plot is not None:
         info(f"plot written to {plot}")
 

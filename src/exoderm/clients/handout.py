@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from exoderm.clients.regimen import Regimen
 from exoderm.clients.screening import Verdict
+from exoderm.simulate.intervals import Band
 
 _ENV = Environment(
     loader=PackageLoader("exoderm.clients", "data/templates"),
@@ -142,6 +143,13 @@ UNCERTAINTY = (
     "are assumptions, not measurements, so your own result may be larger, smaller or "
     "absent. We measure your skin at each visit instead of relying on the model."
 )
+#: With intervals: what the range covers and what it does not.
+UNCERTAINTY_RANGED = (
+    "How sure is this? The 90 % range covers only the uncertainty in the model's fitted "
+    "numbers; the dose scale and the differences between people are assumptions, so your "
+    "own result may be larger, smaller or absent. We measure your skin at each visit "
+    "instead of relying on the model."
+)
 
 
 def _weeks(scenario: str | None) -> str:
@@ -156,12 +164,15 @@ def _part_words(part: str) -> str:
     return "your daily routine" if part == "home care" else "the clinic sessions"
 
 
-def _effect(endpoint: str, value: float | None) -> str | None:
+def _effect(endpoint: str, value: float | None, band: Band | None = None) -> str | None:
     words = ENDPOINT_WORDS.get(endpoint)
     if words is None or value is None:
         return None
     what, unit, up, down = words
-    return f"{what}: about {abs(value):.1f}{unit} {up if value >= 0 else down}"
+    text = f"{what}: about {abs(value):.1f}{unit} {up if value >= 0 else down}"
+    if band is not None and band.low is not None and band.high is not None:
+        text += f" (90 % range {band.low:+.1f} to {band.high:+.1f}{unit})"
+    return text
 
 
 def expected_sentences(regimen: Regimen) -> list[str]:
@@ -203,7 +214,11 @@ def expected_sentences(regimen: Regimen) -> list[str]:
     for part in regimen.expected_outcome:
         if not part.available:
             continue
-        found = [e for k in part.headline if (e := _effect(k, part.endpoints.get(k)))]
+        found = [
+            e
+            for k in part.headline
+            if (e := _effect(k, part.endpoints.get(k), part.intervals.get(k)))
+        ]
         if found:
             effects.setdefault((part.part, _weeks(part.scenario)), []).extend(found)
     out = [
@@ -211,7 +226,8 @@ def expected_sentences(regimen: Regimen) -> list[str]:
         f"computer model of skin): {'; '.join(dict.fromkeys(found))}."
         for (name, weeks), found in effects.items()
     ]
-    return [*out, UNCERTAINTY] if out else []
+    ranged = any(p.intervals for p in regimen.expected_outcome if p.available)
+    return [*out, UNCERTAINTY_RANGED if ranged else UNCERTAINTY] if out else []
 
 
 # ------------------------------------------------------------------------ calendar view

@@ -60,6 +60,7 @@ from exoderm.clients.repository import profile_of
 from exoderm.clients.screening import ScreeningResult, Verdict, procedures, screen
 from exoderm.errors import UserInputError
 from exoderm.markets import Market
+from exoderm.simulate.intervals import Band
 
 #: Design weight added to 'pigmentation' to prime PIH-prone skin (exoderm default).
 PRIMING_WEIGHT = 1.0
@@ -232,6 +233,10 @@ class ExpectedPart(BaseModel):
     label: str = ""
     scenario: str | None = Field(default=None, description="The scenario run, as JSON text.")
     endpoints: dict[str, float | None] = Field(default_factory=dict)
+    intervals: dict[str, Band] = Field(
+        default_factory=dict, description="90 % interval of each endpoint (see interval_label)"
+    )
+    interval_label: str = ""
     headline: list[str] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list)
     reason: str = ""

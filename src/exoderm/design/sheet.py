@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 from exoderm.design.claims import ClaimVerdictRead
 from exoderm.design.formulation import Formulation, Line
 from exoderm.design.structure import FormulaStructure
+from exoderm.simulate.intervals import Band
 from exoderm.simulate.scenario import TreatmentScenario
 
 if TYPE_CHECKING:
@@ -98,6 +99,8 @@ class PredictionSheet(BaseModel):
     label: str
     scenario: TreatmentScenario | None
     endpoints: dict[str, float | None]
+    intervals: dict[str, Band] = Field(default_factory=dict)
+    interval_label: str = ""
     headline: list[str]
     assumptions: list[str]
     reason: str
@@ -180,6 +183,8 @@ def _prediction(e: ExpectedOutcome) -> PredictionSheet:
         label=e.label,
         scenario=TreatmentScenario.model_validate(e.scenario) if e.scenario else None,
         endpoints=dict(e.endpoints),
+        intervals=dict(e.intervals),
+        interval_label=e.interval_label,
         headline=list(e.headline),
         assumptions=list(e.assumptions),
         reason=e.reason,
@@ -271,6 +276,12 @@ def _value(value: float | None) -> str:
     return "not reached" if value is None else f"{value:.4g}"
 
 
+def _band(band: dict[str, float | None] | None) -> str:
+    if not band or band.get("low") is None or band.get("high") is None:
+        return "—"
+    return f"{band['low']:.4g} to {band['high']:.4g}"
+
+
 def _model_markdown(predictions: list[dict[str, Any]]) -> list[str]:
     """The "Expected effects (model)" section (the simulator's predictions)."""
     e = _md_escape
@@ -280,9 +291,15 @@ def _model_markdown(predictions: list[dict[str, Any]]) -> list[str]:
             out.append(f"- no prediction: {e(p['reason'])}")
             continue
         out.append(f"### {e(p['model'])} — {e(', '.join(p['targets']))} ({e(p['ingredient'])})")
-        out += ["", f"_{e(p['label'])}_", "", "| endpoint | value |", "|---|---|"]
+        out += ["", f"_{e(p['label'])}_", "", "| endpoint | value | 90 % interval |"]
+        out.append("|---|---|---|")
         names = p["headline"] + [k for k in p["endpoints"] if k not in p["headline"]]
-        out += [f"| {e(k)} | {_value(p['endpoints'][k])} |" for k in names]
+        out += [
+            f"| {e(k)} | {_value(p['endpoints'][k])} | {_band(p['intervals'].get(k))} |"
+            for k in names
+        ]
+        if p["interval_label"]:
+            out += ["", f"_{e(p['interval_label'])}_"]
         out += ["", "Assumptions:", ""] + [f"- {e(a)}" for a in p["assumptions"]]
         out.append("")
     return out

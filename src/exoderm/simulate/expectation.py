@@ -28,6 +28,10 @@ used and the assumptions made on the way:
   dermatitis, eczema, barrier → the Miyano 2021 AD QSP; wounds, scars, acne scars → the
   Waugh & Sherratt 2007 wound model. The photo-ageing model has no melanin state, so for
   pigmentation only its dermal mediators are reported.
+* **Intervals.** Every endpoint carries its 90 % interval over the calibration's
+  parameter uncertainty (:mod:`exoderm.simulate.intervals`, :data:`EXPECTATION_DRAWS`
+  posterior draws); route, source and dose conversions are held at their assumed values,
+  so the interval is a lower bound on the uncertainty.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from exoderm.simulate.exposure import dose_in_ug
+from exoderm.simulate.intervals import INTERVAL_LABEL, Band, scenario_intervals
 from exoderm.simulate.outcomes import predict_outcomes
 from exoderm.simulate.scenario import (
     DEFAULT_DURATION_DAYS,
@@ -134,6 +139,9 @@ ROUTE_BY_NAME: dict[str, Route] = {
 PROCEDURE_SCHEDULE_DAYS: tuple[float, ...] = (0.0, 7.0, 14.0, 21.0)
 #: Simulated span for every model (days); see the module docstring.
 DURATION_DAYS = 28.0
+#: Posterior draws behind each endpoint's 90 % interval (fewer than a single simulation's
+#: 200: a regimen asks for several models and parts at once).
+EXPECTATION_DRAWS = 100
 
 #: Endpoints shown first per model (the ones a formulator reads; all are returned).
 HEADLINE: dict[ModelName, tuple[str, ...]] = {
@@ -162,7 +170,10 @@ class ExpectedOutcome:
     """The simulator's answer for one model (or why there is none).
 
     ``endpoints`` are :meth:`OutcomeSummary.as_dict` values (treated vs control; ``None``
-    where an endpoint is not reached); ``scenario`` the scenario run (JSON data).
+    where an endpoint is not reached); ``scenario`` the scenario run (JSON data);
+    ``intervals`` the 90 % interval of each endpoint over the fit's parameter uncertainty
+    (:func:`exoderm.simulate.intervals.scenario_intervals`; what it covers is
+    ``interval_label``).
     """
 
     model: str | None
@@ -174,6 +185,8 @@ class ExpectedOutcome:
     reason: str = ""
     label: str = PREDICTION_LABEL
     headline: tuple[str, ...] = field(default=())
+    intervals: dict[str, Band] = field(default_factory=dict)
+    interval_label: str = INTERVAL_LABEL
 
     @property
     def available(self) -> bool:
@@ -189,6 +202,8 @@ class ExpectedOutcome:
             "scenario": self.scenario,
             "endpoints": self.endpoints,
             "headline": list(self.headline),
+            "intervals": {k: b.model_dump() for k, b in self.intervals.items()},
+            "interval_label": self.interval_label,
             "assumptions": list(self.assumptions),
             "reason": self.reason,
         }
@@ -277,6 +292,15 @@ def _clean(value: float) -> float | None:
     return None if math.isnan(value) else round(float(value), 4)
 
 
+def _clean_band(band: Band) -> Band:
+    """A band rounded as the endpoints are (4 decimals; ``None`` stays "not reached")."""
+
+    def r(x: float | None) -> float | None:
+        return None if x is None else round(x, 4)
+
+    return Band(value=r(band.value), low=r(band.low), high=r(band.high))
+
+
 def expected_for_sources(
     sources: Sequence[EvSourceDose],
     *,
@@ -352,6 +376,7 @@ def expected_for_sources(
         )
         summary = predict_outcomes(scenario)
         endpoints = {k: _clean(v) for k, v in summary.endpoints.items()}
+        bands = scenario_intervals(scenario, draws=EXPECTATION_DRAWS).endpoints
         notes = [
             *common,
             schedule_note,
@@ -371,6 +396,7 @@ def expected_for_sources(
                 endpoints=endpoints,
                 assumptions=tuple(notes),
                 headline=HEADLINE[model],
+                intervals={k: _clean_band(bands[k]) for k in endpoints if k in bands},
             )
         )
     return out

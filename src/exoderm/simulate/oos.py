@@ -107,7 +107,33 @@ def sample_parameters(
     return [dict(zip(NAMES, np.exp(row).tolist(), strict=True)) for row in x]
 
 
-def _column(draws: list[dict[str, float]], name: str, repeat: int = 1) -> Array:
+def draw_column(draws: list[dict[str, float]], name: str, repeat: int = 1) -> Array:
+    """One parameter over the draws, each value repeated ``repeat`` times (one per arm).
+
+    Parameters
+    ----------
+    draws : list of dict
+        Parameter sets, e.g. from :func:`sample_parameters`.
+    name : str
+        The parameter.
+    repeat : int
+        Consecutive copies of each draw's value (2: a treated and a control row).
+
+    Returns
+    -------
+    ndarray
+        Shape ``(len(draws) * repeat,)``.
+
+    References
+    ----------
+    .. [1] Gelman A, Carlin JB, Stern HS, Dunson DB, Vehtari A, Rubin DB (2013). Bayesian
+       Data Analysis, 3rd ed., §1.9 (computation with posterior draws). CRC Press.
+
+    Examples
+    --------
+    >>> draw_column([{"k": 1.0}, {"k": 2.0}], "k", 2).tolist()
+    [1.0, 1.0, 2.0, 2.0]
+    """
     return np.repeat(np.array([d[name] for d in draws]), repeat)
 
 
@@ -126,11 +152,11 @@ def wound_difference(
     model = WoundModel()
     p: dict[str, Any] = load_table("waugh2007.json").values("diabetic" if diabetic else "normal")
     n = len(draws)
-    p["theta_wound"] = _column(draws, "theta_wound", 2)
+    p["theta_wound"] = draw_column(draws, "theta_wound", 2)
     times = np.asarray(schedule, dtype=float)
     amounts = np.zeros((2 * n, len(times)))
     amounts[1::2] = amount_ug
-    ex = Exposure(times, amounts, layer_values()["k_el"], _column(draws, "ec50_ug", 2))
+    ex = Exposure(times, amounts, layer_values()["k_el"], draw_column(draws, "ec50_ug", 2))
     record = np.array([0.0, *days])
     tr = solve_rk4(model, p, model.initial_state(p, 2 * n), ex, record, 0.05, states=[state])
     x = tr.states[:, 1:, 0]
@@ -155,7 +181,7 @@ def photo_change(
     base = load_table("photoageing.json").values(preset)
     p: dict[str, Any] = dict(base)
     for name in ("a_age", "a_uv", "s_col", "theta_photo"):
-        p[name] = _column(draws, name, 2)
+        p[name] = draw_column(draws, name, 2)
     y0 = []
     for d in draws:
         one = dict(base)
@@ -164,7 +190,7 @@ def photo_change(
     times = np.asarray(schedule, dtype=float)
     amounts = np.zeros((2 * len(draws), len(times)))
     amounts[1::2] = amount_ug
-    ex = Exposure(times, amounts, layer_values()["k_el"], _column(draws, "ec50_ug", 2))
+    ex = Exposure(times, amounts, layer_values()["k_el"], draw_column(draws, "ec50_ug", 2))
     record = np.arange(0.0, duration + 0.5, 1.0)
     tr = solve_rk4(model, p, np.asarray(y0), ex, record, 0.1, states=[state])
     x = tr.states[:, -1, 0] if state == "Ci" else tr.states[:, :, 0].mean(axis=1)

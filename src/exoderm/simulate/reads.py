@@ -14,7 +14,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 from pydantic import BaseModel, Field
 
+from exoderm.simulate.effective_range import EffectiveRange
 from exoderm.simulate.expectation import ExpectedOutcome
+from exoderm.simulate.intervals import INTERVAL_LABEL, Band, PredictionIntervals
 from exoderm.simulate.outcomes import OutcomeSummary
 from exoderm.simulate.parameters import ParameterTable
 from exoderm.simulate.scenario import TreatmentScenario
@@ -51,17 +53,38 @@ class SimulationRead(BaseModel):
     model: str
     scenario: TreatmentScenario
     endpoints: dict[str, float | None]
+    intervals: PredictionIntervals | None = Field(
+        default=None,
+        description="90 % interval of every endpoint and of each headline quantity (treated, "
+        "control, paired difference) over the fit's parameter uncertainty; `label` says what "
+        "it covers.",
+    )
+    dose_effect: EffectiveRange | None = Field(
+        default=None,
+        description="Whether the dose gives a meaningful difference, and from which dose "
+        "the model predicts one (`sentence` is the finding in words).",
+    )
+    dose_effect_sentence: str | None = None
     time_unit: str
     times: list[float]
     series: list[TimeCourse]
 
     @classmethod
-    def of(cls, out: OutcomeSummary, max_points: int | None = MAX_POINTS) -> SimulationRead:
+    def of(
+        cls,
+        out: OutcomeSummary,
+        max_points: int | None = MAX_POINTS,
+        intervals: PredictionIntervals | None = None,
+        dose_effect: EffectiveRange | None = None,
+    ) -> SimulationRead:
         idx = thin(out.times, max_points)
         return cls(
             model=out.scenario.model.value,
             scenario=out.scenario,
             endpoints={k: finite(v) for k, v in out.endpoints.items()},
+            intervals=intervals,
+            dose_effect=dose_effect,
+            dose_effect_sentence=dose_effect.sentence() if dose_effect is not None else None,
             time_unit=out.time_unit,
             times=[float(t) for t in np.asarray(out.times)[idx]],
             series=[
@@ -102,6 +125,10 @@ class ExpectedOutcomeRead(BaseModel):
     label: str
     scenario: TreatmentScenario | None
     endpoints: dict[str, float | None]
+    intervals: dict[str, Band] = Field(
+        default_factory=dict, description="90 % interval of each endpoint (see interval_label)."
+    )
+    interval_label: str = INTERVAL_LABEL
     headline: list[str]
     assumptions: list[str]
     reason: str
@@ -116,6 +143,8 @@ class ExpectedOutcomeRead(BaseModel):
             label=e.label,
             scenario=TreatmentScenario.model_validate(e.scenario) if e.scenario else None,
             endpoints=dict(e.endpoints),
+            intervals=dict(e.intervals),
+            interval_label=e.interval_label,
             headline=list(e.headline),
             assumptions=list(e.assumptions),
             reason=e.reason,

@@ -19,6 +19,7 @@ from exoderm.accounts.actor import Actor
 from exoderm.accounts.records import Role
 from exoderm.errors import UserInputError
 from exoderm.simulate.expectation import EvSourceDose, expected_for_sources
+from exoderm.simulate.intervals import DRAWS
 from exoderm.simulate.reads import (
     MAX_POINTS,
     CalibrationRead,
@@ -132,8 +133,9 @@ def run(
     max_days: float | None = None,
     max_points: int | None = MAX_POINTS,
     plot: Path | None = None,
+    draws: int = DRAWS,
 ) -> SimulationRead:
-    """Simulate one scenario with and without exosomes: endpoints and time courses.
+    """Simulate one scenario with and without exosomes: endpoints, intervals, time courses.
 
     Parameters
     ----------
@@ -148,12 +150,16 @@ def run(
         Thin each time course to at most this many points (``None``: every point).
     plot : Path, optional
         Also write a PNG of the key time courses there.
+    draws : int
+        Posterior draws behind the 90 % intervals (seeded, so reproducible).
 
     Returns
     -------
     SimulationRead
-        The scenario run (typed), endpoints (``None`` where not reached), times and
-        the treated and control series of every state.
+        The scenario run (typed), endpoints (``None`` where not reached), their 90 %
+        intervals over the fit's parameter uncertainty (``intervals``), whether the
+        dose gives a meaningful difference and from which dose one is predicted
+        (``dose_effect``), times and the treated and control series of every state.
 
     Raises
     ------
@@ -180,7 +186,12 @@ def run(
     >>> out = run(Actor("ada", Role.viewer), scenario=scenario, max_points=5)
     >>> out.scenario.model.value, len(out.times), out.endpoints["closure_day7_pct"] > 0
     ('wound', 5, True)
+    >>> band = out.intervals.endpoints["closure_day7_pct"]
+    >>> band.low <= out.endpoints["closure_day7_pct"] <= band.high, out.dose_effect.meaningful
+    (True, False)
     """
+    from exoderm.simulate.effective_range import effective_range
+    from exoderm.simulate.intervals import scenario_intervals
     from exoderm.simulate.outcomes import predict_outcomes
 
     _may_simulate(actor)
@@ -190,7 +201,12 @@ def run(
         from exoderm.simulate.plots import plot_outcome
 
         plot_outcome(summary, plot)
-    return SimulationRead.of(summary, max_points)
+    return SimulationRead.of(
+        summary,
+        max_points,
+        intervals=scenario_intervals(scenario, draws=draws),
+        dose_effect=effective_range(scenario),
+    )
 
 
 def run_cohort(

@@ -1,5 +1,7 @@
 """Simulation pages: scenario form → time-course plots (treated vs untreated) and
-endpoints; a virtual-patient cohort runs as a background job with a progress page."""
+endpoints, each with its 90 % interval over the fit's parameter uncertainty, and whether
+the dose is in the model's effective range; a virtual-patient cohort runs as a background
+job with a progress page."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
 from exoderm.serving.jobs import ProgressReporter
 from exoderm.simulate import service as simulator
-from exoderm.simulate.effective_range import EffectiveRange, effective_range
+from exoderm.simulate.intervals import Band
 from exoderm.simulate.plots import endpoint_label, state_label
 from exoderm.simulate.reads import SimulationRead
 from exoderm.simulate.scenario import (
@@ -94,9 +96,14 @@ def _charts(result: SimulationRead) -> list[str]:
     return charts
 
 
-def _endpoint_rows(result: SimulationRead) -> list[tuple[str, str, float | None]]:
-    """(name, unit, value) of every endpoint, in the order the model reports them."""
-    return [(*endpoint_label(result.model, k), v) for k, v in result.endpoints.items()]
+def _endpoint_rows(
+    result: SimulationRead,
+) -> list[tuple[str, str, float | None, Band | None]]:
+    """(name, unit, value, 90 % interval) of every endpoint, in the model's order."""
+    bands = result.intervals.endpoints if result.intervals is not None else {}
+    return [
+        (*endpoint_label(result.model, k), v, bands.get(k)) for k, v in result.endpoints.items()
+    ]
 
 
 @router.post("/simulate")
@@ -106,11 +113,10 @@ async def simulate(
     form = {k: str(v) for k, v in (await request.form()).items()}
     scenario = _scenario(form)
 
-    def work() -> tuple[SimulationRead, EffectiveRange]:
-        result = simulator.run(who.actor, scenario=scenario, max_days=simulator.REQUEST_MAX_DAYS)
-        return result, effective_range(scenario)
+    def work() -> SimulationRead:
+        return simulator.run(who.actor, scenario=scenario, max_days=simulator.REQUEST_MAX_DAYS)
 
-    result, dose_effect = await run_in_threadpool(work)
+    result = await run_in_threadpool(work)
     return render(
         request,
         "simulate/index.html",
@@ -119,7 +125,7 @@ async def simulate(
             "result": result,
             "charts": _charts(result),
             "endpoints": _endpoint_rows(result),
-            "dose_effect": dose_effect,
+            "dose_effect": result.dose_effect,
             "form": form,
         },
     )

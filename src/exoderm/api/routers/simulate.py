@@ -1,5 +1,6 @@
-"""Simulation over HTTP: one scenario's time courses and endpoints, and virtual-patient
-cohorts as background jobs (poll ``/api/v1/jobs/{id}``).
+"""Simulation over HTTP: one scenario's time courses and endpoints (each with its 90 %
+interval over the fit's parameter uncertainty, and the effective-range finding), and
+virtual-patient cohorts as background jobs (poll ``/api/v1/jobs/{id}``).
 
 Numbers that are not finite (an endpoint not reached within the simulated time) are
 returned as ``null``: JSON has no NaN. The work is done by :mod:`exoderm.simulate.service`.
@@ -36,7 +37,8 @@ class CohortRequest(BaseModel):
 @router.post(
     "/run",
     response_model=SimulationRead,
-    summary="Simulate one scenario: treated vs untreated time courses and endpoints",
+    summary="Simulate one scenario: treated vs untreated time courses and endpoints, each "
+    "endpoint with its 90 % interval, and whether the dose is in the effective range",
 )
 def run(body: TreatmentScenario, who: Simulator) -> SimulationRead:
     return simulate.run(who.actor, scenario=body, max_days=simulate.REQUEST_MAX_DAYS)
