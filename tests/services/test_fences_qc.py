@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from exoderm.accounts.actor import Actor
@@ -21,6 +23,7 @@ from exoderm.errors import ConflictError, NotFoundError
 from exoderm.qc import ParticleMeasurement
 from exoderm.qc import service as qc
 from exoderm.qc.examples import example_record
+from exoderm.qc.records import QcBatch
 from exoderm.qc.signing import Signer
 from exoderm.storage.base import utcnow
 from tests.services.conftest import Tenants
@@ -114,7 +117,43 @@ def test_lists_and_trends_of_org_b_hold_nothing_of_org_a(lab_a_lot: Tenants) -> 
     assert [p.lot for p in mine[0].points] == [LOT] and mine[0].points[0].value == 111.0
 
 
-def test_a_taken_lot_is_still_a_conflict_across_organisations(lab_a_lot: Tenants) -> None:
-    """Lot numbers are unique: creating one that exists elsewhere is 409, reading it 404."""
-    with pytest.raises(ConflictError), lab_a_lot.db.transaction() as s:
-        qc.create_batch(s, lab_a_lot.b[Role.qc_analyst], record=example_record(LOT))
+def test_lot_numbers_are_per_organisation(lab_a_lot: Tenants) -> None:
+    """Another organisation may use the same lot number (no existence oracle); each sees
+    its own batch, the same organisation gets a conflict, and an admin who sees both is
+    told to act as one of them rather than handed either."""
+    b = lab_a_lot.b[Role.qc_analyst]
+    with lab_a_lot.db.transaction() as s:
+        qc.create_batch(s, b, record=example_record(LOT, product="Serum B"))
+    with lab_a_lot.db.reader() as s:
+        assert qc.get_batch(s, b, LOT).product == "Serum B"
+        assert qc.get_batch(s, lab_a_lot.a[Role.qc_analyst], LOT).product == "Serum A"
+        assert [x.lot for x in qc.list_batches(s, b).items] == [LOT]
+    for who in (b, lab_a_lot.b[Role.scientist]):
+        with pytest.raises(ConflictError), lab_a_lot.db.transaction() as s:
+            qc.create_batch(s, who, record=example_record(LOT))
+    with pytest.raises(ConflictError, match="2 organisations"), lab_a_lot.db.reader() as s:
+        qc.get_batch(s, lab_a_lot.admin, LOT)
+
+
+def test_the_database_keeps_lots_unique_per_organisation(lab_a_lot: Tenants) -> None:
+    """The unique index holds even for a write that skips the service's check."""
+    with lab_a_lot.db.reader() as s:
+        org = s.scalars(select(QcBatch.organisation_id).where(QcBatch.lot == LOT)).one()
+    with pytest.raises(IntegrityError), lab_a_lot.db.transaction() as s:
+        s.add(
+            QcBatch(
+                product="x",
+                lot=LOT,
+                source_kind="x",
+                record={},
+                created_by="x",
+                organisation_id=org,
+            )
+        )
+        s.flush()
+    # Batches entered without an organisation share one namespace.
+    with lab_a_lot.db.transaction() as s:
+        s.add(QcBatch(product="x", lot="NULL-1", source_kind="x", record={}, created_by="x"))
+    with pytest.raises(IntegrityError), lab_a_lot.db.transaction() as s:
+        s.add(QcBatch(product="x", lot="NULL-1", source_kind="x", record={}, created_by="x"))
+        s.flush()

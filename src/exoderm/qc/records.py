@@ -17,12 +17,14 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Text,
     UniqueConstraint,
     event,
+    func,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -37,13 +39,23 @@ class QcBatch(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     product: Mapped[str] = mapped_column(String(200), index=True)
-    lot: Mapped[str] = mapped_column(String(100), unique=True)
+    lot: Mapped[str] = mapped_column(String(100))
     source_kind: Mapped[str] = mapped_column(String(20))
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_by: Mapped[str] = mapped_column(String(100))
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL")
     )
+
+
+#: A lot number is unique within one organisation (batches entered without one share the
+#: namespace 0), so that one laboratory's lot numbers reveal nothing of another's.
+Index(
+    "uq_qc_batch_organisation_lot",
+    func.coalesce(QcBatch.organisation_id, 0),
+    QcBatch.lot,
+    unique=True,
+)
 
 
 class QcMeasurement(Timestamped, Base):

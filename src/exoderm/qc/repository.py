@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, Select, or_, select, true
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from exoderm.accounts import audit
@@ -68,10 +68,21 @@ def batches_query(
     return stmt if product is None else stmt.where(QcBatch.product == product)
 
 
+def _lot_taken(session: Session, lot: str, actor: Actor) -> bool:
+    """Whether ``lot`` is taken in the actor's namespace or among the batches they see.
+
+    Lots of other organisations are neither seen nor counted, so a taken lot elsewhere is
+    no existence oracle (OWASP ASVS 5.0 V8.2.2).
+    """
+    own = func.coalesce(QcBatch.organisation_id, 0) == (actor.organisation_id or 0)
+    stmt = select(QcBatch.id).where(QcBatch.lot == lot, or_(own, visible_to(actor)))
+    return session.scalar(stmt.limit(1)) is not None
+
+
 def create_batch(session: Session, record: BatchRecord, actor: Actor) -> QcBatch:
-    """Store a new batch; a lot number is unique across products."""
+    """Store a new batch; a lot number is unique within the actor's organisation."""
     actor.require(*QC_WRITE_ROLES, action="create QC batches")
-    if session.scalar(select(QcBatch.id).where(QcBatch.lot == record.lot)) is not None:
+    if _lot_taken(session, record.lot, actor):
         raise ConflictError(f"lot {record.lot!r} already exists")
     batch = QcBatch(
         product=record.product,
@@ -103,10 +114,23 @@ def get_batch(session: Session, lot: str, actor: Actor | None = None) -> QcBatch
     stmt = select(QcBatch).where(QcBatch.lot == lot)
     if actor is not None:
         stmt = stmt.where(visible_to(actor))
-    batch = session.scalar(stmt)
-    if batch is None:
+    batches = list(session.scalars(stmt.order_by(QcBatch.id)))
+    if not batches:
         raise NotFoundError(f"no QC batch with lot {lot!r}")
-    return batch
+    return batches[0] if len(batches) == 1 else _own_or_ambiguous(batches, lot, actor)
+
+
+def _own_or_ambiguous(batches: list[QcBatch], lot: str, actor: Actor | None) -> QcBatch:
+    """Of several organisations' batches with one lot number (only an admin or an
+    unfenced caller sees more than one), the caller's own; otherwise a clear conflict."""
+    own = actor.organisation_id if actor is not None else None
+    mine = [b for b in batches if b.organisation_id == own]
+    if len(mine) == 1:
+        return mine[0]
+    raise ConflictError(
+        f"lot {lot!r} exists in {len(batches)} organisations; act as a user of the "
+        "organisation that holds it"
+    )
 
 
 def batch_record(batch: QcBatch) -> BatchRecord:

@@ -179,8 +179,9 @@ def create_batch(session: Session, actor: Actor, *, record: BatchRecord) -> Batc
     actor : Actor
         An admin, scientist or QC analyst.
     record : BatchRecord
-        The validated batch record; its lot number must be new (lots are unique across
-        organisations: a taken lot is :class:`~exoderm.errors.ConflictError`).
+        The validated batch record; its lot number must be new within the actor's
+        organisation (a taken lot is :class:`~exoderm.errors.ConflictError`; another
+        organisation's lots are neither seen nor counted).
 
     Returns
     -------
