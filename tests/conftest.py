@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
 from exoderm.settings import reset_settings_cache
 from exoderm.storage import Database, open_database, upgrade
@@ -59,21 +60,43 @@ def _require_postgres() -> str:
     pytest.skip("no PostgreSQL server (set EXODERM_TEST_POSTGRES_URL)")
 
 
+#: The ordinary role the tests connect as, like a deployment (not a superuser, no
+#: BYPASSRLS): row-level security applies to it. It owns the databases it tests.
+APP_ROLE = "exoderm_app"
+
+
+def _ensure_app_role(admin: Engine) -> None:
+    with admin.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE})
+        if not exists:
+            conn.execute(text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
+
+
+def app_url(base: str, database: str) -> str:
+    """The URL of ``database`` on the server of ``base``, as the ordinary role."""
+    url = make_url(base).set(username=APP_ROLE, password=None, database=database)
+    return url.render_as_string(hide_password=False)
+
+
 @pytest.fixture
 def new_postgres_url() -> Iterator[Callable[[], str]]:
-    """A factory of URLs of brand-new, empty PostgreSQL databases, dropped after the test."""
+    """A factory of URLs of brand-new, empty PostgreSQL databases, dropped after the test.
+
+    Each database is owned by :data:`APP_ROLE`, and the URL connects as that role.
+    """
     base = _require_postgres()
     admin = create_engine(
         base.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
     )
+    _ensure_app_role(admin)
     created: list[str] = []
 
     def make() -> str:
         name = f"exoderm_test_{uuid.uuid4().hex[:12]}"
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}" OWNER {APP_ROLE}'))
         created.append(name)
-        return base.rsplit("/", 1)[0] + f"/{name}"
+        return app_url(base, name)
 
     try:
         yield make

@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -34,9 +35,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from exoderm import __version__
 from exoderm.accounts.users import ensure_first_admin
 from exoderm.api import API_PREFIX, ROUTERS, problems
+from exoderm.clients.keys import cipher
 from exoderm.errors import ExodermError
 from exoderm.evidence import load_knowledge_base
+from exoderm.serving.auth import SESSION_COOKIE, authenticate_request
 from exoderm.serving.context import AppContext, load_secret_key
+from exoderm.serving.idempotency import IdempotencyKeys
 from exoderm.serving.jobs import JobRunner
 from exoderm.settings import Settings, get_settings, reset_settings_cache
 from exoderm.storage.engine import Database, open_database
@@ -129,6 +133,38 @@ def _include_routers(app: FastAPI) -> None:
         app.include_router(r, prefix=API_PREFIX)
 
 
+def _document_idempotency(app: FastAPI) -> None:
+    """Declare the ``Idempotency-Key`` header, and the answers it can bring, on every API
+    ``POST`` in the OpenAPI document (see :mod:`exoderm.serving.idempotency`)."""
+    build = app.openapi
+    extra = problems.problem_responses(400, 409, 413, 422)
+    header = {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": "Send the same key again to get the first answer instead of a "
+        "second record (kept 24 h; 1–255 visible ASCII characters).",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    }
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        for path, item in schema.get("paths", {}).items():
+            operation = item.get("post")
+            if operation is None or not path.startswith(API_PREFIX):
+                continue
+            operation.setdefault("parameters", []).append(header)
+            responses = operation.setdefault("responses", {})
+            for code, spec in extra.items():
+                responses.setdefault(str(code), {k: v for k, v in spec.items() if k != "model"})
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def _install_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -181,8 +217,21 @@ def create_app(
     )
     app.state.context = svc
     _install_error_handlers(app)
+
+    def authenticated(scope: Scope) -> bool:
+        return authenticate_request(Request(scope), svc) is not None
+
+    app.add_middleware(
+        IdempotencyKeys,
+        prefix=API_PREFIX,
+        database=lambda: svc.db,
+        cipher=lambda: cipher(settings),
+        session_cookie=SESSION_COOKIE,
+        authenticated=authenticated,
+    )
     app.add_middleware(SecurityHeaders)
     _include_routers(app)
+    _document_idempotency(app)
     _install_docs(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_pages(app)

@@ -37,6 +37,13 @@ def config_file_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
 
 
+def default_key_dir() -> Path:
+    """Where generated keys live: a ``keys`` folder beside the settings file, apart from the
+    data directory, so that a copy or backup of the database does not carry the key that
+    decrypts it (OWASP ASVS 5.0 V11.1.3, V13.3.1)."""
+    return config_file_path().parent / "keys"
+
+
 class Settings(BaseSettings):
     """exoderm's configuration. Every field can be set as ``EXODERM_<FIELD>``."""
 
@@ -48,12 +55,17 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; default: SQLite file 'exoderm.db' in data_dir.",
     )
     secret_key: SecretStr | None = Field(
-        default=None, description="Signs browser sessions; generated into data_dir if unset."
+        default=None, description="Signs browser sessions; generated into key_dir if unset."
     )
     encryption_key: SecretStr | None = Field(
         default=None,
         description="Fernet key that encrypts clients' personal data at rest; "
-        "generated into data_dir if unset.",
+        "generated into key_dir if unset.",
+    )
+    key_dir: Path = Field(
+        default_factory=default_key_dir,
+        description="Folder (0700) of the generated keys, outside data_dir; default: "
+        "'keys' beside the settings file.",
     )
     host: str = "127.0.0.1"
     port: int = 8000
@@ -80,7 +92,11 @@ class Settings(BaseSettings):
         60, ge=1, le=3600, description="First block after the limit; doubles each time."
     )
     max_concurrent_password_hashes: int = Field(
-        4, ge=1, le=64, description="Password hashes computed at once (64 MiB each)."
+        default_factory=lambda: min(4, os.cpu_count() or 1),
+        ge=1,
+        le=64,
+        description="Password hashes computed at once (64 MiB each); default: one per CPU "
+        "core up to 4, since a hash is CPU-bound and more slots only add memory.",
     )
 
     @field_validator("trusted_proxies")
@@ -200,3 +216,25 @@ def private_data_dir(settings: Settings | None = None) -> Path:
     (True, '0o700')
     """
     return private_folder((settings or get_settings()).data_dir)
+
+
+def move_out_of_data_dir(legacy: Path, path: Path) -> None:
+    """Move a key file an earlier version kept at ``legacy`` (in the data folder) to
+    ``path`` (in the key folder), unless ``path`` already holds a key.
+
+    The file is written at its new place (0600, fsynced) before the old one is removed, so
+    a crash in between leaves the key in at least one place.
+    """
+    if path.exists() or not legacy.is_file():
+        return
+    private_folder(path.parent)
+    content = legacy.read_bytes()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    legacy.unlink()

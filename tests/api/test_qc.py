@@ -261,7 +261,13 @@ def test_every_lot_operation_of_another_lab_is_404(world: World) -> None:
     assert upload(other, "L-201").status_code == 404
     assert len(qc.get(base).json()["measurements"]) == 1
     assert other.get("/api/v1/qc/batches", params={"product": "Serum A"}).json()["items"] == []
-    # lot numbers are unique across labs: the taken lot is a conflict, not a new batch
+    # lot numbers are per lab: the other lab gets its own L-201, as for any new lot, and
+    # the first lab's batch is untouched
+    mine = other.post("/api/v1/qc/batches", json={**record("L-201"), "product": "Serum Z"})
+    assert mine.status_code == 201 and mine.json()["product"] == "Serum Z"
+    assert other.get(base).json()["measurements"] == []
+    assert qc.get(base).json()["product"] == "Serum A"
+    assert len(qc.get(base).json()["measurements"]) == 1
     assert other.post("/api/v1/qc/batches", json=record("L-201")).status_code == 409
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from exoderm.cli.main import main
 from exoderm.cli.simulate import default_report
-from exoderm.settings import private_folder, reset_settings_cache
+from exoderm.settings import get_settings, private_folder, reset_settings_cache
 
 
 def _mode(path: Path) -> int:
@@ -41,8 +41,10 @@ def test_cli_creates_a_private_data_dir(
     assert main([*argv, "--phototype", "5"]) == 0
     capsys.readouterr()
     assert _mode(fresh_data.parent) == 0o700 and _mode(fresh_data) == 0o700
-    for name in ("exoderm.db", "client-data.key"):
-        assert _mode(fresh_data / name) == 0o600, name
+    assert _mode(fresh_data / "exoderm.db") == 0o600
+    key = get_settings().key_dir / "client-data.key"  # outside the data folder
+    assert _mode(key) == 0o600 and _mode(key.parent) == 0o700
+    assert not (fresh_data / "client-data.key").exists()
     others = [p.name for p in fresh_data.iterdir() if _mode(p) & 0o077]
     assert others == []
 

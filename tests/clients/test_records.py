@@ -23,7 +23,8 @@ from exoderm.errors import (
     UserInputError,
     ValidationFailed,
 )
-from exoderm.settings import reset_settings_cache
+from exoderm.serving.context import load_secret_key
+from exoderm.settings import get_settings, private_folder, reset_settings_cache
 from exoderm.storage import Database
 
 from .conftest import AddClient
@@ -40,6 +41,36 @@ def test_personal_data_is_encrypted_with_a_0600_key_file(
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert Fernet(path.read_bytes()).decrypt(token.encode()).decode().find("Grace Hopper") >= 0
     assert view.personal is not None and view.personal.name == "Grace Hopper"
+
+
+def test_the_keys_live_outside_the_data_folder(new_client: AddClient) -> None:
+    """A copy of the data folder does not carry the key that decrypts it (ASVS V11.1.3)."""
+    new_client()
+    settings = get_settings()
+    secret = load_secret_key(settings)
+    data = settings.data_dir.resolve()
+    assert not key_file().resolve().is_relative_to(data)
+    assert not settings.key_dir.resolve().is_relative_to(data)
+    assert stat.S_IMODE(settings.key_dir.stat().st_mode) == 0o700
+    assert (settings.key_dir / "secret_key").read_text() == secret
+    if data.exists():
+        assert {p.name for p in data.rglob("*")}.isdisjoint({"client-data.key", "secret_key"})
+
+
+def test_a_key_an_earlier_version_left_in_the_data_folder_is_moved(
+    sqlite_db: Database, new_client: AddClient
+) -> None:
+    settings = get_settings()
+    old = private_folder(settings.data_dir) / "client-data.key"
+    key = Fernet.generate_key()
+    old.write_bytes(key)
+    old.chmod(0o600)
+    new_client("Grace Hopper")
+    assert not old.exists()
+    assert key_file().read_bytes() == key and stat.S_IMODE(key_file().stat().st_mode) == 0o600
+    with sqlite_db.reader() as session:
+        token = session.scalar(select(PersonalRecord.token))
+    assert token and "Grace Hopper" in Fernet(key).decrypt(token.encode()).decode()
 
 
 def test_wrong_key_is_a_storage_error(

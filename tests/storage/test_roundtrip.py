@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from exoderm.errors import ConflictError, ValidationFailed
 from exoderm.storage import Database, export_jsonl, import_jsonl, open_database, upgrade
+from exoderm.storage.row_security import EVERY_ORGANISATION, set_organisation
 from exoderm.storage.tables import load_all_models
 from tests.storage.rowfactory import fill
 
@@ -17,6 +18,7 @@ from tests.storage.rowfactory import fill
 def _snapshot(db: Database) -> dict[str, list[tuple]]:
     out: dict[str, list[tuple]] = {}
     with db.engine.connect() as conn:
+        set_organisation(conn, EVERY_ORGANISATION)  # the whole installation
         for table in load_all_models().sorted_tables:
             order = list(table.primary_key.columns)
             out[table.name] = [tuple(r) for r in conn.execute(select(table).order_by(*order))]
@@ -36,6 +38,7 @@ def test_export_import_reproduces_every_table(
     any_db: Database, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     with any_db.engine.begin() as conn:
+        set_organisation(conn, EVERY_ORGANISATION)
         written = fill(conn, rows_per_table=4)
     assert written and all(n == 4 for n in written.values())
     first = tmp_path / "first.jsonl"

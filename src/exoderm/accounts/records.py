@@ -142,3 +142,27 @@ class LoginThrottle(Base):
     #: How many times in a row the limit was reached: the back-off doubles with each.
     strikes: Mapped[int] = mapped_column(Integer, default=0)
     blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StoredResponse(Base):
+    """The answer to a creating request sent with an ``Idempotency-Key``, kept 24 hours.
+
+    ``scope`` is the SHA-256 of the credential that sent it (bearer token or session
+    cookie), so two users' keys never meet; ``fingerprint`` the SHA-256 of the method, path,
+    query and body. ``body`` is a Fernet token under the client-data key: an answer about a
+    client may hold personal data. See :mod:`exoderm.accounts.idempotency`.
+    """
+
+    __tablename__ = "accounts_idempotency"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    #: ``pending`` while the first request runs, ``done`` once its answer is stored.
+    state: Mapped[str] = mapped_column(String(10))
+    status: Mapped[int | None] = mapped_column(Integer)
+    media_type: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )

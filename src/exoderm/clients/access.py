@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from exoderm.accounts import audit
 from exoderm.accounts.actor import CLINICIAN_ROLES, PERSONAL_DATA_ROLES, Actor
 from exoderm.accounts.records import Role
+from exoderm.accounts.tenancy import bind_organisation
 from exoderm.clients.records import ClientRecord
 from exoderm.errors import NotFoundError, PermissionDenied
 
@@ -67,6 +68,7 @@ def load_client(session: Session, actor: Actor, pseudonym: str, *, action: str) 
     existence of other clinics' clients does not leak.
     """
     require_client_access(actor, action=action)
+    bind_organisation(session, actor)
     key = pseudonym.strip().upper()
     client = session.scalar(select(ClientRecord).where(ClientRecord.pseudonym == key))
     if client is None or not actor.may_see_organisation(client.organisation_id):

@@ -1,9 +1,12 @@
 """The key that encrypts clients' personal data at rest (Fernet: AES-128-CBC + HMAC-SHA256).
 
 The key comes from ``Settings.encryption_key`` (``EXODERM_ENCRYPTION_KEY``). If that is
-unset, a key file ``client-data.key`` is created once in ``Settings.data_dir`` with mode
-0600 (owner read/write only) and used from then on. Losing the key makes the stored
-personal data unreadable by design; back it up apart from the database.
+unset, a key file ``client-data.key`` is created once in ``Settings.key_dir`` with mode
+0600 (owner read/write only) and used from then on. The key folder is not the data folder,
+so a copy of the database and its folder does not carry the key that decrypts it (OWASP
+ASVS 5.0 V11.1.3, V14.2.4). A key file an earlier version left in the data folder is moved
+to the key folder the first time it is needed. Losing the key makes the stored personal
+data unreadable by design; back it up apart from the database.
 """
 
 from __future__ import annotations
@@ -15,14 +18,14 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 from exoderm.errors import StorageError, UserInputError
-from exoderm.settings import Settings, get_settings, private_folder
+from exoderm.settings import Settings, get_settings, move_out_of_data_dir, private_folder
 
 KEY_FILE_NAME = "client-data.key"
 
 
 def key_file(settings: Settings | None = None) -> Path:
     """Where the generated key lives when no key is configured."""
-    return (settings or get_settings()).data_dir / KEY_FILE_NAME
+    return (settings or get_settings()).key_dir / KEY_FILE_NAME
 
 
 def _create_key_file(path: Path) -> None:
@@ -52,6 +55,7 @@ def load_key(settings: Settings | None = None) -> bytes:
     if s.encryption_key is not None:
         return s.encryption_key.get_secret_value().strip().encode("ascii")
     path = key_file(s)
+    move_out_of_data_dir(s.data_dir / KEY_FILE_NAME, path)
     if not path.exists():
         _create_key_file(path)
     return _read_key_file(path)

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
+from exoderm.accounts import idempotency
 from exoderm.accounts.actor import Actor
 from exoderm.accounts.audit import events_for
 from exoderm.clients import access
@@ -176,6 +177,7 @@ def erase_client(session: Session, actor: Actor, pseudonym: str) -> Erasure:
     removed_consents = _delete(session, ConsentRecord, client.id)
     removed_photos = _delete(session, PhotoRecord, client.id)
     _delete(session, InvitationRecord, client.id)
+    idempotency.forget_every_answer(session)  # a stored answer may hold the personal data
     client.profile = profile_of(client).anonymised().model_dump(mode="json")
     client.erased_at = utcnow()
     session.flush()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from exoderm.accounts.actor import Actor
 from exoderm.accounts.records import Organisation
+from exoderm.accounts.tenancy import bind_organisation
 from exoderm.clients import access
 from exoderm.clients.keys import cipher
 from exoderm.clients.personal import PersonalData, decrypt, encrypt
@@ -161,6 +162,7 @@ def add_client(
     """Create a client: a pseudonymous record, the encrypted personal data, the consents."""
     access.require_client_access(actor, action="add clients")
     access.require_personal_data(actor)
+    bind_organisation(session, actor)
     org = _organisation_for(session, actor, organisation_id)
     client = ClientRecord(
         pseudonym=new_pseudonym(),
@@ -254,6 +256,7 @@ def show_client(session: Session, actor: Actor, pseudonym: str) -> ClientRead:
 def list_clients(session: Session, actor: Actor, *, concern: str | None = None) -> list[ClientRow]:
     """The clients ``actor`` may see: pseudonym, concerns, phototype (no personal data)."""
     access.require_client_access(actor, action="list clients")
+    bind_organisation(session, actor)
     stmt = select(ClientRecord).order_by(ClientRecord.created_at, ClientRecord.id)
     if not actor.may_see_organisation(None):
         stmt = stmt.where(ClientRecord.organisation_id == actor.organisation_id)

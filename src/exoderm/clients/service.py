@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from exoderm.accounts.actor import Actor
 from exoderm.accounts.records import Role
+from exoderm.accounts.tenancy import bind_every_organisation, bind_organisation
 from exoderm.clients import (
     access,
     assessments,
@@ -82,6 +83,11 @@ class InstrumentRead(BaseModel):
     patient_reported: bool
     fields: list[str]
     responders: list[str]
+
+
+#: Why a questionnaire link's transaction opens every organisation: the link is found by
+#: its token before its client, and the link itself (token, factor, attempts) is the fence.
+LINK_LOOKUP = "a questionnaire link is found by its token; the link is the fence"
 
 
 def instruments() -> list[InstrumentRead]:
@@ -172,6 +178,7 @@ def add_client(
     ...     pseudonym.startswith("C-")
     True
     """
+    bind_organisation(session, actor)
     return repository.add_client(
         session,
         actor,
@@ -210,6 +217,7 @@ def get_client(session: Session, actor: Actor, pseudonym: str) -> ClientRead:
     ...         get_client(s, admin, pseudonym.lower()).personal.name
     'Ada Lovelace'
     """
+    bind_organisation(session, actor)
     return repository.show_client(session, actor, pseudonym)
 
 
@@ -250,6 +258,7 @@ def list_clients(
     ...         [r.pseudonym == pseudonym for r in list_clients(s, admin).items]
     [True]
     """
+    bind_organisation(session, actor)
     rows = repository.list_clients(session, actor, concern=concern)
     items, total = page_of_list(rows, page)
     return Page[ClientRow](items=items, total=total, limit=page.limit, offset=page.offset)
@@ -290,6 +299,7 @@ def update_profile(
     ...         update_profile(s, admin, pseudonym, profile=new).profile.market
     <Market.UK: 'UK'>
     """
+    bind_organisation(session, actor)
     return repository.update_profile(session, actor, pseudonym, profile)
 
 
@@ -324,6 +334,7 @@ def add_consent(session: Session, actor: Actor, pseudonym: str, *, consent: Cons
     ...         [(c.topic, c.given) for c in get_client(s, admin, pseudonym).consents]
     [('photos', False)]
     """
+    bind_organisation(session, actor)
     repository.add_consent(session, actor, pseudonym, consent)
 
 
@@ -379,6 +390,7 @@ def record_assessment(
     ...         record_assessment(s, admin, pseudonym, instrument="dlqi", inputs=answers).value
     10.0
     """
+    bind_organisation(session, actor)
     return assessments.record_assessment(
         session, actor, pseudonym, instrument, inputs, visit_date=visit_date
     )
@@ -416,6 +428,7 @@ def screen_client(session: Session, actor: Actor, pseudonym: str) -> ScreeningRe
     ...         "market_prohibits_human_ev" in screen_client(s, admin, pseudonym).flags
     True
     """
+    bind_organisation(session, actor)
     client = access.load_client(session, actor, pseudonym, action="screen")
     result = screen(repository.profile_of(client))
     access.log(session, actor, "screen", client, {"blocked": len(result.blocked)})
@@ -468,6 +481,7 @@ def create_regimen(
     ...     plan.pseudonym == pseudonym, plan.visits[0].kind
     (True, 'baseline')
     """
+    bind_organisation(session, actor)
     return regimen.create_regimen(session, actor, pseudonym, start=start, simulate=simulate)
 
 
@@ -504,6 +518,7 @@ def client_outcomes(session: Session, actor: Actor, pseudonym: str) -> OutcomeRe
     ...         client_outcomes(s, admin, pseudonym).points
     []
     """
+    bind_organisation(session, actor)
     return outcomes.client_outcomes(session, actor, pseudonym)
 
 
@@ -536,6 +551,7 @@ def export_client(session: Session, actor: Actor, pseudonym: str) -> ClientExpor
     ...         export_client(s, admin, pseudonym).personal_data.name
     'Ada Lovelace'
     """
+    bind_organisation(session, actor)
     return privacy.export_client(session, actor, pseudonym)
 
 
@@ -570,6 +586,7 @@ def erase_client(session: Session, actor: Actor, pseudonym: str) -> Erasure:
     ...         erase_client(s, admin, pseudonym).personal_rows_deleted
     1
     """
+    bind_organisation(session, actor)
     return privacy.erase_client(session, actor, pseudonym)
 
 
@@ -608,6 +625,7 @@ def invite_client(
     >>> link.path.startswith("/respond/"), len(link.token) >= 40
     (True, True)
     """
+    bind_organisation(session, actor)
     return invitations.issue(session, actor, pseudonym, request)
 
 
@@ -640,6 +658,7 @@ def list_invitations(session: Session, actor: Actor, pseudonym: str) -> list[Inv
     ...         [i.state.value for i in list_invitations(s, admin, pseudonym)]
     ['open']
     """
+    bind_organisation(session, actor)
     return invitations.list_for(session, actor, pseudonym)
 
 
@@ -673,6 +692,7 @@ def revoke_invitation(session: Session, actor: Actor, invitation_id: int) -> Inv
     ...         revoke_invitation(s, admin, link.id).state.value
     'revoked'
     """
+    bind_organisation(session, actor)
     return invitations.revoke(session, actor, invitation_id)
 
 
@@ -707,6 +727,9 @@ def respondent_prompt(session: Session, respondent: Respondent, *, token: str) -
     ...         respondent_prompt(s, Respondent(), token=link.token).verifier.value
     'date_of_birth'
     """
+    bind_every_organisation(
+        session, reason="a questionnaire link is found by its token; the link is the fence"
+    )
     return invitations.prompt(session, token)
 
 
@@ -747,6 +770,9 @@ def verify_respondent(
     >>> wrong.verified, wrong.attempts_left, right.verified
     (False, 19, True)
     """
+    bind_every_organisation(
+        session, reason="a questionnaire link is found by its token; the link is the fence"
+    )
     return invitations.verify(session, respondent, token, answer)
 
 
@@ -795,6 +821,9 @@ def submit_response(
     ...                         answers=answers).value
     10.0
     """
+    bind_every_organisation(
+        session, reason="a questionnaire link is found by its token; the link is the fence"
+    )
     response, _ = invitations.submit(session, respondent, token, nonce, answers)
     return response
 
@@ -848,6 +877,7 @@ def add_photo(
     ...                   view=PhotoView.frontal).media_type
     'image/png'
     """
+    bind_organisation(session, actor)
     return photos.add_photo(
         session, actor, pseudonym, data=data, view=view, captured_on=captured_on
     )
@@ -882,6 +912,7 @@ def photo_timeline(session: Session, actor: Actor, pseudonym: str) -> PhotoTimel
     ...         photo_timeline(s, admin, pseudonym).consent_in_force
     False
     """
+    bind_organisation(session, actor)
     return photos.timeline(session, actor, pseudonym)
 
 
@@ -922,6 +953,7 @@ def photo_image(
     ...         photo_image(s, admin, pseudonym, photo_id=p.id)[1]
     'image/png'
     """
+    bind_organisation(session, actor)
     return photos.image_of(session, actor, pseudonym, photo_id)
 
 
@@ -963,6 +995,7 @@ def record_treatment(
     >>> t.exposure, t.concern
     ('source:adipose-msc', 'concern:wrinkles')
     """
+    bind_organisation(session, actor)
     return treatments.record_treatment(session, actor, pseudonym, treatment)
 
 
@@ -994,6 +1027,7 @@ def list_treatments(session: Session, actor: Actor, pseudonym: str) -> list[Trea
     ...         list_treatments(s, admin, pseudonym)
     []
     """
+    bind_organisation(session, actor)
     client = access.load_client(session, actor, pseudonym, action="show")
     rows = treatments.treatments_of(session, client.id)
     access.log(session, actor, "treatments", client, {"count": len(rows)})
@@ -1031,6 +1065,7 @@ def expected_vs_observed(session: Session, actor: Actor, pseudonym: str) -> Expe
     ...         expected_vs_observed(s, admin, pseudonym).rows
     []
     """
+    bind_organisation(session, actor)
     return expectations.client_expected_observed(session, actor, pseudonym)
 
 
@@ -1062,6 +1097,7 @@ def cohort_expected_observed(session: Session, actor: Actor) -> CohortComparison
     ...         cohort_expected_observed(s, admin).rows
     []
     """
+    bind_organisation(session, actor)
     return expectations.cohort_expected_observed(session, actor)
 
 
@@ -1099,6 +1135,7 @@ def set_rwe_contribution(
     ...         set_rwe_contribution(s, admin, organisation_id=org, contributes=True).contributes
     True
     """
+    bind_organisation(session, actor)
     return rwe.set_contribution(session, actor, organisation_id, contributes=contributes)
 
 
@@ -1131,6 +1168,7 @@ def rwe_contributions(session: Session, actor: Actor) -> list[ContributionRead]:
     ...         [c.contributes for c in rwe_contributions(s, admin)]
     [True]
     """
+    bind_organisation(session, actor)
     return rwe.list_contributions(session, actor)
 
 
@@ -1168,6 +1206,7 @@ def build_real_world_evidence(
     ...         build_real_world_evidence(s, admin)
     []
     """
+    bind_organisation(session, actor)
     if min_cell < 2:
         raise UserInputError(
             f"a minimum cell size of {min_cell} identifies people",

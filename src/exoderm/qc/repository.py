@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from exoderm.accounts import audit
 from exoderm.accounts.actor import Actor
 from exoderm.accounts.records import Role
+from exoderm.accounts.tenancy import bind_organisation
 from exoderm.errors import ConflictError, LinedDocument, NotFoundError, validation_failed
 from exoderm.qc.batch import BatchRecord
 from exoderm.qc.measurement import ParticleMeasurement
@@ -82,6 +83,7 @@ def _lot_taken(session: Session, lot: str, actor: Actor) -> bool:
 def create_batch(session: Session, record: BatchRecord, actor: Actor) -> QcBatch:
     """Store a new batch; a lot number is unique within the actor's organisation."""
     actor.require(*QC_WRITE_ROLES, action="create QC batches")
+    bind_organisation(session, actor)
     if _lot_taken(session, record.lot, actor):
         raise ConflictError(f"lot {record.lot!r} already exists")
     batch = QcBatch(
@@ -113,6 +115,7 @@ def get_batch(session: Session, lot: str, actor: Actor | None = None) -> QcBatch
     """
     stmt = select(QcBatch).where(QcBatch.lot == lot)
     if actor is not None:
+        bind_organisation(session, actor)
         stmt = stmt.where(visible_to(actor))
     batches = list(session.scalars(stmt.order_by(QcBatch.id)))
     if not batches:
@@ -143,6 +146,7 @@ def list_batches(
 ) -> list[QcBatch]:
     """All batches (of one product if given) the actor may see, oldest first."""
     if actor is not None:
+        bind_organisation(session, actor)
         return list(session.scalars(batches_query(actor, product)))
     stmt = select(QcBatch).order_by(QcBatch.created_at, QcBatch.id)
     if product is not None:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from exoderm.accounts.actor import Actor
 from exoderm.accounts.records import Role
+from exoderm.accounts.tenancy import bind_organisation
 from exoderm.errors import UserInputError
 from exoderm.qc import certificate as certificates
 from exoderm.qc import repository
@@ -119,6 +120,7 @@ def list_batches(
     ...     [b.lot for b in list_batches(s, me, product="Serum A").items]
     ['L-1']
     """
+    bind_organisation(session, actor)
     actor.require(*QC_READ_ROLES, action="read QC batches")
     stmt = repository.batches_query(actor, product, newest_first=newest_first)
     rows, total = page_of_select(session, stmt, page)
@@ -165,6 +167,7 @@ def get_batch(session: Session, actor: Actor, lot: str) -> BatchRead:
     >>> got.record.source.cell_type, got.measurements, got.certificates
     ('UC-MSC', [], [])
     """
+    bind_organisation(session, actor)
     batch = _fenced(session, actor, lot, QC_READ_ROLES, "read QC batches")
     return _read(session, batch)
 
@@ -205,6 +208,7 @@ def create_batch(session: Session, actor: Actor, *, record: BatchRecord) -> Batc
     ...     create_batch(s, local_operator(), record=example_record("L-1")).product
     'Serum A'
     """
+    bind_organisation(session, actor)
     batch = repository.create_batch(session, record, actor)
     return _read(session, batch)
 
@@ -247,6 +251,7 @@ def record_measurement(
     ...     record_measurement(s, me, "L-1", measurement=m).measurement.concentration_per_ml
     2000000000.0
     """
+    bind_organisation(session, actor)
     return repository.record_measurement(session, lot, measurement, actor)
 
 
@@ -305,6 +310,7 @@ def import_measurements(
     >>> [(m.measurement.source_file, m.measurement.concentration_per_ml) for m in got]
     [('run.csv', 1000000000.0)]
     """
+    bind_organisation(session, actor)
     _fenced(session, actor, lot, QC_WRITE_ROLES, "record QC measurements")
     if format is not None and format not in FORMATS:
         raise UserInputError(
@@ -368,6 +374,7 @@ def check_batch(
     >>> d.spec, d.decision
     ('exoderm-default-ev@1.0', 'needs review')
     """
+    bind_organisation(session, actor)
     batch = _fenced(session, actor, lot, QC_READ_ROLES, "check QC batches")
     return DecisionRead.of(evaluate_batch(session, batch, _spec(spec, spec_sheet)))
 
@@ -438,6 +445,7 @@ def sign_certificate(
     >>> cert.version, cert.signer_name, cert.meaning
     (1, 'Anna Berg (qa.anna)', 'Reviewed by Quality Assurance (not a release)')
     """
+    bind_organisation(session, signer.actor)
     batch = _fenced(
         session, signer.actor, lot, certificates.SIGN_ROLES, "sign certificates of analysis"
     )
@@ -491,6 +499,7 @@ def check_may_sign(session: Session, actor: Actor, lot: str) -> None:
     ...
     exoderm.errors.PermissionDenied: vic (viewer) may not sign certificates of analysis...
     """
+    bind_organisation(session, actor)
     _fenced(session, actor, lot, certificates.SIGN_ROLES, "sign certificates of analysis")
 
 
@@ -538,6 +547,7 @@ def list_certificates(session: Session, actor: Actor, lot: str) -> list[Certific
     ...     list_certificates(s, me, "L-1")
     []
     """
+    bind_organisation(session, actor)
     batch = _fenced(session, actor, lot, QC_READ_ROLES, "read certificates of analysis")
     return [CertificateRead.of(c) for c in certificates.certificates_of(session, batch)]
 
@@ -587,6 +597,7 @@ def get_certificate(
     >>> doc.pdf[:4], "L-1" in doc.html
     (b'%PDF', True)
     """
+    bind_organisation(session, actor)
     batch = _fenced(session, actor, lot, QC_READ_ROLES, "read certificates of analysis")
     return CertificateDocument.of_row(certificates.certificate(session, batch, version), lot)
 
@@ -633,6 +644,7 @@ def draft_certificate(
     >>> draft.decision, "DRAFT" in draft.html
     ('needs review', True)
     """
+    bind_organisation(session, actor)
     batch = _fenced(session, actor, lot, QC_READ_ROLES, "preview certificates of analysis")
     return certificates.draft_certificate(session, batch, spec=_spec(spec, spec_sheet))
 
@@ -679,6 +691,7 @@ def lot_trends(
     ...     [(c.metric, len(c.points)) for c in lot_trends(s, me, "Serum A")]
     [('mode_nm', 0), ('concentration_per_ml', 0), ('particles_per_ug_protein', 0)]
     """
+    bind_organisation(session, actor)
     actor.require(*QC_READ_ROLES, action="read QC trends")
     batches = session.scalars(repository.batches_query(actor, product))
     return lot_charts([batch_facts(session, b) for b in batches], baseline)
@@ -712,6 +725,7 @@ def list_specs(session: Session, actor: Actor) -> list[str]:
     ...     list_specs(s, local_operator())
     ['exoderm-default-ev@1.0']
     """
+    bind_organisation(session, actor)
     actor.require(*QC_READ_ROLES, action="read specification sheets")
     return packaged_specs()
 

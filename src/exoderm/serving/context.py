@@ -17,7 +17,7 @@ from fastapi import Request
 
 from exoderm.serving.caches import TtlCache
 from exoderm.serving.jobs import JobRunner
-from exoderm.settings import Settings, private_folder
+from exoderm.settings import Settings, move_out_of_data_dir, private_folder
 from exoderm.storage.engine import Database
 
 
@@ -40,13 +40,15 @@ async def app_context(request: Request) -> AppContext:
 
 
 def load_secret_key(settings: Settings) -> str:
-    """The key that signs login-form CSRF tokens: from settings, else a file in data_dir.
+    """The key that signs login-form CSRF tokens: from settings, else a file in key_dir.
 
-    The file is created once with mode 0600, so restarts keep pending login forms valid.
+    The file is created once with mode 0600, so restarts keep pending login forms valid;
+    one an earlier version left in data_dir is moved to key_dir.
     """
     if settings.secret_key is not None:
         return settings.secret_key.get_secret_value()
-    path = Path(settings.data_dir) / "secret_key"
+    path = Path(settings.key_dir) / "secret_key"
+    move_out_of_data_dir(Path(settings.data_dir) / "secret_key", path)
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
     private_folder(path.parent)

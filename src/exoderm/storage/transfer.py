@@ -42,6 +42,7 @@ from exoderm.errors import ConflictError, Problem, UserInputError, ValidationFai
 from exoderm.errors import Location as Loc
 from exoderm.storage.engine import Database
 from exoderm.storage.migrate import current_revisions
+from exoderm.storage.row_security import EVERY_ORGANISATION, set_organisation
 from exoderm.storage.tables import load_all_models
 
 FORMAT = "exoderm-export"
@@ -96,6 +97,7 @@ def iter_export(db: Database) -> Iterator[str]:
     metadata = load_all_models()
     tables = _tables(metadata)
     with db.engine.connect() as conn, conn.begin():
+        set_organisation(conn, EVERY_ORGANISATION)  # the whole installation
         counts = {t.name: conn.scalar(select(func.count()).select_from(t)) or 0 for t in tables}
         header = {
             "format": FORMAT,
@@ -239,6 +241,7 @@ def import_jsonl(db: Database, path: Path) -> dict[str, int]:
             expected=f"{sorted(current_revisions(db))} (run 'exoderm db upgrade' on both)",
         )
     with db.engine.begin() as conn:
+        set_organisation(conn, EVERY_ORGANISATION)  # the whole installation
         for table in tables:
             if conn.scalar(select(func.count()).select_from(table)):
                 raise ConflictError(
