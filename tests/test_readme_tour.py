@@ -149,5 +149,8 @@ def test_readme_tour_runs(tmp_path: Path) -> None:
     assert not (work / "docs").exists()
     # the data directory and the files in it are private to their owner
     assert _mode(data) == 0o700 and _mode(data / "reports") == 0o700
-    for private in ("exoderm.db", "client-data.key"):
-        assert _mode(data / private) == 0o600, private
+    assert _mode(data / "exoderm.db") == 0o600
+    # the key that decrypts it is beside the settings file, not in the data directory
+    keys = tmp_path / "keys"
+    assert not (data / "client-data.key").exists()
+    assert _mode(keys) == 0o700 and _mode(keys / "client-data.key") == 0o600

@@ -70,6 +70,24 @@ def test_user_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert run([*db, "user", "deactivate", "nina"], capsys)[0] == 0
 
 
+def test_user_mfa_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Enrol, confirm with a code, and remove a second factor from the command line."""
+    import pyotp
+
+    db = ["--db", f"sqlite:///{tmp_path / 'cli.db'}", "--format", "json"]
+    assert run([*db, "user", "create", "root", "--role", "admin"], capsys)[0] == 0
+    code, out, _ = run([*db, "user", "mfa", "enrol", "root"], capsys)
+    enrolment = json.loads(out)
+    assert code == 0 and enrolment["uri"].startswith("otpauth://totp/exoderm:root")
+    assert run([*db, "user", "mfa", "confirm", "root", "000000"], capsys)[0] != 0
+    totp = pyotp.TOTP(enrolment["secret"])
+    assert run([*db, "user", "mfa", "confirm", "root", totp.now()], capsys)[0] == 0
+    code, _, err = run([*db, "user", "mfa", "enrol", "root"], capsys)
+    assert code != 0 and "already has a second factor" in err and "Traceback" not in err
+    code, _, err = run([*db, "user", "mfa", "remove", "root"], capsys)
+    assert code == 0 and "removed" in err
+
+
 def test_exoderm_serve_on_a_fresh_machine(tmp_path: Path) -> None:
     """The real command in a subprocess: fresh data dir → admin password printed once →
     the service answers and the password logs in."""

@@ -92,7 +92,7 @@ def test_wrong_password_is_announced(browser: Any, server: str) -> None:
     page.get_by_label("Username").fill("sci")
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Log in").click()
-    assert "Wrong username or password" in page.get_by_role("alert").inner_text()
+    assert "Wrong username, password or one-time code" in page.get_by_role("alert").inner_text()
     context.close()
 
 

@@ -56,7 +56,7 @@ def test_wrong_password_shows_form_again(world: World) -> None:
         "/login",
         data={"username": "sci", "password": "wrong-wrong-1", "login_token": token.group(1)},
     )
-    assert r.status_code == 401 and "Wrong username or password" in r.text
+    assert r.status_code == 401 and "Wrong username, password or one-time code" in r.text
 
 
 def test_session_write_needs_csrf(world: World) -> None:

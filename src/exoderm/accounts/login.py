@@ -4,7 +4,12 @@
    under a row lock; refused while either is blocked, see :mod:`exoderm.accounts.throttle`);
 2. *verify* the password outside any transaction (argon2 is slow on purpose, and at most
    a few hashes run at once, see :mod:`exoderm.accounts.passwords`);
-3. *settle*: a success clears the account's attempts and upgrades an outdated hash; a
+3. *second factor*: a user with a confirmed TOTP factor
+   (:mod:`exoderm.accounts.second_factor`) must also give a current, unused code; a
+   missing or wrong code is a failure like a wrong password (counted, audited). Re-entering
+   the password inside an authenticated session (a signature, a password change) checks
+   the password only: the session was opened with both factors;
+4. *settle*: a success clears the account's attempts and upgrades an outdated hash; a
    failure stays counted and is written to the audit log (the username tried and the
    address, never the password).
 """
@@ -13,7 +18,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from exoderm.accounts import audit
+from exoderm.accounts import audit, second_factor
 from exoderm.accounts.passwords import hash_password, needs_rehash, verify_password
 from exoderm.accounts.records import User
 from exoderm.accounts.throttle import (
@@ -22,6 +27,7 @@ from exoderm.accounts.throttle import (
     reserve_attempt,
     settle_attempt,
 )
+from exoderm.clients.keys import cipher
 from exoderm.errors import ExodermError
 from exoderm.storage.engine import Database
 
@@ -32,6 +38,10 @@ class LoginFailed(ExodermError):
     exit_code = 5
     http_status = 401
     title = "Unauthorized"
+
+
+class SecondFactorRequired(LoginFailed):
+    """The password was right, and the account needs a one-time code as well."""
 
 
 def _policy(policy: LoginPolicy | None) -> LoginPolicy:
@@ -51,18 +61,42 @@ def _audit_failure(
     user_id: int | None,
     organisation_id: int | None,
 ) -> None:
+    failed = reason != "throttled"
     with db.transaction() as session:
-        if reason == "wrong_credentials":
+        if failed:
             settle_attempt(session, username, address, succeeded=False)
         audit.record(
             session,
             actor=username[:100] or "-",
-            action="login.failed" if reason == "wrong_credentials" else "login.throttled",
+            action="login.failed" if failed else "login.throttled",
             subject_type="user",
             subject_id=user_id if user_id is not None else "unknown",
             organisation_id=organisation_id,
             detail={"address": (address or "")[:100], "reason": reason},
         )
+
+
+def _check_second_factor(
+    db: Database,
+    username: str,
+    address: str | None,
+    user_id: int,
+    organisation_id: int | None,
+    otp: str | None,
+) -> None:
+    with db.transaction() as session:
+        if not second_factor.has_factor(session, user_id):
+            return
+        ok = second_factor.check(session, user_id, otp, cipher=cipher())
+    if ok:
+        return
+    reason = "wrong_second_factor" if otp else "second_factor_missing"
+    _audit_failure(
+        db, username, address, reason=reason, user_id=user_id, organisation_id=organisation_id
+    )
+    if not otp:
+        raise SecondFactorRequired("a one-time code from the authenticator app is required")
+    raise LoginFailed("wrong or already used one-time code")
 
 
 def login(
@@ -72,11 +106,16 @@ def login(
     address: str | None,
     *,
     policy: LoginPolicy | None = None,
+    otp: str | None = None,
+    second_factor: bool = True,
 ) -> int:
     """Check a login; returns the user id. Failures are committed although login fails.
 
     Raises :class:`~exoderm.accounts.throttle.TooManyAttempts` while the account or the
-    address is blocked, and :class:`LoginFailed` for a wrong username or password.
+    address is blocked, :class:`LoginFailed` for a wrong username or password or a wrong
+    one-time code, and :class:`SecondFactorRequired` when the account has a second factor
+    and ``otp`` is missing. ``second_factor=False`` is for re-authentication inside a
+    session that was opened with both factors.
     """
     rules = _policy(policy)
     with db.transaction() as session:
@@ -110,6 +149,8 @@ def login(
         raise LoginFailed("wrong username or password")
     assert found is not None
     user_id, stored = found[0], found[1]
+    if second_factor:
+        _check_second_factor(db, username, address, user_id, found[3], otp)
     upgraded = hash_password(password) if stored and needs_rehash(stored) else None
     with db.transaction() as session:
         settle_attempt(session, username, address, succeeded=True)

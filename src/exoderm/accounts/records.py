@@ -166,3 +166,23 @@ class StoredResponse(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
+
+
+class TotpFactor(Base):
+    """A user's time-based one-time password factor (RFC 6238), the second factor of login.
+
+    ``secret`` is the base32 shared secret as a Fernet token under the client-data key;
+    ``last_step`` the 30-second time step of the last accepted code, so that no code is
+    accepted twice (OWASP ASVS 5.0 V6.5.1). The factor counts once ``confirmed_at`` is set,
+    i.e. after the user has entered one code from their authenticator.
+    """
+
+    __tablename__ = "accounts_totp"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret: Mapped[str] = mapped_column(Text)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_step: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

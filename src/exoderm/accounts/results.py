@@ -92,3 +92,12 @@ class OpenedSession(BaseModel):
 
     user_id: int
     cookie_value: str
+
+
+class SecondFactorEnrolment(BaseModel):
+    """A new authenticator secret, shown once: the ``otpauth://`` URI (for a QR code) and
+    the base32 secret (to type in)."""
+
+    username: str
+    secret: str
+    uri: str

@@ -30,7 +30,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exoderm.accounts import audit
+from exoderm.accounts import audit, second_factor
 from exoderm.accounts import sessions as session_lib
 from exoderm.accounts import tokens as token_lib
 from exoderm.accounts import users as user_lib
@@ -51,11 +51,13 @@ from exoderm.accounts.results import (
     MeRead,
     OpenedSession,
     OrganisationRead,
+    SecondFactorEnrolment,
     TokenRead,
     UserRead,
 )
 from exoderm.accounts.scopes import parse_scopes
 from exoderm.accounts.throttle import LoginPolicy
+from exoderm.clients.keys import cipher
 from exoderm.errors import NotFoundError, PermissionDenied, UserInputError
 from exoderm.storage.engine import Database
 from exoderm.storage.paging import FIRST_PAGE, Page, PageQuery, page_of_list, page_of_select
@@ -719,7 +721,7 @@ def change_own_password(
     exoderm.errors.UserInputError: field 'current_password': the current password is wrong...
     """
     try:
-        login(db, actor.username, current_password, address, policy=policy)
+        login(db, actor.username, current_password, address, policy=policy, second_factor=False)
     except LoginFailed:
         raise UserInputError(
             "the current password is wrong",
@@ -751,6 +753,7 @@ def open_browser_session(
     address: str | None = None,
     policy: LoginPolicy | None = None,
     lifetime_hours: int | None = None,
+    otp: str | None = None,
 ) -> OpenedSession:
     """Log in from a browser: throttle, verify, and start a server-side session.
 
@@ -766,6 +769,8 @@ def open_browser_session(
         Login limits (default: from the settings).
     lifetime_hours : int, optional
         The session's absolute lifetime (default 12 h).
+    otp : str, optional
+        The one-time code, required when the user has a second factor.
 
     Returns
     -------
@@ -796,7 +801,7 @@ def open_browser_session(
     >>> len(open_browser_session(db, username="boss", password="long-enough-1").cookie_value)
     43
     """
-    user_id = login(db, username, password, address, policy=policy)
+    user_id = login(db, username, password, address, policy=policy, otp=otp)
     with db.transaction() as session:
         started = session_lib.start_session(
             session, user_lib.get_user(session, user_id), lifetime_hours=lifetime_hours
@@ -849,6 +854,7 @@ def issue_token_by_password(
     expires_in_days: int | None = None,
     address: str | None = None,
     policy: LoginPolicy | None = None,
+    otp: str | None = None,
 ) -> IssuedTokenRead:
     """Exchange a username and password for an API token (throttled like any login).
 
@@ -868,6 +874,8 @@ def issue_token_by_password(
         The client's address, for throttling.
     policy : LoginPolicy, optional
         Login limits (default: from the settings).
+    otp : str, optional
+        The one-time code, required when the user has a second factor.
 
     Returns
     -------
@@ -892,7 +900,7 @@ def issue_token_by_password(
     ...                         scopes=["qc:read"]).info.scopes
     ['qc:read']
     """
-    user_id = login(db, username, password, address, policy=policy)
+    user_id = login(db, username, password, address, policy=policy, otp=otp)
     with db.transaction() as session:
         issued = token_lib.issue_token(
             session,
@@ -1304,3 +1312,222 @@ def list_jobs(jobs: JobBoard[J], actor: Actor, *, page: PageQuery = FIRST_PAGE) 
     found.sort(key=lambda j: j.created_at, reverse=True)
     items, total = page_of_list(found, page)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+def enrol_second_factor(
+    session: Session, actor: Actor, *, user: int | str | None = None
+) -> SecondFactorEnrolment:
+    """Start a TOTP second factor for oneself (or, for admins, anyone); audited.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        Who acts.
+    user : int or str, optional
+        Whose (id or username); default the actor.
+
+    Returns
+    -------
+    SecondFactorEnrolment
+        The secret and its URI; the factor counts once confirmed with a code.
+
+    References
+    ----------
+    .. [1] M'Raihi, D. et al. (2011). TOTP: Time-Based One-Time Password Algorithm.
+       RFC 6238.
+    .. [2] OWASP Foundation (2025). ASVS 5.0.0, V6.3.3 and V6.5.
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     _ = create_user(s, root, username="boss", role="admin", password="long-enough-1")
+    ...     enrol_second_factor(s, root, user="boss").uri.startswith("otpauth://totp/")
+    True
+    """
+    row = _own_or_admin(session, actor, user, "set up a second factor")
+    enrolment = second_factor.enrol(session, row, cipher=cipher())
+    _audit_factor(session, actor, row, "second_factor.enrol")
+    return SecondFactorEnrolment(username=row.username, secret=enrolment.secret, uri=enrolment.uri)
+
+
+def confirm_second_factor(
+    session: Session, actor: Actor, *, code: str, user: int | str | None = None
+) -> UserRead:
+    """Confirm a TOTP enrolment with one code; from then on login needs a code; audited.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        Who acts.
+    code : str
+        Six digits from the authenticator app.
+    user : int or str, optional
+        Whose (id or username); default the actor.
+
+    Returns
+    -------
+    UserRead
+        The user.
+
+    References
+    ----------
+    .. [1] M'Raihi, D. et al. (2011). TOTP: Time-Based One-Time Password Algorithm.
+       RFC 6238.
+
+    Examples
+    --------
+    >>> import pyotp
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     _ = create_user(s, root, username="boss", role="admin", password="long-enough-1")
+    ...     e = enrol_second_factor(s, root, user="boss")
+    ...     confirm_second_factor(s, root, user="boss", code=pyotp.TOTP(e.secret).now()).username
+    'boss'
+    """
+    row = _own_or_admin(session, actor, user, "confirm a second factor")
+    second_factor.confirm(session, row, code, cipher=cipher())
+    _audit_factor(session, actor, row, "second_factor.confirm")
+    return UserRead.model_validate(row)
+
+
+def remove_second_factor(session: Session, actor: Actor, *, user: int | str | None = None) -> bool:
+    """Remove a user's second factor (one's own, or an admin for anyone); audited.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        Who acts.
+    user : int or str, optional
+        Whose (id or username); default the actor.
+
+    Returns
+    -------
+    bool
+        Whether there was a factor.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). ASVS 5.0.0, V6.4 Authentication Factor Lifecycle.
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     _ = create_user(s, root, username="boss", role="admin", password="long-enough-1")
+    ...     remove_second_factor(s, root, user="boss")
+    False
+    """
+    row = _own_or_admin(session, actor, user, "remove a second factor")
+    removed = second_factor.remove(session, row)
+    if removed:
+        _audit_factor(session, actor, row, "second_factor.remove")
+    return removed
+
+
+def has_second_factor(session: Session, actor: Actor, *, user: int | str | None = None) -> bool:
+    """Whether a user (default the actor) has a confirmed second factor.
+
+    Parameters
+    ----------
+    session : Session
+        An open session.
+    actor : Actor
+        Who asks.
+    user : int or str, optional
+        Whose (id or username); default the actor.
+
+    Returns
+    -------
+    bool
+        True when login needs a one-time code.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). ASVS 5.0.0, V6.3.3.
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     _ = create_user(s, root, username="boss", role="admin", password="long-enough-1")
+    ...     has_second_factor(s, root, user="boss")
+    False
+    """
+    row = _own_or_admin(session, actor, user, "see a second factor")
+    return second_factor.has_factor(session, row.id)
+
+
+def _audit_factor(session: Session, actor: Actor, row: User, action: str) -> None:
+    audit.record(
+        session,
+        actor=actor.username,
+        action=action,
+        subject_type="user",
+        subject_id=row.id,
+        organisation_id=row.organisation_id,
+    )
+
+
+def remove_own_second_factor(
+    db: Database,
+    actor: Actor,
+    *,
+    current_password: str,
+    address: str | None = None,
+    policy: LoginPolicy | None = None,
+) -> bool:
+    """Remove one's own second factor after re-entering the password (throttled); audited.
+
+    Parameters
+    ----------
+    db : Database
+        The database (the password check commits its attempt on its own).
+    actor : Actor
+        The logged-in user.
+    current_password : str
+        Re-entered, checked like a login.
+    address : str, optional
+        The client's address, for throttling.
+    policy : LoginPolicy, optional
+        Login limits (default: from the settings).
+
+    Returns
+    -------
+    bool
+        Whether there was a factor.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). ASVS 5.0.0, V6.4 and V7.5.1 (re-authentication before
+       changing an authentication factor).
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> from exoderm.accounts.users import actor_for, get_user
+    >>> db, root = scratch_database(), Actor(username="root", role=Role.admin)
+    >>> with db.transaction() as s:
+    ...     _ = create_user(s, root, username="boss", role="admin", password="long-enough-1")
+    ...     boss = actor_for(get_user(s, "boss"))
+    >>> remove_own_second_factor(db, boss, current_password="long-enough-1")
+    False
+    """
+    try:
+        login(db, actor.username, current_password, address, policy=policy, second_factor=False)
+    except LoginFailed:
+        raise UserInputError(
+            "the current password is wrong", field="current_password", expected="your password"
+        ) from None
+    with db.transaction() as session:
+        return remove_second_factor(session, actor)

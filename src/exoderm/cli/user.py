@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import segno
 import typer
 
 from exoderm.accounts import service
@@ -19,6 +20,11 @@ org_app = typer.Typer(help="Organisations (clinics, labs, companies).", no_args_
 token_app = typer.Typer(help="API tokens (stored hashed; shown once).", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.add_typer(token_app, name="token")
+mfa_app = typer.Typer(
+    help="Second login factor: an authenticator app's one-time codes (TOTP).",
+    no_args_is_help=True,
+)
+app.add_typer(mfa_app, name="mfa")
 
 
 def register(root: typer.Typer) -> None:
@@ -106,6 +112,38 @@ def deactivate(username: str) -> None:
     with STATE.database().transaction() as session:
         service.set_active(session, local_operator(), user=username, active=False)
     info(f"{username} deactivated")
+
+
+@mfa_app.command("enrol")
+def mfa_enrol(
+    username: str,
+    qr: Annotated[
+        bool, typer.Option("--qr", help="Also draw the QR code in the terminal.")
+    ] = False,
+) -> None:
+    """Give a user a new authenticator secret (shown once); confirm it with a code."""
+    with STATE.database().transaction() as session:
+        enrolment = service.enrol_second_factor(session, local_operator(), user=username)
+    emit_object(enrolment.model_dump())
+    if qr:
+        segno.make(enrolment.uri, error="m").terminal(compact=True)
+    info(f"scan it in the app, then: exoderm user mfa confirm {username} <code>")
+
+
+@mfa_app.command("confirm")
+def mfa_confirm(username: str, code: str) -> None:
+    """Turn the enrolment on with one code from the app; login then needs a code."""
+    with STATE.database().transaction() as session:
+        service.confirm_second_factor(session, local_operator(), user=username, code=code)
+    info(f"{username} now logs in with a password and a one-time code")
+
+
+@mfa_app.command("remove")
+def mfa_remove(username: str) -> None:
+    """Remove a user's second factor (e.g. a lost phone); they can enrol again."""
+    with STATE.database().transaction() as session:
+        removed = service.remove_second_factor(session, local_operator(), user=username)
+    info(f"{username}: second factor {'removed' if removed else 'was not set up'}")
 
 
 @org_app.command("add")

@@ -155,7 +155,7 @@ def reauthenticate(
             f"{actor.username} is not an exoderm account: sign as an exoderm user"
         )
     try:
-        user_id = login(db, actor.username, password, address)
+        user_id = login(db, actor.username, password, address, second_factor=False)
     except LoginFailed:
         raise ReauthenticationFailed(
             "the password is wrong: the certificate was not signed"
@@ -243,7 +243,7 @@ def authenticate_signer(
             f"signing as {username} needs the account's password (prompt or EXODERM_PASSWORD)"
         )
     try:
-        user_id = login(db, str(username), password, address)
+        user_id = login(db, str(username), password, address, second_factor=False)
     except LoginFailed:
         raise ReauthenticationFailed(
             "wrong username or password: the certificate was not signed"

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlsplit
 
+import segno
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from exoderm.accounts import service
-from exoderm.accounts.login import LoginFailed
+from exoderm.accounts.login import LoginFailed, SecondFactorRequired
 from exoderm.accounts.throttle import TooManyAttempts
 from exoderm.errors import UserInputError
 from exoderm.serving.auth import (
@@ -84,6 +85,7 @@ def login_submit(
     password: Annotated[str, Form(max_length=1024)],
     login_token: Annotated[str, Form(max_length=500)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
+    otp: Annotated[str, Form(max_length=20)] = "",
     svc: AppContext = Depends(app_context),
 ) -> Response:
     check_login_token(request, svc, login_token)
@@ -95,16 +97,26 @@ def login_submit(
             address=client_address(request),
             policy=login_policy(svc),
             lifetime_hours=svc.settings.session_lifetime_hours,
+            otp=otp or None,
         )
     except TooManyAttempts as exc:
         return _login_page(
             request, svc, error=str(exc), next_url=_safe_next(next), status=429, username=username
         )
+    except SecondFactorRequired:
+        return _login_page(
+            request,
+            svc,
+            error="Enter the one-time code from your authenticator app.",
+            next_url=_safe_next(next),
+            status=401,
+            username=username,
+        )
     except LoginFailed:
         return _login_page(
             request,
             svc,
-            error="Wrong username or password.",
+            error="Wrong username, password or one-time code.",
             next_url=_safe_next(next),
             status=401,
             username=username,
@@ -141,10 +153,61 @@ def account(
 ) -> Response:
     with svc.db.reader() as s:
         tokens = service.list_tokens(s, who.actor)
+        factor = service.has_second_factor(s, who.actor)
     changed = request.query_params.get("password") == "changed"
     return render(
-        request, "account.html", {"tokens": tokens, "new_token": None, "password_changed": changed}
+        request,
+        "account.html",
+        {
+            "tokens": tokens,
+            "new_token": None,
+            "password_changed": changed,
+            "has_factor": factor,
+            "factor_note": request.query_params.get("factor", ""),
+        },
     )
+
+
+@router.post("/account/second-factor")
+def account_enrol_factor(
+    request: Request, who: Principal = Depends(page_user), svc: AppContext = Depends(app_context)
+) -> Response:
+    """Start an authenticator app: the QR code and secret are shown once, on this page."""
+    with svc.db.transaction() as s:
+        enrolment = service.enrol_second_factor(s, who.actor)
+        tokens = service.list_tokens(s, who.actor)
+    qr = str(segno.make(enrolment.uri, error="m").svg_inline(scale=4, title="Authenticator"))
+    context = {"tokens": tokens, "new_token": None, "has_factor": False, "enrolment": enrolment}
+    return render(request, "account.html", {**context, "enrolment_qr": qr})
+
+
+@router.post("/account/second-factor/confirm")
+def account_confirm_factor(
+    request: Request,
+    code: Annotated[str, Form(min_length=1, max_length=20)],
+    who: Principal = Depends(page_user),
+    svc: AppContext = Depends(app_context),
+) -> Response:
+    with svc.db.transaction() as s:
+        service.confirm_second_factor(s, who.actor, code=code)
+    return RedirectResponse("/account?factor=on", status_code=303)
+
+
+@router.post("/account/second-factor/remove")
+def account_remove_factor(
+    request: Request,
+    current_password: Annotated[str, Form(max_length=1024)],
+    who: Principal = Depends(page_user),
+    svc: AppContext = Depends(app_context),
+) -> Response:
+    service.remove_own_second_factor(
+        svc.db,
+        who.actor,
+        current_password=current_password,
+        address=client_address(request),
+        policy=login_policy(svc),
+    )
+    return RedirectResponse("/account?factor=off", status_code=303)
 
 
 @router.post("/account/tokens")

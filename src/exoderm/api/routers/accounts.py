@@ -54,6 +54,11 @@ class TokenRequest(BaseModel):
     name: str = Field("api", min_length=1, max_length=100)
     scopes: list[str] | None = Field(None, description="Default: every scope of the role.")
     expires_in_days: int | None = Field(None, ge=1, le=3650)
+    otp: str | None = Field(
+        None,
+        max_length=20,
+        description="The one-time code from the authenticator app, if the account has one.",
+    )
 
 
 class NewToken(BaseModel):
@@ -93,6 +98,7 @@ def token_by_password(
         expires_in_days=body.expires_in_days,
         address=client_address(request),
         policy=login_policy(svc),
+        otp=body.otp,
     )
 
 
