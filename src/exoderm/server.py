@@ -115,6 +115,10 @@ class SecurityHeaders:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
                 headers.setdefault("X-Frame-Options", "DENY")
+                # no cross-origin window may keep a handle on ours, and no other site may
+                # embed our responses (client photos, certificates) (ASVS 5.0 V3.4.8, V3.5.8)
+                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+                headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
                 headers.setdefault(
                     "Content-Security-Policy", _DOCS_CSP if path == "/docs" else _CSP
                 )

@@ -42,6 +42,7 @@ from exoderm.clients.treatments import ExposureKind, Route, TreatmentInput
 from exoderm.errors import UserInputError
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
+from exoderm.serving.downloads import attachment
 from exoderm.web.charts import date_chart
 from exoderm.web.page_auth import page_scope
 from exoderm.web.templating import render
@@ -421,29 +422,25 @@ def regimen(
         return Response(
             invitation_reminders(plan),
             media_type="text/calendar",
-            headers={
-                "Content-Disposition": f'attachment; filename="questionnaires-{pseudonym}.ics"'
-            },
+            headers=attachment(f"questionnaires-{pseudonym}.ics"),
         )
     if format == "ics":
         return Response(
             regimen_calendar(plan),
             media_type="text/calendar",
-            headers={"Content-Disposition": f'attachment; filename="regimen-{pseudonym}.ics"'},
+            headers=attachment(f"regimen-{pseudonym}.ics"),
         )
     if format == "report":
         return Response(
             clinician_report_pdf(plan),
             media_type="application/pdf",
-            headers={
-                "Content-Disposition": f'attachment; filename="regimen-report-{pseudonym}.pdf"'
-            },
+            headers=attachment(f"regimen-report-{pseudonym}.pdf"),
         )
     if format == "pdf":
         return Response(
             regimen_pdf(plan),
             media_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="regimen-{pseudonym}.pdf"'},
+            headers=attachment(f"regimen-{pseudonym}.pdf"),
         )
     return render(
         request,

@@ -42,6 +42,7 @@ from exoderm.design.raw_materials import (
 from exoderm.errors import Location, Problem, UserInputError, ValidationFailed
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
+from exoderm.serving.downloads import attachment
 from exoderm.serving.uploads import save_upload
 from exoderm.web.charts import bar_chart
 from exoderm.web.form_values import integer, number
@@ -261,9 +262,7 @@ async def label_report(
     body = await run_in_threadpool(service.render_label_report, dossier, fmt)
     media = "application/pdf" if fmt == "pdf" else "text/html; charset=utf-8"
     name = f"label-check-{dossier.checked_on.isoformat()}.{fmt}"
-    return Response(
-        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return Response(body, media_type=media, headers=attachment(name))
 
 
 async def _label_values(form: FormData) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from exoderm.nta.results import NtaJobResult
 from exoderm.qc.certificate import plot_range
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
+from exoderm.serving.downloads import attachment
 from exoderm.serving.jobs import Job, JobStatus
 from exoderm.web.charts import png_of, size_distribution_figure, svg_of
 from exoderm.web.page_auth import page_user
@@ -90,7 +91,7 @@ def _attachment(body: bytes, media_type: str, filename: str) -> Response:
     return Response(
         body,
         media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers=attachment(filename),
     )
 
 

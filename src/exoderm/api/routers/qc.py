@@ -31,6 +31,7 @@ from exoderm.qc import service as qc
 from exoderm.qc.signing import Meaning, reauthenticate
 from exoderm.serving.auth import Principal, client_address, need
 from exoderm.serving.context import AppContext, app_context
+from exoderm.serving.downloads import attachment
 from exoderm.serving.paging import page_query
 from exoderm.serving.uploads import save_upload
 from exoderm.storage.paging import Page, PageQuery
@@ -224,7 +225,7 @@ def certificate_pdf(
     return Response(
         cert.pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="coa-{lot}-v{version}.pdf"'},
+        headers=attachment(f"coa-{lot}-v{version}.pdf"),
     )
 
 
