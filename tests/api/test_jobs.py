@@ -51,6 +51,7 @@ def test_user_error_and_crash_are_recorded(runner: JobRunner) -> None:
     b = runner.wait(runner.submit("x", crash, owner_id=1, organisation_id=None).id)
     assert a.status is JobStatus.failed and a.error_status == 422 and "fps" in (a.error or "")
     assert b.status is JobStatus.failed and b.error_status == 500 and "boom" not in (b.error or "")
+    assert "boom" not in b.message and "logged" in b.message
 
 
 def test_runner_finds_and_lists_its_jobs(runner: JobRunner) -> None:

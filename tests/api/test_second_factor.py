@@ -36,15 +36,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return fake
 
 
-_CLOCK: list[Clock] = []
-
-
-@pytest.fixture(autouse=True)
-def _remember(clock: Clock) -> None:
-    _CLOCK[:] = [clock]
-
-
-def _enrol(world: World, who: str) -> pyotp.TOTP:
+def _enrol(world: World, who: str, clock: Clock) -> pyotp.TOTP:
     """Enrol ``who`` through the account page and turn the factor on."""
     client = login(TestClient(world.app), who)
     page = client.get("/account")
@@ -61,7 +53,7 @@ def _enrol(world: World, who: str) -> pyotp.TOTP:
     assert wrong.status_code == 422
     on = client.post(
         "/account/second-factor/confirm",
-        data={"csrf_token": csrf_of(started.text), "code": totp.at(_CLOCK[0].now)},
+        data={"csrf_token": csrf_of(started.text), "code": totp.at(clock.now)},
         follow_redirects=False,
     )
     assert on.status_code == 303
@@ -69,10 +61,10 @@ def _enrol(world: World, who: str) -> pyotp.TOTP:
     return totp
 
 
-def _next_code(totp: pyotp.TOTP) -> str:
+def _next_code(totp: pyotp.TOTP, clock: Clock) -> str:
     """Thirty seconds later, the next step's code (a code is accepted only once)."""
-    _CLOCK[0].now += 30
-    return totp.at(_CLOCK[0].now)
+    clock.now += 30
+    return totp.at(clock.now)
 
 
 def _token(world: World, who: str, otp: str | None = None) -> tuple[int, str]:
@@ -81,13 +73,13 @@ def _token(world: World, who: str, otp: str | None = None) -> tuple[int, str]:
     return r.status_code, r.text
 
 
-def test_after_enrolment_a_login_needs_a_fresh_code(world: World) -> None:
-    totp = _enrol(world, "sci")
+def test_after_enrolment_a_login_needs_a_fresh_code(world: World, clock: Clock) -> None:
+    totp = _enrol(world, "sci", clock)
     status, text = _token(world, "sci")
     assert status == 401 and "one-time code" in text
     assert _token(world, "sci", "123456")[0] == 401
-    stale = totp.at(_CLOCK[0].now)
-    code = _next_code(totp)
+    stale = totp.at(clock.now)
+    code = _next_code(totp, clock)
     assert _token(world, "sci", stale)[0] == 401  # last step's code: at most 30 s
     assert _token(world, "sci", code)[0] == 201
     assert _token(world, "sci", code)[0] == 401  # the same code never twice
@@ -101,8 +93,8 @@ def test_after_enrolment_a_login_needs_a_fresh_code(world: World) -> None:
     assert _token(world, "qc")[0] == 201
 
 
-def test_the_login_form_asks_for_the_code(world: World) -> None:
-    totp = _enrol(world, "doc_a")
+def test_the_login_form_asks_for_the_code(world: World, clock: Clock) -> None:
+    totp = _enrol(world, "doc_a", clock)
     client = TestClient(world.app)
     form = client.get("/login")
     assert 'autocomplete="one-time-code"' in form.text
@@ -115,14 +107,14 @@ def test_the_login_form_asks_for_the_code(world: World) -> None:
     assert token is not None
     ok = client.post(
         "/login",
-        data={**data, "login_token": token.group(1), "otp": _next_code(totp)},
+        data={**data, "login_token": token.group(1), "otp": _next_code(totp, clock)},
         follow_redirects=False,
     )
     assert ok.status_code == 303 and "exoderm_session" in ok.headers.get("set-cookie", "")
 
 
-def test_removing_the_factor_needs_the_password(world: World) -> None:
-    totp = _enrol(world, "viewer")
+def test_removing_the_factor_needs_the_password(world: World, clock: Clock) -> None:
+    totp = _enrol(world, "viewer", clock)
     client = TestClient(world.app)
     form = client.get("/login")
     token = re.search(r'name="login_token" value="([^"]+)"', form.text)
@@ -133,7 +125,7 @@ def test_removing_the_factor_needs_the_password(world: World) -> None:
             "username": "viewer",
             "password": PASSWORD,
             "login_token": token.group(1),
-            "otp": _next_code(totp),
+            "otp": _next_code(totp, clock),
         },
     )
     page = client.get("/account")
@@ -151,11 +143,13 @@ def test_removing_the_factor_needs_the_password(world: World) -> None:
     assert _token(world, "viewer")[0] == 201
 
 
-def test_an_admin_removes_a_lost_factor_and_enrolment_is_refused_twice(world: World) -> None:
+def test_an_admin_removes_a_lost_factor_and_enrolment_is_refused_twice(
+    world: World, clock: Clock
+) -> None:
     with world.db.transaction() as s:
         enrolment = service.enrol_second_factor(s, local_operator(), user="qc")
         service.confirm_second_factor(
-            s, local_operator(), user="qc", code=pyotp.TOTP(enrolment.secret).at(_CLOCK[0].now)
+            s, local_operator(), user="qc", code=pyotp.TOTP(enrolment.secret).at(clock.now)
         )
     assert _token(world, "qc")[0] == 401
     from exoderm.errors import ConflictError
@@ -167,7 +161,7 @@ def test_an_admin_removes_a_lost_factor_and_enrolment_is_refused_twice(world: Wo
     assert _token(world, "qc")[0] == 201
 
 
-def test_a_colleague_cannot_enrol_or_remove_anothers_factor(world: World) -> None:
+def test_a_colleague_cannot_enrol_or_remove_anothers_factor(world: World, clock: Clock) -> None:
     from exoderm.accounts.users import actor_for, get_user
     from exoderm.errors import NotFoundError, PermissionDenied
 

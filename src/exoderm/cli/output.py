@@ -135,9 +135,9 @@ def emit_rows(
         return
     if fmt is OutputFormat.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(cols)
+        writer.writerow([spreadsheet_safe(c) for c in cols])
         for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in cols])
+            writer.writerow([spreadsheet_safe(_cell(row.get(c))) for c in cols])
         return
     cells = [[_cell(row.get(c)) for c in cols] for row in rows]
     natural = [_natural(iter([c, *(r[i] for r in cells)])) for i, c in enumerate(cols)]
@@ -205,3 +205,40 @@ def progress(description: str, total: float | None) -> Iterator[Any]:
             bar.advance(task, n)
 
         yield advance
+
+
+#: Characters a spreadsheet reads as the start of a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula.
+
+    Parameters
+    ----------
+    cell : str
+        The cell's text.
+
+    Returns
+    -------
+    str
+        ``cell`` with a leading single quote when it starts like a formula and is not a
+        number (negative numbers stay numbers).
+
+    References
+    ----------
+    .. [1] OWASP (2025). ASVS 5.0.0, V1.2.10; OWASP CSV Injection.
+    .. [2] Shafranovich, Y. (2005). RFC 4180, Common Format and MIME Type for CSV Files.
+
+    Examples
+    --------
+    >>> print(spreadsheet_safe("=SUM(A1:A9)"), spreadsheet_safe("-1.5"), spreadsheet_safe("ok"))
+    '=SUM(A1:A9) -1.5 ok
+    """
+    if not cell.startswith(_FORMULA_START):
+        return cell
+    try:
+        float(cell)
+    except ValueError:
+        return "'" + cell
+    return cell

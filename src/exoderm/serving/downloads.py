@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-_UNSAFE = re.compile(r'[^A-Za-z0-9._ -]')
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]")
 
 
 def attachment(filename: str) -> dict[str, str]:

@@ -12,8 +12,8 @@ cores; the pool is small (``max_workers``) so that the server stays responsive.
 
 from __future__ import annotations
 
+import logging
 import threading
-import traceback
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +28,8 @@ from exoderm.errors import ExodermError
 from exoderm.nta.results import NtaJobResult
 from exoderm.storage.base import utcnow
 from exoderm.storage.timestamps import UtcDatetime
+
+log = logging.getLogger(__name__)
 
 #: ``report(fraction_done, message)`` — what a job's work function calls to show progress.
 ProgressReporter = Callable[[float, str], None]
@@ -129,7 +131,10 @@ class JobRunner:
             job.status = JobStatus.failed
         except Exception as exc:  # a bug in the work: record it, keep the pool alive
             job.error, job.error_status = f"internal error: {type(exc).__name__}", 500
-            job.message = traceback.format_exc(limit=3).splitlines()[-1]
+            # the details go to the server's log only: an exception's message may hold
+            # internal data (paths, queries) the user must not see (ASVS 5.0 V16.5.1)
+            log.error("job %s (%s) crashed", job.id, job.kind, exc_info=exc)
+            job.message = "an unexpected error occurred; it has been logged"
             job.status = JobStatus.failed
         finally:
             job.finished_at = utcnow()

@@ -42,8 +42,7 @@ def upgrade() -> None:
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
         op.execute(
-            f"CREATE POLICY organisation_fence ON {table} "
-            f"USING {condition} WITH CHECK {condition}"
+            f"CREATE POLICY organisation_fence ON {table} USING {condition} WITH CHECK {condition}"
         )
 
 
