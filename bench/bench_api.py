@@ -126,6 +126,21 @@ def start_server(url: str, data_dir: Path, port: int, workers: int) -> subproces
     raise RuntimeError("server did not start")
 
 
+async def read_response(reader: asyncio.StreamReader) -> bytes:
+    """Read one HTTP/1.1 response (headers and a Content-Length body); its status line."""
+    status_line = await reader.readline()
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+    await reader.readexactly(length)
+    return status_line
+
+
 async def worker(
     port: int, token: str, n: int, offset: int, latencies: list[float], errors: list[str]
 ) -> None:
@@ -139,16 +154,7 @@ async def worker(
             ).encode()
             started = time.perf_counter()
             writer.write(request)
-            status_line = await reader.readline()
-            length = 0
-            while True:
-                line = await reader.readline()
-                if line in (b"\r\n", b""):
-                    break
-                name, _, value = line.decode("latin-1").partition(":")
-                if name.lower() == "content-length":
-                    length = int(value)
-            await reader.readexactly(length)
+            status_line = await read_response(reader)
             latencies.append(time.perf_counter() - started)
             if not status_line.startswith(b"HTTP/1.1 200"):
                 errors.append(status_line.decode("latin-1").strip())
@@ -170,16 +176,7 @@ async def writer(
         while not stop.is_set():
             started = time.perf_counter()
             stream.write(head + CLIENT_BODY)
-            status_line = await reader.readline()
-            length = 0
-            while True:
-                line = await reader.readline()
-                if line in (b"\r\n", b""):
-                    break
-                name, _, value = line.decode("latin-1").partition(":")
-                if name.lower() == "content-length":
-                    length = int(value)
-            await reader.readexactly(length)
+            status_line = await read_response(reader)
             latencies.append(time.perf_counter() - started)
             if not status_line.startswith(b"HTTP/1.1 201"):
                 errors.append(status_line.decode("latin-1").strip())

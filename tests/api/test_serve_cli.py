@@ -91,41 +91,13 @@ def test_user_mfa_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 def test_exoderm_serve_on_a_fresh_machine(tmp_path: Path) -> None:
     """The real command in a subprocess: fresh data dir → admin password printed once →
     the service answers and the password logs in."""
-    import os
     import re
-    import signal
-    import subprocess
-    import sys
-    import time
     import urllib.request
 
-    from tests.web.browser import _free_port
+    from tests.api.live_serve import exoderm_serve
 
-    port = _free_port()
-    env = {
-        **os.environ,
-        "EXODERM_DATA_DIR": str(tmp_path / "data"),
-        "EXODERM_CONFIG": str(tmp_path / "none.toml"),
-        "COLUMNS": "200",
-    }
-    env.pop("EXODERM_DATABASE_URL", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "exoderm.cli.main", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: list[str] = []
-    try:
-        deadline = time.monotonic() + 60
-        assert proc.stdout is not None
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            lines.append(line)
-            if "Uvicorn running" in line or not line:
-                break
-        text = "".join(lines)
+    with exoderm_serve(tmp_path) as served:
+        port, text = served.port, served.startup
         password = re.search(r"password: (\S+)", text)
         assert password is not None, text
         assert f"http://127.0.0.1:{port}/" in text
@@ -139,9 +111,3 @@ def test_exoderm_serve_on_a_fresh_machine(tmp_path: Path) -> None:
         )
         with urllib.request.urlopen(request, timeout=10) as r:
             assert r.status == 201 and json.loads(r.read())["token"].startswith("exo_")
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
