@@ -11,6 +11,7 @@ from exoderm.accounts.actor import Actor
 from exoderm.accounts.records import Role
 from exoderm.errors import PermissionDenied, ValidationFailed
 from exoderm.evidence import load_knowledge_base
+from exoderm.evidence.bibliography import format_references
 from exoderm.evidence.curation import import_evidence
 from exoderm.evidence.records import EvidenceClaim, EvidenceImport, EvidenceReference
 from exoderm.storage import Database
@@ -128,3 +129,32 @@ def test_viewers_may_not_import(sqlite_db: Database, tmp_path: Path) -> None:
     good.write_text(GOOD)
     with pytest.raises(PermissionDenied), sqlite_db.transaction() as session:
         import_evidence(session, [good], Actor("v", Role.viewer))
+
+
+def test_pmids_are_stored_checked_for_duplicates_and_exported(
+    any_db: Database, tmp_path: Path
+) -> None:
+    text = GOOD.replace('doi: "doi:10.5555/T.1"}', 'doi: "doi:10.5555/T.1", pmid: "31234567"}')
+    good = tmp_path / "good.yaml"
+    good.write_text(text)
+    with any_db.transaction() as session:
+        import_evidence(session, [good], ADMIN)
+    with any_db.reader() as session:
+        kb = load_knowledge_base(session)
+    ref = kb.reference("doe2025")
+    assert ref.pmid == "31234567" and "PMID:31234567" in ref.citation()
+    assert "AN  - PMID:31234567" in format_references([ref], "ris")
+    assert "pmid = {31234567}" in format_references([ref], "bibtex")
+    assert '"PMID": "31234567"' in format_references([ref], "csljson")
+    again = tmp_path / "again.yaml"
+    again.write_text(
+        "references:\n"
+        '  - {id: other2025, authors: ["Roe, R."], year: 2025, title: Same paper,'
+        ' pmid: "31234567"}\n'
+        '  - {id: bad2025, authors: ["Roe, R."], year: 2025, title: T, pmid: "PMC123"}\n'
+    )
+    with pytest.raises(ValidationFailed) as info, any_db.transaction() as session:
+        import_evidence(session, [again], ADMIN)
+    message = str(info.value)
+    assert "line 2, field 'pmid': duplicate reference: PMID 31234567 is already" in message
+    assert "line 3, field 'pmid'" in message

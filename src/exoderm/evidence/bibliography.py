@@ -29,6 +29,7 @@ def _bibtex(ref: Reference) -> str:
         "volume": ref.volume,
         "pages": ref.pages.replace("-", "--"),
         "doi": ref.doi or "",
+        "pmid": ref.pmid or "",
         "url": ref.url or "",
         "note": ref.study_type,
     }
@@ -56,6 +57,8 @@ def _ris(ref: Reference) -> str:
             lines.append(f"EP  - {end}")
     if ref.doi:
         lines.append(f"DO  - {ref.doi}")
+    if ref.pmid:
+        lines.append(f"AN  - PMID:{ref.pmid}")
     if ref.url:
         lines.append(f"UR  - {ref.url}")
     lines.append("ER  - ")
@@ -84,6 +87,7 @@ def _csl(ref: Reference) -> dict[str, object]:
         "volume": ref.volume,
         "page": ref.pages,
         "DOI": ref.doi,
+        "PMID": ref.pmid,
         "URL": ref.url,
         "genre": ref.study_type,
     }

@@ -62,6 +62,7 @@ class ReferenceIn(BaseModel):
     volume: str = ""
     pages: str = ""
     doi: str | None = None
+    pmid: str | None = Field(default=None, pattern=r"^[0-9]{1,9}$")
     study_type: str = ""
     url: str | None = None
 
@@ -133,9 +134,10 @@ class _Validator:
     def run(self) -> ImportPlan:
         for row in self.parsed.nodes:
             self._node(row)
-        seen_dois: dict[str, str] = {r.doi: r.id for r in self.kb.references() if r.doi}
+        seen: dict[str, str] = {f"DOI {r.doi}": r.id for r in self.kb.references() if r.doi}
+        seen |= {f"PMID {r.pmid}": r.id for r in self.kb.references() if r.pmid}
         for row in self.parsed.references:
-            self._reference(row, seen_dois)
+            self._reference(row, seen)
         claim_ids: set[str] = set()
         for k, row in enumerate(self.parsed.claims, start=1):
             self._claim(row, k, claim_ids)
@@ -167,7 +169,7 @@ class _Validator:
                 self.new_keys.setdefault(name_key(label), node.id)
             self.plan.nodes.append(node)
 
-    def _reference(self, row: Row, seen_dois: dict[str, str]) -> None:
+    def _reference(self, row: Row, seen: dict[str, str]) -> None:
         data = dict(row.data)
         if data.get("doi"):
             data["doi"] = normalise_doi(str(data["doi"]))
@@ -189,19 +191,21 @@ class _Validator:
         if ref.id in self.ref_ids or self._known_reference(ref.id):
             self.problems.append(Problem(f"duplicate reference '{ref.id}'", _loc(row, "id")))
             ok = False
-        elif ref.doi and ref.doi in seen_dois:
-            self.problems.append(
-                Problem(
-                    f"duplicate reference: DOI {ref.doi} is already "
-                    f"reference '{seen_dois[ref.doi]}'",
-                    _loc(row, "doi"),
-                )
-            )
-            ok = False
+        else:
+            ids = (("doi", ref.doi, f"DOI {ref.doi}"), ("pmid", ref.pmid, f"PMID {ref.pmid}"))
+            for field, value, key in ids:
+                if value and key in seen:
+                    self.problems.append(
+                        Problem(
+                            f"duplicate reference: {key} is already reference '{seen[key]}'",
+                            _loc(row, field),
+                        )
+                    )
+                    ok = False
         if ok:
             self.ref_ids.add(ref.id)
-            if ref.doi:
-                seen_dois[ref.doi] = ref.id
+            seen |= {f"DOI {ref.doi}": ref.id} if ref.doi else {}
+            seen |= {f"PMID {ref.pmid}": ref.id} if ref.pmid else {}
             self.plan.references.append(ref)
 
     def _known_reference(self, ref_id: str) -> bool:
@@ -401,6 +405,7 @@ def _write(session: Session, import_id: int, plan: ImportPlan) -> None:
                 volume=ref.volume,
                 pages=ref.pages,
                 doi=ref.doi,
+                pmid=ref.pmid,
                 study_type=ref.study_type,
                 url=ref.url,
             )

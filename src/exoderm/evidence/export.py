@@ -71,7 +71,10 @@ def _knowledge_level(claim: Claim) -> str:
 
 
 def edge_record(claim: Claim) -> dict[str, Any]:
-    pubs = [f"doi:{r.doi}" if r.doi else (r.url or r.id) for r in claim.references]
+    pubs = [
+        f"doi:{r.doi}" if r.doi else (f"PMID:{r.pmid}" if r.pmid else (r.url or r.id))
+        for r in claim.references
+    ]
     return {
         "id": claim.id,
         "subject": claim.subject,

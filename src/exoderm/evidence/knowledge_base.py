@@ -24,7 +24,7 @@ from exoderm.evidence.model import Claim, DataType, Node, NodeKind, Predicate, R
 from exoderm.evidence.results import Association, Conflict, EvidencePath, PathHop
 from exoderm.evidence.scoring import ScoredItem, aggregate, claim_score, data_type
 from exoderm.evidence.search import SearchHit, SearchIndex
-from exoderm.evidence.seed import DermalEffectItem, Figure, GlossaryEntry
+from exoderm.evidence.seed import DermalEffectItem, Figure, GlossaryEntry, UnevidencedEffect
 
 #: When one name belongs to several nodes, the first kind in this order wins: a user who
 #: types "wrinkles" means the concern, not the whitepaper's dermal-effect item.
@@ -71,6 +71,7 @@ class KnowledgeBase:
         glossary: Sequence[GlossaryEntry] = (),
         figures: Sequence[Figure] = (),
         effect_items: Sequence[DermalEffectItem] = (),
+        unevidenced: Sequence[UnevidencedEffect] = (),
         version: str = "",
     ) -> None:
         self.version = version
@@ -80,6 +81,7 @@ class KnowledgeBase:
         self.glossary = list(glossary)
         self.figures = list(figures)
         self.effect_items = list(effect_items)
+        self.unevidenced = list(unevidenced)
         self._keys: dict[str, list[str]] = {}
         for node in self._nodes.values():
             for label in (node.name, node.id, *node.synonyms):
@@ -339,6 +341,12 @@ class KnowledgeBase:
             "figures": len(self.figures),
             "conflicts": len(self._conflicts),
         }
+        primary = [c for c in self._claims.values() if c.is_primary_literature()]
+        out["claims.primary_literature"] = len(primary)
+        out["references.primary_literature"] = len(
+            {r.id for c in primary for r in c.references if r.id != "whitepaper"}
+        )
+        out["effects.without_primary_evidence"] = len(self.unevidenced)
         out |= {f"nodes.{k}": v for k, v in sorted(kinds.items())}
         out |= {f"claims.{k}": v for k, v in sorted(levels.items())}
         out |= {f"origin.{k}": v for k, v in sorted(origins.items())}

@@ -8,10 +8,11 @@ process's import is seen at the next load and :func:`invalidate_cache` drops the
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from exoderm.evidence.knowledge_base import KnowledgeBase, scored
-from exoderm.evidence.model import Node, NodeKind, Reference
+from exoderm.evidence.model import Claim, Node, NodeKind, Reference
 from exoderm.evidence.seed import SeedData, claim_from, load_seed
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only when a database is used (fast seed load)
@@ -19,7 +20,7 @@ if TYPE_CHECKING:  # SQLAlchemy is imported only when a database is used (fast s
 
 _LOCK = threading.Lock()
 _SEED: KnowledgeBase | None = None
-_MERGED: dict[tuple[str, int], KnowledgeBase] = {}
+_MERGED: dict[Fingerprint, KnowledgeBase] = {}
 
 
 def _build(
@@ -27,17 +28,27 @@ def _build(
     extra_nodes: list[Node],
     extra_refs: list[Reference],
     extra_rows: list[dict[str, object]],
+    cargo: CargoEvidence | None = None,
 ) -> KnowledgeBase:
     refs = {r.id: r for r in seed.references} | {r.id: r for r in extra_refs}
-    claims = [scored(claim_from(row, refs)) for row in seed.claims]
-    claims += [scored(claim_from(row, refs, origin="import")) for row in extra_rows]
+    unscored = [claim_from(row, refs) for row in seed.claims]
+    unscored += [claim_from(row, refs, origin="import") for row in extra_rows]
+    nodes = [*seed.nodes, *extra_nodes]
+    if cargo is not None:
+        from exoderm.evidence.cargo_claims import with_ev_metric
+
+        unscored = [with_ev_metric(c, cargo.ev_metrics) for c in unscored]
+        unscored += cargo.claims
+        nodes += cargo.nodes
+    claims = [scored(c) for c in unscored]
     return KnowledgeBase(
-        [*seed.nodes, *extra_nodes],
+        nodes,
         refs.values(),
         claims,
         glossary=seed.glossary,
         figures=seed.figures,
         effect_items=seed.effect_items,
+        unevidenced=seed.unevidenced,
         version=seed.version,
     )
 
@@ -51,14 +62,60 @@ def seed_knowledge_base() -> KnowledgeBase:
         return _SEED
 
 
-def _fingerprint(session: Session) -> tuple[str, int]:
-    from sqlalchemy import func, select
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What a merged knowledge base was built from (its cache key)."""
 
+    url: str
+    evidence_import: int
+    evidence_sha256: str
+    cargo_import: int
+    cargo_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class CargoEvidence:
+    """What the imported cargo adds: ``contains`` claims, their new nodes, EV-METRICs."""
+
+    nodes: list[Node]
+    claims: list[Claim]
+    ev_metrics: dict[str, float]
+
+
+def _fingerprint(session: Session) -> Fingerprint:
+    """The database, and the latest evidence and cargo imports by id and content hash.
+
+    The hashes tell apart two databases behind one URL (in-memory scratch databases).
+    """
+    from sqlalchemy import select
+
+    from exoderm.evidence.cargo import CargoImport
     from exoderm.evidence.records import EvidenceImport
 
-    latest = session.execute(select(func.max(EvidenceImport.id))).scalar()
+    latest = session.execute(
+        select(EvidenceImport.id, EvidenceImport.sha256).order_by(EvidenceImport.id.desc())
+    ).first()
+    cargo = session.execute(
+        select(CargoImport.id, CargoImport.sha256).order_by(CargoImport.id.desc())
+    ).first()
     url = session.get_bind().engine.url.render_as_string(hide_password=True)
-    return url, int(latest or 0)
+    return Fingerprint(
+        url,
+        int(latest[0]) if latest else 0,
+        str(latest[1]) if latest else "",
+        int(cargo[0]) if cargo else 0,
+        str(cargo[1]) if cargo else "",
+    )
+
+
+def cargo_evidence(session: Session, seed: SeedData) -> CargoEvidence:
+    """The cargo layer's contribution to the graph (see :mod:`exoderm.evidence.cargo_claims`)."""
+    from exoderm.evidence.cargo_claims import contains_claims, study_ev_metrics
+    from exoderm.evidence.cargo_sources import shipped_mapping
+
+    known = {n.id for n in seed.nodes}
+    nodes, claims = contains_claims(session, shipped_mapping(), known)
+    return CargoEvidence(nodes, claims, study_ev_metrics(session))
 
 
 def imported_records(
@@ -92,6 +149,7 @@ def imported_records(
             r.doi,
             r.study_type,
             r.url,
+            pmid=r.pmid,
         )
         for r in session.scalars(select(EvidenceReference).order_by(EvidenceReference.id))
     ]
@@ -106,14 +164,16 @@ def load_knowledge_base(session: Session | None = None) -> KnowledgeBase:
     if session is None:
         return seed_knowledge_base()
     key = _fingerprint(session)
-    if key[1] == 0:
+    if key.evidence_import == 0 and key.cargo_import == 0:
         return seed_knowledge_base()
     with _LOCK:
         cached = _MERGED.get(key)
     if cached is not None:
         return cached
     nodes, refs, rows = imported_records(session)
-    kb = _build(load_seed(), nodes, refs, rows)
+    seed = load_seed()
+    cargo = cargo_evidence(session, seed) if key.cargo_import else None
+    kb = _build(seed, nodes, refs, rows, cargo)
     with _LOCK:
         _MERGED[key] = kb
     return kb

@@ -136,6 +136,15 @@ class EvidenceLevel(StrEnum):
     CURATED_ONTOLOGY = "curated_ontology"
 
 
+#: Study designs of primary literature (and its systematic syntheses): everything but
+#: narrative reviews, the whitepaper and curated ontology links.
+PRIMARY_LITERATURE_LEVELS: frozenset[EvidenceLevel] = frozenset(EvidenceLevel) - {
+    EvidenceLevel.NARRATIVE_REVIEW,
+    EvidenceLevel.MARKETING_WHITEPAPER,
+    EvidenceLevel.CURATED_ONTOLOGY,
+}
+
+
 class DataType(StrEnum):
     """Evidence data types aggregated separately before the overall score (Open Targets)."""
 
@@ -166,7 +175,11 @@ class Node:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """A bibliographic record. ``doi`` is normalised (lower-case, no ``doi:``/URL prefix)."""
+    """A bibliographic record. ``doi`` is normalised (lower-case, no ``doi:``/URL prefix).
+
+    ``pmid`` is the PubMed identifier (digits) where PubMed indexes the work; ``checked``
+    names the stored copy (a PubMed, PMC or publisher page) the record was checked against.
+    """
 
     id: str
     authors: tuple[str, ...]
@@ -181,6 +194,8 @@ class Reference:
     note: str = ""
     in_whitepaper: bool = False
     doi_as_printed: str | None = None
+    pmid: str | None = None
+    checked: str = ""
 
     def named_authors(self) -> list[str]:
         return [a for a in self.authors if a.strip().rstrip(".").lower() != "et al"]
@@ -214,7 +229,9 @@ class Reference:
             parts.append(f"{venue}.")
         if self.doi:
             parts.append(f"doi:{self.doi}")
-        elif self.url:
+        if self.pmid:
+            parts.append(f"PMID:{self.pmid}")
+        if not self.doi and not self.pmid and self.url:
             parts.append(self.url)
         return " ".join(parts)
 
@@ -249,6 +266,12 @@ class Claim:
     effect_size: str = ""
     origin: str = "seed"
     contradicts: tuple[str, ...] = field(default=())
+
+    def is_primary_literature(self) -> bool:
+        """A primary-literature design, citing at least one reference that is not the seed."""
+        return self.evidence_level in PRIMARY_LITERATURE_LEVELS and any(
+            r.id != "whitepaper" for r in self.references
+        )
 
     def citation(self) -> str:
         """Short citations of every reference, or the location when there is none."""

@@ -56,6 +56,7 @@ class ReferenceRead(BaseModel):
     volume: str
     pages: str
     doi: str | None
+    pmid: str | None
     study_type: str
     url: str | None
     citation: str
@@ -71,6 +72,7 @@ class ReferenceRead(BaseModel):
             volume=r.volume,
             pages=r.pages,
             doi=r.doi,
+            pmid=r.pmid,
             study_type=r.study_type,
             url=r.url,
             citation=r.citation(),

@@ -62,6 +62,8 @@ class EvidenceReference(Base):
     volume: Mapped[str] = mapped_column(String(50), default="")
     pages: Mapped[str] = mapped_column(String(50), default="")
     doi: Mapped[str | None] = mapped_column(String(300), index=True)
+    #: PubMed identifier (digits), where PubMed indexes the work.
+    pmid: Mapped[str | None] = mapped_column(String(20), index=True)
     study_type: Mapped[str] = mapped_column(String(100), default="")
     url: Mapped[str | None] = mapped_column(String(1000))
 

@@ -120,6 +120,7 @@ def _reference(record: PubmedRecord) -> dict[str, Any]:
         "volume": record.volume,
         "pages": record.pages,
         "doi": record.doi,
+        "pmid": record.pmid if record.pmid.isdigit() else None,
         "url": f"https://pubmed.ncbi.nlm.nih.gov/{record.pmid}/",
         "study_type": ", ".join(record.publication_types),
     }
@@ -193,8 +194,10 @@ def candidate_page(
 def _known_reference(kb: KnowledgeBase, ref: dict[str, Any]) -> str | None:
     """The id of a reference already in the graph: the same id or the same DOI."""
     doi = normalise_doi(str(ref["doi"])) if ref.get("doi") else None
+    pmid = str(ref["pmid"]) if ref.get("pmid") else None
     for known in kb.references():
-        if known.id == ref["id"] or (doi is not None and known.doi == doi):
+        same_doi = doi is not None and known.doi == doi
+        if known.id == ref["id"] or same_doi or (pmid is not None and known.pmid == pmid):
             return known.id
     return None
 

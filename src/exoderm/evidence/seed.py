@@ -10,7 +10,7 @@ quoting the item and its line in the whitepaper.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -28,6 +28,10 @@ DATA_FILES = (
     "claims_whitepaper.yaml",
     "claims_literature.yaml",
 )
+
+#: Folder of topic files of primary-literature claims (each with its own nodes, references
+#: and claims, and the effects searched without finding primary evidence).
+LITERATURE_DIR = "literature"
 
 WHITEPAPER_REFERENCE = "whitepaper"
 
@@ -65,6 +69,17 @@ class DermalEffectItem:
     location: str
 
 
+@dataclass(frozen=True, slots=True)
+class UnevidencedEffect:
+    """A dermal effect searched for in the primary literature without finding evidence."""
+
+    node: str
+    searched: str
+    date: str
+    note: str = ""
+    topic_file: str = ""
+
+
 @dataclass(slots=True)
 class SeedData:
     version: str
@@ -74,12 +89,59 @@ class SeedData:
     glossary: list[GlossaryEntry] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     effect_items: list[DermalEffectItem] = field(default_factory=list)
+    unevidenced: list[UnevidencedEffect] = field(default_factory=list)
 
 
 def _read(name: str) -> Any:
     text = resources.files("exoderm.evidence").joinpath(f"data/{name}").read_text("utf-8")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return yaml.load(text, Loader=loader)
+
+
+def literature_files() -> list[str]:
+    """Names (``literature/<topic>.yaml``) of the shipped topic files, sorted."""
+    folder = resources.files("exoderm.evidence").joinpath(f"data/{LITERATURE_DIR}")
+    if not folder.is_dir():
+        return []
+    names = (f.name for f in folder.iterdir() if f.name.endswith(".yaml"))
+    return [f"{LITERATURE_DIR}/{name}" for name in sorted(names)]
+
+
+def _merge_nodes(nodes: list[Node], extra: list[Node], file: str) -> None:
+    """Add a topic file's nodes; a node already known must have the same kind."""
+    index = {n.id: k for k, n in enumerate(nodes)}
+    for node in extra:
+        k = index.get(node.id)
+        if k is None:
+            index[node.id] = len(nodes)
+            nodes.append(node)
+            continue
+        known = nodes[k]
+        if known.kind is not node.kind:
+            raise ValueError(
+                f"{file}: node {node.id!r} is declared as {node.kind.value}, "
+                f"but it is already a {known.kind.value}"
+            )
+        synonyms = tuple(dict.fromkeys((*known.synonyms, *node.synonyms)))
+        nodes[k] = replace(known, synonyms=synonyms)
+
+
+def _read_literature(data: SeedData) -> None:
+    for name in literature_files():
+        raw = _read(name) or {}
+        _merge_nodes(data.nodes, [node_from(r) for r in raw.get("nodes") or ()], name)
+        data.references.extend(reference_from(r) for r in raw.get("references") or ())
+        data.claims.extend(dict(row) for row in raw.get("claims") or ())
+        data.unevidenced.extend(
+            UnevidencedEffect(
+                node=str(r["node"]),
+                searched=str(r.get("searched", "")),
+                date=str(r.get("date", "")),
+                note=str(r.get("note", "") or ""),
+                topic_file=name,
+            )
+            for r in raw.get("no_primary_evidence") or ()
+        )
 
 
 def node_from(row: dict[str, Any]) -> Node:
@@ -109,6 +171,8 @@ def reference_from(row: dict[str, Any]) -> Reference:
         note=row.get("note", "") or "",
         in_whitepaper=bool(row.get("in_whitepaper", False)),
         doi_as_printed=row.get("doi_as_printed"),
+        pmid=str(row["pmid"]) if row.get("pmid") else None,
+        checked=row.get("checked", "") or "",
     )
 
 
@@ -196,7 +260,15 @@ def load_seed() -> SeedData:
         raw = _read(name)
         defaults = raw.get("defaults") or {}
         data.claims.extend({**defaults, **row} for row in raw["claims"])
+    _read_literature(data)
     return data
+
+
+def _cited(row: dict[str, Any], refs: dict[str, Reference]) -> tuple[Reference, ...]:
+    missing = [r for r in row.get("references") or () if r not in refs]
+    if missing:
+        raise ValueError(f"claim {row.get('id')!r} cites unknown reference(s) {missing}")
+    return tuple(refs[r] for r in row.get("references") or ())
 
 
 def claim_from(row: dict[str, Any], refs: dict[str, Reference], origin: str = "seed") -> Claim:
@@ -210,7 +282,7 @@ def claim_from(row: dict[str, Any], refs: dict[str, Reference], origin: str = "s
         quote=row.get("quote", "") or "",
         location=row.get("location", "") or "",
         area=row.get("area"),
-        references=tuple(refs[r] for r in row.get("references") or ()),
+        references=_cited(row, refs),
         evidence_level=EvidenceLevel(row.get("evidence_level", "marketing_whitepaper")),
         model_system=row.get("model_system", "") or "",
         notes=row.get("notes", "") or "",
