@@ -115,25 +115,18 @@ def contains_claims(
     ([], [])
     """
     symbols = molecule_nodes()
+    grouped = (
+        CargoRow.sample_name,
+        CargoRow.molecule,
+        CargoRow.study,
+        CargoRow.method,
+        CargoRow.repository,
+        CargoRow.species,
+    )
     query = (
-        select(
-            CargoRow.sample_name,
-            CargoRow.molecule,
-            CargoRow.study,
-            CargoRow.method,
-            CargoRow.repository,
-            CargoRow.species,
-            func.count(),
-        )
+        select(*grouped, func.count())
         .where(CargoRow.molecule.in_(sorted(symbols)))
-        .group_by(
-            CargoRow.sample_name,
-            CargoRow.molecule,
-            CargoRow.study,
-            CargoRow.method,
-            CargoRow.repository,
-            CargoRow.species,
-        )
+        .group_by(*grouped)
     )
     tallies: dict[tuple[str, str], _Detections] = defaultdict(_Detections)
     for sample, molecule, study, method, repository, species, rows in session.execute(query):
