@@ -341,8 +341,10 @@ class KnowledgeBase:
             "figures": len(self.figures),
             "conflicts": len(self._conflicts),
         }
-        primary = [c for c in self._claims.values() if c.is_primary_literature()]
+        literature = [c for c in self._claims.values() if c.is_primary_literature()]
+        primary = [c for c in literature if c.quote.strip()]
         out["claims.primary_literature"] = len(primary)
+        out["claims.primary_literature_unquoted"] = len(literature) - len(primary)
         out["references.primary_literature"] = len(
             {r.id for c in primary for r in c.references if r.id != "whitepaper"}
         )

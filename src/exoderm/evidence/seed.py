@@ -126,12 +126,37 @@ def _merge_nodes(nodes: list[Node], extra: list[Node], file: str) -> None:
         nodes[k] = replace(known, synonyms=synonyms)
 
 
+def _merge_references(refs: list[Reference], extra: list[Reference], file: str) -> None:
+    """Add a topic file's references; one declared before must be declared identically."""
+    known = {r.id: r for r in refs}
+    for ref in extra:
+        if ref.id not in known:
+            known[ref.id] = ref
+            refs.append(ref)
+        elif known[ref.id] != ref:
+            raise ValueError(
+                f"{file}: reference {ref.id!r} is declared again with different fields; "
+                "declare it once, or identically"
+            )
+
+
+def _merge_claims(claims: list[dict[str, Any]], extra: list[dict[str, Any]], file: str) -> None:
+    """Add a topic file's claim rows; a claim id must be new."""
+    ids = {str(row["id"]) for row in claims}
+    for row in extra:
+        if str(row["id"]) in ids:
+            raise ValueError(f"{file}: claim id {row['id']!r} is already used; ids are unique")
+        ids.add(str(row["id"]))
+        claims.append(dict(row))
+
+
 def _read_literature(data: SeedData) -> None:
     for name in literature_files():
         raw = _read(name) or {}
         _merge_nodes(data.nodes, [node_from(r) for r in raw.get("nodes") or ()], name)
-        data.references.extend(reference_from(r) for r in raw.get("references") or ())
-        data.claims.extend(dict(row) for row in raw.get("claims") or ())
+        refs = [reference_from(r) for r in raw.get("references") or ()]
+        _merge_references(data.references, refs, name)
+        _merge_claims(data.claims, list(raw.get("claims") or ()), name)
         data.unevidenced.extend(
             UnevidencedEffect(
                 node=str(r["node"]),
