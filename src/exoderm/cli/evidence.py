@@ -358,9 +358,10 @@ def import_cargo(
     file: Annotated[
         Path,
         typer.Argument(
-            metavar="FILE.parquet",
-            help="Cargo table (the harmonised Vesiclepedia/ExoCarta/EV-TRACK snapshot).",
-            dir_okay=False,
+            metavar="FILE.parquet|FOLDER",
+            help="Cargo table (the harmonised Vesiclepedia/ExoCarta/EV-TRACK snapshot), "
+            "or a folder of Vesiclepedia/ExoCarta bulk files (*_PROTEIN_MRNA_DETAILS_*, "
+            "*_MIRNA_DETAILS_*, *_EXPERIMENT_DETAILS_*).",
         ),
     ],
 ) -> None:
@@ -501,7 +502,10 @@ def rwe_list(
 
 # --------------------------------------------------------------------------- curation
 curate_app = typer.Typer(
-    help="Curation: propose claims from a PubMed XML export and review them.",
+    help=(
+        "Curation: propose claims from a literature search export (PubMed XML, Europe PMC"
+        " JSON, RIS or BibTeX) and review them."
+    ),
     no_args_is_help=True,
 )
 app.add_typer(curate_app, name="curate")
@@ -526,10 +530,17 @@ _CANDIDATE_COLUMNS = [
 def curate_import(
     file: Annotated[
         Path,
-        typer.Argument(metavar="FILE.xml", help="A PubMed/MEDLINE XML export.", dir_okay=False),
+        typer.Argument(
+            metavar="FILE",
+            help=(
+                "A search export: PubMed XML, Europe PMC JSON (resultType=core), RIS or"
+                " BibTeX (detected from the content); every record needs a PMID."
+            ),
+            dir_okay=False,
+        ),
     ],
 ) -> None:
-    """Parse a PubMed XML export and store the candidate claims proposed from it."""
+    """Parse a search export and store the candidate claims proposed from it."""
     with STATE.database().transaction() as session:
         batch = evidence.import_pubmed(session, local_operator(), path=file)
     info(f"{batch.records} record(s), {batch.candidates} candidate(s) as batch #{batch.batch_id}")

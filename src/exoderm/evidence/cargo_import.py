@@ -18,6 +18,7 @@ the study is recorded as ``pmid:<n>`` or ``doi:<doi>``.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -92,16 +93,49 @@ def clean(text: str) -> str:
     return " ".join(text.replace("\xa0", " ").split()).strip("\"'").strip()
 
 
+#: A microRNA as miRBase names it: an optional species prefix (``hsa-``, ``mmu-``), then
+#: ``miR``/``mir``/``let``/``lin`` and the rest (Griffiths-Jones, S. et al. 2006, miRBase:
+#: microRNA sequences, targets and gene nomenclature. Nucleic Acids Res 34, D140-D144,
+#: doi:10.1093/nar/gkj112).
+_MIRNA = re.compile(r"^(?:[a-z]{3,4}-)?((?:mir|let|lin)-\S+)$", re.IGNORECASE)
+#: The arms of a mature microRNA (miRBase: ``-5p`` and ``-3p``).
+MIRNA_ARMS: tuple[str, ...] = ("-5P", "-3P")
+
+
 def molecule_key(text: str) -> str | None:
     """The normalised symbol of a cargo entry (None for a missing marker).
 
+    Gene symbols and protein names are compared upper-case; a microRNA loses its
+    species prefix (the row's species column keeps it), so ``hsa-miR-21-5p`` and
+    ``mmu-miR-21-5p`` are the same molecule, ``MIR-21-5P``.
+
     Examples
     --------
-    >>> molecule_key(" Timp1 "), molecule_key("Unknown")
-    ('TIMP1', None)
+    >>> molecule_key(" Timp1 "), molecule_key("Unknown"), molecule_key("hsa-miR-21-5p")
+    ('TIMP1', None, 'MIR-21-5P')
     """
     value = clean(text)
-    return None if value.lower() in MISSING else value.upper()
+    if value.lower() in MISSING:
+        return None
+    mirna = _MIRNA.match(value)
+    return (mirna.group(1) if mirna else value).upper()
+
+
+def molecule_keys(text: str) -> list[str]:
+    """The stored keys a query for a molecule matches: a microRNA named without its arm
+    (``miR-21``) matches both arms too.
+
+    Examples
+    --------
+    >>> molecule_keys("miR-21"), molecule_keys("TIMP1")
+    (['MIR-21', 'MIR-21-5P', 'MIR-21-3P'], ['TIMP1'])
+    """
+    key = molecule_key(text)
+    if key is None:
+        return []
+    if _MIRNA.match(key) and not key.endswith(MIRNA_ARMS):
+        return [key, *(key + arm for arm in MIRNA_ARMS)]
+    return [key]
 
 
 def sha256_of(path: Path) -> str:
@@ -227,6 +261,11 @@ ROW_FIELDS: tuple[str, ...] = (
 )
 
 
+#: Where a problem of row ``number`` in ``column`` sits: a label for the message and the
+#: location in the user's file.
+Where = Callable[[int, str], tuple[str, Location]]
+
+
 def parse_rows(path: Path) -> tuple[list[tuple[Any, ...]], list[Problem]]:
     """Every row of a cargo file, checked and normalised (no database involved).
 
@@ -238,6 +277,21 @@ def parse_rows(path: Path) -> tuple[list[tuple[Any, ...]], list[Problem]]:
         malformed row by its 1-based number and column.
     """
     n, cols = _read_columns(path)
+
+    def where(number: int, column: str) -> tuple[str, Location]:
+        return f"row {number}", Location(path, number, column)
+
+    return parse_columns(n, cols, where)
+
+
+def parse_columns(
+    n: int, cols: dict[str, list[Any]], where: Where
+) -> tuple[list[tuple[Any, ...]], list[Problem]]:
+    """Rows given as columns of the snapshot's schema, checked and normalised.
+
+    ``where`` places each problem in the user's file (a Parquet row, or a line of a
+    repository's bulk file).
+    """
     text = _memo(clean)
     lower = _memo(lambda v: clean(v).lower())
     mol = _memo(molecule_key)
@@ -259,14 +313,14 @@ def parse_rows(path: Path) -> tuple[list[tuple[Any, ...]], list[Problem]]:
             if value is None:
                 _add(
                     bad,
-                    path,
+                    where,
                     number,
                     column,
                     "no value",
                     "a value or an explicit marker such as 'Unknown'",
                 )
             elif not isinstance(value, str):
-                _add(bad, path, number, column, f"{value!r} is not text", "text")
+                _add(bad, where, number, column, f"{value!r} is not text", "text")
             else:
                 values[column] = value
         if bad:
@@ -276,7 +330,7 @@ def parse_rows(path: Path) -> tuple[list[tuple[Any, ...]], list[Problem]]:
         if repository is None:
             _add(
                 bad,
-                path,
+                where,
                 number,
                 "source",
                 f"unknown repository '{values['source']}'",
@@ -284,10 +338,10 @@ def parse_rows(path: Path) -> tuple[list[tuple[Any, ...]], list[Problem]]:
             )
         when = year(values["year"])
         if isinstance(when, str):
-            _add(bad, path, number, "year", f"'{values['year']}' is not a year", when)
+            _add(bad, where, number, "year", f"'{values['year']}' is not a year", when)
         score = metric(values["ev_metric"])
         if isinstance(score, str):
-            _add(bad, path, number, "ev_metric", f"'{values['ev_metric']}' is not a score", score)
+            _add(bad, where, number, "ev_metric", f"'{values['ev_metric']}' is not a score", score)
         kind = lower(values["molecule_type"])
         row: dict[str, Any] = {
             "row_number": number,
@@ -310,7 +364,7 @@ def parse_rows(path: Path) -> tuple[list[tuple[Any, ...]], list[Problem]]:
         for column, limit in _LIMITS.items():
             value = row.get(column)
             if isinstance(value, str) and len(value) > limit:
-                _add(bad, path, number, column, f"{len(value)} characters", f"at most {limit}")
+                _add(bad, where, number, column, f"{len(value)} characters", f"at most {limit}")
         if bad:
             problems.extend(bad)
             continue
@@ -320,13 +374,14 @@ def parse_rows(path: Path) -> tuple[list[tuple[Any, ...]], list[Problem]]:
 
 def _add(
     bad: list[Problem],
-    path: Path,
+    where: Where,
     number: int,
     column: str,
     message: str,
     expected: str | None = None,
 ) -> None:
-    bad.append(Problem(f"row {number}: {message}", Location(path, number, column), expected))
+    label, location = where(number, column)
+    bad.append(Problem(f"{label}: {message}", location, expected))
 
 
 def _chunks(rows: list[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
@@ -337,18 +392,28 @@ def _chunks(rows: list[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, 
 def import_cargo_file(session: Session, path: Path, *, imported_by: str) -> CargoImportRead:
     """Load a cargo file into the caller's transaction; a file seen before is a no-op.
 
+    ``path`` is a Parquet file of the snapshot's schema, or a folder of Vesiclepedia or
+    ExoCarta bulk files (:mod:`exoderm.evidence.cargo_release`).
+
     Raises
     ------
     UserInputError
-        Not a Parquet file, or a required column is missing.
+        Not a Parquet file or a release folder, or a required column is missing.
     ValidationFailed
         Any malformed row (each named by row number and column); nothing is written.
     """
     started = time.perf_counter()
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise UserInputError("file not found", file=path)
-    digest = sha256_of(path)
+    release = None
+    if path.is_dir():
+        from exoderm.evidence.cargo_release import read_release, release_sha256
+
+        release, files = read_release(path)
+        digest = release_sha256(files)
+    else:
+        digest = sha256_of(path)
     seen = session.scalars(select(CargoImport).where(CargoImport.sha256 == digest)).first()
     if seen is not None:
         return CargoImportRead(
@@ -359,7 +424,16 @@ def import_cargo_file(session: Session, path: Path, *, imported_by: str) -> Carg
             already_imported=True,
             seconds=time.perf_counter() - started,
         )
-    rows, problems = parse_rows(path)
+    if release is None:
+        rows, problems = parse_rows(path)
+    else:
+        origins = release.origins
+
+        def where(number: int, column: str) -> tuple[str, Location]:
+            file, line = origins[number - 1]
+            return f"line {line}", Location(file, line, column)
+
+        rows, problems = parse_columns(len(release), release.columns, where)
     if problems:
         raise ValidationFailed(problems, subject=str(path))
     record = CargoImport(

@@ -27,7 +27,7 @@ from exoderm.evidence.cargo import (
     CargoRow,
     CargoSourceRead,
 )
-from exoderm.evidence.cargo_import import molecule_key
+from exoderm.evidence.cargo_import import molecule_keys
 from exoderm.evidence.cargo_sources import SourceMapping, source_name
 from exoderm.evidence.knowledge_base import KnowledgeBase
 
@@ -151,8 +151,8 @@ def carriers_of(
     include_unmapped: bool = False,
 ) -> list[CargoCarrierRead]:
     """EV sources in whose vesicles ``molecule`` was detected, most studies first."""
-    key = molecule_key(molecule)
-    if key is None:
+    keys = molecule_keys(molecule)
+    if not keys:
         return []
     query = (
         select(
@@ -162,7 +162,7 @@ def carriers_of(
             CargoRow.species,
             func.count(),
         )
-        .where(CargoRow.molecule == key)
+        .where(CargoRow.molecule.in_(keys))
         .where(*_conditions(filters))
         .group_by(CargoRow.sample_name, CargoRow.study, CargoRow.method, CargoRow.species)
     )

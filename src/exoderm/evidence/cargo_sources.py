@@ -12,6 +12,7 @@ next review rather than guessed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -84,14 +85,18 @@ class SourceMapping:
 
 
 def sample_key(sample_name: str) -> str:
-    """A sample name as the patterns see it: quotes stripped, whitespace collapsed.
+    """A sample name as the patterns see it: quotes stripped, whitespace collapsed,
+    accents folded (``Kératinocytes`` as ``Keratinocytes``; the repositories' Latin-1
+    files carry both spellings).
 
     Examples
     --------
-    >>> sample_key('  "Cerebrospinal   fluid" ')
-    'Cerebrospinal fluid'
+    >>> sample_key('  "Cerebrospinal   fluid" '), sample_key("Kératinocytes")
+    ('Cerebrospinal fluid', 'Keratinocytes')
     """
-    return " ".join(sample_name.replace("\xa0", " ").split()).strip("\"' ")
+    decomposed = unicodedata.normalize("NFKD", sample_name.replace("\xa0", " "))
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(folded.split()).strip("\"' ")
 
 
 def parse_mapping(text: str, source: str | Path) -> SourceMapping:

@@ -124,7 +124,7 @@ def imported_records(
     """Every imported node, reference and claim row in the database."""
     from sqlalchemy import select
 
-    from exoderm.evidence.records import EvidenceClaim, EvidenceNode, EvidenceReference
+    from exoderm.evidence.records import EvidenceNode, EvidenceReference
 
     nodes = [
         Node(
@@ -153,10 +153,43 @@ def imported_records(
         )
         for r in session.scalars(select(EvidenceReference).order_by(EvidenceReference.id))
     ]
-    rows: list[dict[str, object]] = [
-        c.as_row() for c in session.scalars(select(EvidenceClaim).order_by(EvidenceClaim.id))
-    ]
-    return nodes, refs, rows
+    return nodes, refs, claim_rows(session)
+
+
+#: Stored claim columns and the claim-row keys they become (see :func:`claim_from`).
+_CLAIM_COLUMNS = {
+    "claim_key": "id",
+    "subject": "subject",
+    "predicate": "predicate",
+    "object": "object",
+    "negated": "negated",
+    "quote": "quote",
+    "location": "location",
+    "area": "area",
+    "evidence_level": "evidence_level",
+    "model_system": "model_system",
+    "notes": "notes",
+    "relevance": "relevance",
+    "effect_size": "effect_size",
+    "reference_keys": "references",
+    "contradicts": "contradicts",
+}
+
+
+def claim_rows(session: Session) -> list[dict[str, object]]:
+    """Every imported claim as a row, in import order.
+
+    Columns are selected, not ORM entities: at a million claims entity loading (identity
+    map, attribute events) costs several times the query itself.
+    """
+    from sqlalchemy import select
+
+    from exoderm.evidence.records import EvidenceClaim
+
+    columns = [EvidenceClaim.__table__.c[name] for name in _CLAIM_COLUMNS]
+    keys = list(_CLAIM_COLUMNS.values())
+    result = session.execute(select(*columns).order_by(EvidenceClaim.id))
+    return [dict(zip(keys, row, strict=True)) for row in result]
 
 
 def load_knowledge_base(session: Session | None = None) -> KnowledgeBase:

@@ -93,25 +93,6 @@ class EvidenceClaim(Base):
     reference_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
     contradicts: Mapped[list[str]] = mapped_column(JSON, default=list)
 
-    def as_row(self) -> dict[str, Any]:
-        return {
-            "id": self.claim_key,
-            "subject": self.subject,
-            "predicate": self.predicate,
-            "object": self.object,
-            "negated": self.negated,
-            "quote": self.quote,
-            "location": self.location,
-            "area": self.area,
-            "evidence_level": self.evidence_level,
-            "model_system": self.model_system,
-            "notes": self.notes,
-            "relevance": self.relevance,
-            "effect_size": self.effect_size,
-            "references": list(self.reference_keys),
-            "contradicts": list(self.contradicts),
-        }
-
 
 class RealWorldClaim(Base):
     """An aggregate of clinics' observed outcomes for one (exposure, route, concern, instrument).

@@ -28,8 +28,9 @@ from exoderm.evidence.knowledge_base import KnowledgeBase
 from exoderm.evidence.loading import load_knowledge_base
 from exoderm.evidence.model import EvidenceLevel, Predicate
 from exoderm.evidence.proposer import Lexicon, ProposedClaim, propose
-from exoderm.evidence.pubmed import PubmedRecord, read_pubmed
+from exoderm.evidence.pubmed import PubmedRecord
 from exoderm.evidence.records import CurationBatch, CurationCandidate, CurationDecision
+from exoderm.evidence.search_exports import read_search_export
 from exoderm.storage.base import utcnow
 from exoderm.storage.paging import Page, PageQuery, page_of_select
 
@@ -146,8 +147,9 @@ def _row(batch_id: int, c: ProposedClaim, reference: dict[str, Any]) -> Curation
 
 
 def store_candidates(session: Session, path: Path, *, imported_by: str) -> CurationBatch:
-    """Parse an export, propose candidates against the graph in force, store them."""
-    records = read_pubmed(path)
+    """Parse a search export (any format of :mod:`exoderm.evidence.search_exports`),
+    propose candidates against the graph in force, store them."""
+    records = read_search_export(path)
     lexicon = Lexicon(load_knowledge_base(session))
     symbols = [s for s in session.scalars(select(CargoRow.molecule).distinct()) if s]
     batch = CurationBatch(

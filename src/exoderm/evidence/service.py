@@ -950,7 +950,10 @@ def import_cargo(session: Session, actor: Actor, *, path: Path) -> CargoImportRe
         A Parquet file with the columns of the harmonised Vesiclepedia/ExoCarta/EV-TRACK
         snapshot (``working_id``, ``molecule_type``, ``species``, ``sample_name``,
         ``method``, ``vesicle``, ``disease``, ``year``, ``pmid``, ``characterization``,
-        ``ev_metric``, ``source``; optionally ``experiment_id``, ``isolation_method``).
+        ``ev_metric``, ``source``; optionally ``experiment_id``, ``isolation_method``),
+        or a folder of a repository's bulk files (Vesiclepedia 5.1, ExoCarta 5:
+        ``*_PROTEIN_MRNA_DETAILS_*``, ``*_MIRNA_DETAILS_*`` joined on ``EXPERIMENT ID``
+        to ``*_EXPERIMENT_DETAILS_*``); problems then name the bulk file and line.
 
     Returns
     -------
@@ -962,9 +965,9 @@ def import_cargo(session: Session, actor: Actor, *, path: Path) -> CargoImportRe
     PermissionDenied
         The actor may not import.
     UserInputError
-        Not a Parquet file or a column missing.
+        Not a Parquet file or a release folder, or a column missing.
     ValidationFailed
-        Malformed rows.
+        Malformed rows (or bulk lines whose experiment is missing).
 
     References
     ----------
@@ -1292,7 +1295,11 @@ def real_world_claims(
 
 # --------------------------------------------------------------------------- curation
 def import_pubmed(session: Session, actor: Actor, *, path: Path) -> CurationBatchRead:
-    """Import a PubMed XML export and store the candidate claims proposed from it.
+    """Import a literature search export and store the candidate claims proposed from it.
+
+    The format is detected from the content
+    (:func:`exoderm.evidence.search_exports.read_search_export`); the function keeps its
+    name from when PubMed XML was the only format read.
 
     Abstracts are split into sentences; each sentence naming two of the graph's nodes
     around a verb of the predicate lexicon becomes a candidate (negation, hedging and
@@ -1306,7 +1313,9 @@ def import_pubmed(session: Session, actor: Actor, *, path: Path) -> CurationBatc
     actor : Actor
         An admin or a scientist.
     path : Path
-        A PubMed/MEDLINE XML file (``PubmedArticleSet``).
+        A search export of at most 20 MB in one of four formats: PubMed/MEDLINE XML
+        (``PubmedArticleSet``), a Europe PMC REST ``search`` response in JSON
+        (``resultType=core``), RIS, or BibTeX. Every record needs a PMID and a title.
 
     Returns
     -------
@@ -1318,12 +1327,17 @@ def import_pubmed(session: Session, actor: Actor, *, path: Path) -> CurationBatc
     PermissionDenied
         The actor may not import.
     UserInputError
-        Malformed XML, an entity declaration, a record without a PMID or title.
+        An unrecognised format, malformed XML or JSON, an entity declaration, a file that
+        is not UTF-8 (JSON, RIS, BibTeX), records without a PMID or title (all named).
 
     References
     ----------
     .. [1] National Library of Medicine (2025). PubMed XML DTD, ``pubmed_250101.dtd``.
-    .. [2] Chapman, W. W. et al. (2001). A simple algorithm for identifying negated
+    .. [2] Europe PMC (2024). Articles RESTful API, ``search`` with ``resultType=core``,
+       https://europepmc.org/RestfulWebService
+    .. [3] Research Information Systems (2011). RIS Format Specifications.
+    .. [4] Patashnik, O. (1988). BibTeXing.
+    .. [5] Chapman, W. W. et al. (2001). A simple algorithm for identifying negated
        findings and diseases in discharge summaries. J Biomed Inform 34(5), 301-310.
        doi:10.1006/jbin.2001.1029
 
@@ -1342,8 +1356,14 @@ def import_pubmed(session: Session, actor: Actor, *, path: Path) -> CurationBatc
     ...     batch = import_pubmed(s, Actor("sam", Role.scientist), path=f)
     >>> batch.records, batch.candidates
     (1, 1)
+    >>> _ = f.write_text("TY  - JOUR\\nDB  - PubMed\\nAN  - 2\\nTI  - T.\\n"
+    ...     "AB  - RESULTS: ADSC exosomes reduced IL-6.\\nER  - \\n")
+    >>> with scratch_database().transaction() as s:
+    ...     batch = import_pubmed(s, Actor("sam", Role.scientist), path=f)
+    >>> batch.records, batch.candidates
+    (1, 1)
     """
-    actor.require(*IMPORT_ROLES, action="import PubMed records")
+    actor.require(*IMPORT_ROLES, action="import literature search records")
     batch = store_candidates(session, path, imported_by=actor.username)
     audit(
         session,

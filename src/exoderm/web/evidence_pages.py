@@ -24,6 +24,7 @@ from exoderm.evidence import service as evidence
 from exoderm.evidence.knowledge_base import RESOLUTION_ORDER, name_key
 from exoderm.evidence.reads import ClaimRead, NodeRead, PathRead
 from exoderm.evidence.review import CandidateEdits, Decision
+from exoderm.evidence.search_exports import EXPORT_DESCRIPTION, EXPORT_FORMATS, EXPORT_SUFFIXES
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
 from exoderm.serving.uploads import save_upload
@@ -397,6 +398,8 @@ def curation(
         "status": status,
         "statuses": (*_STATUSES, "all"),
         "predicates": [p.value for p in Predicate],
+        "export_formats": EXPORT_FORMATS,
+        "export_accept": ",".join(EXPORT_SUFFIXES),
     }
     return render(request, "evidence/curation.html", context)
 
@@ -409,7 +412,7 @@ async def curation_import(
     file: Annotated[UploadFile, File()],
 ) -> Response:
     with tempfile.TemporaryDirectory(prefix="exoderm-upload-") as tmp:
-        path = await save_upload(file, FsPath(tmp), expected="a PubMed XML export")
+        path = await save_upload(file, FsPath(tmp), expected=EXPORT_DESCRIPTION)
 
         def work() -> int:
             with svc.db.transaction() as s:

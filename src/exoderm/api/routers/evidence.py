@@ -38,6 +38,7 @@ from exoderm.evidence.reads import (
     SearchHitRead,
 )
 from exoderm.evidence.review import CandidateEdits, CandidateRead, CurationBatchRead, Decision
+from exoderm.evidence.search_exports import EXPORT_DESCRIPTION, EXPORT_FORMATS
 from exoderm.serving.auth import Principal, need
 from exoderm.serving.context import AppContext, app_context
 from exoderm.serving.paging import page_query
@@ -272,16 +273,20 @@ class DecisionIn(BaseModel):
     "/curation/imports",
     response_model=CurationBatchRead,
     status_code=201,
-    summary="Import a PubMed XML export and propose candidate claims",
+    summary="Import a literature search export and propose candidate claims",
+    description=(
+        f"The file is {EXPORT_DESCRIPTION}, detected from its content; every record needs a"
+        " PMID and a title."
+    ),
     responses=problem_responses(413),
 )
 async def curation_import(
-    file: Annotated[UploadFile, File(description="A PubMed/MEDLINE XML export.")],
+    file: Annotated[UploadFile, File(description=f"A search export: {EXPORT_FORMATS}.")],
     who: Curator,
     svc: Context,
 ) -> CurationBatchRead:
     with tempfile.TemporaryDirectory(prefix="exoderm-upload-") as tmp:
-        path = await save_upload(file, FsPath(tmp), expected="a PubMed XML export")
+        path = await save_upload(file, FsPath(tmp), expected=EXPORT_DESCRIPTION)
 
         def work() -> CurationBatchRead:
             with svc.db.transaction() as s:

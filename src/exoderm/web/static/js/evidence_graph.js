@@ -9,7 +9,8 @@
 (function () {
   "use strict";
 
-  var COLUMN_GAP = 250;   // px between column centres at zoom 1: 100 px for edge labels
+  var COLUMN_GAP = 225;   // px between column centres at zoom 1: 75 px for edge labels, so
+                          // six columns (a 5-hop path) fit 1,086 px at READABLE_ZOOM
   var ROW_GAP = 105;      // px between row centres at zoom 1
   var NODE_FONT = 16;     // px at zoom 1
   var EDGE_FONT = 13;     // px at zoom 1
@@ -165,7 +166,7 @@
           "target-arrow-shape": "triangle", "curve-style": "bezier", "arrow-scale": 1.2,
           "label": "data(label)", "font-size": EDGE_FONT, "color": "#37424d",
           "text-background-color": "#ffffff", "text-background-opacity": 0.92,
-          "text-background-padding": 2, "text-wrap": "wrap", "text-max-width": 96,
+          "text-background-padding": 2, "text-wrap": "wrap", "text-max-width": 72,
           "text-events": "yes"
         } },
         { selector: "edge.detour", style: {
