@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -9,12 +10,14 @@ from openpyxl import Workbook
 
 from exoderm.design.formulary import Function
 from exoderm.design.raw_materials import (
+    MAX_FILE_BYTES,
     MAX_ROWS,
     RawMaterialList,
     raw_materials_from_records,
     read_raw_materials,
 )
-from exoderm.errors import ValidationFailed
+from exoderm.design.xlsx_archive import MAX_PARTS, MAX_UNPACKED_BYTES
+from exoderm.errors import UserInputError, ValidationFailed
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "raw_materials.csv"
 HEADER = [
@@ -210,3 +213,32 @@ def test_trade_names_are_unique_ignoring_case() -> None:
     ).materials[0]
     with pytest.raises(ValueError, match="twice"):
         RawMaterialList(materials=(pe, pe.model_copy(update={"trade_name": "a"})))
+
+
+def test_a_workbook_that_would_inflate_too_far_is_refused_before_parsing(
+    tmp_path: Path,
+) -> None:
+    path = _xlsx(tmp_path, ROWS)
+    # a part of 210 MB of zeros deflates to ~200 kB: the file passes the 20 MB size check
+    with (
+        zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/media/padding.bin", "w", force_zip64=True) as part,
+    ):
+        block = bytes(1 << 20)
+        for _ in range(210):
+            part.write(block)
+    assert path.stat().st_size < MAX_FILE_BYTES
+    with pytest.raises(UserInputError) as err:
+        read_raw_materials(path)
+    assert err.value.problem.location.file == path
+    assert "the workbook inflates to" in str(err.value)
+    assert f"at most {MAX_UNPACKED_BYTES} bytes once unzipped" in str(err.value)
+
+
+def test_a_workbook_of_too_many_parts_is_refused(tmp_path: Path) -> None:
+    path = _xlsx(tmp_path, ROWS)
+    with zipfile.ZipFile(path, "a") as archive:
+        for k in range(MAX_PARTS):
+            archive.writestr(f"xl/media/p{k}.bin", b"")
+    with pytest.raises(UserInputError, match=r"parts \(expected at most 2000 parts\)"):
+        read_raw_materials(path)

@@ -195,3 +195,19 @@ def test_unevidenced_effects_name_a_dermal_effect_and_the_search() -> None:
 
 def test_the_literature_folder_holds_topic_files() -> None:
     assert FILES, "no literature topic files are shipped"
+
+
+def test_every_whitepaper_dermal_effect_has_primary_evidence_or_a_recorded_search() -> None:
+    kb = load_knowledge_base()
+    effects = {item.node for item in load_seed().effect_items}
+    evidenced = {
+        end
+        for c in kb.all_claims()
+        if c.is_primary_literature() and c.quote.strip()
+        for end in (c.subject, c.object)
+    }
+    searched = {entry.node for entry in kb.unevidenced}
+    assert len(effects) == 49
+    assert sorted(effects - evidenced - searched) == []
+    assert not (searched & evidenced), "an effect recorded as unevidenced has evidence"
+    print(f"{len(effects & evidenced)} effects with quoted primary evidence, {len(searched)} not")

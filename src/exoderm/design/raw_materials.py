@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from exoderm.design.formulary import Function
 from exoderm.design.inventory import fold_inci, inventory_entry, is_inventory_name
+from exoderm.design.xlsx_archive import check_xlsx_archive
 from exoderm.errors import (
     Location,
     NotFoundError,
@@ -160,6 +161,7 @@ def _csv_records(path: Path) -> list[Record]:
 
 
 def _xlsx_records(path: Path) -> list[Record]:
+    check_xlsx_archive(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

@@ -10,6 +10,7 @@ quoting the item and its line in the whitepaper.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
@@ -300,9 +301,11 @@ def claim_from(row: dict[str, Any], refs: dict[str, Reference], origin: str = "s
     """Build a :class:`Claim` from a validated row (references looked up by id)."""
     return Claim(
         id=str(row["id"]),
-        subject=row["subject"],
+        # node ids interned: a million claims read from a database would otherwise hold
+        # two million copies of a few thousand ids, and every graph lookup compare them
+        subject=sys.intern(str(row["subject"])),
         predicate=Predicate(row["predicate"]),
-        object=row["object"],
+        object=sys.intern(str(row["object"])),
         negated=bool(row.get("negated", False)),
         quote=row.get("quote", "") or "",
         location=row.get("location", "") or "",
