@@ -32,12 +32,12 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from exoderm import __version__
 from exoderm.accounts.users import ensure_first_admin
 from exoderm.api import API_PREFIX, ROUTERS, problems
 from exoderm.clients.keys import cipher
 from exoderm.errors import ExodermError
 from exoderm.evidence import load_knowledge_base
+from exoderm.serving import csp_reports
 from exoderm.serving.auth import SESSION_COOKIE, authenticate_request
 from exoderm.serving.context import AppContext, load_secret_key
 from exoderm.serving.idempotency import IdempotencyKeys
@@ -55,8 +55,11 @@ DB_URL_ENV = "EXODERM_DATABASE_URL"
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-    "form-action 'self'"
+    f"form-action 'self'; report-uri {csp_reports.REPORT_PATH}; "
+    f"report-to {csp_reports.REPORT_GROUP}"
 )
+#: The Reporting API endpoint the policy's ``report-to`` names (W3C Reporting API).
+_REPORTING_ENDPOINTS = f'{csp_reports.REPORT_GROUP}="{csp_reports.REPORT_PATH}"'
 # Swagger UI starts itself with an inline script (FastAPI's page); only /docs allows it.
 _DOCS_CSP = _CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
 
@@ -122,6 +125,7 @@ class SecurityHeaders:
                 headers.setdefault(
                     "Content-Security-Policy", _DOCS_CSP if path == "/docs" else _CSP
                 )
+                headers.setdefault("Reporting-Endpoints", _REPORTING_ENDPOINTS)
                 if https:
                     headers.setdefault("Strict-Transport-Security", "max-age=31536000")
                 if not path.startswith("/static/"):
@@ -212,7 +216,9 @@ def create_app(
 
     app = FastAPI(
         title="exoderm",
-        version=__version__,
+        # the document's version is the API's (``/api/v1``), not the software's: the
+        # public OpenAPI document names no component version (ASVS 5.0 V13.4.6)
+        version=API_PREFIX.rsplit("/v", 1)[-1],
         summary="Evidence, formulation design, personalisation, QC, NTA and simulation "
         "for exosome skin care.",
         docs_url=None,
@@ -238,6 +244,12 @@ def create_app(
     _document_idempotency(app)
     _install_docs(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_route(
+        csp_reports.REPORT_PATH,
+        csp_reports.receive_report,
+        methods=["POST"],
+        include_in_schema=False,
+    )
     install_pages(app)
     return app
 

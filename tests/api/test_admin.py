@@ -90,6 +90,15 @@ def test_unknown_route_is_problem_json(world: World) -> None:
     assert r.headers["content-type"].startswith("application/problem+json")
 
 
+def test_no_version_is_shown_to_anyone_not_signed_in(world: World) -> None:
+    from exoderm import __version__
+
+    health = world.client().get("/api/v1/health")
+    assert health.json() == {"status": "ok", "database": "sqlite"}
+    login = world.client().get("/login")
+    assert login.status_code == 200 and __version__ not in login.text
+
+
 def test_security_headers(world: World) -> None:
     r = world.client().get("/api/v1/health")
     assert r.headers["x-content-type-options"] == "nosniff"
@@ -105,3 +114,10 @@ def test_audit_detail_is_typed_and_returned(world: World) -> None:
     schema = world.app.openapi()["components"]["schemas"]["AuditEventRead"]
     detail = schema["properties"]["detail"]["anyOf"][0]
     assert detail["type"] == "object" and detail["additionalProperties"] is not True
+
+
+def test_the_public_api_document_names_the_api_version_not_the_software(world: World) -> None:
+    from exoderm import __version__
+
+    info = world.client().get("/openapi.json").json()["info"]
+    assert info["version"] == "1" and __version__ not in str(info)

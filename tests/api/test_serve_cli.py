@@ -103,6 +103,8 @@ def test_exoderm_serve_on_a_fresh_machine(tmp_path: Path) -> None:
         assert f"http://127.0.0.1:{port}/" in text
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=5) as r:
             assert r.status == 200
+            assert r.headers.get("Server") is None  # no server software named
+            assert "version" not in json.loads(r.read())
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/api/v1/auth/token",
             method="POST",

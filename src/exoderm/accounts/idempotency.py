@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -96,7 +96,7 @@ def claim(
     scope: str,
     key: str,
     fingerprint: str,
-    cipher: Fernet,
+    cipher: Fernet | MultiFernet,
     now: datetime | None = None,
 ) -> Claim:
     """Look ``key`` up for ``scope`` and, if it is new, mark it pending (in ``session``).
@@ -112,7 +112,7 @@ def claim(
         The idempotency key (see :func:`valid_key`).
     fingerprint : str
         The SHA-256 of the request (method, path, query, body).
-    cipher : Fernet
+    cipher : Fernet or MultiFernet
         Decrypts a stored answer.
     now : datetime, optional
         The current time (for tests).
@@ -160,7 +160,9 @@ def claim(
     return Claim(Verdict.replay, Answer(row.status, row.media_type or "", body))
 
 
-def store(session: Session, *, scope: str, key: str, answer: Answer, cipher: Fernet) -> None:
+def store(
+    session: Session, *, scope: str, key: str, answer: Answer, cipher: Fernet | MultiFernet
+) -> None:
     """Store the answer of the pending request for ``scope`` and ``key``.
 
     An answer larger than :data:`MAX_STORED_BODY`, or one that is not a success, is not
@@ -174,7 +176,7 @@ def store(session: Session, *, scope: str, key: str, answer: Answer, cipher: Fer
         As given to :func:`claim`.
     answer : Answer
         The status, media type and body that were sent.
-    cipher : Fernet
+    cipher : Fernet or MultiFernet
         Encrypts the body.
 
     References

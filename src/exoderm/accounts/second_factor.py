@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Final
 
 import pyotp
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy.orm import Session
 
 from exoderm.accounts.records import TotpFactor, User
@@ -42,7 +42,7 @@ def _totp(secret: str) -> pyotp.TOTP:
     return pyotp.TOTP(secret, interval=STEP_S, issuer=ISSUER)
 
 
-def enrol(session: Session, user: User, *, cipher: Fernet) -> Enrolment:
+def enrol(session: Session, user: User, *, cipher: Fernet | MultiFernet) -> Enrolment:
     """Start (or restart, while unconfirmed) a TOTP factor for ``user``.
 
     Parameters
@@ -51,7 +51,7 @@ def enrol(session: Session, user: User, *, cipher: Fernet) -> Enrolment:
         The caller's transaction.
     user : User
         The user enrolling.
-    cipher : Fernet
+    cipher : Fernet or MultiFernet
         Encrypts the stored secret.
 
     Returns
@@ -93,7 +93,7 @@ def has_factor(session: Session, user_id: int) -> bool:
     return row is not None and row.confirmed_at is not None
 
 
-def _accept(row: TotpFactor, code: str, cipher: Fernet, now: float) -> bool:
+def _accept(row: TotpFactor, code: str, cipher: Fernet | MultiFernet, now: float) -> bool:
     """Accept ``code`` if it is the current step's and that step was not used before."""
     digits = code.strip().replace(" ", "")
     if not (digits.isdigit() and len(digits) == 6):
@@ -107,7 +107,12 @@ def _accept(row: TotpFactor, code: str, cipher: Fernet, now: float) -> bool:
 
 
 def confirm(
-    session: Session, user: User, code: str, *, cipher: Fernet, now: float | None = None
+    session: Session,
+    user: User,
+    code: str,
+    *,
+    cipher: Fernet | MultiFernet,
+    now: float | None = None,
 ) -> None:
     """Turn an enrolment into a factor with one code from the authenticator.
 
@@ -119,7 +124,7 @@ def confirm(
         The enrolling user.
     code : str
         Six digits from the authenticator app.
-    cipher : Fernet
+    cipher : Fernet or MultiFernet
         Decrypts the stored secret.
     now : float, optional
         Unix time (for tests).
@@ -151,7 +156,12 @@ def confirm(
 
 
 def check(
-    session: Session, user_id: int, code: str | None, *, cipher: Fernet, now: float | None = None
+    session: Session,
+    user_id: int,
+    code: str | None,
+    *,
+    cipher: Fernet | MultiFernet,
+    now: float | None = None,
 ) -> bool:
     """Whether ``code`` is a valid, unused code of the user's confirmed factor.
 
@@ -164,7 +174,7 @@ def check(
         The user logging in.
     code : str or None
         What the user entered; None or empty is never valid.
-    cipher : Fernet
+    cipher : Fernet or MultiFernet
         Decrypts the stored secret.
     now : float, optional
         Unix time (for tests).

@@ -62,3 +62,49 @@ def import_cmd(
     counts = import_jsonl(STATE.database(), file)
     emit_rows([{"table": k, "rows": v} for k, v in counts.items()], ["table", "rows"])
     info(f"imported {sum(counts.values())} rows from {file}")
+
+
+@app.command("rotate-key")
+def rotate_key_cmd(
+    keep_old: Annotated[
+        bool, typer.Option("--keep-old", help="Keep the older keys in the key file.")
+    ] = False,
+    reencrypt_only: Annotated[
+        bool,
+        typer.Option(
+            "--reencrypt-only",
+            help="Add no key: re-encrypt under the first key as configured "
+            "(EXODERM_ENCRYPTION_KEY with the new key listed first).",
+        ),
+    ] = False,
+) -> None:
+    """Rotate the key of personal data at rest: new key first, every token re-encrypted
+    in one transaction, then the older keys retired once every token opens without them."""
+    from exoderm.accounts.actor import local_operator
+    from exoderm.clients import service as clients  # imported here: 'db status' stays light
+
+    db = STATE.database()
+    with db.transaction() as session:
+        rotated = clients.rotate_encryption_key(
+            session, local_operator(), new_key=not reencrypt_only
+        )
+    info(
+        f"re-encrypted {sum(rotated.reencrypted.values())} token(s) under key "
+        f"{rotated.fingerprints[0]}"
+    )
+    result = rotated
+    if not keep_old and len(rotated.fingerprints) > 1 and not reencrypt_only:
+        with db.transaction() as session:
+            result = clients.retire_encryption_keys(session, local_operator())
+        result.reencrypted = rotated.reencrypted
+        info(f"retired {result.retired} older key(s)")
+    emit_object(result.model_dump())
+
+
+@app.command("keys")
+def keys_cmd() -> None:
+    """Show where the client-data keys come from and their fingerprints (newest first)."""
+    from exoderm.accounts.actor import local_operator
+    from exoderm.clients import service as clients
+
+    emit_object(clients.encryption_keys(local_operator()).model_dump())

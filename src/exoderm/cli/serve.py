@@ -59,6 +59,7 @@ def serve(
         workers=workers,
         log_level=log_level or settings.log_level,
         proxy_headers=True,
+        server_header=False,  # no "Server: uvicorn" (ASVS 5.0 V13.4.6)
         env_file=None,
     )
 

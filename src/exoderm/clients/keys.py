@@ -7,6 +7,12 @@ so a copy of the database and its folder does not carry the key that decrypts it
 ASVS 5.0 V11.1.3, V14.2.4). A key file an earlier version left in the data folder is moved
 to the key folder the first time it is needed. Losing the key makes the stored personal
 data unreadable by design; back it up apart from the database.
+
+Rotation (OWASP ASVS 5.0 V13.3.4): the key file, or ``EXODERM_ENCRYPTION_KEY`` as a
+comma-separated list, may hold several keys, newest first. The first encrypts; every key
+decrypts (``MultiFernet``), so data written under an older key stays readable until
+:mod:`exoderm.clients.key_rotation` has re-encrypted it under the newest and the older
+keys are retired.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import os
 import stat
 from pathlib import Path
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 
 from exoderm.errors import StorageError, UserInputError
 from exoderm.settings import Settings, get_settings, move_out_of_data_dir, private_folder
@@ -40,20 +46,27 @@ def _create_key_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _read_key_file(path: Path) -> bytes:
+def _read_key_file(path: Path) -> list[bytes]:
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         raise StorageError(
             f"key file {path} is readable by other users (mode {mode:o}); run 'chmod 600 {path}'"
         )
-    return path.read_bytes().strip()
+    return [line.strip() for line in path.read_bytes().splitlines() if line.strip()]
 
 
-def load_key(settings: Settings | None = None) -> bytes:
-    """The Fernet key in force: configured, or read from (or created in) the key file."""
+def keys_configured(settings: Settings | None = None) -> bool:
+    """Whether the keys come from ``EXODERM_ENCRYPTION_KEY`` rather than the key file."""
+    return (settings or get_settings()).encryption_key is not None
+
+
+def load_keys(settings: Settings | None = None) -> list[bytes]:
+    """The Fernet keys in force, newest first: configured, or from (or created in) the
+    key file."""
     s = settings or get_settings()
     if s.encryption_key is not None:
-        return s.encryption_key.get_secret_value().strip().encode("ascii")
+        text = s.encryption_key.get_secret_value()
+        return [k.strip().encode("ascii") for k in text.split(",") if k.strip()]
     path = key_file(s)
     move_out_of_data_dir(s.data_dir / KEY_FILE_NAME, path)
     if not path.exists():
@@ -61,9 +74,25 @@ def load_key(settings: Settings | None = None) -> bytes:
     return _read_key_file(path)
 
 
-def cipher(settings: Settings | None = None) -> Fernet:
-    """A :class:`Fernet` for the key in force; a malformed key is a one-line error."""
-    key = load_key(settings)
+def load_key(settings: Settings | None = None) -> bytes:
+    """The key that encrypts (the newest)."""
+    return load_keys(settings)[0]
+
+
+def write_key_file(path: Path, keys: list[bytes]) -> None:
+    """Replace the key file with ``keys`` (newest first), atomically and mode 0600."""
+    private_folder(path.parent)
+    fresh = path.with_name(path.name + ".new")
+    fresh.unlink(missing_ok=True)
+    fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(b"\n".join(keys) + b"\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(fresh, path)
+
+
+def _fernet(key: bytes) -> Fernet:
     try:
         return Fernet(key)
     except ValueError:
@@ -72,3 +101,14 @@ def cipher(settings: Settings | None = None) -> Fernet:
             field="encryption_key",
             expected="32 url-safe base64-encoded bytes (Fernet.generate_key())",
         ) from None
+
+
+def cipher(settings: Settings | None = None) -> MultiFernet:
+    """Encrypts under the newest key, decrypts under any; a malformed key is a one-line
+    error."""
+    keys = load_keys(settings)
+    if not keys:
+        raise UserInputError(
+            "no encryption key", field="encryption_key", expected="at least one Fernet key"
+        )
+    return MultiFernet([_fernet(k) for k in keys])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from exoderm.errors import StorageError
@@ -41,12 +41,12 @@ class PersonalData(BaseModel):
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def encrypt(data: PersonalData, fernet: Fernet) -> str:
+def encrypt(data: PersonalData, fernet: Fernet | MultiFernet) -> str:
     """The Fernet token (ASCII) of ``data`` as JSON."""
     return fernet.encrypt(data.model_dump_json().encode("utf-8")).decode("ascii")
 
 
-def decrypt(token: str, fernet: Fernet) -> PersonalData:
+def decrypt(token: str, fernet: Fernet | MultiFernet) -> PersonalData:
     """Personal data from a token; a wrong key is a storage error, not a crash."""
     try:
         plain = fernet.decrypt(token.encode("ascii"))

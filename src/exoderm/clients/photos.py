@@ -29,7 +29,7 @@ import io
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -172,7 +172,7 @@ def add_photo(
     data: bytes,
     view: PhotoView,
     captured_on: date | None = None,
-    fernet: Fernet | None = None,
+    fernet: Fernet | MultiFernet | MultiFernet | None = None,
 ) -> PhotoRead:
     """Store one photo of a client who consented (audited; no image data in the log)."""
     client = access.load_client(session, actor, pseudonym, action="add photos")

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from exoderm.accounts.actor import Actor
+from exoderm.accounts.audit import record as audit
 from exoderm.accounts.records import Role
 from exoderm.accounts.tenancy import bind_every_organisation, bind_organisation
 from exoderm.clients import (
@@ -50,6 +51,8 @@ from exoderm.clients.invitations import (
     SubmittedResponse,
     Verification,
 )
+from exoderm.clients.key_rotation import add_key, key_state, reencrypt, retire_old_keys
+from exoderm.clients.keys import cipher
 from exoderm.clients.outcomes import OutcomeReport
 from exoderm.clients.personal import PersonalData
 from exoderm.clients.photos import PhotoRead, PhotoTimeline, PhotoView
@@ -63,7 +66,7 @@ from exoderm.clients.treatments import TreatmentInput, TreatmentRead
 from exoderm.errors import UserInputError
 from exoderm.evidence import service as evidence_service
 from exoderm.evidence.rwe import DEFAULT_MIN_CELL, RealWorldClaimRead, pool
-from exoderm.settings import reset_settings_cache
+from exoderm.settings import Settings, get_settings, reset_settings_cache
 from exoderm.storage import Database
 from exoderm.storage.paging import FIRST_PAGE, Page, PageQuery, page_of_list
 from exoderm.storage.scratch import scratch_database
@@ -1251,3 +1254,193 @@ def _example() -> Iterator[tuple[Database, Actor, str]]:
         else:
             os.environ["EXODERM_ENCRYPTION_KEY"] = previous
         reset_settings_cache()
+
+
+# --------------------------------------------------------------------------- key rotation
+class KeyRotationRead(BaseModel):
+    """The client-data keys after a rotation or retirement (fingerprints, never keys)."""
+
+    source: str
+    fingerprints: list[str]
+    reencrypted: dict[str, int] = {}
+    retired: int = 0
+
+
+def _key_read(settings: Settings, **more: Any) -> KeyRotationRead:
+    state = key_state(settings)
+    return KeyRotationRead(source=state.source, fingerprints=list(state.fingerprints), **more)
+
+
+def encryption_keys(actor: Actor, *, settings: Settings | None = None) -> KeyRotationRead:
+    """Where the client-data keys come from and their fingerprints, newest first.
+
+    Parameters
+    ----------
+    actor : Actor
+        An admin.
+    settings : Settings, optional
+        Where the keys are (default: the process's settings).
+
+    Returns
+    -------
+    KeyRotationRead
+        The source (``EXODERM_ENCRYPTION_KEY`` or the key file) and the fingerprints (the
+        first 12 hex digits of each key's SHA-256; never a key).
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0,
+       V13.3.4 (secrets rotated by a documented schedule).
+
+    Examples
+    --------
+    >>> with _example() as (db, admin, pseudonym):
+    ...     state = encryption_keys(admin)
+    >>> state.source, len(state.fingerprints[0])
+    ('EXODERM_ENCRYPTION_KEY', 12)
+    """
+    actor.require(Role.admin, action="see the client-data keys")
+    return _key_read(settings or get_settings())
+
+
+def rotate_encryption_key(
+    session: Session, actor: Actor, *, new_key: bool = True, settings: Settings | None = None
+) -> KeyRotationRead:
+    """Put a new client-data key first and re-encrypt every stored token under it.
+
+    Every token (personal data, photos, second-factor secrets, stored idempotent answers)
+    is rewritten in the caller's one transaction; the older keys stay in the key file, so
+    every token opens whether the transaction commits or not. Retire them afterwards with
+    :func:`retire_encryption_keys`. One audit event (``clients.key_rotated``).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        An admin.
+    new_key : bool
+        Add a new key to the key file first (the default). ``False`` re-encrypts under the
+        first key as configured: with ``EXODERM_ENCRYPTION_KEY``, list the new key first.
+    settings : Settings, optional
+        Where the keys are (default: the process's settings).
+
+    Returns
+    -------
+    KeyRotationRead
+        The keys' fingerprints, newest first, and the tokens re-encrypted per table.
+
+    Raises
+    ------
+    PermissionDenied
+        The actor is not an admin.
+    UserInputError
+        A new key was asked for while the keys come from ``EXODERM_ENCRYPTION_KEY``, or a
+        token opens with none of the keys.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0,
+       V13.3.4 (secrets rotated and expired by a documented schedule).
+    .. [2] Barker, E. (2020). Recommendation for Key Management, Part 1: General. NIST
+       Special Publication 800-57 Part 1 Rev. 5, §5.3 (cryptoperiods).
+       doi:10.6028/NIST.SP.800-57pt1r5
+
+    Examples
+    --------
+    With the keys in ``EXODERM_ENCRYPTION_KEY``: the new key listed first, the old after.
+
+    >>> from pydantic import SecretStr
+    >>> with _example() as (db, admin, pseudonym), db.transaction() as s:
+    ...     old = os.environ["EXODERM_ENCRYPTION_KEY"]
+    ...     new = Fernet.generate_key().decode("ascii")
+    ...     listed = Settings(encryption_key=SecretStr(f"{new},{old}"))
+    ...     done = rotate_encryption_key(s, admin, new_key=False, settings=listed)
+    >>> len(done.fingerprints), done.reencrypted["clients_personal"]
+    (2, 1)
+    """
+    actor.require(Role.admin, action="rotate the client-data key")
+    bind_every_organisation(session, reason="every token is re-encrypted under the new key")
+    s = settings or get_settings()
+    if new_key:
+        add_key(s)
+    counts = reencrypt(session, cipher(s))
+    read = _key_read(s, reencrypted=counts)
+    audit(
+        session,
+        actor=actor.username,
+        action="clients.key_rotated",
+        subject_type="client_data_key",
+        subject_id=read.fingerprints[0],
+        organisation_id=actor.organisation_id,
+        detail={"keys": len(read.fingerprints), "reencrypted": counts},
+    )
+    return read
+
+
+def retire_encryption_keys(
+    session: Session, actor: Actor, *, settings: Settings | None = None
+) -> KeyRotationRead:
+    """Leave only the newest client-data key, once every stored token opens with it alone.
+
+    Run it after :func:`rotate_encryption_key`'s transaction committed. One audit event
+    (``clients.keys_retired``).
+
+    Parameters
+    ----------
+    session : Session
+        A transaction (only read; the key file is what changes).
+    actor : Actor
+        An admin.
+    settings : Settings, optional
+        Where the keys are (default: the process's settings).
+
+    Returns
+    -------
+    KeyRotationRead
+        The key left and how many older keys were removed.
+
+    Raises
+    ------
+    PermissionDenied
+        The actor is not an admin.
+    UserInputError
+        Some token still needs an older key, or the keys come from
+        ``EXODERM_ENCRYPTION_KEY`` (the operator removes the old ones there).
+
+    References
+    ----------
+    .. [1] Barker, E. (2020). NIST SP 800-57 Part 1 Rev. 5, §8.3.4 (key destruction once
+       no protected data needs the key). doi:10.6028/NIST.SP.800-57pt1r5
+
+    Examples
+    --------
+    With a key file (a new, empty database here):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> files = Settings(key_dir=folder / "keys", data_dir=folder, encryption_key=None)
+    >>> db, admin = scratch_database(), Actor("admin", Role.admin)
+    >>> with db.transaction() as s:
+    ...     rotated = rotate_encryption_key(s, admin, settings=files)
+    >>> with db.transaction() as s:
+    ...     left = retire_encryption_keys(s, admin, settings=files)
+    >>> len(rotated.fingerprints), len(left.fingerprints), left.retired
+    (2, 1, 1)
+    """
+    actor.require(Role.admin, action="retire client-data keys")
+    bind_every_organisation(session, reason="every token is checked against the newest key")
+    s = settings or get_settings()
+    removed = retire_old_keys(session, s)
+    read = _key_read(s, retired=removed)
+    audit(
+        session,
+        actor=actor.username,
+        action="clients.keys_retired",
+        subject_type="client_data_key",
+        subject_id=read.fingerprints[0],
+        organisation_id=actor.organisation_id,
+        detail={"retired": removed},
+    )
+    return read

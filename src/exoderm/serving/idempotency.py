@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Final
 
 from anyio import to_thread
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -117,7 +117,7 @@ class IdempotencyKeys:
         *,
         prefix: str,
         database: Callable[[], Database],
-        cipher: Callable[[], Fernet],
+        cipher: Callable[[], Fernet | MultiFernet],
         session_cookie: str,
         authenticated: Callable[[Scope], bool],
     ) -> None:
@@ -196,7 +196,7 @@ class IdempotencyKeys:
         body: bytes,
         send: Send,
         db: Database,
-        cipher: Fernet,
+        cipher: Fernet | MultiFernet,
         key: str,
         credential: str,
     ) -> None:

@@ -68,16 +68,15 @@ class NewToken(BaseModel):
 
 
 class Health(BaseModel):
+    """Liveness for anyone; no version of exoderm or its components (ASVS 5.0 V13.4.6)."""
+
     status: str
-    version: str
     database: str
 
 
 @public.get("/health", response_model=Health, summary="Liveness and database backend")
 def health(svc: AppContext = Depends(app_context)) -> Health:
-    from exoderm import __version__
-
-    return Health(status="ok", version=__version__, database=svc.db.backend)
+    return Health(status="ok", database=svc.db.backend)
 
 
 @public.post(
