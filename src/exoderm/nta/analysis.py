@@ -417,6 +417,10 @@ class SettingsOptions(TypedDict, total=False):
     min_track_length: int | None
     drift: bool | None
     max_frames: int | None
+    flow_diagnostics: bool | None
+    mixture: bool | None
+    mixture_max_components: int | None
+    calibration_free_concentration: bool | None
 
 
 def _given(**values: object) -> dict[str, object]:
@@ -470,6 +474,10 @@ def analysis_settings(
         dilution=o.get("dilution"),
         calibration=o.get("calibration"),
         max_frames=o.get("max_frames"),
+        flow_diagnostics=o.get("flow_diagnostics"),
+        mixture=o.get("mixture"),
+        mixture_max_components=o.get("mixture_max_components"),
+        calibration_free_concentration=o.get("calibration_free_concentration"),
     )
     try:
         return AnalysisSettings.model_validate(data)

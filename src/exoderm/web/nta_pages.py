@@ -51,6 +51,7 @@ def upload(
     calibration: Annotated[UploadFile | None, File()] = None,
     effective_volume_pl: Annotated[float | None, Form()] = None,
     lot: Annotated[str, Form(max_length=100)] = "",
+    mixture: Annotated[bool, Form()] = False,
     svc: AppContext = Depends(app_context),
 ) -> Response:
     if lot:
@@ -69,6 +70,7 @@ def upload(
             calibration.file if calibration else None,
             effective_volume_pl=effective_volume_pl,
         ),
+        mixture=mixture,
     )
     staged = stage_video(video.filename, video.file)
     job = svc.jobs.submit(

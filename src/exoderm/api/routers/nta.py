@@ -54,6 +54,22 @@ def start_analysis(
         float | None, Form(description="Relative SE of the stated volume.")
     ] = None,
     lot: Annotated[str | None, Form(max_length=100, description="Store on this QC batch.")] = None,
+    mixture: Annotated[
+        bool, Form(description="Also fit discrete size populations (EM mixture, K by BIC).")
+    ] = False,
+    mixture_max_components: Annotated[
+        int | None, Form(ge=1, le=6, description="Most populations tried (default 4).")
+    ] = None,
+    flow_diagnostics: Annotated[
+        bool | None, Form(description="Drift, flow-field and D-trend tests (default on).")
+    ] = None,
+    calibration_free_concentration: Annotated[
+        bool | None,
+        Form(
+            description="Also estimate the concentration from the detection volume, "
+            "without a calibration (default on)."
+        ),
+    ] = None,
     svc: AppContext = Depends(app_context),
 ) -> JobRead:
     """Storing the result on a QC batch (``lot``) needs the ``qc:write`` scope as well."""
@@ -75,6 +91,10 @@ def start_analysis(
             effective_volume_pl=effective_volume_pl,
             volume_relative_se=volume_relative_se,
         ),
+        mixture=mixture,
+        mixture_max_components=mixture_max_components,
+        flow_diagnostics=flow_diagnostics,
+        calibration_free_concentration=calibration_free_concentration,
     )
     staged = stage_video(video.filename, video.file)
     job = svc.jobs.submit(
