@@ -1,4 +1,4 @@
-"""Search exports other than PubMed XML (Europe PMC JSON, RIS, BibTeX): the same records,
+"""Search exports other than PubMed XML (Europe PMC JSON, RIS, BibTeX, MEDLINE): the same records,
 the same candidates, and the whole curation pipeline from the CLI, the API and the web."""
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ XML = DATA / "pubmed_synthetic.xml"
 EUROPE_PMC = DATA / "europepmc_synthetic.json"
 RIS = DATA / "search_synthetic.ris"
 BIBTEX = DATA / "search_synthetic.bib"
-EXPORTS = [EUROPE_PMC, RIS, BIBTEX]
+MEDLINE = DATA / "search_synthetic.nbib"
+EXPORTS = [EUROPE_PMC, RIS, BIBTEX, MEDLINE]
 PMIDS = ["90000001", "90000002", "90000003", "90000004", "90000005", "90000011", "90000035"]
 SAM = Actor("sam", Role.scientist)
 __all__ = ["world", "world_template"]
@@ -198,7 +199,7 @@ def test_records_without_a_pmid_or_title_are_all_named_in_one_error(
     ("data", "needle"),
     [
         (b"pmid,title\n1,T\n", "not a search export this pipeline reads"),
-        (b"PMID- 1\nTI  - T.\n", "a PubMed-format (MEDLINE) file is not read"),
+        ("PMID- 1\nTI  - Caf\u00e9.\n".encode("latin-1"), "not UTF-8 text"),
         ("TY  - JOUR\nTI  - Caf\u00e9.\nER  - \n".encode("latin-1"), "not UTF-8 text"),
         (b"[1, 2]", "the JSON is an array, not an object"),
         (b'{"resultList": {"result": [', "not valid JSON"),
@@ -335,7 +336,7 @@ def test_web_upload_of_a_bibtex_export(world: World) -> None:
     client = login(world.client(), "sci")
     page = client.get("/evidence/curation")
     assert page.status_code == 200
-    assert 'accept=".xml,.json,.ris,.bib,.txt"' in page.text and "BibTeX" in page.text
+    assert 'accept=".xml,.nbib,.json,.ris,.bib,.txt"' in page.text and "BibTeX" in page.text
     done = client.post(
         "/evidence/curation/imports",
         data={"csrf_token": csrf_of(page.text)},
@@ -346,3 +347,27 @@ def test_web_upload_of_a_bibtex_export(world: World) -> None:
     queue = client.get(done.headers["location"])
     assert re.search(r'id="candidate-\d+"', queue.text)
     assert "PMID:90000001, abstract (RESULTS) sentence 3" in queue.text
+
+
+def test_a_medline_record_without_a_pmid_or_title_is_named() -> None:
+    text = (
+        "PMID- 90000001\nTI  - Kept.\n\n"
+        "TI  - No identifier here.\nAB  - ADSC exosomes reduced IL-6.\n\n"
+        "PMID- 90000003\nAB  - No title.\n"
+    )
+    with pytest.raises(UserInputError) as err:
+        parse_search_export(text.encode(), source="hits.nbib")
+    message = str(err.value)
+    assert "2 of 3 records cannot be cited" in message
+    assert "record 2 ('No identifier here.'): no PMID" in message
+    assert "record 3: no title" in message and "record 1" not in message
+
+
+def test_a_medline_export_goes_through_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert (
+        main(["--db", url, "--format", "json", "evidence", "curate", "import", str(MEDLINE)]) == 0
+    )
+    assert json.loads(capsys.readouterr().out)["records"] == len(PMIDS)

@@ -503,8 +503,8 @@ def rwe_list(
 # --------------------------------------------------------------------------- curation
 curate_app = typer.Typer(
     help=(
-        "Curation: propose claims from a literature search export (PubMed XML, Europe PMC"
-        " JSON, RIS or BibTeX) and review them."
+        "Curation: propose claims from a literature search export (PubMed XML or MEDLINE,"
+        " Europe PMC JSON, RIS or BibTeX) and review them."
     ),
     no_args_is_help=True,
 )
@@ -533,8 +533,9 @@ def curate_import(
         typer.Argument(
             metavar="FILE",
             help=(
-                "A search export: PubMed XML, Europe PMC JSON (resultType=core), RIS or"
-                " BibTeX (detected from the content); every record needs a PMID."
+                "A search export: PubMed XML, PubMed's MEDLINE format (.nbib), Europe PMC"
+                " JSON (resultType=core), RIS or BibTeX (detected from the content); every"
+                " record needs a PMID."
             ),
             dir_okay=False,
         ),

@@ -57,11 +57,13 @@ from exoderm.evidence.pubmed import AbstractSection, PubmedRecord, parse_pubmed_
 #: The largest export read (the web and API upload limit).
 MAX_EXPORT_BYTES = 20 * 1024 * 1024
 #: The formats read, as named in messages and help.
-EXPORT_FORMATS = "PubMed XML, Europe PMC JSON (resultType=core), RIS or BibTeX"
+EXPORT_FORMATS = (
+    "PubMed XML, PubMed (MEDLINE, .nbib), Europe PMC JSON (resultType=core), RIS or BibTeX"
+)
 #: What an upload must be, for messages ("expected …").
-EXPORT_DESCRIPTION = "a PubMed XML, Europe PMC JSON, RIS or BibTeX search export"
+EXPORT_DESCRIPTION = "a PubMed XML or MEDLINE, Europe PMC JSON, RIS or BibTeX search export"
 #: File suffixes offered by the upload forms (the content, not the suffix, decides).
-EXPORT_SUFFIXES = (".xml", ".json", ".ris", ".bib", ".txt")
+EXPORT_SUFFIXES = (".xml", ".nbib", ".json", ".ris", ".bib", ".txt")
 
 _PMID = re.compile(r"[0-9]{1,9}")
 _PMID_NOTE = re.compile(r"\bPMID\s*:?\s*([0-9]{1,9})\b", re.I)
@@ -662,6 +664,113 @@ def parse_bibtex_records(text: str, *, source: str) -> list[PubmedRecord]:
 
 
 # --------------------------------------------------------------------------- any format
+# --------------------------------------------------------------------------- MEDLINE
+_MEDLINE_TAG = re.compile(r"^([A-Z]{2,4})\s*- (.*)$")
+_MEDLINE_EXPECTED = "a PMID (PMID- ) and a title (TI  - ) on every record"
+
+
+def _medline_fields(block: list[str]) -> list[tuple[str, str]]:
+    """A record's (tag, value) pairs; a line starting with six spaces continues the last."""
+    fields: list[tuple[str, str]] = []
+    for line in block:
+        tagged = _MEDLINE_TAG.match(line)
+        if tagged:
+            fields.append((tagged.group(1), tagged.group(2).strip()))
+        elif fields and line.startswith("      "):
+            tag, value = fields[-1]
+            fields[-1] = (tag, f"{value} {line.strip()}")
+    return fields
+
+
+def _medline_author(short: str) -> str:
+    """``Kafi R`` → ``Kafi, R`` (``AU``: surname, then initials)."""
+    surname, _, initials = short.rpartition(" ")
+    return f"{surname}, {initials}" if surname and initials.isupper() else short
+
+
+def _medline_draft(fields: list[tuple[str, str]], index: int) -> _Draft:
+    def one(tag: str) -> str:
+        return next((v for t, v in fields if t == tag), "")
+
+    def every(tag: str) -> list[str]:
+        return [v for t, v in fields if t == tag]
+
+    dois = [
+        v[: -len("[doi]")].strip() for t, v in fields if t in ("LID", "AID") and v.endswith("[doi]")
+    ]
+    authors = [_medline_author(a) for a in every("AU")] + every("CN")
+    return _Draft(
+        index=index,
+        pmid=one("PMID"),
+        title=_clean(one("TI")),
+        abstract=_labelled_sections(one("AB")),
+        authors=authors,
+        journal=one("TA") or one("JT"),
+        volume=one("VI"),
+        issue=one("IP"),
+        year=_year(one("DP")),
+        pages=one("PG"),
+        doi=_doi(dois[0]) if dois else None,
+        publication_types=every("PT"),
+        mesh_headings=[m.split("/", 1)[0].lstrip("*").strip() for m in every("MH")],
+    )
+
+
+def parse_medline_records(text: str, *, source: str) -> list[PubmedRecord]:
+    """The records of a PubMed-format (MEDLINE) export, in file order.
+
+    PubMed's "Save" with format "PubMed" and its "Cite → Citation manager" ``.nbib`` files
+    are this format: one ``TAG - value`` line per field (a tag of two to four capitals,
+    padded to four), continuation lines indented by six spaces, and records separated by
+    a blank line. Read: ``PMID``, ``TI``, ``AB`` (its ``LABEL:`` prefixes become sections),
+    ``AU`` (``Kafi R`` becomes ``Kafi, R``) and ``CN``, ``TA`` (else ``JT``), ``VI``,
+    ``IP``, ``DP`` (the year), ``PG``, the DOI from ``LID``/``AID`` ``… [doi]``, ``PT``
+    and the descriptor of each ``MH`` (qualifiers and the major-topic ``*`` dropped).
+
+    Parameters
+    ----------
+    text : str
+        The file's text.
+    source : str
+        The file name used in error messages.
+
+    Returns
+    -------
+    list of PubmedRecord
+        One per record.
+
+    Raises
+    ------
+    UserInputError
+        Records without a PMID or a title, all named by position and title.
+
+    References
+    ----------
+    .. [1] National Library of Medicine (2024). MEDLINE/PubMed Data Element (Field)
+       Descriptions. https://www.nlm.nih.gov/bsd/mms/medlineelements.html
+
+    Examples
+    --------
+    >>> text = ("PMID- 17515510\\nTI  - Improvement of naturally aged skin with vitamin A\\n"
+    ...         "      (retinol).\\nAU  - Kafi R\\nDP  - 2007 May\\n"
+    ...         "LID - 10.1001/archderm.143.5.606 [doi]\\nMH  - Skin Aging/*drug effects\\n")
+    >>> r = parse_medline_records(text, source="x.nbib")[0]
+    >>> r.pmid, r.title
+    ('17515510', 'Improvement of naturally aged skin with vitamin A (retinol).')
+    >>> r.authors, r.year, r.doi, r.mesh_headings
+    (['Kafi, R'], 2007, '10.1001/archderm.143.5.606', ['Skin Aging'])
+    """
+    drafts: list[_Draft] = []
+    block: list[str] = []
+    for line in [*text.splitlines(), ""]:
+        if line.strip():
+            block.append(line.rstrip())
+        elif block:
+            drafts.append(_medline_draft(_medline_fields(block), len(drafts) + 1))
+            block = []
+    return _finish(drafts, source=source, expected=_MEDLINE_EXPECTED)
+
+
 def _utf8(data: bytes, source: str) -> str:
     try:
         return data.decode("utf-8-sig")
@@ -681,7 +790,8 @@ def parse_search_export(data: bytes, *, source: str) -> list[PubmedRecord]:
     """The records of a search export in any accepted format, detected from the content.
 
     ``<`` opens PubMed XML (:func:`~exoderm.evidence.pubmed.parse_pubmed_xml`), ``{`` or
-    ``[`` Europe PMC JSON, a first line ``TY  -`` RIS, an ``@type{`` entry BibTeX.
+    ``[`` Europe PMC JSON, a first line ``TY  -`` RIS, a first line ``PMID-`` PubMed's
+    MEDLINE format (``.nbib``), an ``@type{`` entry BibTeX.
 
     Parameters
     ----------
@@ -707,15 +817,15 @@ def parse_search_export(data: bytes, *, source: str) -> list[PubmedRecord]:
     .. [2] Europe PMC (2024). Articles RESTful API, https://europepmc.org/RestfulWebService
     .. [3] Research Information Systems (2011). RIS Format Specifications.
     .. [4] Patashnik, O. (1988). BibTeXing.
+    .. [5] National Library of Medicine (2024). MEDLINE/PubMed Data Element (Field)
+       Descriptions.
 
     Examples
     --------
     >>> parse_search_export(b"TY  - JOUR\\nAN  - 7\\nTI  - T.\\nER  - \\n", source="x.txt")[0].pmid
     '7'
-    >>> parse_search_export(b"PMID- 7\\nTI  - T.\\n", source="x.nbib")
-    Traceback (most recent call last):
-    ...
-    exoderm.errors.UserInputError: x.nbib: a PubMed-format (MEDLINE) file is not read ...
+    >>> parse_search_export(b"PMID- 7\\nTI  - T.\\n", source="x.nbib")[0].title
+    'T.'
     """
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if head == b"<":
@@ -729,11 +839,7 @@ def parse_search_export(data: bytes, *, source: str) -> list[PubmedRecord]:
     if _BIB_ENTRY.search(text):
         return parse_bibtex_records(text, source=source)
     if first.startswith("PMID-"):
-        raise UserInputError(
-            "a PubMed-format (MEDLINE) file is not read",
-            file=source,
-            expected="PubMed's Save with format 'PubMed XML' (or RIS, BibTeX, Europe PMC JSON)",
-        )
+        return parse_medline_records(text, source=source)
     raise UserInputError(
         "not a search export this pipeline reads", file=source, expected=EXPORT_FORMATS
     )

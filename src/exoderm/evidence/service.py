@@ -1313,9 +1313,10 @@ def import_pubmed(session: Session, actor: Actor, *, path: Path) -> CurationBatc
     actor : Actor
         An admin or a scientist.
     path : Path
-        A search export of at most 20 MB in one of four formats: PubMed/MEDLINE XML
-        (``PubmedArticleSet``), a Europe PMC REST ``search`` response in JSON
-        (``resultType=core``), RIS, or BibTeX. Every record needs a PMID and a title.
+        A search export of at most 20 MB in one of five formats: PubMed/MEDLINE XML
+        (``PubmedArticleSet``), PubMed's MEDLINE text format (``.nbib``), a Europe PMC
+        REST ``search`` response in JSON (``resultType=core``), RIS, or BibTeX. Every
+        record needs a PMID and a title.
 
     Returns
     -------
@@ -1328,7 +1329,8 @@ def import_pubmed(session: Session, actor: Actor, *, path: Path) -> CurationBatc
         The actor may not import.
     UserInputError
         An unrecognised format, malformed XML or JSON, an entity declaration, a file that
-        is not UTF-8 (JSON, RIS, BibTeX), records without a PMID or title (all named).
+        is not UTF-8 (MEDLINE, JSON, RIS, BibTeX), records without a PMID or title (all
+        named).
 
     References
     ----------
