@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from exoderm.errors import StorageError, UserInputError
@@ -57,6 +58,18 @@ def private_sqlite_file(path: Path) -> None:
         path.chmod(0o600)
 
 
+#: PostgreSQL connection pool per process: connections kept open, extra ones opened under
+#: load (closed when returned), how long a request waits for a free connection, after how
+#: long a connection is replaced, and how long opening one may take (OWASP ASVS 5.0
+#: V13.1.2, V13.2.6). A request that finds the pool full for :data:`POOL_TIMEOUT_S`
+#: gets :class:`~exoderm.errors.StorageError` (HTTP 503), not a hang.
+POOL_SIZE = 5
+POOL_OVERFLOW = 10
+POOL_TIMEOUT_S = 10
+POOL_RECYCLE_S = 1800
+CONNECT_TIMEOUT_S = 10
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; for SQLite the parent folder is created."""
     url = _normalise_url(url)
@@ -74,7 +87,14 @@ def make_engine(url: str) -> Engine:
             private_sqlite_file(Path(parsed.database).expanduser())
         kwargs["connect_args"] = {"timeout": 10}
     else:
-        kwargs["pool_pre_ping"] = True
+        kwargs |= {
+            "pool_pre_ping": True,  # a connection the server dropped is replaced, not used
+            "pool_size": POOL_SIZE,
+            "max_overflow": POOL_OVERFLOW,
+            "pool_timeout": POOL_TIMEOUT_S,
+            "pool_recycle": POOL_RECYCLE_S,
+            "connect_args": {"connect_timeout": CONNECT_TIMEOUT_S},
+        }
     try:
         engine = create_engine(parsed, **kwargs)
     except NoSuchModuleError as exc:
@@ -91,6 +111,17 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", apply_sqlite_pragmas)
     return engine
+
+
+@contextmanager
+def _pool_guard(engine: Engine) -> Iterator[None]:
+    """A full connection pool is a clear storage error (HTTP 503), after the rollback."""
+    try:
+        yield
+    except PoolTimeout as exc:
+        raise StorageError(
+            f"every database connection is busy ({engine.pool.status()}); try again shortly"
+        ) from exc
 
 
 @dataclass
@@ -115,13 +146,13 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One transaction: commit on success, roll back on any exception."""
-        with self.sessions.begin() as session:
+        with _pool_guard(self.engine), self.sessions.begin() as session:
             yield session
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
         """A session for reads only; nothing it does is committed."""
-        with self.sessions() as session:
+        with _pool_guard(self.engine), self.sessions() as session:
             yield session
 
     def dispose(self) -> None:
