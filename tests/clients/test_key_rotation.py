@@ -16,7 +16,8 @@ from sqlalchemy import select
 from exoderm.accounts import users as user_lib
 from exoderm.accounts.actor import Actor
 from exoderm.accounts.audit import events_for
-from exoderm.accounts.records import Role, StoredResponse, TotpFactor
+from exoderm.accounts.records import OrganisationKind, Role, StoredResponse, TotpFactor
+from exoderm.accounts.tenancy import bind_every_organisation
 from exoderm.cli.main import main
 from exoderm.clients import PersonalData, parse_profile, service
 from exoderm.clients.key_rotation import ENCRYPTED_COLUMNS, fingerprint, unreadable_with
@@ -77,9 +78,18 @@ def _every_kind_of_token(db: Database, clinician: Actor) -> str:
     return view.pseudonym
 
 
+def _clinic(db: Database) -> Actor:
+    with db.transaction() as s:
+        org = user_lib.create_organisation(s, "Clinic R", OrganisationKind.clinic)
+        return Actor(username="dr.r", role=Role.clinician, organisation_id=org.id)
+
+
 def test_rotation_reencrypts_every_token_and_retirement_leaves_one_key(
-    sqlite_db: Database, clinician: Actor, key_folder: Path
+    any_db: Database, key_folder: Path
 ) -> None:
+    """On SQLite and on PostgreSQL, where row-level security fences the client tables."""
+    sqlite_db = any_db
+    clinician = _clinic(any_db)
     pseudonym = _every_kind_of_token(sqlite_db, clinician)
     (old,) = load_keys()
     with sqlite_db.transaction() as s:
@@ -89,6 +99,7 @@ def test_rotation_reencrypts_every_token_and_retirement_leaves_one_key(
     assert rotated.fingerprints == [fingerprint(new), fingerprint(old)]
     assert rotated.reencrypted == {t.name: 1 for t, _ in ENCRYPTED_COLUMNS}
     with sqlite_db.reader() as s:
+        bind_every_organisation(s, reason="the test counts every token")
         assert unreadable_with(s, new) == {t.name: 0 for t, _ in ENCRYPTED_COLUMNS}
         assert unreadable_with(s, old) == {t.name: 1 for t, _ in ENCRYPTED_COLUMNS}
         event = events_for(s, "client_data_key", fingerprint(new))[0]
