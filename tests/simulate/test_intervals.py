@@ -176,3 +176,49 @@ def test_cli_json_keeps_numbers_and_adds_intervals(capsys: pytest.CaptureFixture
     assert PredictionIntervals.model_validate(
         {"draws": 200, "seed": 0, "endpoints": data["intervals"], "headline": data["headline"]}
     )
+
+
+def test_every_assumed_dose_factor_has_a_prior_except_the_references() -> None:
+    from exoderm.simulate.exposure import LAYER_FILE
+    from exoderm.simulate.parameters import load_table
+
+    table = load_table(LAYER_FILE)
+    references = {"route_injection", "source_adipose-msc", "source_huvec"}
+    for name, param in table.parameters.items():
+        if name.startswith(("route_", "source_")) or name == "k_el":
+            if name in references:
+                assert param.prior is None, name
+            else:
+                assert param.prior is not None and param.prior.gsd > 1.0, name
+                assert param.prior.basis.startswith("assumed"), name
+
+
+def test_assumed_draws_are_lognormal_around_the_assumed_value() -> None:
+    from exoderm.simulate.intervals import assumed_draws
+
+    sc = build_scenario(model="wound", dose=1e12, route="topical", source="plant")
+    d = assumed_draws(sc, 4000, seed=3)
+    assert d.sampled == ("k_el", "route_topical", "source_plant")
+    assert d.factor[0] == pytest.approx(0.05 * 0.3) and d.k_el[0] == pytest.approx(0.693)
+    log_factor = np.log(d.factor[1:] / d.factor[0])
+    # route gsd 3 and source gsd 3 combine: sd of the log is sqrt(2) ln 3
+    assert abs(np.median(log_factor)) < 0.1
+    assert np.std(log_factor) == pytest.approx(math.sqrt(2) * math.log(3.0), rel=0.05)
+    reference = assumed_draws(build_scenario(model="wound", dose=1e12), 100, seed=3)
+    assert reference.sampled == ("k_el",) and np.all(reference.factor == 1.0)
+
+
+def test_the_assumed_priors_widen_the_interval_of_a_topical_regimen() -> None:
+    from exoderm.simulate.intervals import AssumedDraws, _optimum, _wound, assumed_draws
+
+    sc = build_scenario(model="wound", dose=3e13, route="topical", schedule=(0, 7, 14))
+    sets = [_optimum(), *fitted_draws(60)]
+    sampled = assumed_draws(sc, 60)
+    held = AssumedDraws(np.full(61, sampled.factor[0]), np.full(61, sampled.k_el[0]), ())
+    wide = _wound(sc, sets, sampled).endpoints["closure_difference_day14_pp"][1:]
+    narrow = _wound(sc, sets, held).endpoints["closure_difference_day14_pp"][1:]
+    assert _spread(wide) > 1.5 * _spread(narrow)
+
+
+def _spread(x: np.ndarray) -> float:
+    return float(np.percentile(x, 95) - np.percentile(x, 5))

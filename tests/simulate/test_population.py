@@ -13,8 +13,11 @@ def test_cohort_reproducible_and_ordered() -> None:
     a, b, c = cohort(sc, 300, seed=5), cohort(sc, 300, seed=5), cohort(sc, 300, seed=6)
     assert a == b
     assert a != c
-    for stats in a.values():
-        assert stats["p05"] <= stats["median"] <= stats["p95"]
+    for name, stats in a.items():
+        if name.startswith("rate_"):
+            assert 0.0 <= stats["rate_pct"] <= 100.0
+        else:
+            assert stats["p05"] <= stats["median"] <= stats["p95"]
 
 
 def test_summary_counts_missing() -> None:

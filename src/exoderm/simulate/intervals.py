@@ -16,10 +16,14 @@ patients); the interval is the 5th-95th percentile over :data:`DRAWS` draws (see
   untreated (vehicle) arm is integrated once and its interval has zero width. The
   photo-ageing model's ``a_age``, ``a_uv`` and ``s_col`` also set the untreated skin, so
   there every draw has its own control row.
-* **What the interval covers.** Only the fitted parameters. The dose-layer factors
-  F_route, F_source, ``k_el`` and the dose conversions (``data/exosome_layer.json``) are
-  documented point assumptions with no stated range, and the literature parameters of
-  each model are held at their published values; none is sampled. The interval is
+* **Assumed parameters.** The dose layer's assumed factors — the scenario's F_route and
+  F_source (unless they are the reference injection, ADSC or HUVEC, which set the fit's
+  scale) and ``k_el`` — carry exoderm's own assumed priors in ``data/exosome_layer.json``
+  (log-normal with median at the value and a stated geometric SD; no publication gives a
+  range). Each draw takes one value of each from its prior (:func:`assumed_draws`), in a
+  stream of its own, so the fitted draws are the same with or without them.
+* **What the interval does not cover.** The dose conversions (particles or % w/w to µg)
+  and the literature parameters of each model are held at their values; the interval is
   therefore a lower bound on the predictive uncertainty, and every output says so
   (:data:`INTERVAL_LABEL`).
 * **Not reached.** A draw whose endpoint is not reached within the simulated time (time
@@ -43,10 +47,11 @@ from exoderm.simulate.atopic import PLACEBO, AtopicModel, ad_parameters, easi
 from exoderm.simulate.calibrated import calibrated
 from exoderm.simulate.calibration import NAMES
 from exoderm.simulate.endpoints import percent_change, time_to_fraction, value_at
-from exoderm.simulate.exposure import Exposure, bioavailable_fraction, dose_in_ug, layer_values
+from exoderm.simulate.exposure import LAYER_FILE, Exposure, dose_in_ug, layer_values
 from exoderm.simulate.integrate import solve_rk4, solve_stacked
 from exoderm.simulate.oos import SEED, draw_column, sample_parameters
 from exoderm.simulate.outcomes import PHOTO_DT, WOUND_DT, ad_baseline
+from exoderm.simulate.parameters import load_table
 from exoderm.simulate.photoageing import FITTED, PhotoageingModel, photo_parameters, steady_state
 from exoderm.simulate.scenario import ModelName, TreatmentScenario
 from exoderm.simulate.wound import WoundModel, wound_parameters
@@ -59,17 +64,21 @@ DRAWS = 200
 PERCENTILES = (5.0, 95.0)
 #: What every face prints next to an interval.
 INTERVAL_LABEL = (
-    "90 % interval over the fit's parameter uncertainty (fitted exosome-effect "
-    "parameters only; route, source, k_el and dose conversions held at their assumed "
-    "values, so the true uncertainty is wider)"
+    "90 % interval over the fit's parameter uncertainty and the assumed ranges of route, "
+    "source and k_el (dose conversions and the models' literature parameters held at "
+    "their values, so the true uncertainty is wider)"
 )
+#: Offset of the assumed parameters' random stream from the fitted draws' seed.
+ASSUMED_STREAM = 21
 
 __all__ = [
     "DRAWS",
     "INTERVAL_LABEL",
+    "AssumedDraws",
     "Band",
     "HeadlineBand",
     "PredictionIntervals",
+    "assumed_draws",
     "fitted_draws",
     "scenario_intervals",
 ]
@@ -187,20 +196,90 @@ def _optimum() -> dict[str, float]:
     return {name: float(calibrated()["parameters"][name]["value"]) for name in NAMES}
 
 
-def _exposure(scenario: TreatmentScenario, ec50: Array, treated: NDArray[np.bool_]) -> Exposure:
+@dataclass(frozen=True)
+class AssumedDraws:
+    """Per parameter set (0: the assumed values): F_route x F_source and ``k_el``."""
+
+    factor: Array
+    k_el: Array
+    sampled: tuple[str, ...]
+
+
+def assumed_draws(scenario: TreatmentScenario, n: int = DRAWS, seed: int = SEED) -> AssumedDraws:
+    """The assumed parameters of a scenario's dose layer: the values, then ``n`` draws.
+
+    Each assumed parameter with a prior in ``data/exosome_layer.json`` is drawn
+    log-normally with its median at the assumed value: ``value * gsd ** z``, z standard
+    normal. Parameters without a prior (the reference route and sources) stay at their
+    value.
+
+    Parameters
+    ----------
+    scenario : TreatmentScenario
+        Its route and source pick the factors.
+    n : int
+        Draws after the assumed values.
+    seed : int
+        Seed; the stream is ``default_rng([seed, ASSUMED_STREAM])``.
+
+    Returns
+    -------
+    AssumedDraws
+        ``factor`` (F_route x F_source) and ``k_el`` (1/day), each of length ``n + 1``,
+        and the names of the parameters sampled.
+
+    References
+    ----------
+    .. [1] Limpert E, Stahel WA, Abbt M (2001). Log-normal distributions across the
+       sciences: keys and clues. BioScience 51(5), 341-352.
+       doi:10.1641/0006-3568(2001)051[0341:LNDATS]2.0.CO;2
+    .. [2] JCGM 101:2008. Propagation of distributions using a Monte Carlo method. BIPM.
+
+    Examples
+    --------
+    >>> from exoderm.simulate.scenario import build_scenario
+    >>> d = assumed_draws(build_scenario(model="wound", dose=1e12, route="topical"), 50)
+    >>> d.sampled, round(float(d.factor[0]), 3), bool(d.factor[1:].std() > 0)
+    (('k_el', 'route_topical'), 0.05, True)
+    """
+    table = load_table(LAYER_FILE)
+    rng = np.random.default_rng([seed, ASSUMED_STREAM])
+    names = ("k_el", f"route_{scenario.route.value}", f"source_{scenario.source.value}")
+    values: dict[str, Array] = {}
+    for name in names:
+        param = table.parameters[name]
+        z = rng.standard_normal(n)
+        spread = np.log(param.prior.gsd) if param.prior else 0.0
+        values[name] = param.value * np.exp(np.concatenate([[0.0], spread * z]))
+    return AssumedDraws(
+        factor=values[names[1]] * values[names[2]],
+        k_el=values["k_el"],
+        sampled=tuple(n for n in names if table.parameters[n].prior is not None),
+    )
+
+
+def _exposure(
+    scenario: TreatmentScenario,
+    ec50: Array,
+    treated: NDArray[np.bool_],
+    factor: Array,
+    k_el: Array,
+) -> Exposure:
     """One row per entry of ``ec50``; rows where ``treated`` is False get no dose."""
     layer = layer_values()
-    amount = dose_in_ug(scenario.dose, scenario.unit, layer) * bioavailable_fraction(scenario)
+    amount = dose_in_ug(scenario.dose, scenario.unit, layer) * factor
     times = np.asarray(scenario.schedule, dtype=float)
-    amounts = np.where(treated[:, None], amount, 0.0) * np.ones((len(ec50), len(times)))
-    return Exposure(times, amounts, layer["k_el"], ec50)
+    amounts = np.where(treated, amount, 0.0)[:, None] * np.ones((len(ec50), len(times)))
+    return Exposure(times, amounts, k_el, ec50)
 
 
 def _record(duration: float, step: float) -> Array:
     return np.round(np.arange(0.0, duration + step / 2, step), 10)
 
 
-def _wound(scenario: TreatmentScenario, sets: list[dict[str, float]]) -> _Runs:
+def _wound(
+    scenario: TreatmentScenario, sets: list[dict[str, float]], assumed: AssumedDraws
+) -> _Runs:
     """Row 0 untreated (Φ = 0: the fitted parameters do not enter), rows 1.. treated."""
     model = WoundModel()
     m = len(sets)
@@ -209,7 +288,7 @@ def _wound(scenario: TreatmentScenario, sets: list[dict[str, float]]) -> _Runs:
         [draw_column(sets[:1], "theta_wound"), draw_column(sets, "theta_wound")]
     )
     ec50 = np.concatenate([draw_column(sets[:1], "ec50_ug"), draw_column(sets, "ec50_ug")])
-    ex = _exposure(scenario, ec50, np.arange(m + 1) > 0)
+    ex = _exposure(scenario, ec50, np.arange(m + 1) > 0, *_with_control_row(assumed))
     times = _record(scenario.duration, 0.1)
     tr = solve_rk4(model, p, model.initial_state(p, m + 1), ex, times, WOUND_DT, states=["W", "C"])
     w, c = tr.state("W"), tr.state("C")
@@ -235,7 +314,9 @@ def _wound(scenario: TreatmentScenario, sets: list[dict[str, float]]) -> _Runs:
     )
 
 
-def _photoageing(scenario: TreatmentScenario, sets: list[dict[str, float]]) -> _Runs:
+def _photoageing(
+    scenario: TreatmentScenario, sets: list[dict[str, float]], assumed: AssumedDraws
+) -> _Runs:
     """Rows 0..m-1 untreated, m..2m-1 treated: the fitted parameters set both arms."""
     model = PhotoageingModel()
     m = len(sets)
@@ -244,7 +325,13 @@ def _photoageing(scenario: TreatmentScenario, sets: list[dict[str, float]]) -> _
     for name in FITTED:
         p[name] = np.tile(draw_column(sets, name), 2)
     y0 = np.tile(np.stack([steady_state(photo_parameters(preset, fitted=s)) for s in sets]), (2, 1))
-    ex = _exposure(scenario, np.tile(draw_column(sets, "ec50_ug"), 2), np.arange(2 * m) >= m)
+    ex = _exposure(
+        scenario,
+        np.tile(draw_column(sets, "ec50_ug"), 2),
+        np.arange(2 * m) >= m,
+        np.tile(assumed.factor, 2),
+        np.tile(assumed.k_el, 2),
+    )
     times = _record(scenario.duration, 1.0)
     tr = solve_rk4(model, p, y0, ex, times, PHOTO_DT)
     ep: dict[str, Array] = {}
@@ -272,13 +359,13 @@ def _photoageing(scenario: TreatmentScenario, sets: list[dict[str, float]]) -> _
     )
 
 
-def _ad(scenario: TreatmentScenario, sets: list[dict[str, float]]) -> _Runs:
+def _ad(scenario: TreatmentScenario, sets: list[dict[str, float]], assumed: AssumedDraws) -> _Runs:
     """Row 0 vehicle (only EC50 is fitted and Φ = 0 there), rows 1.. treated."""
     model = AtopicModel(PLACEBO)
     m = len(sets)
     p = ad_parameters()
     ec50 = np.concatenate([draw_column(sets[:1], "ec50_ug"), draw_column(sets, "ec50_ug")])
-    ex = _exposure(scenario, ec50, np.arange(m + 1) > 0)
+    ex = _exposure(scenario, ec50, np.arange(m + 1) > 0, *_with_control_row(assumed))
     weeks = _record(scenario.duration / 7.0, 0.1)
     tr = solve_stacked(model, p, np.tile(ad_baseline(p), (m + 1, 1)), ex, weeks)
     s, e = tr.state("s"), easi(tr.state("s"), tr.state("p"))
@@ -312,7 +399,16 @@ def _ad(scenario: TreatmentScenario, sets: list[dict[str, float]]) -> _Runs:
     )
 
 
-_RUNNERS: Mapping[ModelName, Callable[[TreatmentScenario, list[dict[str, float]]], _Runs]] = {
+def _with_control_row(assumed: AssumedDraws) -> tuple[Array, Array]:
+    """The assumed draws for rows [control, set 0, set 1, ...] (the control has no dose)."""
+    return (
+        np.concatenate([assumed.factor[:1], assumed.factor]),
+        np.concatenate([assumed.k_el[:1], assumed.k_el]),
+    )
+
+
+_Runner = Callable[[TreatmentScenario, list[dict[str, float]], AssumedDraws], _Runs]
+_RUNNERS: Mapping[ModelName, _Runner] = {
     ModelName.wound: _wound,
     ModelName.photoageing: _photoageing,
     ModelName.ad: _ad,
@@ -381,7 +477,7 @@ def scenario_intervals(
     (True, True)
     """
     sets = [_optimum(), *fitted_draws(draws, seed, covariance_scale)]
-    runs = _RUNNERS[scenario.model](scenario, sets)
+    runs = _RUNNERS[scenario.model](scenario, sets, assumed_draws(scenario, draws, seed))
     endpoints = {k: _band(v) for k, v in runs.endpoints.items()}
     headline = []
     for key, (quantity, unit) in HEADLINE[scenario.model].items():

@@ -25,14 +25,23 @@ Params = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
+class Prior:
+    """An assumed range of a parameter: log-normal around its value, geometric SD ``gsd``."""
+
+    gsd: float
+    basis: str
+
+
+@dataclass(frozen=True)
 class Parameter:
-    """One model parameter: value, unit, and the key of its source."""
+    """One model parameter: value, unit, the key of its source, and an assumed prior."""
 
     name: str
     value: float
     unit: str
     source: str
     note: str = ""
+    prior: Prior | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,7 @@ class ParameterTable:
                 "unit": p.unit,
                 "source": p.source,
                 "note": p.note,
+                "prior_gsd": p.prior.gsd if p.prior else None,
             }
             for p in self.parameters.values()
         ]
@@ -96,8 +106,14 @@ def load_table(filename: str) -> ParameterTable:
     sources: dict[str, str] = raw["sources"]
     params: dict[str, Parameter] = {}
     for item in raw["parameters"]:
+        prior = item.get("prior")
         p = Parameter(
-            item["name"], float(item["value"]), item["unit"], item["source"], item.get("note", "")
+            item["name"],
+            float(item["value"]),
+            item["unit"],
+            item["source"],
+            item.get("note", ""),
+            Prior(float(prior["gsd"]), str(prior["basis"])) if prior else None,
         )
         if p.source not in sources:
             raise ValueError(f"{filename}: parameter {p.name} cites unknown source {p.source}")

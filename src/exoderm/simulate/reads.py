@@ -152,13 +152,19 @@ class ExpectedOutcomeRead(BaseModel):
 
 
 class ParameterRead(BaseModel):
-    """One model parameter: value, unit, and the key of its source."""
+    """One model parameter: value, unit, the key of its source, and an assumed prior."""
 
     parameter: str
     value: float
     unit: str
     source: str
     note: str
+    prior_gsd: float | None = Field(
+        None,
+        description="Geometric SD of the assumed log-normal prior sampled into every 90 % "
+        "interval (None: held at its value).",
+    )
+    prior_basis: str | None = None
 
 
 class ParameterTableRead(BaseModel):
@@ -176,7 +182,13 @@ class ParameterTableRead(BaseModel):
             time_unit=table.time_unit,
             parameters=[
                 ParameterRead(
-                    parameter=p.name, value=p.value, unit=p.unit, source=p.source, note=p.note
+                    parameter=p.name,
+                    value=p.value,
+                    unit=p.unit,
+                    source=p.source,
+                    note=p.note,
+                    prior_gsd=p.prior.gsd if p.prior else None,
+                    prior_basis=p.prior.basis if p.prior else None,
                 )
                 for p in table.parameters.values()
             ],

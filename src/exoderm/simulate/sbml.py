@@ -230,6 +230,8 @@ def to_sbml(spec: SbmlSpec) -> str:
     rate.setVariable("E")
     rate.setMath(_math("-k_el*E"))
     for i, (t, amount) in enumerate(d for d in spec.doses if d[0] > 0.0):
+        # each later dose is a named constant, so an ensemble varies it without new SBML
+        _param(model, f"dose_{i}", amount, True)
         ev = model.createEvent()
         ev.setId(f"dose_{i}")
         ev.setUseValuesFromTriggerTime(True)
@@ -239,7 +241,7 @@ def to_sbml(spec: SbmlSpec) -> str:
         trig.setMath(_math(f"time >= {t!r}"))
         ea = ev.createEventAssignment()
         ea.setVariable("E")
-        ea.setMath(_math(f"E + {amount!r}"))
+        ea.setMath(_math(f"E + dose_{i}"))
     text: str = libsbml.writeSBMLToString(doc)
     return text
 
