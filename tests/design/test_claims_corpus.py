@@ -161,4 +161,82 @@ def test_third_blind_set_scores_no_worse_than_its_first_blind_run() -> None:
         tp, fp = BLIND2_FIRST_RUN[s.market]
         assert s.n >= 30, s.market
         assert s.tp >= tp, f"{s.market}: recall fell below its first blind run; {s.missed}"
-        assert s.fp <= fp, f"{s.market}: new false alarms {s.false_alarms}"
+        alarms = {a.split(":")[0] for a in s.false_alarms}
+        assert len(alarms - BLIND2_VOCABULARY_ALARMS) <= fp, f"{s.market}: {s.false_alarms}"
+
+
+#: What the fail-safe vocabulary gate costs on the third set: an ASA-accepted testimonial
+#: ("... they've virtually disappeared") whose words are outside the cosmetic vocabulary.
+BLIND2_VOCABULARY_ALARMS = {"d109"}
+
+#: The first and only blind runs of the fourth and fifth sets (docs/design.md), with the
+#: vocabulary gate, 2026-12-07: market -> (TP, FP). Floors only; the figures that count
+#: are in docs/design.md.
+BLIND3_FIRST_RUN = {
+    "EU": (60, 0),
+    "UK": (61, 1),
+    "US": (70, 1),
+    "KR": (62, 0),
+    "CN": (60, 0),
+    "ZA": (58, 1),
+    "CA": (57, 0),
+    "JP": (87, 7),
+    "TW": (70, 3),
+}
+BLIND4_FIRST_RUN = {
+    "EU": (13, 0),
+    "UK": (14, 1),
+    "US": (22, 11),
+    "KR": (14, 7),
+    "CN": (12, 5),
+    "ZA": (12, 5),
+    "CA": (13, 3),
+    "JP": (14, 10),
+    "TW": (12, 18),
+}
+
+
+@pytest.mark.parametrize(
+    ("split", "first"), [("blind3", BLIND3_FIRST_RUN), ("blind4", BLIND4_FIRST_RUN)]
+)
+def test_fourth_and_fifth_sets_score_no_worse_than_their_first_blind_run(
+    split: str, first: dict[str, tuple[int, int]]
+) -> None:
+    scores = evaluate(split)
+    print(f"\n{split} (positive = non-compliant wording, cosmetic class)")
+    print(confusion_table(scores))
+    for s in scores:
+        tp, fp = first[s.market]
+        assert s.tp >= tp, f"{s.market}: recall fell below its first blind run; {s.missed}"
+        assert s.fp <= fp, f"{s.market}: more false alarms than the first run {s.false_alarms}"
+
+
+def test_a_wording_outside_the_cosmetic_vocabulary_goes_to_review_in_every_market() -> None:
+    # wordings no rule lists: a cell-level mechanism, a German procedure comparison, a
+    # Japanese total-disappearance promise, a Chinese folk-medicine claim, a Korean miracle
+    unseen = [
+        "reprograms the mitochondria of ageing skin",
+        "wir liften ohne Spritze",
+        "シミが跡形もなく消滅",
+        "祖传秘方",
+        "기적의 크림",
+    ]
+    for text, market in itertools.product(unseen, Market):
+        verdict = check_claim(text, market.value, "cosmetic")
+        assert not verdict.accepted, (market.value, text)
+        assert (
+            verdict.rewording and check_claim(verdict.rewording, market.value, "cosmetic").accepted
+        )
+
+
+def test_ordinary_cosmetic_wordings_pass_the_vocabulary_gate() -> None:
+    ordinary = [
+        "Apply a pea-sized amount to clean skin morning and evening.",
+        "With sodium hyaluronate and shea butter for soft, smooth-feeling skin.",
+        "Dermatologically tested. Suitable for sensitive skin.",
+        "for acne-prone skin",
+        "does not treat eczema",
+    ]
+    for text in ordinary:
+        verdict = check_claim(text, "EU", "cosmetic")
+        assert verdict.accepted, (text, verdict.reason)

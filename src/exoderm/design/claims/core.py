@@ -35,6 +35,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from exoderm.design.claims.cosmetic_vocabulary import unknown_words
 from exoderm.design.claims.identity import ev_mention, human_material_claim, identity_basis
 from exoderm.design.claims.substantiation import (
     DESIGN_TO_LEVEL,
@@ -63,11 +64,14 @@ __all__ = [
 
 _APPEARANCE_WORDS = re.compile(r"\b(appearance|look\w*|visibl\w*|feel\w*|seem\w*)\b", re.I)
 _CONCERN_CHANGE = re.compile(
-    r"\b(reduc\w*|eras\w*|eliminat\w*|remov\w*|diminish\w*|smooth\w* out|fill\w*|lighten\w*)\b"
+    r"\b(reduc\w*|eras\w*|eliminat\w*|remov\w*|diminish\w*|smooth\w* out|(?:re)?fill\w*|"
+    r"lighten\w*)\b"
     r".{0,30}\b(wrinkles?|fine lines|lines|pores?|dark spots|pigmentation|scars?|sagging)\b",
     re.I,
 )
 _GENERIC_FEEL = "helps skin feel comfortable and look healthy"
+#: Rule id of a wording with a word outside the vocabulary of cosmetic claims.
+OUTSIDE_VOCABULARY = "outside-cosmetic-vocabulary"
 _GENERIC_LOOK = "helps skin look healthier"
 
 
@@ -242,6 +246,8 @@ def _reword(template: str, text: str, match: re.Match[str]) -> str:
         return _GENERIC_FEEL
     if template == "{subject_look}":
         return _GENERIC_LOOK
+    if template == "{drop_word}":
+        return _GENERIC_LOOK
     if template == "{drop}":
         rest = re.sub(r"\s{2,}", " ", text[: match.start()] + text[match.end() :]).strip(" ,;:-")
         return rest if len(rest.split()) >= 3 else _GENERIC_LOOK
@@ -349,7 +355,29 @@ def _first_violation(
                 "category": "structure",
             }
             return rule, change
+        return _outside_vocabulary(text, market)
     return None
+
+
+def _outside_vocabulary(text: str, market: str) -> tuple[dict[str, Any], re.Match[str]] | None:
+    """Fail safe: a word outside the vocabulary of cosmetic claims sends it to review."""
+    for unknown in unknown_words(text, market):
+        match = re.compile(re.escape(unknown.word)).search(text, unknown.start)
+        assert match is not None  # the word was found at this position
+        if not _negated(text, match):  # "does not treat eczema" is a disclaimer
+            return _vocabulary_rule(market), match
+    return None
+
+
+def _vocabulary_rule(market: str) -> dict[str, Any]:
+    return {
+        "id": OUTSIDE_VOCABULARY,
+        "reason": "is not in exoderm's vocabulary of cosmetic claims, so the wording may "
+        "claim more than a cosmetic can; a regulatory reviewer must confirm it before use",
+        "basis": f"{_accepted_basis(market, 'cosmetic')}; a wording the checker cannot "
+        "read as one of these purposes is referred for review, never accepted",
+        "rewording": "{drop_word}",
+    }
 
 
 def _appearance_fix(text: str, match: re.Match[str]) -> str:
