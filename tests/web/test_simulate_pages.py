@@ -6,6 +6,8 @@ import html
 import re
 import time
 
+from pytest import approx
+
 from exoderm.simulate.effective_range import effective_range
 from exoderm.simulate.plots import ENDPOINT_LABELS
 from exoderm.web.simulate_pages import _scenario
@@ -89,3 +91,19 @@ def test_endpoint_table_shows_90_percent_intervals(world: World) -> None:
     value = float(row.group(1))
     low, high = (float(x) for x in row.group(2).split(" – "))
     assert low <= value <= high and low < high
+
+
+def test_the_api_and_the_page_show_the_dose(world: World) -> None:
+    body = {"model": "wound", "dose": 1e12, "schedule": [0, 7], "particles_per_ug": 1e10}
+    r = world.client("sci").post("/api/v1/simulate/run", json=body)
+    assert r.status_code == 200, r.text
+    assert r.json()["dose"]["ug_protein"] == approx(100.0)
+    viewer = login(world.client(), "viewer")
+    csrf = csrf_of(viewer.get("/simulate").text)
+    form = {"model": "wound", "source": "adipose-msc", "dose": "1e12", "unit": "particles",
+            "route": "topical", "schedule": "0,7", "csrf_token": csrf}  # fmt: skip
+    text = html.unescape(viewer.post("/simulate", data=form).text)
+    assert 'id="dose-conversions"' in text and "F_route (topical)" in text
+    assert "33.3 µg protein" in text
+    bad = viewer.post("/simulate", data={**form, "particles_per_ug": "-5"})
+    assert bad.status_code == 422

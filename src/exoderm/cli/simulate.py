@@ -34,6 +34,22 @@ app = typer.Typer(
 SourceOpt = Annotated[Source, typer.Option("--source", help="Exosome source.")]
 DoseOpt = Annotated[float, typer.Option("--dose", help="Dose per administration (in --unit).")]
 UnitOpt = Annotated[DoseUnit, typer.Option("--unit", help="Dose unit.")]
+PerUgOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--particles-per-ug",
+        min=1.0,
+        help="Your preparation's particle:protein ratio (default the assumed 3e10).",
+    ),
+]
+PerPercentOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--ug-per-percent",
+        min=1e-6,
+        help="µg protein per application per 1 % w/w (default the assumed 10).",
+    ),
+]
 RouteOpt = Annotated[Route, typer.Option("--route", help="Route of administration.")]
 ScheduleOpt = Annotated[str, typer.Option("--schedule", help="Dosing days, e.g. 0,7,14.")]
 DaysOpt = Annotated[float | None, typer.Option("--days", help="Simulated duration (days).")]
@@ -109,8 +125,15 @@ def simulation_record(out: SimulationRead, *, as_json: bool = False) -> dict[str
             "headline": [h.model_dump() for h in out.intervals.headline] if out.intervals else [],
             "interval_label": out.intervals.label if out.intervals else None,
             "dose_effect": sentence,
+            "dose": out.dose.model_dump() if out.dose is not None else None,
         }
     record: dict[str, Any] = {"model": out.model}
+    if out.dose is not None:
+        record["dose"] = out.dose.sentence()
+        record["dose conversions"] = "; ".join(
+            f"{c.name} {c.value:.3g} ({'given' if c.given_by_user else c.source})"
+            for c in out.dose.conversions
+        )
     for name, value in out.endpoints.items():
         record[name] = bands[name].text() if name in bands else value
     for h in out.intervals.headline if out.intervals else []:
@@ -143,10 +166,23 @@ def wound(
     diabetic: Annotated[bool, typer.Option("--diabetic", help="Diabetic set (model B).")] = False,
     days: DaysOpt = None,
     plot: PlotOpt = None,
+    particles_per_ug: PerUgOpt = None,
+    ug_per_percent: PerPercentOpt = None,
 ) -> None:
     """Wound healing (Waugh & Sherratt 2007 + wound area): closure with vs without exosomes."""
+    conversions = {"particles_per_ug": particles_per_ug, "ug_per_percent": ug_per_percent}
     _run(
-        _scenario(ModelName.wound, source, dose, unit, route, schedule, days, diabetic=diabetic),
+        _scenario(
+            ModelName.wound,
+            source,
+            dose,
+            unit,
+            route,
+            schedule,
+            days,
+            diabetic=diabetic,
+            **conversions,
+        ),
         plot,
     )
 
@@ -161,6 +197,8 @@ def photoageing(
     intrinsic: Annotated[bool, typer.Option("--intrinsic", help="Aged skin without UV.")] = False,
     days: DaysOpt = None,
     plot: PlotOpt = None,
+    particles_per_ug: PerUgOpt = None,
+    ug_per_percent: PerPercentOpt = None,
 ) -> None:
     """Photo-ageing dermis: MMP-1, TNF-α, ROS, TGF-β, procollagen I, collagen."""
     _run(
@@ -173,6 +211,8 @@ def photoageing(
             schedule,
             days,
             photoaged=not intrinsic,
+            particles_per_ug=particles_per_ug,
+            ug_per_percent=ug_per_percent,
         ),
         plot,
     )
@@ -187,9 +227,22 @@ def ad(
     schedule: ScheduleOpt = "0,7,14,21,28,35,42,49,56,63,70,77,84,91,98,105",
     days: DaysOpt = None,
     plot: PlotOpt = None,
+    particles_per_ug: PerUgOpt = None,
+    ug_per_percent: PerPercentOpt = None,
 ) -> None:
     """Atopic dermatitis (Miyano 2021 QSP): EASI, barrier, TEWL vs vehicle."""
-    _run(_scenario(ModelName.ad, source, dose, unit, route, schedule, days), plot)
+    sc = _scenario(
+        ModelName.ad,
+        source,
+        dose,
+        unit,
+        route,
+        schedule,
+        days,
+        particles_per_ug=particles_per_ug,
+        ug_per_percent=ug_per_percent,
+    )
+    _run(sc, plot)
 
 
 @app.command()

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict
 
 from exoderm.simulate.atopic import PLACEBO, AtopicModel, ad_parameters, easi
 from exoderm.simulate.calibrated import calibrated_value
-from exoderm.simulate.exposure import bioavailable_fraction, dose_in_ug, exposure_for
+from exoderm.simulate.exposure import bioavailable_fraction, exposure_for, scenario_dose_ug
 from exoderm.simulate.integrate import solve_rk4, solve_stacked
 from exoderm.simulate.outcomes import PHOTO_DT, WOUND_DT, ad_baseline
 from exoderm.simulate.photoageing import PhotoageingModel, photo_parameters
@@ -152,7 +152,7 @@ def dose_grid(scenario: TreatmentScenario) -> list[float]:
     >>> grid[0] < 1e10 < grid[-1], all(b / a == 10.0 for a, b in zip(grid, grid[1:]))
     (True, True)
     """
-    per_unit = dose_in_ug(1.0, scenario.unit) * bioavailable_fraction(scenario)
+    per_unit = scenario_dose_ug(scenario, dose=1.0) * bioavailable_fraction(scenario)
     ec50 = calibrated_value("ec50_ug")
     low = math.floor(math.log10(ec50 / per_unit) - GRID_DECADES_BELOW_EC50)
     high = math.ceil(math.log10(ec50 / per_unit) + GRID_DECADES_ABOVE_EC50)

@@ -45,6 +45,22 @@ def dose_in_ug(dose: float, unit: DoseUnit, layer: dict[str, float] | None = Non
     return dose
 
 
+def scenario_dose_ug(
+    scenario: TreatmentScenario, layer: dict[str, float] | None = None, dose: float | None = None
+) -> float:
+    """One administration of ``scenario`` (or ``dose`` in its unit) in µg protein.
+
+    The scenario's own ``particles_per_ug`` or ``ug_per_percent`` (a measured ratio, a
+    known delivery) replaces the layer's assumed conversion when given.
+    """
+    layer = dict(layer or layer_values())
+    if scenario.particles_per_ug is not None:
+        layer["particles_per_ug"] = scenario.particles_per_ug
+    if scenario.ug_per_percent is not None:
+        layer["ug_per_percent"] = scenario.ug_per_percent
+    return dose_in_ug(scenario.dose if dose is None else dose, scenario.unit, layer)
+
+
 def bioavailable_fraction(
     scenario: TreatmentScenario, layer: dict[str, float] | None = None
 ) -> float:
@@ -103,6 +119,6 @@ def exposure_for(
     for sc in scenarios:
         if sc.schedule != scenarios[0].schedule:
             raise ValueError("arms stacked in one exposure must share a schedule")
-        amount = dose_in_ug(sc.dose, sc.unit, layer) * bioavailable_fraction(sc, layer)
+        amount = scenario_dose_ug(sc, layer) * bioavailable_fraction(sc, layer)
         rows.append(np.full(times.shape, amount))
     return Exposure(times, np.asarray(rows), layer["k_el"] if k_el is None else k_el, ec50)

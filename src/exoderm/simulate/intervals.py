@@ -47,7 +47,7 @@ from exoderm.simulate.atopic import PLACEBO, AtopicModel, ad_parameters, easi
 from exoderm.simulate.calibrated import calibrated
 from exoderm.simulate.calibration import NAMES
 from exoderm.simulate.endpoints import percent_change, time_to_fraction, value_at
-from exoderm.simulate.exposure import LAYER_FILE, Exposure, dose_in_ug, layer_values
+from exoderm.simulate.exposure import LAYER_FILE, Exposure, layer_values, scenario_dose_ug
 from exoderm.simulate.integrate import solve_rk4, solve_stacked
 from exoderm.simulate.oos import SEED, draw_column, sample_parameters
 from exoderm.simulate.outcomes import PHOTO_DT, WOUND_DT, ad_baseline
@@ -267,7 +267,7 @@ def _exposure(
 ) -> Exposure:
     """One row per entry of ``ec50``; rows where ``treated`` is False get no dose."""
     layer = layer_values()
-    amount = dose_in_ug(scenario.dose, scenario.unit, layer) * factor
+    amount = scenario_dose_ug(scenario, layer) * factor
     times = np.asarray(scenario.schedule, dtype=float)
     amounts = np.where(treated, amount, 0.0)[:, None] * np.ones((len(ec50), len(times)))
     return Exposure(times, amounts, k_el, ec50)

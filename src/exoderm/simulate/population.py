@@ -27,7 +27,12 @@ from numpy.typing import NDArray
 from exoderm.simulate.atopic import PLACEBO, AtopicModel, ad_parameters, easi
 from exoderm.simulate.calibrated import calibrated_value
 from exoderm.simulate.endpoints import percent_change, time_to_fraction, value_at
-from exoderm.simulate.exposure import Exposure, bioavailable_fraction, dose_in_ug, layer_values
+from exoderm.simulate.exposure import (
+    Exposure,
+    bioavailable_fraction,
+    layer_values,
+    scenario_dose_ug,
+)
 from exoderm.simulate.integrate import solve_each, solve_rk4, solve_stacked
 from exoderm.simulate.photoageing import PhotoageingModel, photo_parameters, steady_state
 from exoderm.simulate.scenario import ModelName, TreatmentScenario
@@ -62,7 +67,7 @@ def patient_exposure(
 ) -> Exposure:
     """Per-patient delivered amounts (log-normal around the scenario's) at shared times."""
     layer = layer_values()
-    amount = dose_in_ug(scenario.dose, scenario.unit, layer) * bioavailable_fraction(scenario)
+    amount = scenario_dose_ug(scenario, layer) * bioavailable_fraction(scenario)
     times = np.asarray(scenario.schedule, dtype=float)
     sigma = np.sqrt(np.log1p(dose_cv**2))
     factor = np.exp(sigma * rng.standard_normal(n) - sigma**2 / 2)

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from pydantic import BaseModel, Field
 
+from exoderm.simulate.dose_equivalents import DoseEquivalentsRead
 from exoderm.simulate.effective_range import EffectiveRange
 from exoderm.simulate.expectation import ExpectedOutcome
 from exoderm.simulate.intervals import INTERVAL_LABEL, Band, PredictionIntervals
@@ -65,6 +66,11 @@ class SimulationRead(BaseModel):
         "the model predicts one (`sentence` is the finding in words).",
     )
     dose_effect_sentence: str | None = None
+    dose: DoseEquivalentsRead | None = Field(
+        default=None,
+        description="The dose per administration in particles, µg protein and % w/w, the µg "
+        "reaching the dermis, and each conversion with what it rests on.",
+    )
     time_unit: str
     times: list[float]
     series: list[TimeCourse]
@@ -76,6 +82,7 @@ class SimulationRead(BaseModel):
         max_points: int | None = MAX_POINTS,
         intervals: PredictionIntervals | None = None,
         dose_effect: EffectiveRange | None = None,
+        dose: DoseEquivalentsRead | None = None,
     ) -> SimulationRead:
         idx = thin(out.times, max_points)
         return cls(
@@ -85,6 +92,7 @@ class SimulationRead(BaseModel):
             intervals=intervals,
             dose_effect=dose_effect,
             dose_effect_sentence=dose_effect.sentence() if dose_effect is not None else None,
+            dose=dose,
             time_unit=out.time_unit,
             times=[float(t) for t in np.asarray(out.times)[idx]],
             series=[

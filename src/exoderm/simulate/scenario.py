@@ -79,6 +79,21 @@ class TreatmentScenario(BaseModel):
     diabetic: bool = False
     photoaged: bool = True
     duration_days: float | None = Field(default=None, gt=0.0, le=3650.0)
+    particles_per_ug: float | None = Field(
+        default=None,
+        gt=0.0,
+        le=1e14,
+        description="The preparation's particle:protein ratio (particles per µg protein), "
+        "e.g. from its QC release; default the dose layer's assumed 3e10 (Webber & Clayton "
+        "2013 high-purity threshold).",
+    )
+    ug_per_percent: float | None = Field(
+        default=None,
+        gt=0.0,
+        le=1e6,
+        description="µg exosome protein delivered per application per 1 % w/w of exosome "
+        "preparation; default the dose layer's assumed 10.",
+    )
 
     @field_validator("schedule")
     @classmethod

@@ -190,6 +190,7 @@ def run(
     >>> band.low <= out.endpoints["closure_day7_pct"] <= band.high, out.dose_effect.meaningful
     (True, False)
     """
+    from exoderm.simulate.dose_equivalents import dose_equivalents
     from exoderm.simulate.effective_range import effective_range
     from exoderm.simulate.intervals import scenario_intervals
     from exoderm.simulate.outcomes import predict_outcomes
@@ -206,6 +207,7 @@ def run(
         max_points,
         intervals=scenario_intervals(scenario, draws=draws),
         dose_effect=effective_range(scenario),
+        dose=dose_equivalents(scenario),
     )
 
 

@@ -67,6 +67,8 @@ def _scenario(form: dict[str, Any]) -> TreatmentScenario:
         schedule=parse_schedule(form.get("schedule", "0")),
         diabetic=form.get("diabetic") == "true",
         duration_days=number(form, "days"),
+        particles_per_ug=number(form, "particles_per_ug"),
+        ug_per_percent=number(form, "ug_per_percent"),
     )
 
 

@@ -28,6 +28,7 @@ CORPUS_FILES = (
     "claims_corpus_blind2.csv",
     "claims_corpus_blind3.csv",
     "claims_corpus_blind4.csv",
+    "claims_corpus_blind5.csv",
 )
 #: The split of the blind set: scored once, never used to change a rule.
 BLIND = "blind"
