@@ -119,3 +119,11 @@ def test_clinician_report_carries_the_technical_detail() -> None:
     assert plan.session_product is not None
     assert "post-procedure-sterile" in text and "sterile" in text
     assert "closure_difference_day7_pp" in text  # the endpoints by name, for the clinician
+
+
+@pytest.mark.parametrize("name", ["김민지", "山田花子", "王芳"])
+def test_a_client_name_in_hangul_kanji_or_hanzi_prints_as_text(name: str) -> None:
+    plan = build_regimen("C-TEST0302", parse_profile(PROFILES["US wrinkles"]), start=START)
+    data = regimen_pdf(plan, client_name=name)
+    assert name in pdf_text(data)
+    assert (b"NanumGothic" if name == "김민지" else b"DroidSansFallback") in data

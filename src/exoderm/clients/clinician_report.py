@@ -10,7 +10,6 @@ with the scenario's assumptions.
 from __future__ import annotations
 
 from io import BytesIO
-from xml.sax.saxutils import escape
 
 from exoderm.clients.regimen import ProductRead, Regimen
 
@@ -105,21 +104,22 @@ def clinician_report_pdf(regimen: Regimen) -> bytes:
     b'%PDF-'
     """
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.platypus import ListFlowable, Paragraph, SimpleDocTemplate, Table
 
-    styles = getSampleStyleSheet()
+    from exoderm.pdf_fonts import markup, sample_styles
+
+    styles = sample_styles()
     body, h1, h2 = styles["BodyText"], styles["Title"], styles["Heading2"]
     small = body.clone("small", fontSize=7.5, leading=9)
 
     def para(text: str, style: object = body) -> Paragraph:
-        return Paragraph(escape(text), style)
+        return Paragraph(markup(text), style)
 
     def bullets(items: list[str]) -> ListFlowable:
         return ListFlowable([para(i) for i in items], bulletType="bullet")
 
     story: list[object] = [
-        Paragraph(escape(f"Regimen report {regimen.pseudonym}"), h1),
+        Paragraph(markup(f"Regimen report {regimen.pseudonym}"), h1),
         para(f"Start {regimen.start.isoformat()}; reassess week {regimen.reassess_after_weeks}"),
         Paragraph("Decisions", h2),
         bullets(

@@ -14,7 +14,6 @@ import re
 from calendar import monthcalendar
 from datetime import date, datetime
 from io import BytesIO
-from xml.sax.saxutils import escape
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -422,7 +421,6 @@ def regimen_pdf(regimen: Regimen, *, client_name: str | None = None) -> bytes:
     """
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.platypus import (
         KeepTogether,
@@ -434,11 +432,13 @@ def regimen_pdf(regimen: Regimen, *, client_name: str | None = None) -> bytes:
         TableStyle,
     )
 
-    styles = getSampleStyleSheet()
+    from exoderm.pdf_fonts import markup, sample_styles
+
+    styles = sample_styles()
     body, h1, h2 = styles["BodyText"], styles["Title"], styles["Heading2"]
 
     def para(text: str) -> Paragraph:
-        return Paragraph(escape(text), body)
+        return Paragraph(markup(text), body)
 
     def month(title: str, weeks: list[list[str]]) -> KeepTogether:
         small = styles["BodyText"].clone("day", fontSize=8, leading=9)
@@ -446,7 +446,7 @@ def regimen_pdf(regimen: Regimen, *, client_name: str | None = None) -> bytes:
         cells += [
             [
                 Paragraph(
-                    escape(c).replace("\n", "<br/><b>") + ("</b>" if "\n" in c else ""), small
+                    markup(c).replace("\n", "<br/><b>") + ("</b>" if "\n" in c else ""), small
                 )
                 for c in week
             ]
@@ -468,14 +468,14 @@ def regimen_pdf(regimen: Regimen, *, client_name: str | None = None) -> bytes:
                 ]
             )
         )
-        return KeepTogether([Paragraph(escape(title), styles["Heading3"]), grid])
+        return KeepTogether([Paragraph(markup(title), styles["Heading3"]), grid])
 
     story: list[object] = [
-        Paragraph(escape(f"Your skin plan{' for ' + client_name if client_name else ''}"), h1),
+        Paragraph(markup(f"Your skin plan{' for ' + client_name if client_name else ''}"), h1),
         para(f"Starting {regimen.start.strftime('%d %B %Y')}."),
     ]
     for heading, lines, rows in handout_sections(regimen):
-        story.append(Paragraph(escape(heading), h2))
+        story.append(Paragraph(markup(heading), h2))
         if rows:
             story += [month(title, weeks) for title, weeks in month_grids(regimen)]
             story.append(Spacer(1, 3 * mm))

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import io
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape as esc
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-FONT = "DejaVuSans"
+from exoderm.pdf_fonts import markup, pdf_fonts
+
 VERDICT_COLOURS = {
     "pass": colors.HexColor("#16632d"),
     "reported": colors.HexColor("#333333"),
@@ -27,14 +23,8 @@ VERDICT_COLOURS = {
 }
 
 
-@lru_cache(maxsize=1)
 def _register_font() -> str:
-    import matplotlib
-
-    ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    pdfmetrics.registerFont(TTFont(FONT, str(ttf / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT + "-Bold", str(ttf / "DejaVuSans-Bold.ttf")))
-    return FONT
+    return pdf_fonts().regular
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -54,7 +44,7 @@ def _table(
     rows: list[list[str]], widths: list[float], styles: dict[str, ParagraphStyle], verdict_col: int
 ) -> Table:
     cell = styles["cell"]
-    data = [[Paragraph(esc(str(v)), cell) for v in row] for row in rows]
+    data = [[Paragraph(markup(str(v)), cell) for v in row] for row in rows]
     table = Table(data, colWidths=widths, repeatRows=1)
     commands: list[Any] = [
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
@@ -77,7 +67,7 @@ def _key_values(
     rows: list[tuple[str, str]], styles: dict[str, ParagraphStyle], widths: list[float]
 ) -> Table:
     cell = styles["cell"]
-    data = [[Paragraph(f"<b>{esc(k)}</b>", cell), Paragraph(esc(v), cell)] for k, v in rows]
+    data = [[Paragraph(f"<b>{markup(k)}</b>", cell), Paragraph(markup(v), cell)] for k, v in rows]
     table = Table(data, colWidths=widths)
     table.setStyle(
         TableStyle(
@@ -135,10 +125,10 @@ def _header(content: dict[str, Any], s: dict[str, ParagraphStyle]) -> list[Any]:
         ),
         Spacer(1, 0.2 * cm),
         Paragraph(
-            f"Separation: {esc(content['separation'])}. Storage: {esc(content['storage'])}.",
+            f"Separation: {markup(content['separation'])}. Storage: {markup(content['storage'])}.",
             s["body"],
         ),
-        Paragraph(f"Particle measurement: {esc(content['measurement_text'])}", s["body"]),
+        Paragraph(f"Particle measurement: {markup(content['measurement_text'])}", s["body"]),
     ]
 
 
@@ -147,7 +137,7 @@ def _signature(content: dict[str, Any], s: dict[str, ParagraphStyle]) -> list[An
     if not sig:
         return [
             Paragraph("Electronic signature", s["h2"]),
-            Paragraph(f"{esc(str(content['signed_by']))}: preview only.", s["body"]),
+            Paragraph(f"{markup(str(content['signed_by']))}: preview only.", s["body"]),
         ]
     return [
         Paragraph("Electronic signature", s["h2"]),
@@ -173,7 +163,7 @@ def build_pdf(content: dict[str, Any], sha256: str, plot_png: bytes | None) -> b
     batch = content["batch"]
     story: list[Any] = [Paragraph("Certificate of analysis", s["title"]), *_header(content, s)]
     for text in content.get("measurements", []) if len(content.get("measurements", [])) > 1 else []:
-        story.append(Paragraph(f"Measurement: {esc(text)}", s["body"]))
+        story.append(Paragraph(f"Measurement: {markup(text)}", s["body"]))
     story.append(Paragraph("Figure 1. Number-weighted size distribution", s["h2"]))
     if plot_png:
         story.append(Image(io.BytesIO(plot_png), width=15 * cm, height=7.5 * cm))
@@ -213,7 +203,7 @@ def build_pdf(content: dict[str, Any], sha256: str, plot_png: bytes | None) -> b
         Paragraph(f"Decision: {content['decision'].upper()}", s["h2"]),
         *_signature(content, s),
         Paragraph("Basis of the specification", s["h2"]),
-        *[Paragraph(esc(src), s["cell"]) for src in content["spec_sources"]],
+        *[Paragraph(markup(src), s["cell"]) for src in content["spec_sources"]],
         Spacer(1, 0.3 * cm),
         Paragraph(f"Content SHA-256: {sha256}", s["cell"]),
     ]

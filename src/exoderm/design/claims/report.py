@@ -13,7 +13,6 @@ import datetime as dt
 from functools import lru_cache
 from io import BytesIO
 from typing import Literal
-from xml.sax.saxutils import escape
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, ConfigDict, Field
@@ -159,16 +158,17 @@ def dossier_pdf(dossier: LabelDossierRead) -> bytes:
     """
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    styles = getSampleStyleSheet()
+    from exoderm.pdf_fonts import markup, sample_styles
+
+    styles = sample_styles()
     body, h1, h2 = styles["BodyText"], styles["Title"], styles["Heading2"]
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
 
     def para(text: str, style: object = small) -> Paragraph:
-        return Paragraph(escape(text), style)
+        return Paragraph(markup(text), style)
 
     grid = TableStyle(
         [
@@ -180,7 +180,7 @@ def dossier_pdf(dossier: LabelDossierRead) -> bytes:
     d, r = dossier, dossier.report
     outcome = "accepted" if r.accepted else "rejected"
     story: list[object] = [
-        Paragraph(escape(d.title), h1),
+        Paragraph(markup(d.title), h1),
         para(
             f"Checked {d.checked_on.isoformat()} for {', '.join(d.markets)} "
             f"({d.product_class}). Overall: {outcome}; {r.rejected_sentences} of "
