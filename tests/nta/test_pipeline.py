@@ -116,3 +116,14 @@ def test_twenty_videos_on_a_local_dask_cluster_give_byte_identical_json(tmp_path
         assert a.model_dump_json(indent=2).encode() == b.model_dump_json(indent=2).encode()
         ids = [t.track for t in a.track_rows]
         assert len(ids) == len(set(ids)), "track ids repeat within a video"
+
+
+def test_detection_threads_do_not_change_the_tracks() -> None:
+    frames = list(_source(21, frames=30))
+    tables = []
+    for threads in (1, 3):
+        settings = AnalysisSettings(acquisition=ACQ, detection_threads=threads)
+        tables.append(track_video(FrameSource("sim-21", iter(frames), 30), settings))
+    one, three = tables
+    for name in ("frame", "track", "x", "y", "mass"):
+        np.testing.assert_array_equal(getattr(one, name), getattr(three, name))

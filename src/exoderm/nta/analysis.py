@@ -9,7 +9,10 @@ distribution (Walker/FTLA), and, when a calibration is given, the concentration.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
@@ -26,7 +29,7 @@ from exoderm.nta.concentration import (
     correlation_frames,
     ppf_warnings,
 )
-from exoderm.nta.detect import DetectionSettings, locate
+from exoderm.nta.detect import Detections, DetectionSettings, locate
 from exoderm.nta.detection_volume import (
     CalibrationFreeConcentration,
     calibration_free_concentration,
@@ -81,6 +84,13 @@ class AnalysisSettings(BaseModel):
     dilution: float = Field(1.0, gt=0)
     calibration: Calibration | None = None
     max_frames: int | None = Field(None, ge=1)
+    detection_threads: int = Field(
+        2,
+        ge=1,
+        le=16,
+        description="threads that detect frames ahead of the linker (results do not depend "
+        "on it: each frame is detected alone and linked in order)",
+    )
     flow_diagnostics: bool = Field(
         True, description="test for drift, flow fields and a time trend of D (cheap)"
     )
@@ -188,16 +198,46 @@ def follow(
     return linked
 
 
+#: Frames detected ahead of the linker per detection thread (bounds the frames in memory).
+LOOKAHEAD_PER_THREAD = 4
+
+
+def detected_frames(
+    frames: Iterable[NDArray[Any]], detection: DetectionSettings, threads: int
+) -> Iterator[tuple[NDArray[Any], Detections]]:
+    """Each frame with its detections, in order, detected by ``threads`` threads ahead.
+
+    The filters and array kernels of :func:`~exoderm.nta.detect.locate` release the GIL,
+    so threads detect frames in parallel while the caller links the earlier ones; at most
+    ``LOOKAHEAD_PER_THREAD × threads`` frames are held at once.
+    """
+    if threads == 1:
+        for frame in frames:
+            yield frame, locate(frame, detection)
+        return
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="nta-detect") as pool:
+        pending: deque[tuple[NDArray[Any], Future[Detections]]] = deque()
+        for frame in frames:
+            pending.append((frame, pool.submit(locate, frame, detection)))
+            if len(pending) >= LOOKAHEAD_PER_THREAD * threads:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+
+
 def track_video(
     source: FrameSource, settings: AnalysisSettings, progress: Progress | None = None
 ) -> TrackTable:
-    """Detect and link, streaming the frames once."""
+    """Detect (on ``settings.detection_threads`` threads) and link, streaming the frames once."""
     linker = Linker(settings.link_settings())
     builder = TrackBuilder()
-    for index, frame in enumerate(source):
-        if settings.max_frames is not None and index >= settings.max_frames:
-            break
-        follow(linker, builder, index, frame, settings.detection)
+    frames = islice(source, settings.max_frames) if settings.max_frames else iter(source)
+    found_frames = detected_frames(frames, settings.detection, settings.detection_threads)
+    for index, (frame, found) in enumerate(found_frames):
+        linked = linker.add(index, found.x, found.y, shape=frame.shape[:2])
+        builder.add(index, found, linked.track_ids, linked.unambiguous)
         if progress is not None:
             progress(1)
     table = builder.finish()
