@@ -27,11 +27,14 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
-from scipy import ndimage
 from scipy.spatial import cKDTree
+
+from exoderm.nta.gaussian_smoothing import gaussian_smooth
+from exoderm.nta.local_maxima import local_maxima
 
 FloatArray = NDArray[np.float64]
 
@@ -78,36 +81,92 @@ class Detections:
         return len(self.x)
 
 
+@numba.njit(nogil=True, cache=True)
+def _median(values: NDArray[Any]) -> float:  # pragma: no cover - compiled; equals np.median
+    """``np.median`` of a 1-D array (the mean of the two middle values in the array's own
+    float type), by selection, without the GIL."""
+    half = values.size // 2
+    part = np.partition(values, half)
+    upper = part[half]
+    if values.size % 2:
+        return upper
+    return (np.max(part[:half]) + upper) / np.float32(2.0)
+
+
+@numba.njit(nogil=True, cache=True)
+def _tile_medians(
+    smooth: NDArray[np.float32], n_r: int, n_c: int, b_r: int, b_c: int, step: int
+) -> NDArray[np.float32]:  # pragma: no cover - compiled; tested against np.median
+    tiles = np.empty((n_r, n_c), dtype=np.float32)
+    sample = np.empty((b_r // step) * (b_c // step), dtype=np.float32)
+    for tr in range(n_r):
+        for tc in range(n_c):
+            n = 0
+            for i in range(tr * b_r, (tr + 1) * b_r, step):
+                for j in range(tc * b_c, (tc + 1) * b_c, step):
+                    sample[n] = smooth[i, j]
+                    n += 1
+            tiles[tr, tc] = _median_sorting(sample)
+    return tiles
+
+
+@numba.njit(nogil=True, cache=True)
+def _median_sorting(sample: NDArray[np.float32]) -> float:  # pragma: no cover - compiled
+    """The median of a small sample, sorted in place (insertion sort: no allocation)."""
+    for a in range(1, sample.size):
+        value, b = sample[a], a - 1
+        while b >= 0 and sample[b] > value:
+            sample[b + 1] = sample[b]
+            b -= 1
+        sample[b + 1] = value
+    half = sample.size // 2
+    if sample.size % 2:
+        return sample[half]
+    return (sample[half - 1] + sample[half]) / np.float32(2.0)
+
+
 def _block_background(smooth: NDArray[np.float32], block: int) -> NDArray[np.float32]:
     """Median of every ``block``×``block`` tile (from a 1-in-16 pixel subsample), per tile."""
     rows_n, cols_n = smooth.shape
     nb_r, nb_c = max(rows_n // block, 1), max(cols_n // block, 1)
     b_r, b_c = min(block, rows_n), min(block, cols_n)
     step = next(k for k in (4, 2, 1) if b_r % k == 0 and b_c % k == 0)
-    tiles = smooth[: nb_r * b_r : step, : nb_c * b_c : step]
-    tiles = tiles.reshape(nb_r, b_r // step, nb_c, b_c // step)
-    return np.median(tiles.transpose(0, 2, 1, 3).reshape(nb_r, nb_c, -1), axis=2).astype(np.float32)
+    return _tile_medians(np.ascontiguousarray(smooth), nb_r, nb_c, b_r, b_c, step)
 
 
 def bandpass(frame: NDArray[Any], settings: DetectionSettings) -> NDArray[np.float32]:
     """Gaussian-smoothed frame minus its block-median background."""
     image = np.asarray(frame)
-    smooth = ndimage.gaussian_filter(image, settings.noise_size, truncate=3.0, output=np.float32)
+    smooth = gaussian_smooth(image, settings.noise_size, truncate=3.0)
     if settings.invert:
         np.negative(smooth, out=smooth)
     tiles = _block_background(smooth, settings.background_block)
-    rows_n, cols_n = smooth.shape
-    row_tile = np.minimum(np.arange(rows_n) // settings.background_block, tiles.shape[0] - 1)
-    col_tile = np.minimum(np.arange(cols_n) // settings.background_block, tiles.shape[1] - 1)
-    smooth -= tiles[row_tile][:, col_tile]
+    _subtract_tiles(smooth, tiles, settings.background_block)
     return smooth
+
+
+@numba.njit(nogil=True, cache=True)
+def _subtract_tiles(
+    smooth: NDArray[np.float32], tiles: NDArray[np.float32], block: int
+) -> None:  # pragma: no cover - compiled; the band-pass tests cover it
+    """Subtract from each pixel the median of its tile (the last tile takes the remainder)."""
+    rows, cols = smooth.shape
+    n_r, n_c = tiles.shape
+    for tr in range(n_r):
+        r_end = rows if tr == n_r - 1 else (tr + 1) * block
+        for tc in range(n_c):
+            c_end = cols if tc == n_c - 1 else (tc + 1) * block
+            value = tiles[tr, tc]
+            for i in range(tr * block, r_end):
+                for j in range(tc * block, c_end):
+                    smooth[i, j] -= value
 
 
 def noise_level(filtered: NDArray[np.float32]) -> float:
     """Robust SD of the band-passed background: 1.4826 × MAD of a 1-in-16 pixel subsample."""
     sample = filtered[::4, ::4].ravel()
-    median = float(np.median(sample))
-    mad = float(np.median(np.abs(sample - median)))
+    median = float(_median(sample))
+    mad = float(_median(np.abs(sample - median)))
     return max(1.4826 * mad, 1e-12)
 
 
@@ -115,46 +174,6 @@ def _disc_offsets(radius: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     dy, dx = np.mgrid[-radius : radius + 1, -radius : radius + 1]
     inside = dy**2 + dx**2 <= radius**2 + 0.5
     return dy[inside], dx[inside]
-
-
-def _local_maxima(
-    filtered: NDArray[np.float32], threshold: float, separation: int, border: int
-) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.bool_]]:
-    """Rows and columns of candidate pixels brighter than every pixel within ``separation``,
-    and whether each suppressed a fainter 3×3 maximum within ``separation`` (crowded).
-
-    ``border`` must be at least ``separation`` so that no neighbour index leaves the frame.
-    Ties (flat tops) go to the first pixel in raster order, so a plateau gives one maximum.
-    """
-    rows_n, cols_n = filtered.shape
-    inner = filtered[border : rows_n - border, border : cols_n - border]
-    rr, cc = np.nonzero(inner > threshold)
-    flat = (rr + border) * cols_n + (cc + border)
-    image = filtered.ravel()
-    local3 = flat
-    for radius in (1, separation):  # cheap 3×3 test first, then the full disc
-        if flat.size == 0:
-            break
-        if radius == separation:
-            local3 = flat
-        dy, dx = _disc_offsets(radius)
-        centre = (dy == 0) & (dx == 0)
-        dy, dx = dy[~centre], dx[~centre]
-        offsets = dy * cols_n + dx
-        values = image[flat]
-        neighbours = image[flat[:, None] + offsets[None, :]]
-        later = (dy > 0) | ((dy == 0) & (dx > 0))
-        wins = (values[:, None] > neighbours) | ((values[:, None] == neighbours) & later)
-        flat = flat[wins.all(axis=1)]
-    crowded = np.zeros(flat.size, dtype=bool)
-    hidden = np.setdiff1d(local3, flat, assume_unique=True)
-    if hidden.size and flat.size:
-        tree = cKDTree(np.column_stack([hidden // cols_n, hidden % cols_n]))
-        dist, _ = tree.query(
-            np.column_stack([flat // cols_n, flat % cols_n]), distance_upper_bound=separation + 0.5
-        )
-        crowded = np.isfinite(dist)
-    return flat // cols_n, flat % cols_n, crowded
 
 
 def _merge_ridges(
@@ -237,7 +256,7 @@ def locate(frame: NDArray[Any], settings: DetectionSettings | None = None) -> De
     filtered = bandpass(frame, settings)
     noise = noise_level(filtered)
     border = max(radius, settings.min_separation) + 1
-    rr, cc, crowded = _local_maxima(
+    rr, cc, crowded = local_maxima(
         filtered, settings.threshold_snr * noise, settings.min_separation, border
     )
     if settings.ridge_merge is not None:
