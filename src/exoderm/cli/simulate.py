@@ -16,6 +16,7 @@ from exoderm.cli.output import emit_object, emit_rows, info
 from exoderm.cli.state import STATE, OutputFormat
 from exoderm.settings import private_data_dir, private_folder
 from exoderm.simulate import service as simulate
+from exoderm.simulate.plots import endpoint_label
 from exoderm.simulate.reads import SimulationRead
 from exoderm.simulate.scenario import (
     DoseUnit,
@@ -266,10 +267,17 @@ def cohort(
     summary = simulate.run_cohort(
         local_operator(), scenario=sc, patients=patients, seed=seed, cv=cv
     )
+    rows = []
+    for key, stats in summary.endpoints.items():
+        name, measured_in = endpoint_label(sc.model.value, key)
+        label = f"{name} ({measured_in})" if measured_in else name
+        rows.append({"endpoint": key, "name": label, **stats})
+    numbers = ["median", "p05", "p95", "n_missing", "rate_pct"]
+    machine = STATE.format is not OutputFormat.table  # JSON and CSV keep the key too
     emit_rows(
-        [{"endpoint": k, **v} for k, v in summary.endpoints.items()],
-        ["endpoint", "median", "p05", "p95", "n_missing", "rate_pct"],
-        title=f"{patients} virtual patients",
+        rows,
+        ["endpoint", "name", *numbers] if machine else ["name", *numbers],
+        title=f"{patients:,} virtual patients (median and 5th–95th percentile)",
     )
 
 

@@ -71,6 +71,8 @@ STATE_LABELS: dict[str, tuple[str, str]] = {
 }
 #: Reader-facing name and unit of each endpoint of :func:`~.outcomes.predict_ad`.
 ENDPOINT_LABELS: dict[str, tuple[str, str]] = {
+    "rate_easi50": ("Patients reaching EASI-50 (cohort)", "% of patients"),
+    "rate_easi75": ("Patients reaching EASI-75 (cohort)", "% of patients"),
     "easi_baseline": ("EASI at baseline", "points (0–72)"),
     "easi_end": ("EASI at the end, treated", "points (0–72)"),
     "easi_change_pct": ("EASI change from baseline, treated", "%"),

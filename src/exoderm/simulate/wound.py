@@ -72,6 +72,9 @@ ENDPOINT_LABELS: dict[str, tuple[str, str]] = {
         "percentage points",
     ),
     "collagen_change_pct": ("Collagen at the end, treated vs untreated", "% change"),
+    # cohort endpoints (population.cohort)
+    "collagen_end": ("Collagen at the end, treated", "µg/mm³"),
+    "rate_outside_model": ("Virtual patients outside the model's domain", "% of patients"),
 }
 
 
