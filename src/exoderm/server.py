@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from exoderm.accounts.users import ensure_first_admin
 from exoderm.api import API_PREFIX, ROUTERS, problems
 from exoderm.clients.keys import cipher
-from exoderm.errors import ExodermError
+from exoderm.errors import ExodermError, UserInputError, ValidationFailed
 from exoderm.evidence import load_knowledge_base
 from exoderm.serving import csp_reports
 from exoderm.serving.auth import SESSION_COOKIE, authenticate_request
@@ -70,15 +71,39 @@ def _wants_html(request: Request) -> bool:
     return not (path.startswith(API_PREFIX) or path in ("/openapi.json", "/docs"))
 
 
+#: The security log of refused input (fields and error kinds only: no values, which may
+#: hold personal data or an attacker's payload).
+input_log = logging.getLogger("exoderm.security.input")
+_PRINTABLE = re.compile(r"[^\x20-\x7e]")
+
+
+def _log_rejected_input(request: Request, exc: RequestValidationError) -> None:
+    """One warning line per refused request: method, path, each field and error type."""
+    fields = []
+    for error in exc.errors()[:10]:
+        where = ".".join(str(part) for part in error.get("loc", ()))
+        fields.append(f"{where}:{error.get('type', '?')}")
+    _log_refused(request, ", ".join(fields))
+
+
+def _log_refused(request: Request, what: str) -> None:
+    client = request.client.host if request.client else "-"
+    line = f"input rejected {request.method} {request.url.path} from {client}: {what}"
+    input_log.warning(_PRINTABLE.sub("?", line)[:500])
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     async def on_exoderm(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ExodermError)
+        if isinstance(exc, UserInputError | ValidationFailed):
+            _log_refused(request, type(exc).__name__)
         if _wants_html(request):
             return html_error(request, exc.http_status, exc.title, str(exc))
         return problems.problem_for_error(request, exc)
 
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
+        _log_rejected_input(request, exc)
         if _wants_html(request):
             detail = "; ".join(str(e.get("msg")) for e in exc.errors()[:5])
             return html_error(request, 422, "Invalid input", detail)

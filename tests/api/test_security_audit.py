@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from sqlalchemy import select
 
 from exoderm.accounts.records import AuditEvent
@@ -100,3 +103,33 @@ def test_csrf_rejections_are_audited(world: World) -> None:
     denied = _events(world, "access.denied")
     assert [(e.actor, e.detail and e.detail["reason"]) for e in denied] == [("sci", "CsrfRejected")]
     assert PASSWORD not in _whole_log(world)
+
+
+def test_refused_input_is_logged_by_field_without_its_value(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "Maria-Lopez-1975\n<script>"
+    with caplog.at_level(logging.WARNING, logger="exoderm.security.input"):
+        r = world.client("sci").post(
+            "/api/v1/simulate/run",
+            json={"model": "wound", "dose": secret, "schedule": [0]},
+        )
+    assert r.status_code == 422
+    lines = [rec.getMessage() for rec in caplog.records if rec.name == "exoderm.security.input"]
+    assert len(lines) == 1
+    assert "POST /api/v1/simulate/run" in lines[0] and "body.dose:" in lines[0]
+    assert "Maria" not in lines[0] and "<script>" not in lines[0] and "\n" not in lines[0]
+
+
+def test_a_refused_form_or_file_is_logged_by_kind(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    viewer = login(world.client(), "viewer")
+    csrf = csrf_of(viewer.get("/simulate").text)
+    form = {"csrf_token": csrf, "model": "wound", "dose": "Maria", "schedule": "0"}
+    with caplog.at_level(logging.WARNING, logger="exoderm.security.input"):
+        r = viewer.post("/simulate", data=form)
+    assert r.status_code == 422
+    lines = [rec.getMessage() for rec in caplog.records if rec.name == "exoderm.security.input"]
+    assert len(lines) == 1 and lines[0].endswith("POST /simulate from testclient: UserInputError")
+    assert "Maria" not in lines[0]
