@@ -39,7 +39,7 @@ from exoderm.clients.keys import cipher
 from exoderm.errors import ExodermError, UserInputError, ValidationFailed
 from exoderm.evidence import load_knowledge_base
 from exoderm.serving import csp_reports
-from exoderm.serving.auth import SESSION_COOKIE, authenticate_request
+from exoderm.serving.auth import HOST_SESSION_COOKIE, SESSION_COOKIE, authenticate_request
 from exoderm.serving.context import AppContext, load_secret_key
 from exoderm.serving.idempotency import IdempotencyKeys
 from exoderm.serving.jobs import JobRunner
@@ -261,7 +261,7 @@ def create_app(
         prefix=API_PREFIX,
         database=lambda: svc.db,
         cipher=lambda: cipher(settings),
-        session_cookie=SESSION_COOKIE,
+        session_cookies=(HOST_SESSION_COOKIE, SESSION_COOKIE),
         authenticated=authenticated,
     )
     app.add_middleware(SecurityHeaders)

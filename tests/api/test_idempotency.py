@@ -70,7 +70,7 @@ def test_a_key_still_in_progress_is_a_conflict(world: World) -> None:
 
     doc = world.client("doc_a")
     key = _key()
-    scope = _credential(doc.headers, "exoderm_session")
+    scope = _credential(doc.headers, ("exoderm_session",))
     assert scope is not None
     with world.db.transaction() as s:
         idempotency.claim(

@@ -217,3 +217,36 @@ def test_account_page_password_change_keeps_tokens_only_when_ticked(
     assert browser.post("/account/password", data=data, follow_redirects=False).status_code == 303
     token_status = world.client("viewer").get("/api/v1/me").status_code
     assert token_status == (200 if keep else 401)
+
+
+def test_over_https_the_cookies_carry_host_and_secure_prefixes(world: World) -> None:
+    from fastapi.testclient import TestClient
+
+    client = TestClient(world.app, base_url="https://testserver", raise_server_exceptions=False)
+    form = client.get("/login")
+    nonce_cookie = form.headers["set-cookie"]
+    assert nonce_cookie.startswith("__Secure-exoderm_login_nonce=") and "Secure" in nonce_cookie
+    token = re.search(r'name="login_token" value="([^"]+)"', form.text)
+    assert token is not None
+    r = client.post(
+        "/login",
+        data={"username": "sci", "password": PASSWORD, "login_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    session = next(
+        c for c in r.headers.get_list("set-cookie") if c.startswith("__Host-exoderm_session=")
+    )
+    flags = [part.strip().lower() for part in session.split(";")]
+    assert "secure" in flags and "path=/" in flags and "httponly" in flags
+    assert not any(f.startswith("domain=") for f in flags)
+    assert client.get("/api/v1/me").json()["username"] == "sci"
+    # over HTTPS a cookie without the prefix (planted by a subdomain or over HTTP) is ignored
+    value = client.cookies.get("__Host-exoderm_session")
+    bare = TestClient(world.app, base_url="https://testserver", raise_server_exceptions=False)
+    bare.cookies.set("exoderm_session", value)
+    assert bare.get("/api/v1/me").status_code == 401
+    # logging out ends it
+    csrf = csrf_of(client.get("/account").text)
+    client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+    assert client.get("/api/v1/me").status_code == 401

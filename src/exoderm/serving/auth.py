@@ -30,10 +30,30 @@ from exoderm.serving.context import AppContext, app_context
 
 _log = logging.getLogger(__name__)
 
+#: The session cookie over plain HTTP (local use).
 SESSION_COOKIE = "exoderm_session"
+#: Its name over HTTPS: the ``__Host-`` prefix makes a browser accept it only with Secure,
+#: Path=/ and no Domain, so a sibling subdomain or a plain-HTTP page cannot plant or
+#: overwrite it (RFC 6265bis §4.1.3.2; ASVS 5.0 V3.3.1, V3.3.3).
+HOST_SESSION_COOKIE = "__Host-exoderm_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _UNSET = object()
+
+
+def https(request: Request) -> bool:
+    """Whether the request arrived over HTTPS (as the server sees it, behind a proxy too)."""
+    return request.url.scheme == "https"
+
+
+def session_cookie_name(request: Request) -> str:
+    """The session cookie's name for this request: ``__Host-`` prefixed over HTTPS."""
+    return HOST_SESSION_COOKIE if https(request) else SESSION_COOKIE
+
+
+def session_cookie(request: Request) -> str | None:
+    """The session cookie of the request; over HTTPS only the ``__Host-`` one counts."""
+    return request.cookies.get(session_cookie_name(request))
 
 
 class NotAuthenticated(ExodermError):
@@ -145,7 +165,7 @@ def authenticate_request(request: Request, svc: AppContext) -> Principal | None:
     if cached is not _UNSET:
         return cached if isinstance(cached, Principal) else None
     token = _bearer(request)
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = session_cookie(request)
     found: Principal | None = None
     if token is not None:
         found = _token_principal(svc, token)

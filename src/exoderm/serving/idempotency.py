@@ -32,14 +32,14 @@ MAX_KEYED_BODY: Final = 4 << 20
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
 
 
-def _credential(headers: Headers, session_cookie: str) -> str | None:
+def _credential(headers: Headers, session_cookies: tuple[str, ...]) -> str | None:
     """The SHA-256 of the bearer token or session cookie that sent the request."""
     bearer = headers.get("authorization", "")
     cookie = next(
         (
             part.split("=", 1)[1]
             for part in headers.get("cookie", "").split(";")
-            if part.strip().startswith(f"{session_cookie}=")
+            if any(part.strip().startswith(f"{name}=") for name in session_cookies)
         ),
         "",
     )
@@ -118,7 +118,7 @@ class IdempotencyKeys:
         prefix: str,
         database: Callable[[], Database],
         cipher: Callable[[], Fernet | MultiFernet],
-        session_cookie: str,
+        session_cookies: tuple[str, ...],
         authenticated: Callable[[Scope], bool],
     ) -> None:
         self.app = app
@@ -126,7 +126,7 @@ class IdempotencyKeys:
         self.prefix = prefix
         self.database = database
         self.cipher = cipher
-        self.session_cookie = session_cookie
+        self.session_cookies = session_cookies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -138,7 +138,7 @@ class IdempotencyKeys:
             return
         headers = Headers(scope=scope)
         key = headers.get(HEADER)
-        credential = _credential(headers, self.session_cookie)
+        credential = _credential(headers, self.session_cookies)
         if (
             key is None
             or credential is None

@@ -14,16 +14,18 @@ from exoderm.accounts.login import LoginFailed, SecondFactorRequired
 from exoderm.accounts.throttle import TooManyAttempts
 from exoderm.errors import UserInputError
 from exoderm.serving.auth import (
-    SESSION_COOKIE,
     Principal,
     authenticate_request,
     client_address,
+    https,
     login_policy,
+    session_cookie,
+    session_cookie_name,
 )
 from exoderm.serving.context import AppContext, app_context
 from exoderm.web.page_auth import (
-    LOGIN_NONCE_COOKIE,
     check_login_token,
+    login_nonce_cookie_name,
     new_login_token,
     page_user,
     set_session_cookie,
@@ -60,12 +62,12 @@ def _login_page(
         status_code=status,
     )
     response.set_cookie(
-        LOGIN_NONCE_COOKIE,
+        login_nonce_cookie_name(request),
         nonce,
         max_age=3600,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=https(request),
         path="/login",
     )
     return response
@@ -123,7 +125,9 @@ def login_submit(
         )
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(request, response, opened.cookie_value)
-    response.delete_cookie(LOGIN_NONCE_COOKIE, path="/login")
+    response.delete_cookie(
+        login_nonce_cookie_name(request), path="/login", secure=https(request), httponly=True
+    )
     return response
 
 
@@ -131,12 +135,14 @@ def login_submit(
 def logout(
     request: Request, who: Principal = Depends(page_user), svc: AppContext = Depends(app_context)
 ) -> Response:
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = session_cookie(request)
     if cookie:
         with svc.db.transaction() as s:
             service.end_browser_session(s, cookie_value=cookie)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(
+        session_cookie_name(request), path="/", secure=https(request), httponly=True
+    )
     return response
 
 
@@ -256,7 +262,7 @@ def change_password(
         who.actor,
         current_password=current_password,
         new_password=new_password,
-        keep_cookie=request.cookies.get(SESSION_COOKIE),
+        keep_cookie=session_cookie(request),
         address=client_address(request),
         keep_tokens=keep_tokens,
         policy=login_policy(svc),

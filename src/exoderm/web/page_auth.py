@@ -12,10 +12,23 @@ from starlette.responses import Response
 
 from exoderm.accounts.sessions import SESSION_LIFETIME
 from exoderm.errors import PermissionDenied
-from exoderm.serving.auth import SESSION_COOKIE, NotAuthenticated, Principal, principal
+from exoderm.serving.auth import (
+    NotAuthenticated,
+    Principal,
+    https,
+    principal,
+    session_cookie_name,
+)
 from exoderm.serving.context import AppContext, app_context
 
 LOGIN_NONCE_COOKIE = "exoderm_login_nonce"
+#: Over HTTPS: ``__Secure-`` (it is scoped to /login, which ``__Host-`` does not allow).
+SECURE_LOGIN_NONCE_COOKIE = "__Secure-exoderm_login_nonce"
+
+
+def login_nonce_cookie_name(request: Request) -> str:
+    """The login nonce cookie's name for this request (``__Secure-`` over HTTPS)."""
+    return SECURE_LOGIN_NONCE_COOKIE if https(request) else LOGIN_NONCE_COOKIE
 
 
 async def page_user(request: Request, who: Principal = Depends(principal)) -> Principal:
@@ -41,14 +54,15 @@ def _lifetime_seconds(request: Request) -> int:
 
 
 def set_session_cookie(request: Request, response: Response, value: str) -> None:
-    """The session cookie: HttpOnly, SameSite=Lax, Secure whenever served over HTTPS."""
+    """The session cookie: HttpOnly, SameSite=Lax, Path=/, no Domain; over HTTPS Secure and
+    named ``__Host-exoderm_session``."""
     response.set_cookie(
-        SESSION_COOKIE,
+        session_cookie_name(request),
         value,
         max_age=_lifetime_seconds(request),
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=https(request),
         path="/",
     )
 
@@ -65,7 +79,7 @@ def new_login_token(svc: AppContext) -> tuple[str, str]:
 
 def check_login_token(request: Request, svc: AppContext, signed: str | None) -> None:
     """Login CSRF: the form's signed nonce must match the cookie and be under an hour old."""
-    cookie = request.cookies.get(LOGIN_NONCE_COOKIE)
+    cookie = request.cookies.get(login_nonce_cookie_name(request))
     try:
         nonce = _serializer(svc).loads(signed or "", max_age=3600)
     except BadSignature:
