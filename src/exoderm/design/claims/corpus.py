@@ -29,6 +29,7 @@ CORPUS_FILES = (
     "claims_corpus_blind3.csv",
     "claims_corpus_blind4.csv",
     "claims_corpus_blind5.csv",
+    "claims_corpus_blind6.csv",
 )
 #: The split of the blind set: scored once, never used to change a rule.
 BLIND = "blind"
