@@ -59,6 +59,9 @@ _HIRAGANA = re.compile(r"[\u3041-\u309f\u30fc〜]")
 _KANA_OR_HAN = re.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
+#: Punctuation inside a run of kana and Han characters: the comma and the middle dot
+#: (シミ・ソバカス) separate terms, they are not words.
+_CJK_PUNCTUATION = frozenset("、・")
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff、]+")
 _SUFFIXES = (
     ("iness", "y"), ("ness", ""), ("ies", "y"), ("ied", "y"), ("ier", "y"), ("iest", "y"),
@@ -187,7 +190,7 @@ def _cjk_unknown(text: str, terms: tuple[str, ...], vocab: _Vocabulary) -> Itera
             step = _match_at(text, i, terms) or _match_at(text, i, vocab.cjk_function)
             if step:
                 i += step
-            elif _HIRAGANA.match(text[i]) or text[i] == "、":
+            elif _HIRAGANA.match(text[i]) or text[i] in _CJK_PUNCTUATION:
                 i += 1
             else:
                 unknown = _unknown_run(text, i, end)
@@ -202,20 +205,28 @@ def _unknown_run(text: str, i: int, end: int) -> UnknownWord:
     return UnknownWord(text[i:j], i, j)
 
 
-def _korean_unknown(text: str, vocab: _Vocabulary) -> Iterator[UnknownWord]:
+@lru_cache(maxsize=16)
+def _korean_terms(market: str) -> tuple[str, ...]:
+    """Korean terms, with the Hangul terms cosmetic in ``market`` only (the KR whitening
+    category's 멜라닌, 색소 ...)."""
+    vocab = _vocabulary()
+    own = [t for t in vocab.market_terms.get(market, ()) if _HANGUL.search(t)]
+    return _longest_first([*vocab.korean_terms, *own])
+
+
+def _korean_unknown(text: str, market: str, vocab: _Vocabulary) -> Iterator[UnknownWord]:
+    terms = _korean_terms(market)
     for word in _HANGUL_WORD.finditer(text):
         token, i = word.group(0), 0
         if token in vocab.korean_function:  # a particle or connective on its own (또는, 등)
             continue
-        first = _match_at(token, 0, vocab.korean_terms)
+        first = _match_at(token, 0, terms)
         if not first:
             yield UnknownWord(token, word.start(), word.end())
             continue
         i = first
         while i < len(token):
-            step = _match_at(token, i, vocab.korean_terms) or _match_at(
-                token, i, vocab.korean_function
-            )
+            step = _match_at(token, i, terms) or _match_at(token, i, vocab.korean_function)
             if not step:
                 yield UnknownWord(token, word.start(), word.end())
                 break
@@ -262,5 +273,5 @@ def unknown_words(text: str, market: str) -> tuple[UnknownWord, ...]:
     if _KANA_OR_HAN.search(text) or _HIRAGANA.search(text):
         found += _cjk_unknown(text, _cjk_terms(market), vocab)
     if _HANGUL.search(text):
-        found += _korean_unknown(text, vocab)
+        found += _korean_unknown(text, market, vocab)
     return tuple(sorted(found, key=lambda w: w.start))
