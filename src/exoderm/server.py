@@ -33,6 +33,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from exoderm.accounts import audit_shipping
 from exoderm.accounts.users import ensure_first_admin
 from exoderm.api import API_PREFIX, ROUTERS, problems
 from exoderm.clients.keys import cipher
@@ -222,6 +223,7 @@ def create_app(
     :class:`~exoderm.errors.StorageError` (run ``exoderm db upgrade``).
     """
     settings = settings or get_settings()
+    audit_shipping.configure(settings)
     owns_db = db is None
     database = db if db is not None else open_database(settings.resolved_database_url)
     ensure_schema(database)

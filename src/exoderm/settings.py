@@ -75,11 +75,45 @@ class Settings(BaseSettings):
         description="Addresses or networks (e.g. 10.0.0.0/8) of reverse proxies whose "
         "X-Forwarded-For header is believed; from any other peer it is ignored.",
     )
+    webauthn_rp_id: str = Field(
+        "localhost",
+        min_length=1,
+        max_length=253,
+        description="WebAuthn relying-party id: the domain security keys are bound to "
+        "(e.g. exoderm.example.org); never taken from a request.",
+    )
+    webauthn_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins pages are served from, e.g. https://exoderm.example.org; "
+        "default: http://<webauthn_rp_id>:<port>.",
+    )
+    second_factor_required_roles: list[str] = Field(
+        default_factory=list,
+        description="Roles whose users must log in with a second factor (an authenticator "
+        "app or a security key), e.g. ['admin', 'clinician'].",
+    )
+    security_key_required_roles: list[str] = Field(
+        default_factory=list,
+        description="Roles whose users must log in with a FIDO2/WebAuthn security key "
+        "(ASVS 5.0 Level 3, V6.3.3).",
+    )
+    audit_syslog_address: str | None = Field(
+        default=None,
+        description="Ship every committed audit event to this syslog collector: host:port "
+        "(UDP) or a socket path such as /dev/log.",
+    )
     session_idle_minutes: int = Field(
         30, ge=1, le=24 * 60, description="A browser session unused this long ends."
     )
     session_lifetime_hours: int = Field(
         12, ge=1, le=24 * 7, description="A browser session ends this long after login."
+    )
+    max_sessions_per_user: int = Field(
+        5,
+        ge=1,
+        le=100,
+        description="Browser sessions one user may hold at once; a new login beyond it "
+        "ends the least recently used.",
     )
     login_max_failures: int = Field(
         5, ge=1, le=1000, description="Login attempts per account within the window."
@@ -98,6 +132,15 @@ class Settings(BaseSettings):
         description="Password hashes computed at once (64 MiB each); default: one per CPU "
         "core up to 4, since a hash is CPU-bound and more slots only add memory.",
     )
+
+    @field_validator("second_factor_required_roles", "security_key_required_roles")
+    @classmethod
+    def _known_roles(cls, value: list[str]) -> list[str]:
+        known = ("admin", "scientist", "qc_analyst", "clinician", "viewer")
+        for role in value:
+            if role not in known:
+                raise ValueError(f"{role!r} is not a role (expected one of {', '.join(known)})")
+        return value
 
     @field_validator("trusted_proxies")
     @classmethod

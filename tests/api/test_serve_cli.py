@@ -99,7 +99,8 @@ def test_exoderm_serve_on_a_fresh_machine(tmp_path: Path) -> None:
     with exoderm_serve(tmp_path) as served:
         port, text = served.port, served.startup
         password = re.search(r"password: (\S+)", text)
-        assert password is not None, text
+        username = re.search(r"username: (admin-[0-9a-f]{6})\b", text)
+        assert password is not None and username is not None, text
         assert f"http://127.0.0.1:{port}/" in text
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=5) as r:
             assert r.status == 200
@@ -108,8 +109,40 @@ def test_exoderm_serve_on_a_fresh_machine(tmp_path: Path) -> None:
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/api/v1/auth/token",
             method="POST",
-            data=json.dumps({"username": "admin", "password": password.group(1)}).encode(),
+            data=json.dumps(
+                {"username": username.group(1), "password": password.group(1)}
+            ).encode(),
             headers={"Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=10) as r:
             assert r.status == 201 and json.loads(r.read())["token"].startswith("exo_")
+
+
+def test_user_key_and_session_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """List and remove security keys, and end sessions, from the command line."""
+    from exoderm.accounts import service
+    from exoderm.storage.engine import open_database
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    db = ["--db", url, "--format", "json"]
+    assert (
+        run(
+            [*db, "user", "create", "root", "--role", "admin", "--password", "long-enough-1"],
+            capsys,
+        )[0]
+        == 0
+    )
+    code, out, _ = run([*db, "user", "key", "list", "root"], capsys)
+    assert code == 0 and json.loads(out) == []
+    code, _, err = run([*db, "user", "key", "remove", "root"], capsys)
+    assert code == 0 and "0 security key(s) removed" in err
+    database = open_database(url)
+    for _ in range(2):
+        service.open_browser_session(database, username="root", password="long-enough-1")
+    database.dispose()
+    code, _, err = run([*db, "user", "end-sessions", "root"], capsys)
+    assert code == 0 and "2 session(s) ended" in err
+    code, _, err = run([*db, "user", "end-sessions"], capsys)
+    assert code == 2 and "name a user or pass --all" in err and "Traceback" not in err
+    code, _, err = run([*db, "user", "end-sessions", "--all"], capsys)
+    assert code == 0 and "0 session(s) ended" in err

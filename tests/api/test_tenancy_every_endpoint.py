@@ -40,7 +40,7 @@ from PIL import Image
 
 from exoderm.accounts import tokens as token_lib
 from exoderm.accounts import users as user_lib
-from exoderm.accounts.records import OrganisationKind, Role
+from exoderm.accounts.records import OrganisationKind, Role, SecurityKey
 from exoderm.server import create_app
 from exoderm.settings import Settings
 from exoderm.storage import open_database, upgrade
@@ -88,6 +88,8 @@ class Ids:
     token_id: int
     organisation_id: int
     job_id: str
+    key_id: int
+    user_id: int
     product: str
     username: str
     organisation_name: str
@@ -128,7 +130,9 @@ def _ok(r: Response, status: int = 201) -> dict[str, Any]:
     return body
 
 
-def _add_organisation_b(world: World) -> tuple[TestClient, TestClient, int, int, int]:
+def _add_organisation_b(
+    world: World,
+) -> tuple[TestClient, TestClient, int, int, int, tuple[int, int]]:
     with world.db.transaction() as s:
         clinic = user_lib.create_organisation(s, B_CLINIC, OrganisationKind.clinic)
         lab = user_lib.create_organisation(s, B_LAB, OrganisationKind.lab)
@@ -141,12 +145,20 @@ def _add_organisation_b(world: World) -> tuple[TestClient, TestClient, int, int,
         doctor_token = token_lib.issue_token(s, doctor, name="b")
         analyst_token = token_lib.issue_token(s, analyst, name="b")
         clinic_id, token_id, lab_id = clinic.id, doctor_token.record.id, lab.id
+        # a registered security key of B's doctor (only its id matters here)
+        key = SecurityKey(
+            user_id=doctor.id, credential_id="b-doctor-key", public_key="-", name="B's key"
+        )
+        s.add(key)
+        s.flush()
+        doctor_ids = (key.id, doctor.id)
     return (
         _bearer(world, doctor_token.token),
         _bearer(world, analyst_token.token),
         clinic_id,
         token_id,
         lab_id,
+        doctor_ids,
     )
 
 
@@ -244,7 +256,7 @@ def _shared_ids(world: World) -> dict[str, str]:
 
 def seed(world: World) -> Seeded:
     """Organisation B's records, made through the API as B's own users."""
-    doc, analyst, clinic_id, token_id, _ = _add_organisation_b(world)
+    doc, analyst, clinic_id, token_id, _, (key_id, user_id) = _add_organisation_b(world)
     pseudonym, invitation_id, photo_id, link_token = _seed_client(doc)
     _seed_batch(analyst)
     job_ids = _seed_jobs(doc, analyst)
@@ -267,6 +279,8 @@ def seed(world: World) -> Seeded:
         token_id=token_id,
         organisation_id=clinic_id,
         job_id=job_ids[0],
+        key_id=key_id,
+        user_id=user_id,
         product=B_PRODUCT,
         username=B_DOCTOR,
         organisation_name=B_CLINIC,
@@ -281,6 +295,8 @@ def seed(world: World) -> Seeded:
         token_id=999_999,
         organisation_id=999_999,
         job_id=uuid.uuid4().hex,
+        key_id=999_999,
+        user_id=999_999,
         product="Nobody's Serum",
         username="nobody_at_all",
         organisation_name="Nowhere Clinic",
@@ -324,6 +340,8 @@ PATH_VALUES: dict[str, Callable[[Ids], str | int] | None] = {
     "lot": lambda i: i.lot,
     "version": lambda i: i.version,
     "job_id": lambda i: i.job_id,
+    "key_id": lambda i: i.key_id,
+    "user_id": lambda i: i.user_id,
     # a questionnaire link's token is the respondent's credential, not an identifier
     # behind a fence: its holder may answer, whoever they are (B's real link token, or
     # a made-up one; see the test)

@@ -142,3 +142,24 @@ def test_cli_other_commands(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     assert code == 0 and out.count("@") == len(load_knowledge_base().references())
     code, out, _ = run(["--format", "json", "evidence", "show", "wp-094"], capsys, tmp_path)
     assert "CONFLICT" in out
+
+
+def test_kgx_tsv_cells_never_run_as_formulas(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ASVS 5.0 V1.2.10: a text cell that starts like a formula is written as text."""
+    from exoderm.evidence import export
+
+    real = export.node_record
+    hostile = '=HYPERLINK("http://evil.example","click")'
+
+    def record(node: object) -> dict[str, object]:
+        row = real(node)  # type: ignore[arg-type]
+        row["name"] = hostile
+        return row
+
+    monkeypatch.setattr(export, "node_record", record)
+    nodes_tsv, _ = export_graph(load_knowledge_base(), "kgx-tsv", tmp_path)
+    with nodes_tsv.open() as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    assert rows and all(r["name"] == "'" + hostile for r in rows)

@@ -61,6 +61,10 @@ class Form:
 #: (method, path) of a form with a path parameter → a minimal valid form.
 FORMS: dict[tuple[str, str], Callable[[], Form]] = {
     ("POST", "/account/tokens/{token_id}/revoke"): lambda: Form({}),
+    ("POST", "/account/security-keys/{key_id}/remove"): lambda: Form(
+        {"current_password": PASSWORD}
+    ),
+    ("POST", "/admin/users/{user_id}/sessions/end"): lambda: Form({}),
     ("POST", "/admin/organisations/{organisation_id}/real-world-evidence"): lambda: Form(
         {"contributes": "false"}
     ),

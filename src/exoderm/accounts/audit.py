@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exoderm.accounts import audit_shipping  # noqa: F401  (registers the shipping hooks)
 from exoderm.accounts.records import AuditEvent
 
 #: A value in an audit event's ``detail``: a scalar, a list of scalars, or a flat mapping.

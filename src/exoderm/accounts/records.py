@@ -186,3 +186,45 @@ class TotpFactor(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_step: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SecurityKey(Base):
+    """A user's FIDO2/WebAuthn credential (a security key or platform authenticator).
+
+    ``credential_id`` and ``public_key`` (COSE) are as the authenticator returned them at
+    registration, base64url-encoded; the public key is not secret. ``sign_count`` is the
+    authenticator's signature counter, which must grow at every use when the authenticator
+    keeps one (W3C Web Authentication Level 2, §6.1.1), so a cloned key shows itself.
+    """
+
+    __tablename__ = "accounts_security_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)
+    public_key: Mapped[str] = mapped_column(Text)
+    sign_count: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SecurityKeyChallenge(Base):
+    """A pending WebAuthn ceremony: the random challenge the browser must sign, once.
+
+    ``ticket`` is the random handle the browser sends back with its answer; ``purpose`` is
+    ``register`` or ``login``; a challenge is deleted when it is answered and refused after
+    ``expires_at``.
+    """
+
+    __tablename__ = "accounts_security_key_challenge"
+
+    ticket: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(12))
+    challenge: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -101,3 +101,29 @@ class SecondFactorEnrolment(BaseModel):
     username: str
     secret: str
     uri: str
+
+
+class SecurityKeyCeremony(BaseModel):
+    """A started WebAuthn ceremony: the ticket to send back and the browser's options."""
+
+    ticket: str
+    options_json: str
+
+
+class SecurityKeyRead(_Read):
+    """A registered security key as its owner and admins see it (never the key material)."""
+
+    id: int
+    name: str
+    created_at: UtcDatetime
+    last_used_at: UtcDatetime | None
+
+
+class SessionRead(BaseModel):
+    """One of a user's live browser sessions (never its secret)."""
+
+    id: int
+    created_at: UtcDatetime
+    last_seen_at: UtcDatetime | None
+    expires_at: UtcDatetime
+    current: bool

@@ -24,18 +24,18 @@ The rules:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exoderm.accounts import audit, second_factor
+from exoderm.accounts import audit, second_factor, security_keys
 from exoderm.accounts import sessions as session_lib
 from exoderm.accounts import tokens as token_lib
 from exoderm.accounts import users as user_lib
 from exoderm.accounts.actor import Actor
-from exoderm.accounts.login import LoginFailed, login
+from exoderm.accounts.login import LoginFailed, login, login_with_security_key
 from exoderm.accounts.records import (
     ApiToken,
     AuditEvent,
@@ -52,6 +52,9 @@ from exoderm.accounts.results import (
     OpenedSession,
     OrganisationRead,
     SecondFactorEnrolment,
+    SecurityKeyCeremony,
+    SecurityKeyRead,
+    SessionRead,
     TokenRead,
     UserRead,
 )
@@ -754,6 +757,8 @@ def open_browser_session(
     policy: LoginPolicy | None = None,
     lifetime_hours: int | None = None,
     otp: str | None = None,
+    rp: security_keys.RelyingParty | None = None,
+    max_sessions: int = session_lib.MAX_SESSIONS_PER_USER,
 ) -> OpenedSession:
     """Log in from a browser: throttle, verify, and start a server-side session.
 
@@ -770,7 +775,12 @@ def open_browser_session(
     lifetime_hours : int, optional
         The session's absolute lifetime (default 12 h).
     otp : str, optional
-        The one-time code, required when the user has a second factor.
+        The one-time code, required when the user has a TOTP second factor.
+    rp : RelyingParty, optional
+        The configured WebAuthn relying party, so that a user with a security key gets its
+        challenge (:class:`~exoderm.accounts.login.SecurityKeyRequired`).
+    max_sessions : int, optional
+        Sessions the user may hold at once; the least recently used beyond it end.
 
     Returns
     -------
@@ -781,6 +791,9 @@ def open_browser_session(
     ------
     LoginFailed
         For a wrong username or password (not saying which).
+    SecurityKeyRequired
+        The password was right and the user logs in with a security key: finish with
+        :func:`open_browser_session_with_security_key`.
     TooManyAttempts
         While the username or address is throttled.
 
@@ -801,10 +814,22 @@ def open_browser_session(
     >>> len(open_browser_session(db, username="boss", password="long-enough-1").cookie_value)
     43
     """
-    user_id = login(db, username, password, address, policy=policy, otp=otp)
+    user_id = login(db, username, password, address, policy=policy, otp=otp, rp=rp)
+    return _opened(db, user_id, lifetime_hours, max_sessions)
+
+
+def _opened(
+    db: Database,
+    user_id: int,
+    lifetime_hours: int | None,
+    max_sessions: int = session_lib.MAX_SESSIONS_PER_USER,
+) -> OpenedSession:
     with db.transaction() as session:
         started = session_lib.start_session(
-            session, user_lib.get_user(session, user_id), lifetime_hours=lifetime_hours
+            session,
+            user_lib.get_user(session, user_id),
+            lifetime_hours=lifetime_hours,
+            max_sessions=max_sessions,
         )
         return OpenedSession(user_id=user_id, cookie_value=started.cookie_value)
 
@@ -1531,3 +1556,521 @@ def remove_own_second_factor(
         ) from None
     with db.transaction() as session:
         return remove_second_factor(session, actor)
+
+
+# --- security keys (FIDO2/WebAuthn) -------------------------------------------------------
+
+
+def _audit_key(session: Session, actor: Actor, row: User, action: str, key_id: int) -> None:
+    audit.record(
+        session,
+        actor=actor.username,
+        action=action,
+        subject_type="user",
+        subject_id=row.id,
+        organisation_id=row.organisation_id,
+        detail={"security_key": key_id},
+    )
+
+
+def open_browser_session_with_security_key(
+    db: Database,
+    *,
+    ticket: str,
+    credential_json: str,
+    rp: security_keys.RelyingParty,
+    address: str | None = None,
+    lifetime_hours: int | None = None,
+    max_sessions: int = session_lib.MAX_SESSIONS_PER_USER,
+) -> OpenedSession:
+    """Finish a browser login with the security key's signed answer and start the session.
+
+    Parameters
+    ----------
+    db : Database
+        The database.
+    ticket : str
+        The ceremony's ticket from the password step.
+    credential_json : str
+        The browser's ``PublicKeyCredential`` (``navigator.credentials.get``) as JSON.
+    rp : RelyingParty
+        The configured relying party.
+    address : str, optional
+        The client's address, for throttling and the audit log.
+    lifetime_hours : int, optional
+        The session's absolute lifetime (default 12 h).
+    max_sessions : int, optional
+        Sessions the user may hold at once.
+
+    Returns
+    -------
+    OpenedSession
+        As :func:`open_browser_session`.
+
+    Raises
+    ------
+    LoginFailed
+        Unknown or expired ticket, or an answer that does not verify (audited).
+
+    References
+    ----------
+    .. [1] W3C (2021). Web Authentication Level 2, §7.2.
+    .. [2] OWASP Foundation (2025). ASVS 5.0.0, V6.3.3 (Level 3).
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> rp = security_keys.RelyingParty("localhost", ("http://localhost:8000",))
+    >>> try:
+    ...     open_browser_session_with_security_key(
+    ...         scratch_database(), ticket="old", credential_json="{}", rp=rp)
+    ... except LoginFailed as exc:
+    ...     print(exc)
+    the security-key request expired or is unknown; start again
+    """
+    user_id = login_with_security_key(
+        db, ticket=ticket, credential_json=credential_json, address=address, rp=rp
+    )
+    return _opened(db, user_id, lifetime_hours, max_sessions)
+
+
+def begin_security_key_registration(
+    session: Session, actor: Actor, *, rp: security_keys.RelyingParty
+) -> SecurityKeyCeremony:
+    """Start registering a security key for oneself (a key is registered by its holder).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        The logged-in user.
+    rp : RelyingParty
+        The configured relying party.
+
+    Returns
+    -------
+    SecurityKeyCeremony
+        The ticket and the creation options for ``navigator.credentials.create``.
+
+    References
+    ----------
+    .. [1] W3C (2021). Web Authentication Level 2, §7.1.
+    .. [2] OWASP Foundation (2025). ASVS 5.0.0, V6.3.3 and V6.4.4.
+
+    Examples
+    --------
+    >>> import json
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> from exoderm.accounts.users import actor_for, get_user
+    >>> rp = security_keys.RelyingParty("exoderm.example.org", ("https://exoderm.example.org",))
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     _ = create_user(s, root, username="ana", role="admin", password="long-enough-1")
+    ...     started = begin_security_key_registration(s, actor_for(get_user(s, "ana")), rp=rp)
+    >>> json.loads(started.options_json)["rp"]["id"]
+    'exoderm.example.org'
+    """
+    row = _me(session, actor)
+    ceremony = security_keys.begin_registration(session, row, rp)
+    return SecurityKeyCeremony(ticket=ceremony.ticket, options_json=ceremony.options_json)
+
+
+def finish_security_key_registration(
+    session: Session,
+    actor: Actor,
+    *,
+    rp: security_keys.RelyingParty,
+    ticket: str,
+    credential_json: str,
+    name: str,
+) -> SecurityKeyRead:
+    """Verify the new key's attestation and store it; from then on login needs it; audited.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        The logged-in user who began the registration.
+    rp : RelyingParty
+        The configured relying party.
+    ticket : str
+        From :func:`begin_security_key_registration`.
+    credential_json : str
+        The browser's ``PublicKeyCredential`` (``navigator.credentials.create``) as JSON.
+    name : str
+        The key's label.
+
+    Returns
+    -------
+    SecurityKeyRead
+        The stored key.
+
+    Raises
+    ------
+    SecurityKeyFailed
+        The ticket is unknown, expired or another user's, or the answer does not verify.
+
+    References
+    ----------
+    .. [1] W3C (2021). Web Authentication Level 2, §7.1.
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> from exoderm.accounts.users import actor_for, get_user
+    >>> rp = security_keys.RelyingParty("localhost", ("http://localhost:8000",))
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     _ = create_user(s, root, username="ana", role="admin", password="long-enough-1")
+    ...     try:
+    ...         finish_security_key_registration(s, actor_for(get_user(s, "ana")), rp=rp,
+    ...                                          ticket="t", credential_json="{}", name="k")
+    ...     except security_keys.SecurityKeyFailed as exc:
+    ...         print(exc)
+    the security-key request expired or is unknown; start again
+    """
+    row = _me(session, actor)
+    key = security_keys.finish_registration(
+        session, row, rp, ticket=ticket, credential_json=credential_json, name=name
+    )
+    _audit_key(session, actor, row, "security_key.register", key.id)
+    return SecurityKeyRead.model_validate(key)
+
+
+def list_security_keys(
+    session: Session, actor: Actor, *, user: int | str | None = None
+) -> list[SecurityKeyRead]:
+    """The security keys of oneself (or, for admins, of anyone).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        Who asks.
+    user : int or str, optional
+        Whose (id or username); default the actor.
+
+    Returns
+    -------
+    list of SecurityKeyRead
+        Oldest first; names and dates only.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). ASVS 5.0.0, V6.4 (factor lifecycle).
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     _ = create_user(s, root, username="ana", role="admin", password="long-enough-1")
+    ...     list_security_keys(s, root, user="ana")
+    []
+    """
+    row = _own_or_admin(session, actor, user, "see the security keys")
+    return [SecurityKeyRead.model_validate(k) for k in security_keys.keys_of(session, row.id)]
+
+
+def remove_security_keys(session: Session, actor: Actor, *, user: int | str) -> int:
+    """Remove every security key of a user (admins, e.g. after a lost key); audited.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        An admin.
+    user : int or str
+        Whose keys (id or username).
+
+    Returns
+    -------
+    int
+        How many keys were removed; the user then logs in with the password (and a TOTP
+        code if they have one) and registers a key again.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). ASVS 5.0.0, V6.4.5 (renewal of lost factors).
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> root = Actor(username="root", role=Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     _ = create_user(s, root, username="ana", role="admin", password="long-enough-1")
+    ...     remove_security_keys(s, root, user="ana")
+    0
+    """
+    if not _is_admin(actor):
+        raise PermissionDenied(f"{actor.username} may not remove security keys (admins only)")
+    row = _visible_user(session, actor, user)
+    removed = security_keys.remove_all(session, row.id)
+    _audit_key(session, actor, row, "security_key.remove_all", removed)
+    return removed
+
+
+def remove_own_security_key(
+    db: Database,
+    actor: Actor,
+    *,
+    key_id: int,
+    current_password: str,
+    address: str | None = None,
+    policy: LoginPolicy | None = None,
+) -> None:
+    """Remove one of one's own security keys after re-entering the password; audited.
+
+    Parameters
+    ----------
+    db : Database
+        The database (the password check commits its attempt on its own).
+    actor : Actor
+        The logged-in user.
+    key_id : int
+        The key (another user's key is "not found").
+    current_password : str
+        Re-entered, checked like a login.
+    address : str, optional
+        The client's address, for throttling.
+    policy : LoginPolicy, optional
+        Login limits (default: from the settings).
+
+    Returns
+    -------
+    None
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). ASVS 5.0.0, V6.4 and V7.5.1 (re-authentication before
+       changing an authentication factor).
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> from exoderm.accounts.users import actor_for, get_user
+    >>> db, root = scratch_database(), Actor(username="root", role=Role.admin)
+    >>> with db.transaction() as s:
+    ...     _ = create_user(s, root, username="ana", role="admin", password="long-enough-1")
+    ...     ana = actor_for(get_user(s, "ana"))
+    >>> try:
+    ...     remove_own_security_key(db, ana, key_id=1, current_password="long-enough-1")
+    ... except NotFoundError as exc:
+    ...     print(exc)
+    no security key 1
+    """
+    try:
+        login(db, actor.username, current_password, address, policy=policy, second_factor=False)
+    except LoginFailed:
+        raise UserInputError(
+            "the current password is wrong", field="current_password", expected="your password"
+        ) from None
+    with db.transaction() as session:
+        row = _me(session, actor)
+        security_keys.remove_key(session, row.id, key_id)
+        _audit_key(session, actor, row, "security_key.remove", key_id)
+
+
+# --- browser sessions ---------------------------------------------------------------------
+
+
+def _session_reads(
+    session: Session, user_id: int, current_cookie: str | None, idle_minutes: int
+) -> list[SessionRead]:
+    idle = timedelta(minutes=idle_minutes)
+    return [
+        SessionRead(
+            id=row.id,
+            created_at=row.created_at,
+            last_seen_at=row.last_seen_at,
+            expires_at=row.expires_at,
+            current=session_lib.is_current(row, current_cookie),
+        )
+        for row in session_lib.live_sessions(session, user_id, idle=idle)
+    ]
+
+
+def list_sessions(
+    session: Session,
+    actor: Actor,
+    *,
+    user: int | str | None = None,
+    current_cookie: str | None = None,
+    idle_minutes: int = 30,
+) -> list[SessionRead]:
+    """The live browser sessions of oneself (or, for admins, of anyone).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        Who asks.
+    user : int or str, optional
+        Whose (id or username); default the actor.
+    current_cookie : str, optional
+        The asking browser's cookie, to mark its own session.
+    idle_minutes : int, optional
+        The idle timeout in force (idle sessions no longer count).
+
+    Returns
+    -------
+    list of SessionRead
+        Oldest first.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). ASVS 5.0.0, V7.5.2 (users view their active sessions).
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> db, root = scratch_database(), Actor(username="root", role=Role.admin)
+    >>> with db.transaction() as s:
+    ...     _ = create_user(s, root, username="boss", role="admin", password="long-enough-1")
+    >>> opened = open_browser_session(db, username="boss", password="long-enough-1")
+    >>> with db.reader() as s:
+    ...     [r.current for r in list_sessions(s, root, user="boss",
+    ...                                        current_cookie=opened.cookie_value)]
+    [True]
+    """
+    row = _own_or_admin(session, actor, user, "see the sessions")
+    return _session_reads(session, row.id, current_cookie, idle_minutes)
+
+
+def end_own_sessions(
+    db: Database,
+    actor: Actor,
+    *,
+    current_password: str,
+    session_id: int | None = None,
+    keep_cookie: str | None = None,
+    address: str | None = None,
+    policy: LoginPolicy | None = None,
+) -> int:
+    """End one of one's own sessions, or all but the current one, after re-entering the
+    password (throttled like a login); audited.
+
+    Parameters
+    ----------
+    db : Database
+        The database (the password check commits its attempt on its own).
+    actor : Actor
+        The logged-in user.
+    current_password : str
+        Re-entered, checked like a login.
+    session_id : int, optional
+        The session to end; default every session but the current one.
+    keep_cookie : str, optional
+        The current browser's cookie (kept when ending all).
+    address : str, optional
+        The client's address, for throttling.
+    policy : LoginPolicy, optional
+        Login limits (default: from the settings).
+
+    Returns
+    -------
+    int
+        How many sessions ended.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). ASVS 5.0.0, V7.5.2 (users terminate any or all of their
+       sessions, having authenticated again).
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> from exoderm.accounts.users import actor_for, get_user
+    >>> db, root = scratch_database(), Actor(username="root", role=Role.admin)
+    >>> with db.transaction() as s:
+    ...     _ = create_user(s, root, username="boss", role="admin", password="long-enough-1")
+    ...     boss = actor_for(get_user(s, "boss"))
+    >>> here = open_browser_session(db, username="boss", password="long-enough-1")
+    >>> _ = open_browser_session(db, username="boss", password="long-enough-1")
+    >>> end_own_sessions(db, boss, current_password="long-enough-1",
+    ...                  keep_cookie=here.cookie_value)
+    1
+    """
+    try:
+        login(db, actor.username, current_password, address, policy=policy, second_factor=False)
+    except LoginFailed:
+        raise UserInputError(
+            "the current password is wrong", field="current_password", expected="your password"
+        ) from None
+    with db.transaction() as session:
+        row = _me(session, actor)
+        if session_id is None:
+            ended = session_lib.end_sessions_of(session, row.id, keep_cookie=keep_cookie)
+        else:
+            ended = session_lib.end_sessions_of(session, row.id, only=session_id)
+            if not ended:
+                raise NotFoundError(f"no session {session_id}")
+        _audit_sessions(session, actor, row, ended)
+        return ended
+
+
+def _audit_sessions(session: Session, actor: Actor, row: User, ended: int) -> None:
+    audit.record(
+        session,
+        actor=actor.username,
+        action="sessions.end",
+        subject_type="user",
+        subject_id=row.id,
+        organisation_id=row.organisation_id,
+        detail={"ended": ended},
+    )
+
+
+def end_user_sessions(session: Session, actor: Actor, *, user: int | str | None = None) -> int:
+    """End the sessions of one user, or of every user (admins only); audited.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        An admin.
+    user : int or str, optional
+        Whose sessions (id or username); default every user's (the acting admin's own
+        sessions included: the CLI acts without one).
+
+    Returns
+    -------
+    int
+        How many sessions ended; API tokens are not touched (revoke them separately).
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). ASVS 5.0.0, V7.4.5 (administrators terminate active
+       sessions for an individual user or for all users).
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> db, root = scratch_database(), Actor(username="root", role=Role.admin)
+    >>> with db.transaction() as s:
+    ...     _ = create_user(s, root, username="boss", role="admin", password="long-enough-1")
+    >>> _ = open_browser_session(db, username="boss", password="long-enough-1")
+    >>> with db.transaction() as s:
+    ...     end_user_sessions(s, root, user="boss")
+    1
+    """
+    if not _is_admin(actor):
+        raise PermissionDenied(f"{actor.username} may not end other users' sessions")
+    users = (
+        [_visible_user(session, actor, user)]
+        if user is not None
+        else list(session.scalars(select(User).order_by(User.id)))
+    )
+    total = 0
+    for row in users:
+        ended = session_lib.end_sessions_of(session, row.id)
+        if ended:
+            _audit_sessions(session, actor, row, ended)
+        total += ended
+    return total

@@ -27,6 +27,9 @@ SESSION_LIFETIME = timedelta(hours=12)
 IDLE_TIMEOUT = timedelta(minutes=30)
 #: ``last_seen_at`` is written at most this often per session (not on every request).
 TOUCH_EVERY = timedelta(seconds=60)
+#: Browser sessions one user may hold at once; a new login beyond it ends the oldest
+#: (OWASP ASVS 5.0 V7.1.2); configurable as ``max_sessions_per_user``.
+MAX_SESSIONS_PER_USER = 5
 
 
 @dataclass(frozen=True)
@@ -36,11 +39,22 @@ class StartedSession:
 
 
 def start_session(
-    session: Session, user: User, *, lifetime_hours: int | None = None
+    session: Session,
+    user: User,
+    *,
+    lifetime_hours: int | None = None,
+    max_sessions: int = MAX_SESSIONS_PER_USER,
+    idle: timedelta = IDLE_TIMEOUT,
 ) -> StartedSession:
-    """Log ``user`` in: a new session row and the secret for the cookie."""
+    """Log ``user`` in: a new session row and the secret for the cookie.
+
+    When the user already holds ``max_sessions`` live sessions, the least recently used
+    ones end so that the new one is the ``max_sessions``-th."""
     secret = secrets.token_urlsafe(32)
     now = utcnow()
+    live = sorted(live_sessions(session, user.id, idle=idle), key=last_activity)
+    for old in live[: max(0, len(live) - max_sessions + 1)]:
+        old.revoked_at = now
     lifetime = timedelta(hours=lifetime_hours) if lifetime_hours else SESSION_LIFETIME
     row = BrowserSession(
         user_id=user.id,
@@ -93,6 +107,42 @@ def resolve_session(
     return user, row
 
 
+def live_sessions(
+    session: Session, user_id: int, *, idle: timedelta = IDLE_TIMEOUT
+) -> list[BrowserSession]:
+    """The user's sessions that still work: not ended, not expired, not idle too long."""
+    now = utcnow()
+    rows = session.scalars(
+        select(BrowserSession)
+        .where(BrowserSession.user_id == user_id, BrowserSession.revoked_at.is_(None))
+        .order_by(BrowserSession.created_at)
+    ).all()
+    return [r for r in rows if _aware(r.expires_at) > now and last_activity(r) + idle > now]
+
+
+def is_current(row: BrowserSession, cookie_value: str | None) -> bool:
+    """Whether ``row`` is the session behind ``cookie_value``."""
+    return bool(cookie_value) and hmac.compare_digest(row.session_hash, digest(cookie_value or ""))
+
+
+def end_sessions_of(
+    session: Session, user_id: int, *, only: int | None = None, keep_cookie: str | None = None
+) -> int:
+    """End the user's sessions (one of them with ``only``; all but the one behind
+    ``keep_cookie`` if given). Returns how many ended."""
+    stmt = (
+        update(BrowserSession)
+        .where(BrowserSession.user_id == user_id, BrowserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    if only is not None:
+        stmt = stmt.where(BrowserSession.id == only)
+    if keep_cookie:
+        stmt = stmt.where(BrowserSession.session_hash != digest(keep_cookie))
+    result = session.execute(stmt)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def end_session(session: Session, cookie_value: str) -> None:
     """Log out: revoke the session behind the cookie (no error if there is none)."""
     session.execute(
@@ -112,15 +162,7 @@ def csrf_matches(expected: str, presented: str | None) -> bool:
 def end_other_sessions(session: Session, user_id: int, keep_cookie: str | None) -> int:
     """Revoke every session of a user except the one behind ``keep_cookie`` (after a
     password change, other browsers must log in again). Returns how many were ended."""
-    stmt = (
-        update(BrowserSession)
-        .where(BrowserSession.user_id == user_id, BrowserSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
-    if keep_cookie:
-        stmt = stmt.where(BrowserSession.session_hash != digest(keep_cookie))
-    result = session.execute(stmt)
-    return int(getattr(result, "rowcount", 0) or 0)
+    return end_sessions_of(session, user_id, keep_cookie=keep_cookie)
 
 
 def needs_touch(row: BrowserSession) -> bool:

@@ -8,6 +8,7 @@ all organisations).
 from __future__ import annotations
 
 import re
+import secrets
 from functools import cache
 
 from sqlalchemy import func, select
@@ -25,7 +26,7 @@ from exoderm.errors import ConflictError, NotFoundError, UserInputError
 
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,99}$")
 
-#: The name of the admin that the first ``exoderm serve`` creates.
+#: The prefix of the admin that the first ``exoderm serve`` creates (a random suffix follows).
 FIRST_ADMIN = "admin"
 
 
@@ -221,10 +222,14 @@ def set_active(session: Session, user: User, active: bool, *, by: Actor | None =
 
 
 def ensure_first_admin(session: Session) -> tuple[User, str] | None:
-    """On an empty user table, create the admin; returns it with its one-time password."""
+    """On an empty user table, create the admin; returns it with its one-time password.
+
+    Its name is ``admin-`` and six random hex digits, printed with the password: no
+    installation has a well-known default account (OWASP ASVS 5.0 V6.3.2)."""
     if session.scalar(select(func.count()).select_from(User)):
         return None
-    return create_user(session, FIRST_ADMIN, Role.admin, display_name="Administrator")
+    name = f"{FIRST_ADMIN}-{secrets.token_hex(3)}"
+    return create_user(session, name, Role.admin, display_name="Administrator")
 
 
 @cache

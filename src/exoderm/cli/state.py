@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from exoderm.accounts import audit_shipping
+from exoderm.settings import get_settings
 from exoderm.storage.engine import Database, open_database
 from exoderm.storage.migrate import ensure_schema
 
@@ -28,6 +30,7 @@ class CliState:
     def database(self, *, ensure: bool = True) -> Database:
         """The database named by ``--db`` (or settings); a new one gets its schema."""
         if self._db is None:
+            audit_shipping.configure(get_settings())
             self._db = open_database(self.db_url)
             if ensure:
                 ensure_schema(self._db)

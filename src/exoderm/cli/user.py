@@ -13,6 +13,7 @@ from exoderm.accounts.records import OrganisationKind, Role
 from exoderm.accounts.results import UserRead
 from exoderm.cli.output import emit_object, emit_rows, info
 from exoderm.cli.state import STATE
+from exoderm.errors import UserInputError
 from exoderm.storage.paging import FIRST_PAGE
 
 app = typer.Typer(help="Users, organisations and API tokens.", no_args_is_help=True)
@@ -25,6 +26,11 @@ mfa_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(mfa_app, name="mfa")
+key_app = typer.Typer(
+    help="Security keys (FIDO2/WebAuthn): registered by their holder on the account page.",
+    no_args_is_help=True,
+)
+app.add_typer(key_app, name="key")
 
 
 def register(root: typer.Typer) -> None:
@@ -144,6 +150,43 @@ def mfa_remove(username: str) -> None:
     with STATE.database().transaction() as session:
         removed = service.remove_second_factor(session, local_operator(), user=username)
     info(f"{username}: second factor {'removed' if removed else 'was not set up'}")
+
+
+@key_app.command("list")
+def key_list(username: str) -> None:
+    """List a user's security keys (names and dates)."""
+    with STATE.database().reader() as session:
+        keys = service.list_security_keys(session, local_operator(), user=username)
+    emit_rows(
+        [k.model_dump(mode="json") for k in keys],
+        columns=["id", "name", "created_at", "last_used_at"],
+    )
+
+
+@key_app.command("remove")
+def key_remove(username: str) -> None:
+    """Remove every security key of a user (e.g. a lost key); they log in with the
+    password (and a one-time code, if set up) and register a key again."""
+    with STATE.database().transaction() as session:
+        removed = service.remove_security_keys(session, local_operator(), user=username)
+    info(f"{username}: {removed} security key(s) removed")
+
+
+@app.command("end-sessions")
+def end_sessions(
+    username: Annotated[
+        str | None, typer.Argument(help="Whose sessions; omit with --all for everyone's.")
+    ] = None,
+    everyone: Annotated[bool, typer.Option("--all", help="End every user's sessions.")] = False,
+) -> None:
+    """End a user's browser sessions (or, with --all, everyone's); API tokens stay."""
+    if (username is None) == (not everyone):
+        raise UserInputError(
+            "name a user or pass --all (not both)", field="username", expected="a username"
+        )
+    with STATE.database().transaction() as session:
+        ended = service.end_user_sessions(session, local_operator(), user=username)
+    info(f"{ended} session(s) ended")
 
 
 @org_app.command("add")

@@ -20,6 +20,7 @@ import networkx as nx
 
 from exoderm.evidence.knowledge_base import KnowledgeBase
 from exoderm.evidence.model import BIOLINK_PREDICATE, DIRECTION, Claim, EvidenceLevel, Node
+from exoderm.formula_injection import spreadsheet_safe
 
 
 class ExportFormat(StrEnum):
@@ -110,7 +111,7 @@ def _write_tsv(path: Path, columns: list[str], rows: list[dict[str, Any]]) -> No
         writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([_tsv_cell(row.get(c, "")) for c in columns])
+            writer.writerow([spreadsheet_safe(_tsv_cell(row.get(c, ""))) for c in columns])
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:

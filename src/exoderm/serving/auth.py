@@ -20,8 +20,10 @@ from fastapi import Depends, Request
 
 from exoderm.accounts import service as accounts_service
 from exoderm.accounts.actor import Actor
+from exoderm.accounts.factor_policy import FactorPolicy
 from exoderm.accounts.records import Role
 from exoderm.accounts.scopes import scopes_for_role
+from exoderm.accounts.security_keys import RelyingParty
 from exoderm.accounts.sessions import csrf_matches, needs_touch, resolve_session, touch_session
 from exoderm.accounts.throttle import LoginPolicy
 from exoderm.accounts.tokens import digest, resolve_token
@@ -82,6 +84,8 @@ class Principal:
     csrf_token: str | None = None
     #: The token's id when ``via`` is ``token`` (a token it creates becomes its child).
     token_id: int | None = None
+    #: The factor the role needs and the user has not set up yet (then no scopes).
+    missing_factor: str | None = None
 
     @property
     def actor(self) -> Actor:
@@ -119,6 +123,7 @@ def _token_principal(svc: AppContext, token: str) -> Principal | None:
         return cached
     with svc.db.reader() as session:
         grant = resolve_token(session, token)
+        missing = factor_policy(svc).missing(session, grant.user) if grant else None
     if grant is None:
         return None
     u = grant.user
@@ -128,9 +133,10 @@ def _token_principal(svc: AppContext, token: str) -> Principal | None:
         u.display_name,
         u.role,
         u.organisation_id,
-        grant.scopes,
+        frozenset() if missing else grant.scopes,
         "token",
         token_id=grant.token.id,
+        missing_factor=missing,
     )
     svc.token_cache.put(key, found)
     return found
@@ -141,6 +147,7 @@ def _session_principal(svc: AppContext, cookie: str) -> Principal | None:
     idle = timedelta(minutes=svc.settings.session_idle_minutes)
     with svc.db.reader() as session:
         resolved = resolve_session(session, cookie, idle=idle)
+        missing = factor_policy(svc).missing(session, resolved[0]) if resolved else None
     if resolved is None:
         return None
     u, row = resolved
@@ -153,9 +160,10 @@ def _session_principal(svc: AppContext, cookie: str) -> Principal | None:
         u.display_name,
         u.role,
         u.organisation_id,
-        scopes_for_role(u.role),
+        frozenset() if missing else scopes_for_role(u.role),
         "session",
         row.csrf_token,
+        missing_factor=missing,
     )
 
 
@@ -224,6 +232,11 @@ async def principal(
         raise NotAuthenticated(
             "authentication required: send 'Authorization: Bearer <token>' "
             "(create one with 'exoderm user token create' or POST /api/v1/auth/token)"
+        )
+    if who.missing_factor and who.via == "token":
+        raise NotAuthenticated(
+            f"{who.role.value} accounts need {who.missing_factor} before their API tokens "
+            "work: log in on the web and set it up on the account page"
         )
     try:
         await check_csrf(request, who)
@@ -298,6 +311,16 @@ def client_address(request: Request) -> str | None:
     context = getattr(request.app.state, "context", None)
     trusted = tuple(context.settings.trusted_proxies) if context is not None else ()
     return forwarded_client(peer, request.headers.getlist("x-forwarded-for"), trusted)
+
+
+def factor_policy(svc: AppContext) -> FactorPolicy:
+    """The roles that must log in with a second factor or a security key."""
+    return FactorPolicy.from_settings(svc.settings)
+
+
+def relying_party(svc: AppContext) -> RelyingParty:
+    """The WebAuthn relying party configured for this application (never from a request)."""
+    return RelyingParty.from_settings(svc.settings)
 
 
 def login_policy(svc: AppContext) -> LoginPolicy:

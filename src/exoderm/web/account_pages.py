@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from exoderm.accounts import service
-from exoderm.accounts.login import LoginFailed, SecondFactorRequired
+from exoderm.accounts.login import LoginFailed, SecondFactorRequired, SecurityKeyRequired
 from exoderm.accounts.throttle import TooManyAttempts
 from exoderm.errors import UserInputError
 from exoderm.serving.auth import (
@@ -19,12 +19,14 @@ from exoderm.serving.auth import (
     client_address,
     https,
     login_policy,
+    relying_party,
     session_cookie,
     session_cookie_name,
 )
 from exoderm.serving.context import AppContext, app_context
 from exoderm.web.page_auth import (
     check_login_token,
+    current_login_token,
     login_nonce_cookie_name,
     new_login_token,
     page_user,
@@ -100,11 +102,15 @@ def login_submit(
             policy=login_policy(svc),
             lifetime_hours=svc.settings.session_lifetime_hours,
             otp=otp or None,
+            rp=relying_party(svc),
+            max_sessions=svc.settings.max_sessions_per_user,
         )
     except TooManyAttempts as exc:
         return _login_page(
             request, svc, error=str(exc), next_url=_safe_next(next), status=429, username=username
         )
+    except SecurityKeyRequired as exc:
+        return _security_key_page(request, svc, exc, next_url=_safe_next(next))
     except SecondFactorRequired:
         return _login_page(
             request,
@@ -123,12 +129,63 @@ def login_submit(
             status=401,
             username=username,
         )
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    set_session_cookie(request, response, opened.cookie_value)
+    return _logged_in(request, opened.cookie_value, _safe_next(next))
+
+
+def _logged_in(request: Request, cookie_value: str, next_url: str) -> Response:
+    response = RedirectResponse(next_url, status_code=303)
+    set_session_cookie(request, response, cookie_value)
     response.delete_cookie(
         login_nonce_cookie_name(request), path="/login", secure=https(request), httponly=True
     )
     return response
+
+
+def _security_key_page(
+    request: Request, svc: AppContext, required: SecurityKeyRequired, *, next_url: str
+) -> Response:
+    """The password was right: ask the browser for the security key's signature."""
+    if required.ceremony is None:  # pragma: no cover - the web always passes its party
+        return _login_page(request, svc, error=str(required), next_url=next_url, status=401)
+    return render(
+        request,
+        "login_key.html",
+        {
+            "ceremony": required.ceremony,
+            "login_token": current_login_token(request, svc),
+            "next": next_url,
+        },
+    )
+
+
+@router.post("/login/security-key")
+def login_security_key(
+    request: Request,
+    ticket: Annotated[str, Form(min_length=1, max_length=64)],
+    credential: Annotated[str, Form(min_length=1, max_length=64_000)],
+    login_token: Annotated[str, Form(max_length=500)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+    svc: AppContext = Depends(app_context),
+) -> Response:
+    """Finish a login with the security key's signed answer (WebAuthn assertion)."""
+    check_login_token(request, svc, login_token)
+    try:
+        opened = service.open_browser_session_with_security_key(
+            svc.db,
+            ticket=ticket,
+            credential_json=credential,
+            rp=relying_party(svc),
+            address=client_address(request),
+            lifetime_hours=svc.settings.session_lifetime_hours,
+            max_sessions=svc.settings.max_sessions_per_user,
+        )
+    except TooManyAttempts as exc:
+        return _login_page(request, svc, error=str(exc), next_url=_safe_next(next), status=429)
+    except LoginFailed as exc:
+        return _login_page(
+            request, svc, error=f"{exc}. Log in again.", next_url=_safe_next(next), status=401
+        )
+    return _logged_in(request, opened.cookie_value, _safe_next(next))
 
 
 @router.post("/logout")
@@ -160,6 +217,13 @@ def account(
     with svc.db.reader() as s:
         tokens = service.list_tokens(s, who.actor)
         factor = service.has_second_factor(s, who.actor)
+        keys = service.list_security_keys(s, who.actor)
+        sessions = service.list_sessions(
+            s,
+            who.actor,
+            current_cookie=session_cookie(request),
+            idle_minutes=svc.settings.session_idle_minutes,
+        )
     changed = request.query_params.get("password") == "changed"
     return render(
         request,
@@ -170,8 +234,99 @@ def account(
             "password_changed": changed,
             "has_factor": factor,
             "factor_note": request.query_params.get("factor", ""),
+            "security_keys": keys,
+            "key_note": request.query_params.get("key", ""),
+            "sessions": sessions,
+            "sessions_note": request.query_params.get("sessions", ""),
+            "max_sessions": svc.settings.max_sessions_per_user,
         },
     )
+
+
+@router.post("/account/sessions/end")
+def account_end_sessions(
+    request: Request,
+    current_password: Annotated[str, Form(max_length=1024)],
+    session_id: Annotated[int | None, Form()] = None,
+    who: Principal = Depends(page_user),
+    svc: AppContext = Depends(app_context),
+) -> Response:
+    """End one of one's sessions, or every other one, after re-entering the password."""
+    ended = service.end_own_sessions(
+        svc.db,
+        who.actor,
+        current_password=current_password,
+        session_id=session_id,
+        keep_cookie=session_cookie(request),
+        address=client_address(request),
+        policy=login_policy(svc),
+    )
+    return RedirectResponse(f"/account?sessions={ended}", status_code=303)
+
+
+@router.post("/account/security-keys")
+def account_begin_security_key(
+    request: Request,
+    name: Annotated[str, Form(min_length=1, max_length=100)],
+    who: Principal = Depends(page_user),
+    svc: AppContext = Depends(app_context),
+) -> Response:
+    """Start registering a security key: the page asks the browser to create a credential."""
+    with svc.db.transaction() as s:
+        ceremony = service.begin_security_key_registration(s, who.actor, rp=relying_party(svc))
+        tokens = service.list_tokens(s, who.actor)
+        factor = service.has_second_factor(s, who.actor)
+        keys = service.list_security_keys(s, who.actor)
+    context = {
+        "tokens": tokens,
+        "new_token": None,
+        "has_factor": factor,
+        "security_keys": keys,
+        "key_ceremony": ceremony,
+        "key_name": name,
+    }
+    return render(request, "account.html", context)
+
+
+@router.post("/account/security-keys/finish")
+def account_finish_security_key(
+    request: Request,
+    ticket: Annotated[str, Form(min_length=1, max_length=64)],
+    credential: Annotated[str, Form(min_length=1, max_length=64_000)],
+    name: Annotated[str, Form(min_length=1, max_length=100)],
+    who: Principal = Depends(page_user),
+    svc: AppContext = Depends(app_context),
+) -> Response:
+    """Store the new key once its attestation verifies; login needs it from then on."""
+    with svc.db.transaction() as s:
+        service.finish_security_key_registration(
+            s,
+            who.actor,
+            rp=relying_party(svc),
+            ticket=ticket,
+            credential_json=credential,
+            name=name,
+        )
+    return RedirectResponse("/account?key=added", status_code=303)
+
+
+@router.post("/account/security-keys/{key_id}/remove")
+def account_remove_security_key(
+    request: Request,
+    key_id: int,
+    current_password: Annotated[str, Form(max_length=1024)],
+    who: Principal = Depends(page_user),
+    svc: AppContext = Depends(app_context),
+) -> Response:
+    service.remove_own_security_key(
+        svc.db,
+        who.actor,
+        key_id=key_id,
+        current_password=current_password,
+        address=client_address(request),
+        policy=login_policy(svc),
+    )
+    return RedirectResponse("/account?key=removed", status_code=303)
 
 
 @router.post("/account/second-factor")

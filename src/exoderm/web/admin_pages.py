@@ -39,6 +39,7 @@ def _page(request: Request, who: Principal, svc: AppContext, **extra: object) ->
             "created": None,
             "contributing": contributing,
             "built": None,
+            "sessions_ended": None,
             **extra,
         },
     )
@@ -70,6 +71,26 @@ def create_user(
         )
     created = (made.user.username, made.password)
     return _page(request, who, svc, created=created)
+
+
+@router.post("/users/{user_id}/sessions/end")
+def end_user_sessions(
+    request: Request, user_id: int, who: Admin, svc: AppContext = Depends(app_context)
+) -> Response:
+    """End every browser session of one user (ASVS 5.0 V7.4.5)."""
+    with svc.db.transaction() as s:
+        ended = service.end_user_sessions(s, who.actor, user=user_id)
+    return _page(request, who, svc, sessions_ended=ended)
+
+
+@router.post("/sessions/end")
+def end_every_session(
+    request: Request, who: Admin, svc: AppContext = Depends(app_context)
+) -> Response:
+    """End every user's browser sessions, the admin's own included (ASVS 5.0 V7.4.5)."""
+    with svc.db.transaction() as s:
+        ended = service.end_user_sessions(s, who.actor)
+    return _page(request, who, svc, sessions_ended=ended)
 
 
 @router.post("/organisations")

@@ -31,8 +31,30 @@ def login_nonce_cookie_name(request: Request) -> str:
     return SECURE_LOGIN_NONCE_COOKIE if https(request) else LOGIN_NONCE_COOKIE
 
 
+#: What a session may open while its role's required factor is not set up yet.
+ENROLMENT_PATHS = (
+    "/account/second-factor",
+    "/account/security-keys",
+    "/account/password",
+    "/account/sessions",
+    "/logout",
+)
+
+
+def _enrolment_page(path: str) -> bool:
+    return path == "/account" or path.startswith(ENROLMENT_PATHS)
+
+
 async def page_user(request: Request, who: Principal = Depends(principal)) -> Principal:
-    """Dependency for pages: a browser user (a 401 becomes a redirect to the login page)."""
+    """Dependency for pages: a browser user (a 401 becomes a redirect to the login page).
+
+    A user whose role needs a factor they have not set up may open the account page (to set
+    it up) and log out, nothing else (:mod:`exoderm.accounts.factor_policy`)."""
+    if who.missing_factor and not _enrolment_page(request.url.path):
+        raise PermissionDenied(
+            f"{who.role.value} accounts need {who.missing_factor}: set it up on your "
+            "account page (/account) first"
+        )
     return who
 
 
@@ -77,6 +99,11 @@ def new_login_token(svc: AppContext) -> tuple[str, str]:
     return nonce, _serializer(svc).dumps(nonce)
 
 
+def current_login_token(request: Request, svc: AppContext) -> str:
+    """The signed form of the nonce already in the request's cookie (a login's next step)."""
+    return str(_serializer(svc).dumps(request.cookies.get(login_nonce_cookie_name(request), "")))
+
+
 def check_login_token(request: Request, svc: AppContext, signed: str | None) -> None:
     """Login CSRF: the form's signed nonce must match the cookie and be under an hour old."""
     cookie = request.cookies.get(login_nonce_cookie_name(request))
@@ -92,6 +119,7 @@ __all__ = [
     "NotAuthenticated",
     "app_context",
     "check_login_token",
+    "current_login_token",
     "new_login_token",
     "page_scope",
     "page_user",
