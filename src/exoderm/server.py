@@ -231,7 +231,7 @@ def create_app(
         db=database,
         settings=settings,
         secret_key=load_secret_key(settings),
-        jobs=JobRunner(max_workers=job_workers),
+        jobs=JobRunner(max_workers=job_workers, max_per_owner=settings.max_jobs_per_user),
     )
 
     @asynccontextmanager

@@ -115,6 +115,19 @@ class Settings(BaseSettings):
         description="Browser sessions one user may hold at once; a new login beyond it "
         "ends the least recently used.",
     )
+    max_jobs_per_user: int = Field(
+        4,
+        ge=1,
+        le=1000,
+        description="Background jobs (NTA analyses, cohorts) one user may have queued or "
+        "running at once.",
+    )
+    photo_quota_files_per_user: int = Field(
+        5000, ge=1, le=10_000_000, description="Client photos one user may store."
+    )
+    photo_quota_mb_per_user: int = Field(
+        5000, ge=1, le=10_000_000, description="Megabytes of client photos one user may store."
+    )
     login_max_failures: int = Field(
         5, ge=1, le=1000, description="Login attempts per account within the window."
     )

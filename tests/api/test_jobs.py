@@ -11,6 +11,7 @@ from exoderm.accounts.actor import Actor
 from exoderm.accounts.records import Role
 from exoderm.errors import NotFoundError, UserInputError
 from exoderm.serving.jobs import JobRunner, JobStatus, ProgressReporter
+from tests.api.conftest import World
 
 
 @pytest.fixture
@@ -75,3 +76,53 @@ def test_service_applies_the_ownership_rule(runner: JobRunner) -> None:
     mine = service.list_jobs(runner, owner)
     assert mine.total == 2 and {j.id for j in mine.items} == {first.id, second.id}
     assert service.list_jobs(runner, root).total == 2
+
+
+def test_one_owner_cannot_fill_the_queue() -> None:
+    """ASVS 5.0 V15.2.2 / V15.4.4: at most ``max_per_owner`` unfinished jobs per user."""
+    from exoderm.serving.jobs import TooManyJobs
+
+    runner = JobRunner(max_workers=1, max_per_owner=2)
+    gate = threading.Event()
+
+    def work(report: ProgressReporter) -> dict[str, int]:
+        gate.wait(5)
+        return {"done": 1}
+
+    try:
+        first = runner.submit("demo", work, owner_id=7, organisation_id=None)
+        runner.submit("demo", work, owner_id=7, organisation_id=None)
+        with pytest.raises(TooManyJobs, match="2 jobs queued or running"):
+            runner.submit("demo", work, owner_id=7, organisation_id=None)
+        with pytest.raises(TooManyJobs):
+            runner.check_room(7)
+        runner.submit("demo", work, owner_id=8, organisation_id=None)  # another user
+        gate.set()
+        runner.wait(first.id, timeout=5)
+        for job in runner.all():
+            runner.wait(job.id, timeout=5)
+        runner.check_room(7)  # room again once they finished
+    finally:
+        gate.set()
+        runner.shutdown()
+
+
+def test_the_api_answers_429_past_the_cap(world: World) -> None:
+    from exoderm.serving.jobs import JobRunner as Runner
+
+    ctx = world.app.state.context
+    ctx.jobs.shutdown()
+    ctx.jobs = Runner(max_workers=1, max_per_owner=1)
+    gate = threading.Event()
+    ctx.jobs.submit(
+        "demo", lambda report: gate.wait(5), owner_id=world.user_ids["sci"], organisation_id=None
+    )
+    try:
+        answer = world.client("sci").post(
+            "/api/v1/simulate/cohorts",
+            json={"scenario": {"model": "wound", "dose": 1e10, "schedule": [0]}, "patients": 10},
+        )
+        assert answer.status_code == 429, answer.text
+        assert "jobs queued or running" in answer.json()["detail"]
+    finally:
+        gate.set()

@@ -158,3 +158,23 @@ def test_erase_leaves_no_image_data(
     with db.reader() as s:
         assert s.scalar(select(PhotoRecord)) is None
     db.dispose()
+
+
+def test_a_user_past_the_photo_quota_is_refused(sqlite_db: Database, clinician: Actor) -> None:
+    """ASVS 5.0 V5.2.4: a count and a size quota per user."""
+    from exoderm.clients.photos import PhotoQuota
+    from exoderm.errors import ConflictError
+
+    p = _client(sqlite_db, clinician)
+    with sqlite_db.transaction() as s:
+        service.add_consent(s, clinician, p, consent=Consent("photos", "v1"))
+        service.add_photo(s, clinician, p, data=_jpeg(), view=PhotoView.frontal)
+    one = PhotoQuota(files=1, megabytes=100)
+    with sqlite_db.transaction() as s, pytest.raises(ConflictError, match="quota is 1 photos"):
+        service.add_photo(s, clinician, p, data=_jpeg(2), view=PhotoView.frontal, quota=one)
+    tiny = PhotoQuota(files=100, megabytes=0)
+    with sqlite_db.transaction() as s, pytest.raises(ConflictError, match="0 MB per user"):
+        service.add_photo(s, clinician, p, data=_jpeg(3), view=PhotoView.frontal, quota=tiny)
+    with sqlite_db.transaction() as s:
+        assert len(s.scalars(select(PhotoRecord)).all()) == 1
+        service.add_photo(s, clinician, p, data=_jpeg(4), view=PhotoView.frontal)

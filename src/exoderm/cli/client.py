@@ -23,10 +23,11 @@ from exoderm.clients.calendar import invitation_reminders
 from exoderm.clients.clinician_report import clinician_report_pdf
 from exoderm.clients.handout import expected_sentences
 from exoderm.clients.invitations import InvitationRequest, Verifier, link_qr_svg
-from exoderm.clients.photos import PhotoView
+from exoderm.clients.photos import PhotoQuota, PhotoView
 from exoderm.clients.treatments import ExposureKind, Route, TreatmentInput
 from exoderm.errors import UserInputError, read_yaml_mapping
 from exoderm.markets import Market
+from exoderm.settings import get_settings
 
 app = typer.Typer(
     help="Clients: profiles, instruments, screening, regimens, outcomes, export and erase.",
@@ -613,6 +614,7 @@ def photo_cmd(
             data=data,
             view=view,
             captured_on=_date(taken, "--date"),
+            quota=PhotoQuota.from_settings(get_settings()),
         )
     emit_object(card.model_dump(mode="json"))
 

@@ -26,13 +26,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from cryptography.fernet import Fernet, MultiFernet
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from exoderm.accounts.actor import Actor
@@ -40,7 +42,10 @@ from exoderm.clients import access
 from exoderm.clients.keys import cipher
 from exoderm.clients.records import ClientRecord, PhotoRecord
 from exoderm.clients.repository import consents_of
-from exoderm.errors import NotFoundError, PermissionDenied, UserInputError
+from exoderm.errors import ConflictError, NotFoundError, PermissionDenied, UserInputError
+
+if TYPE_CHECKING:
+    from exoderm.settings import Settings
 
 #: The largest upload accepted.
 MAX_BYTES = 15 * 1024 * 1024
@@ -164,6 +169,36 @@ def clean_image(data: bytes, *, name: str = "upload") -> tuple[bytes, str, int, 
     return out.getvalue(), _FORMATS[kind], upright.width, upright.height
 
 
+@dataclass(frozen=True)
+class PhotoQuota:
+    """How many photos, and how many megabytes of them (encrypted), one user may store
+    (OWASP ASVS 5.0 V5.2.4); configurable as ``photo_quota_files_per_user`` and
+    ``photo_quota_mb_per_user``."""
+
+    files: int = 5000
+    megabytes: int = 5000
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PhotoQuota:
+        """The quota configured in :class:`~exoderm.settings.Settings`."""
+        return cls(settings.photo_quota_files_per_user, settings.photo_quota_mb_per_user)
+
+
+def _check_quota(session: Session, actor: Actor, quota: PhotoQuota, adding: int) -> None:
+    count, stored = session.execute(
+        select(
+            func.count(PhotoRecord.id), func.coalesce(func.sum(func.length(PhotoRecord.token)), 0)
+        ).where(PhotoRecord.created_by == actor.username)
+    ).one()
+    if count >= quota.files or stored + adding > quota.megabytes * 1_000_000:
+        raise ConflictError(
+            f"{actor.username} has stored {count} photos ({stored / 1e6:.0f} MB); the quota "
+            f"is {quota.files} photos and {quota.megabytes} MB per user: remove photos "
+            "(client erasure) or ask an admin to raise photo_quota_files_per_user / "
+            "photo_quota_mb_per_user"
+        )
+
+
 def add_photo(
     session: Session,
     actor: Actor,
@@ -173,8 +208,10 @@ def add_photo(
     view: PhotoView,
     captured_on: date | None = None,
     fernet: Fernet | MultiFernet | MultiFernet | None = None,
+    quota: PhotoQuota | None = None,
 ) -> PhotoRead:
-    """Store one photo of a client who consented (audited; no image data in the log)."""
+    """Store one photo of a client who consented (audited; no image data in the log);
+    refused once the user's :class:`PhotoQuota` is used up."""
     client = access.load_client(session, actor, pseudonym, action="add photos")
     access.require_personal_data(actor)
     _require_consent(session, client)
@@ -186,6 +223,8 @@ def add_photo(
             expected="today or earlier",
         )
     clean, media_type, width, height = clean_image(data)
+    token = (fernet or cipher()).encrypt(clean).decode("ascii")
+    _check_quota(session, actor, quota or PhotoQuota(), len(token))
     row = PhotoRecord(
         client_id=client.id,
         view=view.value,
@@ -194,7 +233,7 @@ def add_photo(
         width=width,
         height=height,
         sha256=hashlib.sha256(clean).hexdigest(),
-        token=(fernet or cipher()).encrypt(clean).decode("ascii"),
+        token=token,
         created_by=actor.username,
     )
     session.add(row)

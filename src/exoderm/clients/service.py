@@ -839,6 +839,7 @@ def add_photo(
     data: bytes,
     view: PhotoView,
     captured_on: date | None = None,
+    quota: photos.PhotoQuota | None = None,
 ) -> PhotoRead:
     """Store a standardised photo of a client who consented, encrypted (audited).
 
@@ -856,6 +857,9 @@ def add_photo(
         The standard view.
     captured_on : date, optional
         Default today.
+    quota : PhotoQuota, optional
+        Photos and megabytes one user may store (default 5,000 and 5,000 MB); past it the
+        photo is refused with :class:`~exoderm.errors.ConflictError`.
 
     Returns
     -------
@@ -882,7 +886,7 @@ def add_photo(
     """
     bind_organisation(session, actor)
     return photos.add_photo(
-        session, actor, pseudonym, data=data, view=view, captured_on=captured_on
+        session, actor, pseudonym, data=data, view=view, captured_on=captured_on, quota=quota
     )
 
 

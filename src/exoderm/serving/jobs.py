@@ -94,14 +94,51 @@ class JobRead(BaseModel):
         )
 
 
-class JobRunner:
-    """Runs work functions in a thread pool and keeps their status for polling."""
+#: Jobs one user may have queued or running at once (OWASP ASVS 5.0 V15.2.2, V15.4.4).
+MAX_JOBS_PER_OWNER = 4
 
-    def __init__(self, max_workers: int = 2, keep: int = 500) -> None:
+
+class TooManyJobs(ExodermError):
+    """The user already has as many jobs queued or running as allowed."""
+
+    exit_code = 7
+    http_status = 429
+    title = "Too many jobs"
+
+
+class JobRunner:
+    """Runs work functions in a thread pool and keeps their status for polling.
+
+    One user may have at most ``max_per_owner`` jobs queued or running, so no one fills
+    the shared queue; a further job is refused with :class:`TooManyJobs` (HTTP 429)."""
+
+    def __init__(
+        self, max_workers: int = 2, keep: int = 500, max_per_owner: int = MAX_JOBS_PER_OWNER
+    ) -> None:
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="exoderm-job")
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._keep = keep
+        self._max_per_owner = max_per_owner
+
+    def _unfinished(self, owner_id: int | None) -> int:
+        return sum(
+            1
+            for j in self._jobs.values()
+            if j.owner_id == owner_id and j.status in (JobStatus.queued, JobStatus.running)
+        )
+
+    def check_room(self, owner_id: int | None) -> None:
+        """Refuse early (before an upload is staged) when the owner's share is full."""
+        with self._lock:
+            self._refuse_if_full(owner_id)
+
+    def _refuse_if_full(self, owner_id: int | None) -> None:
+        if owner_id is not None and self._unfinished(owner_id) >= self._max_per_owner:
+            raise TooManyJobs(
+                f"you already have {self._max_per_owner} jobs queued or running; wait for "
+                "one to finish (see /jobs)"
+            )
 
     def submit(
         self, kind: str, work: Work, *, owner_id: int | None, organisation_id: int | None
@@ -110,6 +147,7 @@ class JobRunner:
             id=uuid.uuid4().hex, kind=kind, owner_id=owner_id, organisation_id=organisation_id
         )
         with self._lock:
+            self._refuse_if_full(owner_id)
             self._jobs[job.id] = job
             self._forget_old()
         self._pool.submit(self._run, job, work)

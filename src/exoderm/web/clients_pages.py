@@ -37,7 +37,7 @@ from exoderm.clients.invitations import (
     link_qr_svg,
     patient_reported_codes,
 )
-from exoderm.clients.photos import MAX_BYTES, PhotoView
+from exoderm.clients.photos import MAX_BYTES, PhotoQuota, PhotoView
 from exoderm.clients.treatments import ExposureKind, Route, TreatmentInput
 from exoderm.errors import UserInputError
 from exoderm.serving.auth import Principal
@@ -247,7 +247,15 @@ async def add_photo(
 
     def store() -> None:
         with svc.db.transaction() as s:
-            service.add_photo(s, who.actor, pseudonym, data=data, view=view, captured_on=day)
+            service.add_photo(
+                s,
+                who.actor,
+                pseudonym,
+                data=data,
+                view=view,
+                captured_on=day,
+                quota=PhotoQuota.from_settings(svc.settings),
+            )
 
     await run_in_threadpool(store)
     return RedirectResponse(f"/clients/{pseudonym}#photos", status_code=303)

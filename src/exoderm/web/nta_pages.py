@@ -18,6 +18,7 @@ from exoderm.nta import analysis_settings
 from exoderm.nta.uploads import analysis_job, calibration_upload, stage_video, video_name
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
+from exoderm.serving.jobs import TooManyJobs
 from exoderm.web.page_auth import page_scope
 from exoderm.web.templating import render
 
@@ -72,11 +73,16 @@ def upload(
         ),
         mixture=mixture,
     )
+    svc.jobs.check_room(who.user_id)
     staged = stage_video(video.filename, video.file)
-    job = svc.jobs.submit(
-        "nta.analysis",
-        analysis_job(svc.db, who.actor, staged, settings, record_on_batch=lot or None),
-        owner_id=who.user_id,
-        organisation_id=who.organisation_id,
-    )
+    try:
+        job = svc.jobs.submit(
+            "nta.analysis",
+            analysis_job(svc.db, who.actor, staged, settings, record_on_batch=lot or None),
+            owner_id=who.user_id,
+            organisation_id=who.organisation_id,
+        )
+    except TooManyJobs:
+        staged.discard()
+        raise
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)

@@ -46,7 +46,7 @@ from exoderm.clients.invitations import (
     SubmittedResponse,
     Verification,
 )
-from exoderm.clients.photos import MAX_BYTES, PhotoRead, PhotoTimeline, PhotoView
+from exoderm.clients.photos import MAX_BYTES, PhotoQuota, PhotoRead, PhotoTimeline, PhotoView
 from exoderm.clients.rwe import ContributionRead
 from exoderm.clients.service import InstrumentRead
 from exoderm.clients.treatments import TreatmentInput, TreatmentRead
@@ -366,7 +366,7 @@ def revoke(
     response_model=PhotoRead,
     status_code=201,
     summary="Add a standardised photo (consent needed; stored encrypted)",
-    responses=problem_responses(413),
+    responses=problem_responses(409, 413),
 )
 async def add_photo(
     pseudonym: Pseudonym,
@@ -382,7 +382,13 @@ async def add_photo(
     def store() -> PhotoRead:
         with svc.db.transaction() as s:
             return service.add_photo(
-                s, who.actor, pseudonym, data=data, view=view, captured_on=captured_on
+                s,
+                who.actor,
+                pseudonym,
+                data=data,
+                view=view,
+                captured_on=captured_on,
+                quota=PhotoQuota.from_settings(svc.settings),
             )
 
     return await run_in_threadpool(store)

@@ -18,7 +18,7 @@ from exoderm.nta import analysis_settings
 from exoderm.nta.uploads import analysis_job, calibration_upload, stage_video, video_name
 from exoderm.serving.auth import Principal, need
 from exoderm.serving.context import AppContext, app_context
-from exoderm.serving.jobs import JobRead
+from exoderm.serving.jobs import JobRead, TooManyJobs
 
 router = APIRouter(prefix="/nta", tags=["nta"], responses=problem_responses(401, 403, 413, 422))
 
@@ -28,6 +28,7 @@ router = APIRouter(prefix="/nta", tags=["nta"], responses=problem_responses(401,
     response_model=JobRead,
     status_code=202,
     summary="Upload a video and analyse it in the background",
+    responses=problem_responses(429),
 )
 def start_analysis(
     video: Annotated[UploadFile, File(description="TIFF stack, AVI or MP4.")],
@@ -96,11 +97,16 @@ def start_analysis(
         flow_diagnostics=flow_diagnostics,
         calibration_free_concentration=calibration_free_concentration,
     )
+    svc.jobs.check_room(who.user_id)
     staged = stage_video(video.filename, video.file)
-    job = svc.jobs.submit(
-        "nta.analysis",
-        analysis_job(svc.db, who.actor, staged, settings, record_on_batch=lot or None),
-        owner_id=who.user_id,
-        organisation_id=who.organisation_id,
-    )
+    try:
+        job = svc.jobs.submit(
+            "nta.analysis",
+            analysis_job(svc.db, who.actor, staged, settings, record_on_batch=lot or None),
+            owner_id=who.user_id,
+            organisation_id=who.organisation_id,
+        )
+    except TooManyJobs:
+        staged.discard()
+        raise
     return JobRead.of(job)

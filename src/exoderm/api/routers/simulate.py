@@ -49,6 +49,7 @@ def run(body: TreatmentScenario, who: Simulator) -> SimulationRead:
     response_model=JobRead,
     status_code=202,
     summary="Start a virtual-patient cohort in the background",
+    responses=problem_responses(429),
 )
 def start_cohort(
     body: CohortRequest, who: Simulator, svc: AppContext = Depends(app_context)
