@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -90,7 +91,10 @@ def set_session_cookie(request: Request, response: Response, value: str) -> None
 
 
 def _serializer(svc: AppContext) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(svc.secret_key, salt="exoderm-login")
+    """Signs login-form nonces with HMAC-SHA256 (itsdangerous defaults to SHA-1)."""
+    return URLSafeTimedSerializer(
+        svc.secret_key, salt="exoderm-login", signer_kwargs={"digest_method": hashlib.sha256}
+    )
 
 
 def new_login_token(svc: AppContext) -> tuple[str, str]:
