@@ -128,6 +128,11 @@ class Settings(BaseSettings):
     photo_quota_mb_per_user: int = Field(
         5000, ge=1, le=10_000_000, description="Megabytes of client photos one user may store."
     )
+    release_needs_review: bool = Field(
+        False,
+        description="Four-eyes rule: a certificate is approved for release only after "
+        "another person signed a review of the same data (ASVS 5.0 V2.3.5).",
+    )
     login_max_failures: int = Field(
         5, ge=1, le=1000, description="Login attempts per account within the window."
     )

@@ -146,3 +146,53 @@ def test_certificate_without_measurement_says_so(sqlite_db: Database, analyst: A
     assert "No single-particle size distribution recorded." in text
     assert "NEEDS REVIEW" in text and draft.decision == "needs review"
     assert "data:image/png" not in html
+
+
+def test_the_four_eyes_rule_needs_another_persons_review_of_the_same_data(
+    released: Database, analyst: Actor, signer: Signer
+) -> None:
+    """ASVS 5.0 V2.3.5 (multi-user approval): with ``second_person`` a release needs the
+    latest version to be a review of the same data by someone else, named on it."""
+    from exoderm.accounts.records import Role
+
+    other = signer_for(Actor(username="qa.ben", role=Role.qc_analyst), "Ben Ode")
+    with pytest.raises(PermissionDenied, match="needs a review first"), released.transaction() as s:
+        qc.sign_certificate(s, signer, "LOT-001", meaning="approved", second_person=True)
+    with released.transaction() as s:
+        qc.sign_certificate(s, signer, "LOT-001", meaning="reviewed")
+    with pytest.raises(PermissionDenied, match="cannot also approve"), released.transaction() as s:
+        qc.sign_certificate(
+            s, signer, "LOT-001", meaning="approved", reason="release", second_person=True
+        )
+    with released.transaction() as s:
+        release = qc.sign_certificate(
+            s, other, "LOT-001", meaning="approved", reason="release", second_person=True
+        )
+        stored = certificate(s, get_batch(s, "LOT-001", analyst), release.version)
+        assert stored.content["review"]["manifestation"] == "Anna Berg (qa.anna)"
+        assert stored.content["review"]["version"] == 1
+        assert "Reviewed by" in stored.html and "Anna Berg (qa.anna)" in stored.html
+        text = "".join(
+            page.get_textpage().get_text_range() for page in pdfium.PdfDocument(stored.pdf)
+        )
+        assert "Reviewed by" in text and "four-eyes rule" in text
+
+
+def test_data_changed_after_the_review_needs_a_new_review(
+    released: Database, analyst: Actor, signer: Signer
+) -> None:
+    from exoderm.accounts.records import Role
+
+    other = signer_for(Actor(username="qa.ben", role=Role.qc_analyst), "Ben Ode")
+    with released.transaction() as s:
+        qc.sign_certificate(s, signer, "LOT-001", meaning="reviewed")
+        record_measurement(
+            s, "LOT-001", import_file(SHARED_DATA / "nanosight" / "beads2.csv")[0], analyst
+        )
+    with (
+        pytest.raises(PermissionDenied, match="changed after the review"),
+        released.transaction() as s,
+    ):
+        qc.sign_certificate(
+            s, other, "LOT-001", meaning="approved", reason="release", second_person=True
+        )

@@ -35,6 +35,7 @@ from exoderm.qc import (
 from exoderm.qc import service as qc
 from exoderm.qc.certificate import signed_at_text
 from exoderm.qc.signing import Meaning, SignatureCredentialsMissing, Signer, authenticate_signer
+from exoderm.settings import get_settings
 
 app = typer.Typer(
     help="Quality control of EV batches: records, imports, release, CoA, trends.",
@@ -386,6 +387,7 @@ def coa_cmd(
                     spec=spec,
                     spec_sheet=sheet,
                     reason=reason,
+                    second_person=get_settings().release_needs_review,
                 )
                 version = new.version
             cert = qc.get_certificate(session, signer.actor if signer else me, lot, version)

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from exoderm.accounts import audit
 from exoderm.accounts.records import Role
-from exoderm.errors import NotFoundError, UserInputError
+from exoderm.errors import NotFoundError, PermissionDenied, UserInputError
 from exoderm.qc.check import batch_facts, spec_for_product
 from exoderm.qc.coa_table import clean_text, coa_lines
 from exoderm.qc.decision import ReleaseDecision, evaluate
@@ -281,6 +281,39 @@ def _signature(signer: Signer, meaning: Meaning, signed_at: datetime) -> dict[st
     }
 
 
+def _review_for_release(
+    session: Session, batch: QcBatch, signer: Signer, facts_content: dict[str, Any]
+) -> dict[str, Any]:
+    """The review a release rests on under the four-eyes rule, or a refusal.
+
+    The batch's latest certificate must mean ``reviewed``, be signed by another person,
+    and freeze the same facts (measurements, decision, specification) as the release.
+    """
+    versions = certificates_of(session, batch)
+    latest = versions[-1] if versions else None
+    if latest is None or latest.content.get("signature", {}).get("meaning") != "reviewed":
+        raise PermissionDenied(
+            f"lot {batch.lot}: a release needs a review first: another QC analyst or admin "
+            "signs it with the meaning 'reviewed' (four-eyes rule)"
+        )
+    if latest.signed_by == signer.actor.username:
+        raise PermissionDenied(
+            f"lot {batch.lot}: {signer.actor.username} reviewed version {latest.version} and "
+            "cannot also approve it; another person must (four-eyes rule)"
+        )
+    reviewed = {key: latest.content.get(key) for key in facts_content}
+    if content_sha256(reviewed) != content_sha256(facts_content):
+        raise PermissionDenied(
+            f"lot {batch.lot}: the data changed after the review of version "
+            f"{latest.version}; it must be reviewed again before release"
+        )
+    return {
+        "version": latest.version,
+        "manifestation": latest.content["signature"]["manifestation"],
+        "signed_at_utc": latest.content["signature"]["signed_at_utc"],
+    }
+
+
 def issue_certificate(
     session: Session,
     batch: QcBatch,
@@ -289,12 +322,15 @@ def issue_certificate(
     meaning: Meaning,
     spec: str | Spec | None = None,
     reason: str | None = None,
+    second_person: bool = False,
 ) -> QcCertificate:
     """Sign a new certificate version for ``batch``; a version after the first needs a reason.
 
     ``signer`` must come from a re-authentication (:mod:`exoderm.qc.signing`) made less
     than :data:`~exoderm.qc.signing.SIGNING_WINDOW` ago by an admin or QC analyst;
-    ``approved`` is only possible for a lot whose decision is ``release``.
+    ``approved`` is only possible for a lot whose decision is ``release``. With
+    ``second_person`` (the four-eyes rule), ``approved`` also needs the latest version to
+    be a review of the same data by another person, who is named on the release.
     """
     now = utcnow()
     _check_signer(signer, now)
@@ -312,13 +348,20 @@ def issue_certificate(
     the_spec = spec_for_product(facts.record.product, spec)
     decision = evaluate(facts, the_spec)
     _check_meaning(meaning, decision)
+    facts_content = certificate_content(facts, decision, the_spec)
+    review = (
+        _review_for_release(session, batch, signer, facts_content)
+        if second_person and meaning is Meaning.approved
+        else None
+    )
     signature = _signature(signer, meaning, now)
-    content = certificate_content(facts, decision, the_spec) | {
+    content = facts_content | {
         "version": version,
         "reason": reason,
         "signed_by": signer.manifestation,
         "signed_at": signature["signed_at_utc"],
         "signature": signature,
+        **({"review": review} if review else {}),
     }
     sha = content_sha256(content)
     cert = QcCertificate(

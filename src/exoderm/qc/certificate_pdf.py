@@ -132,6 +132,19 @@ def _header(content: dict[str, Any], s: dict[str, ParagraphStyle]) -> list[Any]:
     ]
 
 
+def _review_line(content: dict[str, Any]) -> list[tuple[str, str]]:
+    review = content.get("review")
+    if not review:
+        return []
+    return [
+        (
+            "Reviewed by",
+            f"{review['manifestation']}, {review['signed_at_utc']} (version "
+            f"{review['version']}; four-eyes rule)",
+        )
+    ]
+
+
 def _signature(content: dict[str, Any], s: dict[str, ParagraphStyle]) -> list[Any]:
     sig = content.get("signature")
     if not sig:
@@ -150,6 +163,7 @@ def _signature(content: dict[str, Any], s: dict[str, ParagraphStyle]) -> list[An
                     "Authenticated by",
                     " + ".join(sig["components"]) + ", re-entered at signing",
                 ),
+                *_review_line(content),
             ],
             s,
             [4 * cm, 14 * cm],

@@ -388,6 +388,7 @@ def sign_certificate(
     spec: str | None = None,
     spec_sheet: Spec | None = None,
     reason: str | None = None,
+    second_person: bool = False,
 ) -> CertificateRead:
     """Sign a new version of the certificate of analysis of ``lot`` electronically.
 
@@ -408,6 +409,10 @@ def sign_certificate(
         The specification, as in :func:`check_batch`.
     reason : str, optional
         Why a new version corrects the previous one (required from version 2).
+    second_person : bool, optional
+        The four-eyes rule (setting ``release_needs_review``): ``approved`` needs the
+        latest version to be another person's review of the same data, who is then named
+        on the release.
 
     Returns
     -------
@@ -456,6 +461,7 @@ def sign_certificate(
         meaning=_meaning(meaning),
         spec=_spec(spec, spec_sheet),
         reason=reason,
+        second_person=second_person,
     )
     return CertificateRead.of(signed)
 

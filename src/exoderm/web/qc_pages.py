@@ -195,7 +195,14 @@ def sign(
         svc.db, who.actor, password, address=client_address(request), via="browser session"
     )
     with svc.db.transaction() as s:
-        cert = qc.sign_certificate(s, signer, lot, meaning=meaning, reason=reason or None)
+        cert = qc.sign_certificate(
+            s,
+            signer,
+            lot,
+            meaning=meaning,
+            reason=reason or None,
+            second_person=svc.settings.release_needs_review,
+        )
     return RedirectResponse(f"/qc/batches/{lot}#cert-{cert.version}", status_code=303)
 
 

@@ -192,7 +192,13 @@ def sign(
     )
     with svc.db.transaction() as s:
         return qc.sign_certificate(
-            s, signer, lot, meaning=body.meaning, spec=body.spec, reason=body.reason
+            s,
+            signer,
+            lot,
+            meaning=body.meaning,
+            spec=body.spec,
+            reason=body.reason,
+            second_person=svc.settings.release_needs_review,
         )
 
 
