@@ -226,9 +226,24 @@ BLIND6_FIRST_RUN = {
 }
 
 
+#: The eighth set's first and only blind run (51 English-market wordings), 2026-12-07.
+BLIND7_FIRST_RUN = {
+    "EU": (18, 0),
+    "UK": (38, 0),
+    "US": (29, 1),
+    "KR": (17, 0),
+    "CN": (17, 0),
+    "ZA": (18, 0),
+    "CA": (18, 0),
+    "JP": (17, 0),
+    "TW": (17, 0),
+}
+
+
 @pytest.mark.parametrize(
     ("split", "first"),
     [
+        ("blind7", BLIND7_FIRST_RUN),
         ("blind3", BLIND3_FIRST_RUN),
         ("blind4", BLIND4_FIRST_RUN),
         ("blind5", BLIND5_FIRST_RUN),

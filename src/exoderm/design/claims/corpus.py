@@ -30,6 +30,7 @@ CORPUS_FILES = (
     "claims_corpus_blind4.csv",
     "claims_corpus_blind5.csv",
     "claims_corpus_blind6.csv",
+    "claims_corpus_blind7.csv",
 )
 #: The split of the blind set: scored once, never used to change a rule.
 BLIND = "blind"
