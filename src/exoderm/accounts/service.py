@@ -1493,6 +1493,23 @@ def has_second_factor(session: Session, actor: Actor, *, user: int | str | None 
     return second_factor.has_factor(session, row.id)
 
 
+def _recheck_password(
+    db: Database,
+    actor: Actor,
+    current_password: str,
+    address: str | None,
+    policy: LoginPolicy | None,
+) -> None:
+    """Re-authentication inside a session (throttled like a login): a wrong password is
+    an input error on ``current_password``."""
+    try:
+        login(db, actor.username, current_password, address, policy=policy, second_factor=False)
+    except LoginFailed:
+        raise UserInputError(
+            "the current password is wrong", field="current_password", expected="your password"
+        ) from None
+
+
 def _audit_factor(session: Session, actor: Actor, row: User, action: str) -> None:
     audit.record(
         session,
@@ -1548,12 +1565,7 @@ def remove_own_second_factor(
     >>> remove_own_second_factor(db, boss, current_password="long-enough-1")
     False
     """
-    try:
-        login(db, actor.username, current_password, address, policy=policy, second_factor=False)
-    except LoginFailed:
-        raise UserInputError(
-            "the current password is wrong", field="current_password", expected="your password"
-        ) from None
+    _recheck_password(db, actor, current_password, address, policy)
     with db.transaction() as session:
         return remove_second_factor(session, actor)
 
@@ -1863,12 +1875,7 @@ def remove_own_security_key(
     ...     print(exc)
     no security key 1
     """
-    try:
-        login(db, actor.username, current_password, address, policy=policy, second_factor=False)
-    except LoginFailed:
-        raise UserInputError(
-            "the current password is wrong", field="current_password", expected="your password"
-        ) from None
+    _recheck_password(db, actor, current_password, address, policy)
     with db.transaction() as session:
         row = _me(session, actor)
         security_keys.remove_key(session, row.id, key_id)
@@ -1996,12 +2003,7 @@ def end_own_sessions(
     ...                  keep_cookie=here.cookie_value)
     1
     """
-    try:
-        login(db, actor.username, current_password, address, policy=policy, second_factor=False)
-    except LoginFailed:
-        raise UserInputError(
-            "the current password is wrong", field="current_password", expected="your password"
-        ) from None
+    _recheck_password(db, actor, current_password, address, policy)
     with db.transaction() as session:
         row = _me(session, actor)
         if session_id is None:
