@@ -31,6 +31,7 @@ CORPUS_FILES = (
     "claims_corpus_blind5.csv",
     "claims_corpus_blind6.csv",
     "claims_corpus_blind7.csv",
+    "claims_corpus_blind8.csv",
 )
 #: The split of the blind set: scored once, never used to change a rule.
 BLIND = "blind"
