@@ -240,9 +240,24 @@ BLIND7_FIRST_RUN = {
 }
 
 
+#: The ninth set's first and only blind run (125 KR, CN, JP and TW wordings), 2026-12-07.
+BLIND8_FIRST_RUN = {
+    "EU": (16, 0),
+    "UK": (16, 0),
+    "US": (16, 0),
+    "KR": (31, 1),
+    "CN": (31, 5),
+    "ZA": (16, 0),
+    "CA": (16, 0),
+    "JP": (32, 1),
+    "TW": (38, 4),
+}
+
+
 @pytest.mark.parametrize(
     ("split", "first"),
     [
+        ("blind8", BLIND8_FIRST_RUN),
         ("blind7", BLIND7_FIRST_RUN),
         ("blind3", BLIND3_FIRST_RUN),
         ("blind4", BLIND4_FIRST_RUN),
