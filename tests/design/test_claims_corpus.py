@@ -332,6 +332,13 @@ def test_seventh_blind_set_after_development() -> None:
         assert s.fp <= fp, f"{s.market}: new false alarms {s.false_alarms}"
 
 
+def test_ninth_blind_set_after_development() -> None:
+    # developed on, not blind (2026-12-07): every wording of the ninth set, right
+    for s in evaluate("blind8"):
+        assert not s.missed, f"{s.market}: recall fell below the developed floor; {s.missed}"
+        assert not s.false_alarms, f"{s.market}: new false alarms {s.false_alarms}"
+
+
 @pytest.mark.parametrize(
     ("text", "market", "accepted"),
     [
@@ -358,6 +365,21 @@ def test_seventh_blind_set_after_development() -> None:
         ("immediately far whiter teeth", "UK", False),
         ("removes 100% of visible flakes", "UK", False),
         ("lengthening mascara for the look of lash extensions", "US", True),
+        # unseen wordings of the kinds the ninth set taught (not its sentences)
+        ("そばかすを取り除く", "JP", False),
+        ("顔を白くする", "JP", False),
+        ("日やけによるシミ・ソバカスを防ぐ", "JP", True),
+        ("肌を白く見せる", "JP", True),
+        ("歯を白くする", "JP", True),
+        ("保湿成分ヒアルロン酸配合", "JP", True),
+        ("うるおい成分ステムセル配合", "JP", False),
+        ("100%有效", "CN", False),
+        ("95%緊緻", "TW", False),
+        ("外泌体精华", "CN", False),
+        ("改善皮膚", "TW", False),
+        ("改善肌膚乾燥", "TW", True),
+        ("潤澤柔嫩", "TW", True),
+        ("민감성 피부에 사용하기에 적합", "KR", True),
     ],
 )
 def test_seventh_set_kinds_generalise(text: str, market: str, accepted: bool) -> None:

@@ -70,6 +70,13 @@ _SUFFIXES = (
 )  # fmt: skip
 #: The longest multi-word INCI name looked for, in words.
 _INCI_WORDS = 6
+#: A Japanese ingredient named in katakana with the purpose it is blended for
+#: (うるおい成分アロエ配合): the form the 化粧品等の適正広告ガイドライン (日本化粧品工業会,
+#: 2020) asks of a featured ingredient (特記表示, 配合目的の併記). The katakana name is
+#: read as an ingredient; kanji (幹細胞) are still looked up.
+_JP_PURPOSED_INGREDIENT = re.compile(
+    r"(?:うるおい|保湿|整肌|エモリエント|清涼|収れん|洗浄)成分\s*([\u30a1-\u30fa\u30fc]+?(?:酸|油)?)(?:エキス)?\s*(?:を)?\s*配合"
+)
 
 
 @dataclass(frozen=True)
@@ -184,10 +191,13 @@ def _match_at(text: str, i: int, terms: tuple[str, ...]) -> int:
 
 def _cjk_unknown(text: str, terms: tuple[str, ...], vocab: _Vocabulary) -> Iterator[UnknownWord]:
     """Segment each run of kana and Han characters; the runs of characters no term covers."""
+    named = {m.start(1): m.end(1) - m.start(1) for m in _JP_PURPOSED_INGREDIENT.finditer(text)}
     for run in _CJK_RUN.finditer(text):
         i, end = run.start(), run.end()
         while i < end:
-            step = _match_at(text, i, terms) or _match_at(text, i, vocab.cjk_function)
+            step = (
+                named.get(i) or _match_at(text, i, terms) or _match_at(text, i, vocab.cjk_function)
+            )
             if step:
                 i += step
             elif _HIRAGANA.match(text[i]) or text[i] in _CJK_PUNCTUATION:
@@ -266,6 +276,8 @@ def unknown_words(text: str, market: str) -> tuple[UnknownWord, ...]:
     ()
     >>> [w.word for w in unknown_words("シミが完全消滅", "JP")]
     ['完全消滅']
+    >>> unknown_words("うるおい成分アロエ配合", "JP")
+    ()
     """
     vocab = _vocabulary()
     hedged = bool(_HEDGE.search(text))
