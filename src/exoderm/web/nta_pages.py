@@ -15,10 +15,10 @@ from starlette.responses import RedirectResponse, Response
 
 from exoderm.accounts import service as accounts_service
 from exoderm.nta import analysis_settings
-from exoderm.nta.uploads import analysis_job, calibration_upload, stage_video, video_name
+from exoderm.nta.uploads import calibration_upload, video_name
 from exoderm.serving.auth import Principal
 from exoderm.serving.context import AppContext, app_context
-from exoderm.serving.jobs import TooManyJobs
+from exoderm.serving.nta_jobs import NTA_ANALYSIS, start_analysis
 from exoderm.web.page_auth import page_scope
 from exoderm.web.templating import render
 
@@ -33,7 +33,7 @@ def index(
     svc: AppContext = Depends(app_context),
 ) -> Response:
     visible = accounts_service.list_jobs(svc.jobs, who.actor).items
-    jobs = [j for j in visible if j.kind == "nta.analysis"]
+    jobs = [j for j in visible if j.kind == NTA_ANALYSIS]
     return render(request, "nta/index.html", {"jobs": jobs})
 
 
@@ -55,8 +55,6 @@ def upload(
     mixture: Annotated[bool, Form()] = False,
     svc: AppContext = Depends(app_context),
 ) -> Response:
-    if lot:
-        who.require("qc:write")
     video_name(video.filename)
     settings = analysis_settings(
         temperature=temperature_c,
@@ -73,16 +71,7 @@ def upload(
         ),
         mixture=mixture,
     )
-    svc.jobs.check_room(who.user_id)
-    staged = stage_video(video.filename, video.file)
-    try:
-        job = svc.jobs.submit(
-            "nta.analysis",
-            analysis_job(svc.db, who.actor, staged, settings, record_on_batch=lot or None),
-            owner_id=who.user_id,
-            organisation_id=who.organisation_id,
-        )
-    except TooManyJobs:
-        staged.discard()
-        raise
+    job = start_analysis(
+        svc, who, filename=video.filename, stream=video.file, settings=settings, lot=lot
+    )
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)

@@ -4,7 +4,8 @@ concentration; optionally stored on a QC batch as a measurement carrying its set
 The acquisition (temperature, pixel size, frame rate, exposure) is required, as in the CLI
 and on the web page: one policy, :func:`exoderm.nta.analysis_settings`. A calibration (the
 JSON file ``exoderm nta calibrate`` writes, or a stated effective volume) makes the result
-report the concentration. The work runs in :func:`exoderm.nta.uploads.analysis_job`.
+report the concentration. The job is queued by
+:func:`exoderm.serving.nta_jobs.start_analysis`, as from the web page.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 
 from exoderm.api.problems import problem_responses
 from exoderm.nta import analysis_settings
-from exoderm.nta.uploads import analysis_job, calibration_upload, stage_video, video_name
+from exoderm.nta.uploads import calibration_upload, video_name
+from exoderm.serving import nta_jobs
 from exoderm.serving.auth import Principal, need
 from exoderm.serving.context import AppContext, app_context
-from exoderm.serving.jobs import JobRead, TooManyJobs
+from exoderm.serving.jobs import JobRead
 
 router = APIRouter(prefix="/nta", tags=["nta"], responses=problem_responses(401, 403, 413, 422))
 
@@ -74,8 +76,6 @@ def start_analysis(
     svc: AppContext = Depends(app_context),
 ) -> JobRead:
     """Storing the result on a QC batch (``lot``) needs the ``qc:write`` scope as well."""
-    if lot:
-        who.require("qc:write")
     video_name(video.filename)
     settings = analysis_settings(
         temperature=temperature_c,
@@ -97,16 +97,7 @@ def start_analysis(
         flow_diagnostics=flow_diagnostics,
         calibration_free_concentration=calibration_free_concentration,
     )
-    svc.jobs.check_room(who.user_id)
-    staged = stage_video(video.filename, video.file)
-    try:
-        job = svc.jobs.submit(
-            "nta.analysis",
-            analysis_job(svc.db, who.actor, staged, settings, record_on_batch=lot or None),
-            owner_id=who.user_id,
-            organisation_id=who.organisation_id,
-        )
-    except TooManyJobs:
-        staged.discard()
-        raise
+    job = nta_jobs.start_analysis(
+        svc, who, filename=video.filename, stream=video.file, settings=settings, lot=lot
+    )
     return JobRead.of(job)
