@@ -32,6 +32,7 @@ CORPUS_FILES = (
     "claims_corpus_blind6.csv",
     "claims_corpus_blind7.csv",
     "claims_corpus_blind8.csv",
+    "claims_corpus_blind9.csv",
 )
 #: The split of the blind set: scored once, never used to change a rule.
 BLIND = "blind"
