@@ -254,9 +254,24 @@ BLIND8_FIRST_RUN = {
 }
 
 
+#: The tenth set's first and only blind run (225 wordings, 34-104 per market), 2026-12-07.
+BLIND9_FIRST_RUN = {
+    "EU": (34, 0),
+    "UK": (47, 4),
+    "US": (39, 0),
+    "KR": (58, 8),
+    "CN": (92, 4),
+    "ZA": (38, 1),
+    "CA": (34, 0),
+    "JP": (55, 11),
+    "TW": (43, 4),
+}
+
+
 @pytest.mark.parametrize(
     ("split", "first"),
     [
+        ("blind9", BLIND9_FIRST_RUN),
         ("blind8", BLIND8_FIRST_RUN),
         ("blind7", BLIND7_FIRST_RUN),
         ("blind3", BLIND3_FIRST_RUN),
