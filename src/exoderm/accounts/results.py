@@ -119,6 +119,30 @@ class SecurityKeyRead(_Read):
     last_used_at: UtcDatetime | None
 
 
+class SecurityNoticeRead(BaseModel):
+    """A sign-in attempt or a change to credentials the user should know about."""
+
+    at: UtcDatetime
+    kind: str = Field(
+        description="failed_sign_in, partial_sign_in (right password, no second factor), "
+        "new_address or credential_change."
+    )
+    summary: str
+    by: str = Field(description="Who acted (the username tried, for a failed sign-in).")
+    by_someone_else: bool
+    address: str | None = None
+    new: bool = Field(description="Since the user's previous sign-in.")
+
+
+class SecurityNoticesRead(BaseModel):
+    """The notices of the last ``days`` days, newest first."""
+
+    days: int
+    previous_sign_in: UtcDatetime | None
+    new_count: int = Field(description="How many arrived since the previous sign-in.")
+    notices: list[SecurityNoticeRead]
+
+
 class SessionRead(BaseModel):
     """One of a user's live browser sessions (never its secret)."""
 

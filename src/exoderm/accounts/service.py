@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exoderm.accounts import audit, second_factor, security_keys
+from exoderm.accounts import security_notices as notice_lib
 from exoderm.accounts import sessions as session_lib
 from exoderm.accounts import tokens as token_lib
 from exoderm.accounts import users as user_lib
@@ -54,6 +55,8 @@ from exoderm.accounts.results import (
     SecondFactorEnrolment,
     SecurityKeyCeremony,
     SecurityKeyRead,
+    SecurityNoticeRead,
+    SecurityNoticesRead,
     SessionRead,
     TokenRead,
     UserRead,
@@ -815,7 +818,7 @@ def open_browser_session(
     43
     """
     user_id = login(db, username, password, address, policy=policy, otp=otp, rp=rp)
-    return _opened(db, user_id, lifetime_hours, max_sessions)
+    return _opened(db, user_id, lifetime_hours, max_sessions, address)
 
 
 def _opened(
@@ -823,6 +826,7 @@ def _opened(
     user_id: int,
     lifetime_hours: int | None,
     max_sessions: int = session_lib.MAX_SESSIONS_PER_USER,
+    address: str | None = None,
 ) -> OpenedSession:
     with db.transaction() as session:
         started = session_lib.start_session(
@@ -830,6 +834,7 @@ def _opened(
             user_lib.get_user(session, user_id),
             lifetime_hours=lifetime_hours,
             max_sessions=max_sessions,
+            address=address,
         )
         return OpenedSession(user_id=user_id, cookie_value=started.cookie_value)
 
@@ -1643,7 +1648,7 @@ def open_browser_session_with_security_key(
     user_id = login_with_security_key(
         db, ticket=ticket, credential_json=credential_json, address=address, rp=rp
     )
-    return _opened(db, user_id, lifetime_hours, max_sessions)
+    return _opened(db, user_id, lifetime_hours, max_sessions, address)
 
 
 def begin_security_key_registration(
@@ -2076,3 +2081,79 @@ def end_user_sessions(session: Session, actor: Actor, *, user: int | str | None 
             _audit_sessions(session, actor, row, ended)
         total += ended
     return total
+
+
+def security_notices(session: Session, actor: Actor, *, days: int = 90) -> SecurityNoticesRead:
+    """The suspicious sign-ins and credential changes of one's own account, newest first.
+
+    Read from the audit log: failed sign-ins, sign-ins that had the password but not the
+    second factor, sign-ins from an address none of the earlier ones came from, and every
+    change to the password, sessions, second factor, security keys and API tokens, each
+    with who made it. ``new`` marks those since the previous sign-in.
+
+    Parameters
+    ----------
+    session : Session
+        Open database session.
+    actor : Actor
+        The user whose account it is (a user of the database, not the CLI operator).
+    days : int
+        How far back to look (1-366).
+
+    Returns
+    -------
+    SecurityNoticesRead
+        The notices, the previous sign-in and how many notices are newer than it.
+
+    Raises
+    ------
+    UserInputError
+        For ``days`` outside 1-366.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0.0,
+       V6.3.5 and V6.3.7.
+    .. [2] Temoshok, D. et al. (2025). NIST SP 800-63B-4, §4.6.
+       doi:10.6028/NIST.SP.800-63b-4
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> db = scratch_database()
+    >>> with db.transaction() as s:
+    ...     _ = create_user(s, Actor("root", Role.admin), username="ana", role="admin",
+    ...                     password="long-enough-1")
+    >>> try:
+    ...     _ = open_browser_session(db, username="ana", password="guess-guess-1")
+    ... except LoginFailed:
+    ...     pass
+    >>> opened = open_browser_session(db, username="ana", password="long-enough-1",
+    ...                               address="192.0.2.7")
+    >>> with db.reader() as s:
+    ...     me = Actor("ana", Role.admin, user_id=opened.user_id)
+    ...     [n.summary for n in security_notices(s, me).notices]
+    ['a sign-in failed (wrong password)']
+    """
+    if not 1 <= days <= 366:
+        raise UserInputError("days must be 1-366", field="days", expected="1-366")
+    row = _me(session, actor)
+    previous = notice_lib.previous_sign_in(session, row.id)
+    notices = [
+        SecurityNoticeRead(
+            at=n.at,
+            kind=n.kind.value,
+            summary=n.summary,
+            by=n.by,
+            by_someone_else=n.by_someone_else,
+            address=n.address,
+            new=previous is None or n.at > previous,
+        )
+        for n in notice_lib.notices_for(session, row.id, row.username, days=days)
+    ]
+    return SecurityNoticesRead(
+        days=days,
+        previous_sign_in=previous,
+        new_count=sum(n.new for n in notices),
+        notices=notices,
+    )

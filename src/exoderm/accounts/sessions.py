@@ -45,6 +45,7 @@ def start_session(
     lifetime_hours: int | None = None,
     max_sessions: int = MAX_SESSIONS_PER_USER,
     idle: timedelta = IDLE_TIMEOUT,
+    address: str | None = None,
 ) -> StartedSession:
     """Log ``user`` in: a new session row and the secret for the cookie.
 
@@ -73,6 +74,7 @@ def start_session(
         subject_type="user",
         subject_id=user.id,
         organisation_id=user.organisation_id,
+        detail={"address": (address or "")[:100]},
     )
     return StartedSession(row, secret)
 

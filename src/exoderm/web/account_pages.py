@@ -205,9 +205,14 @@ def logout(
 
 @router.get("/")
 def home(request: Request, svc: AppContext = Depends(app_context)) -> Response:
-    if authenticate_request(request, svc) is None:
+    who = authenticate_request(request, svc)
+    if who is None:
         return RedirectResponse("/login", status_code=303)
-    return render(request, "home.html")
+    notices = None
+    if who.actor.user_id is not None:
+        with svc.db.reader() as s:
+            notices = service.security_notices(s, who.actor)
+    return render(request, "home.html", {"notices": notices})
 
 
 @router.get("/account")
@@ -224,6 +229,7 @@ def account(
             current_cookie=session_cookie(request),
             idle_minutes=svc.settings.session_idle_minutes,
         )
+        notices = service.security_notices(s, who.actor)
     changed = request.query_params.get("password") == "changed"
     return render(
         request,
@@ -239,6 +245,7 @@ def account(
             "sessions": sessions,
             "sessions_note": request.query_params.get("sessions", ""),
             "max_sessions": svc.settings.max_sessions_per_user,
+            "notices": notices,
         },
     )
 

@@ -19,6 +19,7 @@ from exoderm.accounts.results import (
     IssuedTokenRead,
     MeRead,
     OrganisationRead,
+    SecurityNoticesRead,
     TokenRead,
     UserRead,
 )
@@ -105,6 +106,20 @@ def token_by_password(
 def me(who: Principal = Depends(principal), svc: AppContext = Depends(app_context)) -> MeRead:
     with svc.db.reader() as s:
         return service.current_user(s, who.actor, scopes=who.scopes, via=who.via)
+
+
+@router.get(
+    "/me/security-notices",
+    response_model=SecurityNoticesRead,
+    summary="Suspicious sign-ins and credential changes of my account",
+)
+def my_security_notices(
+    days: Annotated[int, Query(ge=1, le=366, description="How far back to look.")] = 90,
+    who: Principal = Depends(principal),
+    svc: AppContext = Depends(app_context),
+) -> SecurityNoticesRead:
+    with svc.db.reader() as s:
+        return service.security_notices(s, who.actor, days=days)
 
 
 @router.get("/tokens", response_model=list[TokenRead], summary="My API tokens")
