@@ -347,6 +347,32 @@ def test_seventh_blind_set_after_development() -> None:
         assert s.fp <= fp, f"{s.market}: new false alarms {s.false_alarms}"
 
 
+#: The tenth set after development on its misses and false alarms (2026-12-07; developed
+#: on, not blind). Left to review on purpose: the UK's ASA-accepted 'help prevent
+#: breakouts' / 'reduce blackheads' / 'blackhead-clearing' and 'fight hyperpigmentation'
+#: (condition wordings the checker refers everywhere), KR 모발의 손상 예방 (예방 would let
+#: 피부노화 예방 through), ZA '#1 dentist recommended'; missed on purpose: UK 'leaves the
+#: skin looking younger' (misleading only in its ad's context).
+BLIND9_AFTER_DEVELOPMENT = {
+    "EU": (34, 0),
+    "UK": (47, 4),
+    "US": (40, 0),
+    "KR": (58, 1),
+    "CN": (92, 0),
+    "ZA": (38, 1),
+    "CA": (34, 0),
+    "JP": (57, 0),
+    "TW": (43, 0),
+}
+
+
+def test_tenth_blind_set_after_development() -> None:
+    for s in evaluate("blind9"):
+        tp, fp = BLIND9_AFTER_DEVELOPMENT[s.market]
+        assert s.tp >= tp, f"{s.market}: recall fell below the developed floor; {s.missed}"
+        assert s.fp <= fp, f"{s.market}: new false alarms {s.false_alarms}"
+
+
 def test_ninth_blind_set_after_development() -> None:
     # developed on, not blind (2026-12-07): every wording of the ninth set, right
     for s in evaluate("blind8"):
@@ -395,6 +421,19 @@ def test_ninth_blind_set_after_development() -> None:
         ("改善肌膚乾燥", "TW", True),
         ("潤澤柔嫩", "TW", True),
         ("민감성 피부에 사용하기에 적합", "KR", True),
+        # unseen wordings of the kinds the tenth set taught (not its sentences)
+        ("シミ・そばかすを防ぐ", "JP", False),
+        ("日焼けによるシミを防ぐ", "JP", True),
+        ("UVケアクリーム", "JP", False),
+        ("UVカットで日やけを防ぐ", "JP", True),
+        ("ミントの香りで気分もリフレッシュ", "JP", True),
+        ("エイジングケア", "JP", False),
+        ("stays dry all day", "US", False),
+        ("for naturally dry skin", "US", True),
+        ("避免肌膚乾燥", "TW", True),
+        ("降低體味", "TW", True),
+        ("活化肌膚", "CN", False),
+        ("피부노화 예방", "KR", False),
     ],
 )
 def test_seventh_set_kinds_generalise(text: str, market: str, accepted: bool) -> None:

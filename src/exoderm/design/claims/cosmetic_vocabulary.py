@@ -70,12 +70,21 @@ _SUFFIXES = (
 )  # fmt: skip
 #: The longest multi-word INCI name looked for, in words.
 _INCI_WORDS = 6
-#: A Japanese ingredient named in katakana with the purpose it is blended for
-#: (うるおい成分アロエ配合): the form the 化粧品等の適正広告ガイドライン (日本化粧品工業会,
-#: 2020) asks of a featured ingredient (特記表示, 配合目的の併記). The katakana name is
-#: read as an ingredient; kanji (幹細胞) are still looked up.
-_JP_PURPOSED_INGREDIENT = re.compile(
-    r"(?:うるおい|保湿|整肌|エモリエント|清涼|収れん|洗浄)成分\s*([\u30a1-\u30fa\u30fc]+?(?:酸|油)?)(?:エキス)?\s*(?:を)?\s*配合"
+#: Japanese wordings whose first group is read as known although its words are not listed:
+#: an ingredient named in katakana with the purpose it is blended for (うるおい成分アロエ
+#: 配合, the form the 化粧品等の適正広告ガイドライン (日本化粧品工業会, 2020) asks of a
+#: featured ingredient, 配合目的の併記); a scent named in katakana (ラベンダーの香り);
+#: UVカット / UV対策 / UV対応 (allowed for a product blended with UV filters, not UVケア);
+#: and エイジングケア with its required gloss 年齢に応じたお手入れ. Kanji (幹細胞) are still
+#: looked up.
+_JP_KNOWN_SPANS = (
+    re.compile(
+        r"(?:うるおい|保湿|整肌|エモリエント|清涼|収れん|洗浄)成分\s*"
+        r"([\u30a1-\u30fa\u30fc]+?(?:酸|油)?)(?:エキス)?\s*(?:を)?\s*配合"
+    ),
+    re.compile(r"([\u30a1-\u30fa\u30fc]+)の香り"),
+    re.compile(r"UV\s*(カット|対策|対応)"),
+    re.compile(r"(エイジングケア)\s*[（(]\s*年齢に応じた"),
 )
 
 
@@ -191,7 +200,7 @@ def _match_at(text: str, i: int, terms: tuple[str, ...]) -> int:
 
 def _cjk_unknown(text: str, terms: tuple[str, ...], vocab: _Vocabulary) -> Iterator[UnknownWord]:
     """Segment each run of kana and Han characters; the runs of characters no term covers."""
-    named = {m.start(1): m.end(1) - m.start(1) for m in _JP_PURPOSED_INGREDIENT.finditer(text)}
+    named = {m.start(1): m.end(1) - m.start(1) for p in _JP_KNOWN_SPANS for m in p.finditer(text)}
     for run in _CJK_RUN.finditer(text):
         i, end = run.start(), run.end()
         while i < end:
