@@ -8,7 +8,8 @@ import re
 import pytest
 from icalendar import Calendar
 
-from tests.api.conftest import World
+from exoderm.errors import UserInputError
+from tests.api.conftest import PASSWORD, World
 from tests.web.logins import csrf_of, login
 
 
@@ -85,18 +86,64 @@ def test_form_error_names_the_field(world: World) -> None:
     assert r.status_code == 422 and "email" in r.text
 
 
-def test_erase_removes_personal_data_from_page(world: World) -> None:
+def test_erase_needs_the_password_again_and_removes_personal_data(world: World) -> None:
     doc = login(world.client(), "doc_a")
     csrf = csrf_of(doc.get("/clients").text)
     pseudonym = create_client(doc, csrf)
+    for password in ("", "not-my-password"):
+        refused = doc.post(
+            f"/clients/{pseudonym}/erase",
+            data={"csrf_token": csrf, "confirm": "true", "current_password": password},
+            follow_redirects=False,
+        )
+        assert refused.status_code == 422 and "current_password" in refused.text
+    assert "Mary Somerville" in doc.get(f"/clients/{pseudonym}").text
     r = doc.post(
         f"/clients/{pseudonym}/erase",
-        data={"csrf_token": csrf, "confirm": "true"},
+        data={"csrf_token": csrf, "confirm": "true", "current_password": PASSWORD},
         follow_redirects=False,
     )
     assert r.status_code == 303
     page = doc.get(f"/clients/{pseudonym}").text
     assert "Mary Somerville" not in page and "erased" in page
+
+
+def test_export_needs_the_password_again_and_not_the_cookie_on_the_api(world: World) -> None:
+    doc = login(world.client(), "doc_a")
+    csrf = csrf_of(doc.get("/clients").text)
+    pseudonym = create_client(doc, csrf)
+    assert doc.get(f"/api/v1/clients/{pseudonym}/export").status_code == 403
+    wrong = doc.post(
+        f"/clients/{pseudonym}/export",
+        data={"csrf_token": csrf, "current_password": "not-my-password"},
+    )
+    assert wrong.status_code == 422
+    r = doc.post(
+        f"/clients/{pseudonym}/export", data={"csrf_token": csrf, "current_password": PASSWORD}
+    )
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    assert "Mary Somerville" in r.text
+    token = world.client("doc_a").get(f"/api/v1/clients/{pseudonym}/export")
+    assert token.status_code == 200  # an API token is not a browser session
+
+
+def test_step_up_asks_for_the_code_of_a_user_with_an_authenticator_app(world: World) -> None:
+    import pyotp
+
+    from exoderm.accounts import service as accounts_service
+    from exoderm.accounts.actor import Actor
+    from exoderm.accounts.records import Role
+
+    me = Actor("doc_a", Role.clinician, world.org_ids["Clinic A"], world.user_ids["doc_a"])
+    with world.db.transaction() as s:
+        secret = accounts_service.enrol_second_factor(s, me).secret
+    with world.db.transaction() as s:
+        accounts_service.confirm_second_factor(s, me, code=pyotp.TOTP(secret).now())
+    with pytest.raises(UserInputError) as missing:
+        accounts_service.reauthenticate(world.db, me, current_password=PASSWORD)
+    assert missing.value.problem.location.field == "otp"
+    with pytest.raises(UserInputError):
+        accounts_service.reauthenticate(world.db, me, current_password=PASSWORD, otp="000000")
 
 
 def test_scientist_cannot_open_client_pages(world: World) -> None:

@@ -87,7 +87,10 @@ FORMS: dict[tuple[str, str], Callable[[], Form]] = {
         {"instrument": "dlqi", **{f"f_q{n}": "1" for n in range(1, 11)}}
     ),
     ("POST", "/clients/{pseudonym}/regimen"): lambda: Form({"format": "html"}),
-    ("POST", "/clients/{pseudonym}/erase"): lambda: Form({"confirm": "true"}),
+    ("POST", "/clients/{pseudonym}/erase"): lambda: Form(
+        {"confirm": "true", "current_password": PASSWORD}
+    ),
+    ("POST", "/clients/{pseudonym}/export"): lambda: Form({"current_password": PASSWORD}),
     ("POST", "/qc/batches/{lot}/imports"): lambda: Form({}, nanosight()),
     ("POST", "/qc/batches/{lot}/sign"): lambda: Form(
         {"reason": "probe correction", "password": PASSWORD, "meaning": "reviewed"}

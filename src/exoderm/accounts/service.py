@@ -86,8 +86,10 @@ __all__ = [
     "list_tokens",
     "list_users",
     "open_browser_session",
+    "reauthenticate",
     "record_denied_access",
     "revoke_token",
+    "security_notices",
     "set_active",
     "set_password",
     "set_role",
@@ -2157,3 +2159,92 @@ def security_notices(session: Session, actor: Actor, *, days: int = 90) -> Secur
         new_count=sum(n.new for n in notices),
         notices=notices,
     )
+
+
+def reauthenticate(
+    db: Database,
+    actor: Actor,
+    *,
+    current_password: str,
+    otp: str | None = None,
+    address: str | None = None,
+    policy: LoginPolicy | None = None,
+) -> None:
+    """Step-up before a highly sensitive operation: the password again, and the
+    authenticator app's code when the user has one.
+
+    Throttled and audited like a login (a wrong answer counts towards the account's
+    limit), so a stolen session cannot try passwords at leisure.
+
+    Parameters
+    ----------
+    db : Database
+        The database.
+    actor : Actor
+        The signed-in user.
+    current_password : str
+        The user's password.
+    otp : str, optional
+        The one-time code; required when the user has a TOTP second factor.
+    address : str, optional
+        The client's address (throttling, audit).
+    policy : LoginPolicy, optional
+        Login limits (default: from the settings).
+
+    Raises
+    ------
+    UserInputError
+        For a wrong password (field ``current_password``) or a missing or wrong code
+        (field ``otp``).
+    TooManyAttempts
+        While the account or the address is throttled.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0.0,
+       V7.5.3 (further authentication before highly sensitive operations).
+    .. [2] Temoshok, D. et al. (2025). NIST SP 800-63B-4, §2.2.3 (reauthentication).
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> db = scratch_database()
+    >>> with db.transaction() as s:
+    ...     ana = create_user(s, Actor("root", Role.admin), username="ana", role="admin",
+    ...                       password="long-enough-1").user
+    >>> me = Actor("ana", Role.admin, user_id=ana.id)
+    >>> reauthenticate(db, me, current_password="long-enough-1")
+    >>> try:
+    ...     reauthenticate(db, me, current_password="guess-guess-1")
+    ... except UserInputError as exc:
+    ...     print(exc.problem.location.field)
+    current_password
+    """
+    if actor.user_id is None:
+        raise UserInputError(
+            f"{actor.username} is not a stored user", field="user", expected="a username"
+        )
+    _recheck_password(db, actor, current_password, address, policy)
+    with db.reader() as session:
+        has_factor = second_factor.has_factor(session, actor.user_id)
+    if not has_factor:
+        return
+    with db.transaction() as session:
+        ok = bool(otp) and second_factor.check(session, actor.user_id, otp, cipher=cipher())
+        if not ok:
+            audit.record(
+                session,
+                actor=actor.username,
+                action="login.failed",
+                subject_type="user",
+                subject_id=actor.user_id,
+                organisation_id=actor.organisation_id,
+                detail={"address": (address or "")[:100], "reason": "wrong_second_factor"},
+                note="step-up before a sensitive operation",
+            )
+    if not ok:
+        raise UserInputError(
+            "the one-time code is missing or wrong",
+            field="otp",
+            expected="the current code from your authenticator app",
+        )

@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
+from exoderm.accounts import service as accounts_service
 from exoderm.clients import (
     INSTRUMENTS,
     Consent,
@@ -40,7 +41,7 @@ from exoderm.clients.invitations import (
 from exoderm.clients.photos import MAX_BYTES, PhotoQuota, PhotoView
 from exoderm.clients.treatments import ExposureKind, Route, TreatmentInput
 from exoderm.errors import UserInputError
-from exoderm.serving.auth import Principal
+from exoderm.serving.auth import Principal, client_address, login_policy
 from exoderm.serving.context import AppContext, app_context
 from exoderm.serving.downloads import attachment
 from exoderm.web.charts import date_chart
@@ -457,19 +458,55 @@ def regimen(
     )
 
 
+def _step_up(request: Request, who: Principal, svc: AppContext, password: str, otp: str) -> None:
+    """The password again (and the app's code, if the user has one) before the operation."""
+    accounts_service.reauthenticate(
+        svc.db,
+        who.actor,
+        current_password=password,
+        otp=otp or None,
+        address=client_address(request),
+        policy=login_policy(svc),
+    )
+
+
 @router.post("/{pseudonym}/erase")
 def erase(
     request: Request,
     pseudonym: str,
     who: Writer,
     confirm: Annotated[bool, Form()] = False,
+    current_password: Annotated[str, Form(max_length=1024)] = "",
+    otp: Annotated[str, Form(max_length=16)] = "",
     svc: AppContext = Depends(app_context),
 ) -> Response:
+    """Erase a client's personal data, after the user's password (ASVS 7.5.3 step-up)."""
     if not confirm:
         raise UserInputError(
             "tick the box to confirm the erasure", field="confirm", expected="confirmation"
         )
+    _step_up(request, who, svc, current_password, otp)
     with svc.db.transaction() as s:
         service.erase_client(s, who.actor, pseudonym)
     purge_freed_pages(svc.db)
     return RedirectResponse(f"/clients/{pseudonym}", status_code=303)
+
+
+@router.post("/{pseudonym}/export")
+def export(
+    request: Request,
+    pseudonym: str,
+    who: Reader,
+    current_password: Annotated[str, Form(max_length=1024)] = "",
+    otp: Annotated[str, Form(max_length=16)] = "",
+    svc: AppContext = Depends(app_context),
+) -> Response:
+    """Everything recorded about a client as JSON, after the user's password (step-up)."""
+    _step_up(request, who, svc, current_password, otp)
+    with svc.db.transaction() as s:
+        data = service.export_client(s, who.actor, pseudonym)
+    return Response(
+        data.model_dump_json(indent=2),
+        media_type="application/json",
+        headers=attachment(f"{pseudonym}.json"),
+    )

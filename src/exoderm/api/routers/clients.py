@@ -50,6 +50,7 @@ from exoderm.clients.photos import MAX_BYTES, PhotoQuota, PhotoRead, PhotoTimeli
 from exoderm.clients.rwe import ContributionRead
 from exoderm.clients.service import InstrumentRead
 from exoderm.clients.treatments import TreatmentInput, TreatmentRead
+from exoderm.errors import PermissionDenied
 from exoderm.evidence.rwe import DEFAULT_MIN_CELL, RealWorldClaimRead
 from exoderm.serving.auth import Principal, client_address, need
 from exoderm.serving.context import AppContext, app_context
@@ -267,6 +268,15 @@ def outcomes(
         return service.client_outcomes(s, who.actor, pseudonym).points
 
 
+def _token_only(who: Principal, action: str) -> None:
+    """A highly sensitive operation is not taken from a browser session's cookie here: the
+    page asks for the password again first (ASVS 7.5.3)."""
+    if who.via == "session":
+        raise PermissionDenied(
+            f"from a browser, {action} on the client's page, which asks for your password"
+        )
+
+
 @router.get(
     "/{pseudonym}/export",
     response_model=ClientExport,
@@ -277,6 +287,9 @@ def export(
     who: Principal = Depends(need("clients:read")),
     svc: AppContext = Depends(app_context),
 ) -> ClientExport:
+    """With an API token; a browser session uses the client page, which asks for the
+    password again first (step-up)."""
+    _token_only(who, "export a client's data")
     with svc.db.transaction() as s:
         return service.export_client(s, who.actor, pseudonym)
 
@@ -291,6 +304,8 @@ def erase(
     who: Principal = Depends(need("clients:write")),
     svc: AppContext = Depends(app_context),
 ) -> Erasure:
+    """With an API token; a browser session uses the client page (step-up)."""
+    _token_only(who, "erase a client's personal data")
     with svc.db.transaction() as s:
         summary = service.erase_client(s, who.actor, pseudonym)
     purge_freed_pages(svc.db)
