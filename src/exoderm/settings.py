@@ -133,6 +133,11 @@ class Settings(BaseSettings):
         description="Four-eyes rule: a certificate is approved for release only after "
         "another person signed a review of the same data (ASVS 5.0 V2.3.5).",
     )
+    erasure_needs_approval: bool = Field(
+        False,
+        description="Four-eyes rule: a client's personal data is erased only when a "
+        "second person agrees to another's request (ASVS 5.0 V2.3.5).",
+    )
     login_max_failures: int = Field(
         5, ge=1, le=1000, description="Login attempts per account within the window."
     )

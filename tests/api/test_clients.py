@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from tests.api.conftest import World
+from exoderm.accounts.records import Role
+from tests.api.conftest import PASSWORD, World
 
 
 def new_client(world: World, who: str = "doc_a", **profile: Any) -> dict[str, Any]:
@@ -196,3 +197,27 @@ def test_unknown_market_is_422_naming_the_known_markets(world: World) -> None:
     r = world.client("doc_a").post("/api/v1/clients", json=body)
     assert r.status_code == 422, r.text
     assert "UK" in r.text and "market" in r.text
+
+
+def test_erasure_follows_the_four_eyes_setting(world: World) -> None:
+    """ASVS 5.0 V2.3.5: with ``erasure_needs_approval`` a second person must agree."""
+    from exoderm.accounts import tokens as token_lib
+    from exoderm.accounts import users as user_lib
+
+    with world.db.transaction() as s:
+        colleague, _ = user_lib.create_user(
+            s, "doc_a2", Role.clinician, password=PASSWORD, organisation="Clinic A"
+        )
+        second = token_lib.issue_token(s, colleague, name="test").token
+    context = world.app.state.context
+    context.settings = context.settings.model_copy(update={"erasure_needs_approval": True})
+    pseudonym = new_client(world)["pseudonym"]
+    first = world.client("doc_a").delete(f"/api/v1/clients/{pseudonym}")
+    assert first.status_code == 200 and first.json()["status"] == "requested"
+    again = world.client("doc_a").delete(f"/api/v1/clients/{pseudonym}")
+    assert again.status_code == 422
+    client = world.client()
+    client.headers["Authorization"] = f"Bearer {second}"
+    done = client.delete(f"/api/v1/clients/{pseudonym}")
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "erased" and done.json()["requested_by"] == "doc_a"

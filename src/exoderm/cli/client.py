@@ -529,10 +529,18 @@ def erase(
         raise UserInputError("erasing cannot be undone", field="--yes", expected="--yes to confirm")
     db = STATE.database()
     with db.transaction() as session:
-        summary = service.erase_client(session, local_operator(), pseudonym)
+        summary = service.erase_client(
+            session,
+            local_operator(),
+            pseudonym,
+            second_person=get_settings().erasure_needs_approval,
+        )
     lib.purge_freed_pages(db)
     emit_object(summary.model_dump())
-    info(f"client {summary.pseudonym} erased")
+    if summary.status == "requested":
+        info(f"erasure of {summary.pseudonym} requested: another person must agree to it")
+    else:
+        info(f"client {summary.pseudonym} erased")
 
 
 @app.command("invite")

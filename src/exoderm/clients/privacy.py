@@ -18,15 +18,16 @@ deleted row remains in the database files. On PostgreSQL deleted tuples persist 
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from exoderm.accounts import idempotency
 from exoderm.accounts.actor import Actor
 from exoderm.accounts.audit import events_for
-from exoderm.clients import access
+from exoderm.clients import access, erasure_approval
 from exoderm.clients.assessments import Assessment, assessments_of
 from exoderm.clients.personal import PersonalData, age_band
 from exoderm.clients.profile import ClientProfile
@@ -97,13 +98,17 @@ class ClientExport(BaseModel):
 
 
 class Erasure(BaseModel):
-    """What an erasure removed (GDPR Art. 17)."""
+    """What an erasure removed (GDPR Art. 17), or that it waits for a second person."""
 
     pseudonym: str
     personal_rows_deleted: int
     consents_deleted: int
     photos_deleted: int = 0
     age_band: str | None
+    status: Literal["erased", "requested"] = "erased"
+    requested_by: str | None = Field(
+        None, description="Under the four-eyes rule: who asked first (the eraser agreed)."
+    )
 
 
 def export_client(session: Session, actor: Actor, pseudonym: str) -> ClientExport:
@@ -162,13 +167,29 @@ def _delete(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def erase_client(session: Session, actor: Actor, pseudonym: str) -> Erasure:
+def erase_client(
+    session: Session, actor: Actor, pseudonym: str, *, second_person: bool = False
+) -> Erasure:
     """Delete the client's personal data and consents; keep anonymised outcomes.
 
-    Call :func:`purge_freed_pages` after the transaction commits (the CLI does).
+    With ``second_person`` (the four-eyes rule), the first call records the request and
+    erases nothing; a different user's call then erases. Call :func:`purge_freed_pages`
+    after the transaction commits (the CLI does).
     """
     client = access.load_client(session, actor, pseudonym, action="erase clients")
     access.require_personal_data(actor)
+    approval = None
+    if second_person and client.erased_at is None:
+        approval = erasure_approval.approve_or_request(session, actor, client)
+    if second_person and client.erased_at is None and approval is None:
+        return Erasure(
+            pseudonym=client.pseudonym,
+            personal_rows_deleted=0,
+            consents_deleted=0,
+            age_band=None,
+            status="requested",
+            requested_by=actor.username,
+        )
     personal = personal_of(session, client)
     if personal is not None:
         client.age_band = age_band(personal.age_on(date.today()))
@@ -187,6 +208,7 @@ def erase_client(session: Session, actor: Actor, pseudonym: str) -> Erasure:
         consents_deleted=removed_consents,
         photos_deleted=removed_photos,
         age_band=client.age_band,
+        requested_by=approval.requested_by if approval else None,
     )
     access.log(session, actor, "erase", client, summary.model_dump())
     return summary

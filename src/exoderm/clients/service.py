@@ -558,10 +558,15 @@ def export_client(session: Session, actor: Actor, pseudonym: str) -> ClientExpor
     return privacy.export_client(session, actor, pseudonym)
 
 
-def erase_client(session: Session, actor: Actor, pseudonym: str) -> Erasure:
+def erase_client(
+    session: Session, actor: Actor, pseudonym: str, *, second_person: bool = False
+) -> Erasure:
     """Delete a client's personal data and consents; keep anonymised outcomes (audited).
 
-    Call :func:`exoderm.clients.purge_freed_pages` after the transaction commits.
+    Under the four-eyes rule (``second_person``, the setting ``erasure_needs_approval``)
+    the first request is recorded and nothing is erased; a different user's request within
+    14 days erases, and the summary names who asked first. Call
+    :func:`exoderm.clients.purge_freed_pages` after the transaction commits.
 
     Parameters
     ----------
@@ -571,16 +576,25 @@ def erase_client(session: Session, actor: Actor, pseudonym: str) -> Erasure:
         Who erases; must be a role that may see personal data.
     pseudonym : str
         The client.
+    second_person : bool, optional
+        The four-eyes rule: erase only on a second, different user's request.
 
     Returns
     -------
     Erasure
-        How many rows were deleted, and the age band kept instead of the date of birth.
+        How many rows were deleted, and the age band kept instead of the date of birth;
+        ``status`` is ``requested`` when the erasure waits for a second person.
+
+    Raises
+    ------
+    UserInputError
+        Under the four-eyes rule, when the person who asked asks again.
 
     References
     ----------
     .. [1] Regulation (EU) 2016/679 (GDPR), Art. 17 (right to erasure) and Recital 26
        (anonymous information).
+    .. [2] OWASP Foundation (2025). ASVS 5.0.0, V2.3.5 (multi-user approval).
 
     Examples
     --------
@@ -590,7 +604,7 @@ def erase_client(session: Session, actor: Actor, pseudonym: str) -> Erasure:
     1
     """
     bind_organisation(session, actor)
-    return privacy.erase_client(session, actor, pseudonym)
+    return privacy.erase_client(session, actor, pseudonym, second_person=second_person)
 
 
 def invite_client(

@@ -167,6 +167,8 @@ def show(
             "treatments": given,
             "compared": compared,
             "routes": list(Route),
+            "erasure_requested": request.query_params.get("erasure") == "requested",
+            "erasure_needs_approval": svc.settings.erasure_needs_approval,
         },
     )
 
@@ -487,9 +489,12 @@ def erase(
         )
     _step_up(request, who, svc, current_password, otp)
     with svc.db.transaction() as s:
-        service.erase_client(s, who.actor, pseudonym)
+        summary = service.erase_client(
+            s, who.actor, pseudonym, second_person=svc.settings.erasure_needs_approval
+        )
     purge_freed_pages(svc.db)
-    return RedirectResponse(f"/clients/{pseudonym}", status_code=303)
+    note = "?erasure=requested" if summary.status == "requested" else ""
+    return RedirectResponse(f"/clients/{pseudonym}{note}", status_code=303)
 
 
 @router.post("/{pseudonym}/export")

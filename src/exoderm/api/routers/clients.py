@@ -307,7 +307,9 @@ def erase(
     """With an API token; a browser session uses the client page (step-up)."""
     _token_only(who, "erase a client's personal data")
     with svc.db.transaction() as s:
-        summary = service.erase_client(s, who.actor, pseudonym)
+        summary = service.erase_client(
+            s, who.actor, pseudonym, second_person=svc.settings.erasure_needs_approval
+        )
     purge_freed_pages(svc.db)
     return summary
 
