@@ -268,9 +268,25 @@ BLIND9_FIRST_RUN = {
 }
 
 
+#: The eleventh set's first and only blind run (245 wordings, 47-87 per market, compliant
+#: rows in every market), 2026-12-07.
+BLIND10_FIRST_RUN = {
+    "EU": (44, 5),
+    "UK": (50, 4),
+    "US": (52, 6),
+    "KR": (73, 10),
+    "CN": (69, 9),
+    "ZA": (45, 1),
+    "CA": (43, 2),
+    "JP": (49, 14),
+    "TW": (54, 7),
+}
+
+
 @pytest.mark.parametrize(
     ("split", "first"),
     [
+        ("blind10", BLIND10_FIRST_RUN),
         ("blind9", BLIND9_FIRST_RUN),
         ("blind8", BLIND8_FIRST_RUN),
         ("blind7", BLIND7_FIRST_RUN),
