@@ -382,6 +382,32 @@ BLIND9_AFTER_DEVELOPMENT = {
 }
 
 
+#: The eleventh set after development on its misses and false alarms (2026-12-07;
+#: developed on, not blind): the vocabulary of the false alarms and two rules (SPF is a
+#: drug claim in the US and Canada; Korea's bare 주름 감소). Left: the UK's four contextual
+#: misses, 'fight odour causing bacteria', 'collagen enriched', US 'Sunblock' and 'helps
+#: grow longer', Korea's 탈모 care names and the quoted collagen sentence, China's
+#: 周圍組織, ZA '#1 dentist recommended'.
+BLIND10_AFTER_DEVELOPMENT = {
+    "EU": (44, 0),
+    "UK": (50, 2),
+    "US": (52, 2),
+    "KR": (74, 5),
+    "CN": (69, 1),
+    "ZA": (45, 1),
+    "CA": (43, 0),
+    "JP": (49, 0),
+    "TW": (54, 0),
+}
+
+
+def test_eleventh_blind_set_after_development() -> None:
+    for s in evaluate("blind10"):
+        tp, fp = BLIND10_AFTER_DEVELOPMENT[s.market]
+        assert s.tp >= tp, f"{s.market}: recall fell below the developed floor; {s.missed}"
+        assert s.fp <= fp, f"{s.market}: new false alarms {s.false_alarms}"
+
+
 def test_tenth_blind_set_after_development() -> None:
     for s in evaluate("blind9"):
         tp, fp = BLIND9_AFTER_DEVELOPMENT[s.market]
@@ -450,6 +476,17 @@ def test_ninth_blind_set_after_development() -> None:
         ("降低體味", "TW", True),
         ("活化肌膚", "CN", False),
         ("피부노화 예방", "KR", False),
+        # unseen wordings of the kinds the eleventh set taught (not its sentences)
+        ("with SPF 30", "US", False),
+        ("with SPF 30", "CA", False),
+        ("with SPF 30", "EU", True),
+        ("シリコンフリー", "JP", True),
+        ("주름 감소", "KR", False),
+        ("广谱防晒", "CN", True),
+        ("撫平細紋", "TW", True),
+        ("unscented lotion", "CA", True),
+        ("reduces the look of cellulite", "US", True),
+        ("reduces cellulite", "US", False),
     ],
 )
 def test_seventh_set_kinds_generalise(text: str, market: str, accepted: bool) -> None:

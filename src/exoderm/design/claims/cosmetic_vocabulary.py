@@ -75,8 +75,8 @@ _INCI_WORDS = 6
 #: 配合, the form the 化粧品等の適正広告ガイドライン (日本化粧品工業会, 2020) asks of a
 #: featured ingredient, 配合目的の併記); a scent named in katakana (ラベンダーの香り);
 #: UVカット / UV対策 / UV対応 (allowed for a product blended with UV filters, not UVケア);
-#: and エイジングケア with its required gloss 年齢に応じたお手入れ. Kanji (幹細胞) are still
-#: looked up.
+#: エイジングケア with its required gloss 年齢に応じたお手入れ; and an ingredient named in a
+#: "free from" wording (パラベン無添加, ノンエタノール). Kanji (幹細胞) are still looked up.
 _JP_KNOWN_SPANS = (
     re.compile(
         r"(?:うるおい|保湿|整肌|エモリエント|清涼|収れん|洗浄)成分\s*"
@@ -85,6 +85,9 @@ _JP_KNOWN_SPANS = (
     re.compile(r"([\u30a1-\u30fa\u30fc]+)の香り"),
     re.compile(r"UV\s*(カット|対策|対応)"),
     re.compile(r"(エイジングケア)\s*[（(]\s*年齢に応じた"),
+    # "free from" with the ingredient named (パラベン無添加, ノンエタノール)
+    re.compile(r"([\u30a1-\u30fa\u30fc]+?)\s*(?:無添加|不使用|無配合|フリー)"),
+    re.compile(r"ノン([\u30a1-\u30fa\u30fc]+)"),
 )
 
 
