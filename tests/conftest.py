@@ -7,6 +7,7 @@ an error, so a gap can never hide behind a skip.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 from exoderm.settings import reset_settings_cache
 from exoderm.storage import Database, open_database, upgrade
@@ -66,10 +68,13 @@ APP_ROLE = "exoderm_app"
 
 
 def _ensure_app_role(admin: Engine) -> None:
+    """Create the role once; test workers running in parallel may race to create it."""
     with admin.connect() as conn:
         exists = conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE})
         if not exists:
-            conn.execute(text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
+            # another worker may have created it first
+            with contextlib.suppress(IntegrityError, ProgrammingError):
+                conn.execute(text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
 
 
 def app_url(base: str, database: str) -> str:

@@ -101,13 +101,32 @@ def test_cli_cohort_and_export(capsys: pytest.CaptureFixture[str], tmp_path: Pat
 
 
 def test_cli_validate_writes_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """The full report: every check, every leave-one-out row, every independent outcome."""
+    from exoderm.simulate import oos
+
     report = tmp_path / "validation.md"
-    code, _, _ = run(["--quiet", "simulate", "validate", "--out", str(report)], capsys)
+    argv = ["--quiet", "simulate", "validate", "--out-of-sample", "--out", str(report)]
+    code, _, _ = run(argv, capsys)
     text = report.read_text()
     assert code == 0
     checks, _, out_of_sample = text.partition("## Out-of-sample validation")
     assert "| W1 |" in checks and "| P2 |" in checks and "fail |" not in checks
     assert "| I-KWON2020-ECCA |" in out_of_sample  # out-of-sample rows may fail
+    for o in oos.independent_outcomes():
+        assert f"| {o['id']} |" in out_of_sample
+    for tid in oos.fit_ids():
+        assert f"| {tid} |" in out_of_sample
+    assert "independent outcomes fall inside" in out_of_sample
+
+
+def test_cli_validate_without_out_of_sample_says_how_to_get_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    report = tmp_path / "validation.md"
+    code, _, _ = run(["--quiet", "simulate", "validate", "--out", str(report)], capsys)
+    text = report.read_text()
+    assert code == 0 and "| W1 |" in text and "fail |" not in text
+    assert "--out-of-sample" in text and "| I-KWON2020-ECCA |" not in text
 
 
 def test_fractional_dosing_days_land_on_the_grid() -> None:

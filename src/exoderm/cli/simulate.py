@@ -319,12 +319,20 @@ def validate(
             "data directory).",
         ),
     ] = None,
+    out_of_sample: Annotated[
+        bool,
+        typer.Option(
+            "--out-of-sample",
+            help="Also refit without each calibration target and predict the independent "
+            "outcomes (leave-one-out and out-of-sample tables; a few minutes).",
+        ),
+    ] = False,
 ) -> None:
     """Check baselines, calibration targets and direction checks; print them and write
-    the Markdown report (with the out-of-sample validation) to --output. Exits 1 if a
-    check fails."""
+    the Markdown report to --output (with --out-of-sample, also the out-of-sample
+    validation). Exits 1 if a check fails."""
     out = output if output is not None else default_report()
-    done = simulate.validate(local_operator(), out=out)
+    done = simulate.validate(local_operator(), out=out, out_of_sample=out_of_sample)
     rows = [c.model_dump() for c in done.checks]
     emit_rows(rows, ["id", "target", "model", "result"])
     failed = done.failed

@@ -421,7 +421,7 @@ def parameters(actor: Actor, *, model: ModelName | None = None) -> ParameterTabl
     return ParameterTableRead.of(load_table(PARAMETER_FILES[model]))
 
 
-def validate(actor: Actor, *, out: Path) -> ValidationRead:
+def validate(actor: Actor, *, out: Path, out_of_sample: bool = False) -> ValidationRead:
     """Check baselines, calibration targets and direction checks; write the report.
 
     Parameters
@@ -430,6 +430,9 @@ def validate(actor: Actor, *, out: Path) -> ValidationRead:
         Who asks; every role may simulate.
     out : Path
         The Markdown report to write (not a directory).
+    out_of_sample : bool
+        Also refit the calibration without each target in turn and predict the
+        independent outcomes (leave-one-out and out-of-sample tables; a few minutes).
 
     Returns
     -------
@@ -460,7 +463,7 @@ def validate(actor: Actor, *, out: Path) -> ValidationRead:
     _may_simulate(actor)
     if out.is_dir():
         raise UserInputError("is a directory", file=out, expected="a Markdown file to write")
-    rows = write_report(out)
+    rows = write_report(out, out_of_sample=out_of_sample)
     return ValidationRead(report=out, checks=[CheckRead.model_validate(r) for r in rows])
 
 
