@@ -2191,6 +2191,11 @@ def reauthenticate(
     policy : LoginPolicy, optional
         Login limits (default: from the settings).
 
+    Returns
+    -------
+    None
+        Returns only when the user is who they say; the caller then goes ahead.
+
     Raises
     ------
     UserInputError

@@ -30,7 +30,9 @@ from exoderm.cli.state import STATE, OutputFormat
 from exoderm.formula_injection import spreadsheet_safe
 
 console = Console()
-err_console = Console(stderr=True)
+#: Messages are not hard-wrapped (the terminal wraps them), so a printed path stays one
+#: string to copy.
+err_console = Console(stderr=True, soft_wrap=True)
 
 #: Exit code of a check command whose input was read and checked but is not compliant
 #: (a rule broken, a claim rejected): a verdict, distinct from every error code.
