@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import and_, or_, select
@@ -76,11 +76,6 @@ class Notice:
     address: str | None
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive UTC datetimes; PostgreSQL aware ones."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _address(event: AuditEvent) -> str | None:
     value = (event.detail or {}).get("address")
     return str(value) if value else None
@@ -104,19 +99,19 @@ def _events(session: Session, user_id: int, since: datetime) -> Sequence[AuditEv
 
 
 def _earlier_addresses(session: Session, user_id: int, before: datetime) -> set[str]:
-    stmt = select(AuditEvent).where(
+    stmt = select(AuditEvent.detail).where(
         AuditEvent.subject_type == "user",
         AuditEvent.subject_id == str(user_id),
         AuditEvent.action == "login",
         AuditEvent.at < before,
     )
-    return {a for e in session.scalars(stmt) if (a := _address(e))}
+    return {str(d["address"]) for d in session.scalars(stmt) if d and d.get("address")}
 
 
 def _notice(event: AuditEvent, username: str, seen: set[str], first: bool) -> Notice | None:
     def make(kind: NoticeKind, summary: str) -> Notice:
         by = event.actor
-        return Notice(_aware(event.at), kind, summary, by, by != username, _address(event))
+        return Notice(event.at, kind, summary, by, by != username, _address(event))
 
     if event.subject_type == "api_token":
         return make(NoticeKind.credential_change, _TOKEN_CHANGES[event.action])
@@ -158,8 +153,9 @@ def notices_for(session: Session, user_id: int, username: str, *, days: int = 90
 
 def previous_sign_in(session: Session, user_id: int) -> datetime | None:
     """When the user signed in before the latest sign-in (None for a first sign-in)."""
+    # whole rows, not the column: rows read back carry their UTC offset on every engine
     stmt = (
-        select(AuditEvent.at)
+        select(AuditEvent)
         .where(
             AuditEvent.subject_type == "user",
             AuditEvent.subject_id == str(user_id),
@@ -168,5 +164,5 @@ def previous_sign_in(session: Session, user_id: int) -> datetime | None:
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(2)
     )
-    moments = list(session.scalars(stmt))
-    return _aware(moments[1]) if len(moments) == 2 else None
+    moments = [e.at for e in session.scalars(stmt)]
+    return moments[1] if len(moments) == 2 else None

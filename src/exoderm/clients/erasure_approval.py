@@ -19,7 +19,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,10 +44,6 @@ class Approval:
     requested_at: datetime
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _pending(session: Session, client: ClientRecord) -> AuditEvent | None:
     stmt = (
         select(AuditEvent)
@@ -62,7 +58,7 @@ def _pending(session: Session, client: ClientRecord) -> AuditEvent | None:
     latest = session.scalar(stmt)
     if latest is None or latest.action != f"client.{REQUEST}":
         return None
-    if _aware(latest.at) < utcnow() - timedelta(days=REQUEST_DAYS):
+    if latest.at < utcnow() - timedelta(days=REQUEST_DAYS):
         return None
     return latest
 
@@ -76,8 +72,8 @@ def approve_or_request(session: Session, actor: Actor, client: ClientRecord) -> 
     if pending.actor == actor.username:
         raise UserInputError(
             f"you asked for the erasure of {client.pseudonym} on "
-            f"{_aware(pending.at):%Y-%m-%d %H:%M} UTC; another person must agree to it",
+            f"{pending.at:%Y-%m-%d %H:%M} UTC; another person must agree to it",
             field="user",
             expected="a second person who may erase this client",
         )
-    return Approval(pending.actor, _aware(pending.at))
+    return Approval(pending.actor, pending.at)
