@@ -28,7 +28,6 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -44,6 +43,7 @@ from exoderm.serving.auth import HOST_SESSION_COOKIE, SESSION_COOKIE, authentica
 from exoderm.serving.context import AppContext, load_secret_key
 from exoderm.serving.idempotency import IdempotencyKeys
 from exoderm.serving.jobs import JobRunner
+from exoderm.serving.static_files import AllowlistedStaticFiles
 from exoderm.settings import Settings, get_settings, reset_settings_cache
 from exoderm.storage.engine import Database, open_database
 from exoderm.storage.migrate import ensure_schema
@@ -153,7 +153,9 @@ class SecurityHeaders:
                 )
                 headers.setdefault("Reporting-Endpoints", _REPORTING_ENDPOINTS)
                 if https:
-                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+                    headers.setdefault(
+                        "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+                    )
                 if not path.startswith("/static/"):
                     headers.setdefault("Cache-Control", "no-store")
             await send(message)
@@ -270,7 +272,7 @@ def create_app(
     _include_routers(app)
     _document_idempotency(app)
     _install_docs(app)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", AllowlistedStaticFiles(directory=STATIC_DIR), name="static")
     app.add_route(
         csp_reports.REPORT_PATH,
         csp_reports.receive_report,

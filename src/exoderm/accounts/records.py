@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+# The epoch's table and the listeners that bump it on every write to the tables below.
+from exoderm.accounts.credential_epoch import CredentialEpoch as CredentialEpoch
 from exoderm.storage.base import Base, Timestamped, utcnow
 
 

@@ -271,13 +271,17 @@ class KnowledgeBase:
         """Every disputed claim with the claims (and sources) that dispute it."""
         return list(self._conflicts)
 
+    @cached_property
+    def _conflicts_by_claim(self) -> dict[str, list[Conflict]]:
+        by_claim: dict[str, list[Conflict]] = {}
+        for c in self._conflicts:
+            for claim_id in dict.fromkeys((c.claim.id, *(d.id for d in c.disputed_by))):
+                by_claim.setdefault(claim_id, []).append(c)
+        return by_claim
+
     def conflicts_for(self, claim_id: str) -> list[Conflict]:
         """Conflicts a claim takes part in, on either side."""
-        return [
-            c
-            for c in self._conflicts
-            if c.claim.id == claim_id or any(d.id == claim_id for d in c.disputed_by)
-        ]
+        return list(self._conflicts_by_claim.get(claim_id, ()))
 
     def _label(self, node_id: str) -> str:
         node = self._nodes.get(node_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from exoderm.evidence.knowledge_base import KnowledgeBase, scored
@@ -16,6 +17,7 @@ from exoderm.evidence.model import Claim, Node, NodeKind, Reference
 from exoderm.evidence.seed import SeedData, claim_from, load_seed
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only when a database is used (fast seed load)
+    from sqlalchemy import URL, Select
     from sqlalchemy.orm import Session
 
 _LOCK = threading.Lock()
@@ -82,29 +84,42 @@ class CargoEvidence:
     ev_metrics: dict[str, float]
 
 
-def _fingerprint(session: Session) -> Fingerprint:
-    """The database, and the latest evidence and cargo imports by id and content hash.
-
-    The hashes tell apart two databases behind one URL (in-memory scratch databases).
-    """
+@lru_cache(maxsize=1)
+def _latest_imports() -> Select[int | None, str | None, int | None, str | None]:
+    """One statement for the latest evidence and cargo imports (id and content hash),
+    built once: it runs on every evidence request."""
     from sqlalchemy import select
 
     from exoderm.evidence.cargo import CargoImport
     from exoderm.evidence.records import EvidenceImport
 
-    latest = session.execute(
-        select(EvidenceImport.id, EvidenceImport.sha256).order_by(EvidenceImport.id.desc())
-    ).first()
-    cargo = session.execute(
-        select(CargoImport.id, CargoImport.sha256).order_by(CargoImport.id.desc())
-    ).first()
-    url = session.get_bind().engine.url.render_as_string(hide_password=True)
+    evidence = select(EvidenceImport).order_by(EvidenceImport.id.desc()).limit(1).subquery()
+    cargo = select(CargoImport).order_by(CargoImport.id.desc()).limit(1).subquery()
+    return select(
+        select(evidence.c.id).scalar_subquery(),
+        select(evidence.c.sha256).scalar_subquery(),
+        select(cargo.c.id).scalar_subquery(),
+        select(cargo.c.sha256).scalar_subquery(),
+    )
+
+
+@lru_cache(maxsize=64)
+def _url_text(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _fingerprint(session: Session) -> Fingerprint:
+    """The database, and the latest evidence and cargo imports by id and content hash.
+
+    The hashes tell apart two databases behind one URL (in-memory scratch databases).
+    """
+    evidence_id, evidence_sha, cargo_id, cargo_sha = session.execute(_latest_imports()).one()
     return Fingerprint(
-        url,
-        int(latest[0]) if latest else 0,
-        str(latest[1]) if latest else "",
-        int(cargo[0]) if cargo else 0,
-        str(cargo[1]) if cargo else "",
+        _url_text(session.get_bind().engine.url),
+        int(evidence_id or 0),
+        str(evidence_sha or ""),
+        int(cargo_id or 0),
+        str(cargo_sha or ""),
     )
 
 

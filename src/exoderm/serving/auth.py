@@ -12,7 +12,7 @@ import ipaddress
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Literal
 
@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 
 from exoderm.accounts import service as accounts_service
 from exoderm.accounts.actor import Actor
+from exoderm.accounts.credential_epoch import read_epoch
 from exoderm.accounts.factor_policy import FactorPolicy
 from exoderm.accounts.records import Role
 from exoderm.accounts.scopes import scopes_for_role
@@ -29,6 +30,7 @@ from exoderm.accounts.throttle import LoginPolicy
 from exoderm.accounts.tokens import digest, resolve_token
 from exoderm.errors import ExodermError, PermissionDenied
 from exoderm.serving.context import AppContext, app_context
+from exoderm.storage.base import utcnow
 
 _log = logging.getLogger(__name__)
 
@@ -116,11 +118,28 @@ def _bearer(request: Request) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class _CachedToken:
+    """A resolved token and the credential epoch it was resolved at."""
+
+    epoch: int
+    principal: Principal
+
+
+def _seconds_left(expires_at: datetime | None) -> float | None:
+    if expires_at is None:
+        return None
+    return (expires_at - utcnow()).total_seconds()
+
+
 def _token_principal(svc: AppContext, token: str) -> Principal | None:
+    """The token's principal: from the cache while no credential has changed since."""
     key = digest(token)
-    cached: Principal | None = svc.token_cache.get(key)
-    if cached is not None:
-        return cached
+    with svc.db.connection() as connection:
+        epoch = read_epoch(connection)  # read first: a change after it moves it again
+    cached = svc.token_cache.get(key)
+    if isinstance(cached, _CachedToken) and cached.epoch == epoch:
+        return cached.principal
     with svc.db.reader() as session:
         grant = resolve_token(session, token)
         missing = factor_policy(svc).missing(session, grant.user) if grant else None
@@ -138,7 +157,7 @@ def _token_principal(svc: AppContext, token: str) -> Principal | None:
         token_id=grant.token.id,
         missing_factor=missing,
     )
-    svc.token_cache.put(key, found)
+    svc.token_cache.put(key, _CachedToken(epoch, found), ttl=_seconds_left(grant.token.expires_at))
     return found
 
 

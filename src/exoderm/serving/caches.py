@@ -3,9 +3,10 @@
 Why: every API request authenticates, and every evidence request needs the knowledge
 base; looking both up in the database each time costs more than the work itself (see
 ``docs/performance.md (api)``). Both caches are per process and expire after a few
-seconds, so a change made elsewhere (a token revoked by another worker or by the CLI, a
-claims import) takes effect within ``ttl`` seconds; a revocation through this process's
-API clears the token cache at once.
+seconds. A cached token is also checked against the credential epoch on every request
+(:mod:`exoderm.accounts.credential_epoch`), so a token revoked, a password changed or a
+user demoted by another worker or by the CLI is refused at once; other data (a claims
+import) takes effect within ``ttl`` seconds.
 """
 
 from __future__ import annotations
@@ -38,13 +39,15 @@ class TtlCache(Generic[K, V]):
             return None
         return value
 
-    def put(self, key: K, value: V) -> None:
-        if self.ttl <= 0:
+    def put(self, key: K, value: V, ttl: float | None = None) -> None:
+        """Store ``value`` for ``ttl`` seconds (at most the cache's own lifetime)."""
+        lifetime = self.ttl if ttl is None else min(ttl, self.ttl)
+        if lifetime <= 0:
             return
         with self._lock:
             if len(self._items) >= self.max_entries:
                 self._items.clear()
-            self._items[key] = (time.monotonic() + self.ttl, value)
+            self._items[key] = (time.monotonic() + lifetime, value)
 
     def get_or_make(self, key: K, make: Callable[[], V]) -> V:
         value = self.get(key)

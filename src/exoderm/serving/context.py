@@ -27,8 +27,9 @@ class AppContext:
     settings: Settings
     secret_key: str
     jobs: JobRunner
-    #: Bearer-token digest → principal, for a few seconds (see :mod:`exoderm.serving.caches`).
-    token_cache: TtlCache[str, Any] = field(default_factory=lambda: TtlCache(5.0))
+    #: Bearer-token digest → principal and the credential epoch it was resolved at, for a
+    #: few seconds (see :mod:`exoderm.serving.caches`).
+    token_cache: TtlCache[str, object] = field(default_factory=lambda: TtlCache(5.0))
     #: Capability data that is costly to rebuild per request (e.g. the knowledge base).
     data_cache: TtlCache[str, Any] = field(default_factory=lambda: TtlCache(2.0))
 
