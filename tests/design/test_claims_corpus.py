@@ -283,9 +283,26 @@ BLIND10_FIRST_RUN = {
 }
 
 
+#: The twelfth set's first and only blind run (81 wordings, 6-30 per market, few compliant
+#: rows: it measures recall better than precision), 2026-12-08. Pooled recall 0.971,
+#: precision 0.879.
+BLIND11_FIRST_RUN = {
+    "EU": (14, 6),
+    "UK": (9, 0),
+    "US": (16, 0),
+    "KR": (11, 3),
+    "CN": (12, 0),
+    "ZA": (6, 0),
+    "CA": (7, 0),
+    "JP": (18, 5),
+    "TW": (9, 0),
+}
+
+
 @pytest.mark.parametrize(
     ("split", "first"),
     [
+        ("blind11", BLIND11_FIRST_RUN),
         ("blind10", BLIND10_FIRST_RUN),
         ("blind9", BLIND9_FIRST_RUN),
         ("blind8", BLIND8_FIRST_RUN),
@@ -399,6 +416,32 @@ BLIND10_AFTER_DEVELOPMENT = {
     "JP": (49, 0),
     "TW": (54, 0),
 }
+
+
+#: The twelfth set after development on its two misses (2026-12-08; developed on, not
+#: blind): "100% visible flakes" without "of", and a percentage after the concern
+#: (眼周細紋198%). Left: US "Look and feel years younger" (no number of years); the EU's
+#: Swedish, Dutch and French wordings (the vocabulary is English and CJK only, so they go
+#: to review); KR claims allowed only with 실증 substantiation, and JP quasi-drug ranges
+#: (医薬部外品), which for a cosmetic are rightly referred for review.
+BLIND11_AFTER_DEVELOPMENT = {
+    "EU": (14, 6),
+    "UK": (10, 0),
+    "US": (16, 0),
+    "KR": (11, 3),
+    "CN": (12, 0),
+    "ZA": (6, 0),
+    "CA": (7, 0),
+    "JP": (18, 5),
+    "TW": (10, 0),
+}
+
+
+def test_twelfth_blind_set_after_development() -> None:
+    for s in evaluate("blind11"):
+        tp, fp = BLIND11_AFTER_DEVELOPMENT[s.market]
+        assert s.tp >= tp, f"{s.market}: recall fell below the developed floor; {s.missed}"
+        assert s.fp <= fp, f"{s.market}: new false alarms {s.false_alarms}"
 
 
 def test_eleventh_blind_set_after_development() -> None:

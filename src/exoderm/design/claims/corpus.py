@@ -34,6 +34,7 @@ CORPUS_FILES = (
     "claims_corpus_blind8.csv",
     "claims_corpus_blind9.csv",
     "claims_corpus_blind10.csv",
+    "claims_corpus_blind11.csv",
 )
 #: The split of the blind set: scored once, never used to change a rule.
 BLIND = "blind"
