@@ -7,6 +7,7 @@ import io
 
 from PIL import Image
 
+from exoderm.clients.invitations import rewind_verification
 from tests.api.conftest import World
 from tests.api.test_clients import new_client
 
@@ -36,6 +37,13 @@ def test_code_verified_link_over_the_api(world: World) -> None:
         f"/api/v1/respond/{token}/answers", json={"nonce": "x" * 20, "answers": answers}
     )
     assert stale.status_code == 403
+    at_once = public.post(  # a bot: ten questions answered within milliseconds (ASVS 2.4.2)
+        f"/api/v1/respond/{token}/answers", json={"nonce": ok.json()["nonce"], "answers": answers}
+    )
+    assert at_once.status_code == 429, at_once.text
+    assert "faster than its 10 questions can be read" in at_once.json()["detail"]
+    with world.db.transaction() as s:  # the respondent reads for a minute; the nonce held
+        rewind_verification(s, token, seconds=60)
     sent = public.post(
         f"/api/v1/respond/{token}/answers", json={"nonce": ok.json()["nonce"], "answers": answers}
     )

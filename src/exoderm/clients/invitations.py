@@ -24,6 +24,9 @@ References
 .. [2] OWASP ASVS 5.0, V7.2 (session tokens generated with a CSPRNG, ≥ 128 bits).
 .. [3] Finlay, A. Y. & Khan, G. K. (1994). Dermatology Life Quality Index (DLQI).
    Clin Exp Dermatol 19:210–216. doi:10.1111/j.1365-2230.1994.tb01167.x
+.. [4] Brysbaert, M. (2019). How many words do we read per minute? A review and
+   meta-analysis of reading rate. J Mem Lang 109:104047. doi:10.1016/j.jml.2019.104047
+.. [5] OWASP ASVS 5.0, V2.4.2 (business logic flows require realistic human timing).
 """
 
 from __future__ import annotations
@@ -62,6 +65,11 @@ from exoderm.storage.base import utcnow
 MAX_FAILED_ATTEMPTS = 20
 #: How long a verified respondent has to submit the form.
 FORM_WINDOW = timedelta(minutes=60)
+#: The least time a person takes per question of a form, from verification to sending.
+#: Silent reading of non-fiction runs at 238 words per minute on average (Brysbaert 2019),
+#: so one of DLQI's questions (15-25 words) takes 4-6 s to read; a quarter of that leaves
+#: every genuine respondent, however fast, well clear (ASVS 5.0 V2.4.2).
+MIN_SECONDS_PER_QUESTION = 1.0
 #: The channel written into the audit log for answers given through a link.
 CHANNEL = "patient-link"
 #: Crockford base32 without I, L, O, U (easy to read out over the phone).
@@ -446,6 +454,38 @@ def verify(session: Session, respondent: Respondent, token: str, answer: str) ->
     )
 
 
+def rewind_verification(session: Session, token: str, *, seconds: float) -> None:
+    """Move a link's verification ``seconds`` into the past, as if the respondent had
+    spent that long on the form (examples and tests; the form window still applies)."""
+    row = _by_token(session, token)
+    if row.verified_at is not None:
+        row.verified_at = _aware(row.verified_at) - timedelta(seconds=seconds)
+        session.flush()
+
+
+class TooFast(UserInputError):
+    """Answers sent sooner than a person can read the questions."""
+
+    http_status = 429
+    title = "Too fast"
+
+
+def _require_human_timing(verified_at: datetime, questions: int) -> None:
+    """Refuse a submission that came faster than :data:`MIN_SECONDS_PER_QUESTION` each.
+
+    Nothing is changed: the form's nonce stays valid, so the respondent sends again.
+    """
+    needed = MIN_SECONDS_PER_QUESTION * max(1, questions)
+    taken = (utcnow() - verified_at).total_seconds()
+    if taken < needed:
+        raise TooFast(
+            f"the answers came {taken:.1f} s after the form opened, faster than its "
+            f"{questions} questions can be read; check them and send the form again",
+            field="answers",
+            expected=f"at least {needed:.0f} s between opening the form and sending it",
+        )
+
+
 def submit(
     session: Session,
     respondent: Respondent,
@@ -456,13 +496,19 @@ def submit(
     """Score and store the answers of a verified respondent; the link is then used up."""
     row = _by_token(session, token)
     _require_open(row)
-    fresh = row.verified_at is not None and _aware(row.verified_at) + FORM_WINDOW > utcnow()
-    if not fresh or not hmac.compare_digest(_digest(nonce), row.form_nonce_hash or ""):
+    verified_at = _aware(row.verified_at) if row.verified_at is not None else None
+    fresh = verified_at is not None and verified_at + FORM_WINDOW > utcnow()
+    if (
+        verified_at is None
+        or not fresh
+        or not hmac.compare_digest(_digest(nonce), row.form_nonce_hash or "")
+    ):
         raise PermissionDenied("please confirm who you are again before sending the form")
     client = session.get(ClientRecord, row.client_id)
     if client is None or client.erased_at is not None:
         raise PermissionDenied(_REFUSALS[LinkState.revoked])
     tool = get_instrument(row.instrument)
+    _require_human_timing(verified_at, len(form_for(tool).fields))
     values = dict(answers)
     if tool.info.code == "gais":
         values["rater"] = "subject"
