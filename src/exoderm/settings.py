@@ -62,6 +62,14 @@ class Settings(BaseSettings):
         description="Fernet key that encrypts clients' personal data at rest; "
         "generated into key_dir if unset.",
     )
+    encryption_key_max_age_days: int = Field(
+        730,
+        ge=1,
+        le=3650,
+        description="Cryptoperiod of the client-data key: days from when a key is put in "
+        "force until it must be rotated (NIST SP 800-57 Part 1 Rev. 5 §5.3.6: up to two "
+        "years for a symmetric data-encryption key).",
+    )
     key_dir: Path = Field(
         default_factory=default_key_dir,
         description="Folder (0700) of the generated keys, outside data_dir; default: "

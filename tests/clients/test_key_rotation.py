@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import stat
-from datetime import date
+import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from exoderm.accounts import users as user_lib
 from exoderm.accounts.actor import Actor
@@ -187,3 +188,42 @@ def test_the_cli_rotates_retires_and_shows_fingerprints(
     assert run("db", "keys")["fingerprints"] != before["fingerprints"]
     kept = run("db", "rotate-key", "--keep-old")
     assert len(list(kept["fingerprints"])) == 2 and kept["retired"] == 0
+
+
+def test_a_key_past_its_cryptoperiod_is_overdue_until_rotated(
+    sqlite_db: Database, clinician: Actor, key_folder: Path
+) -> None:
+    """ASVS 5.0 V13.3.4: the key has a date to be rotated by; a rotation starts it again."""
+    with sqlite_db.reader() as s:  # nothing encrypted yet: nothing dates the key
+        fresh = service.encryption_keys(s, ADMIN)
+    assert fresh.in_force_since is None and not fresh.overdue and fresh.max_age_days == 730
+    _every_kind_of_token(sqlite_db, clinician)
+    with sqlite_db.reader() as s:
+        young = service.encryption_keys(s, ADMIN)
+    assert young.in_force_since is not None and young.rotate_by is not None
+    assert young.rotate_by - young.in_force_since == timedelta(days=730)
+    assert not young.overdue
+    short = Settings(encryption_key_max_age_days=1)
+    with sqlite_db.transaction() as s:  # the first record was written two days ago
+        s.execute(
+            update(PersonalRecord).values(
+                token=_written_at(s.scalars(select(PersonalRecord.token)).one(), days_ago=2)
+            )
+        )
+    with sqlite_db.reader() as s:
+        old = service.encryption_keys(s, ADMIN, settings=short)
+    assert old.overdue, old
+    with sqlite_db.transaction() as s:
+        rotated = service.rotate_encryption_key(s, ADMIN, settings=short)
+    assert not rotated.overdue and rotated.in_force_since is not None
+    assert rotated.in_force_since > old.in_force_since  # type: ignore[operator]
+    with sqlite_db.reader() as s:  # the rotation keeps the token's own time, the audit dates it
+        assert not service.encryption_keys(s, ADMIN, settings=short).overdue
+
+
+def _written_at(token: str, *, days_ago: int) -> str:
+    """The same plaintext, encrypted under the current key as if ``days_ago`` days ago."""
+    f = cipher()
+    plain = f.decrypt(token.encode("ascii"))
+    moment = int(time.time()) - days_ago * 86_400
+    return Fernet(load_keys()[0]).encrypt_at_time(plain, moment).decode("ascii")

@@ -103,8 +103,17 @@ def rotate_key_cmd(
 
 @app.command("keys")
 def keys_cmd() -> None:
-    """Show where the client-data keys come from and their fingerprints (newest first)."""
+    """Show where the client-data keys come from, their fingerprints (newest first), and
+    when the encrypting key came into force and must be rotated by."""
     from exoderm.accounts.actor import local_operator
     from exoderm.clients import service as clients
 
-    emit_object(clients.encryption_keys(local_operator()).model_dump())
+    with STATE.database().reader() as session:
+        state = clients.encryption_keys(session, local_operator())
+    if state.overdue and state.rotate_by is not None:
+        info(
+            f"[yellow]warning:[/] the client-data key's cryptoperiod "
+            f"({state.max_age_days} days) ended on {state.rotate_by:%Y-%m-%d}; "
+            "run 'exoderm db rotate-key'"
+        )
+    emit_object(state.model_dump())

@@ -23,12 +23,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import Column, Table, bindparam, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from exoderm.accounts.records import StoredResponse, TotpFactor
+from exoderm.accounts.records import AuditEvent, StoredResponse, TotpFactor
 from exoderm.clients.keys import key_file, keys_configured, load_keys, write_key_file
 from exoderm.clients.records import PersonalRecord, PhotoRecord
 from exoderm.errors import UserInputError
@@ -69,6 +70,43 @@ def key_state(settings: Settings) -> KeyState:
     """Where the keys come from and their fingerprints, newest first."""
     source = "EXODERM_ENCRYPTION_KEY" if keys_configured(settings) else str(key_file(settings))
     return KeyState(source, tuple(fingerprint(k) for k in load_keys(settings)))
+
+
+#: The audit action written when a key is put in force (its fingerprint is the subject).
+ROTATED = "clients.key_rotated"
+
+
+def _oldest_token_time(session: Session, key: bytes) -> datetime | None:
+    """When the oldest personal-data token still under ``key`` was written."""
+    token = session.scalar(select(PersonalRecord.token).order_by(PersonalRecord.id).limit(1))
+    if token is None:
+        return None
+    try:
+        return datetime.fromtimestamp(Fernet(key).extract_timestamp(token.encode("ascii")), UTC)
+    except InvalidToken:
+        return None
+
+
+def key_in_force_since(session: Session, settings: Settings) -> datetime | None:
+    """When the first (encrypting) key came into force, or None if nothing tells.
+
+    A rotation names the new key in the audit log (:data:`ROTATED`), so that entry's time
+    is the answer. A key never rotated in began with the first record it encrypted: the
+    oldest personal-data token's own timestamp (Fernet tokens carry the time they were
+    made, and a rotation keeps it, which is why the audit entry comes first).
+    """
+    keys = load_keys(settings)
+    rotated = session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.action == ROTATED,
+            AuditEvent.subject_type == "client_data_key",
+            AuditEvent.subject_id == fingerprint(keys[0]),
+        )
+        .order_by(AuditEvent.at.desc())
+        .limit(1)
+    ).first()
+    return rotated.at if rotated is not None else _oldest_token_time(session, keys[0])
 
 
 def add_key(settings: Settings) -> bytes:

@@ -15,11 +15,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from cryptography.fernet import Fernet
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from exoderm.accounts.actor import Actor
@@ -51,7 +51,14 @@ from exoderm.clients.invitations import (
     SubmittedResponse,
     Verification,
 )
-from exoderm.clients.key_rotation import add_key, key_state, reencrypt, retire_old_keys
+from exoderm.clients.key_rotation import (
+    ROTATED,
+    add_key,
+    key_in_force_since,
+    key_state,
+    reencrypt,
+    retire_old_keys,
+)
 from exoderm.clients.keys import cipher
 from exoderm.clients.outcomes import OutcomeReport
 from exoderm.clients.personal import PersonalData
@@ -68,8 +75,10 @@ from exoderm.evidence import service as evidence_service
 from exoderm.evidence.rwe import DEFAULT_MIN_CELL, RealWorldClaimRead, pool
 from exoderm.settings import Settings, get_settings, reset_settings_cache
 from exoderm.storage import Database
+from exoderm.storage.base import utcnow
 from exoderm.storage.paging import FIRST_PAGE, Page, PageQuery, page_of_list
 from exoderm.storage.scratch import scratch_database
+from exoderm.storage.timestamps import UtcDatetime
 
 
 class InstrumentRead(BaseModel):
@@ -1288,18 +1297,40 @@ class KeyRotationRead(BaseModel):
     fingerprints: list[str]
     reencrypted: dict[str, int] = {}
     retired: int = 0
+    in_force_since: UtcDatetime | None = Field(
+        None, description="When the encrypting key came into force (None: nothing encrypted yet)."
+    )
+    max_age_days: int = Field(description="The cryptoperiod (setting encryption_key_max_age_days).")
+    rotate_by: UtcDatetime | None = Field(None, description="in_force_since + max_age_days.")
+    overdue: bool = Field(False, description="The cryptoperiod has ended: rotate the key.")
 
 
-def _key_read(settings: Settings, **more: Any) -> KeyRotationRead:
+def _key_read(session: Session, settings: Settings, **more: Any) -> KeyRotationRead:
     state = key_state(settings)
-    return KeyRotationRead(source=state.source, fingerprints=list(state.fingerprints), **more)
+    since = key_in_force_since(session, settings)
+    period = timedelta(days=settings.encryption_key_max_age_days)
+    rotate_by = since + period if since is not None else None
+    return KeyRotationRead(
+        source=state.source,
+        fingerprints=list(state.fingerprints),
+        in_force_since=since,
+        max_age_days=settings.encryption_key_max_age_days,
+        rotate_by=rotate_by,
+        overdue=rotate_by is not None and rotate_by <= utcnow(),
+        **more,
+    )
 
 
-def encryption_keys(actor: Actor, *, settings: Settings | None = None) -> KeyRotationRead:
-    """Where the client-data keys come from and their fingerprints, newest first.
+def encryption_keys(
+    session: Session, actor: Actor, *, settings: Settings | None = None
+) -> KeyRotationRead:
+    """Where the client-data keys come from, their fingerprints (newest first), and when
+    the encrypting key came into force and must be rotated by.
 
     Parameters
     ----------
+    session : Session
+        Open database session (the audit log and the oldest record date the key).
     actor : Actor
         An admin.
     settings : Settings, optional
@@ -1308,23 +1339,28 @@ def encryption_keys(actor: Actor, *, settings: Settings | None = None) -> KeyRot
     Returns
     -------
     KeyRotationRead
-        The source (``EXODERM_ENCRYPTION_KEY`` or the key file) and the fingerprints (the
-        first 12 hex digits of each key's SHA-256; never a key).
+        The source (``EXODERM_ENCRYPTION_KEY`` or the key file), the fingerprints (the
+        first 12 hex digits of each key's SHA-256; never a key), the key's start, the
+        cryptoperiod, the date to rotate by and whether that date has passed.
 
     References
     ----------
     .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0,
        V13.3.4 (secrets rotated by a documented schedule).
+    .. [2] Barker, E. (2020). NIST SP 800-57 Part 1 Rev. 5, Recommendation for Key
+       Management, §5.3.6 (cryptoperiod of a symmetric data-encryption key: up to two
+       years of originator use). doi:10.6028/NIST.SP.800-57pt1r5
 
     Examples
     --------
     >>> with _example() as (db, admin, pseudonym):
-    ...     state = encryption_keys(admin)
-    >>> state.source, len(state.fingerprints[0])
-    ('EXODERM_ENCRYPTION_KEY', 12)
+    ...     with db.reader() as s:
+    ...         state = encryption_keys(s, admin)
+    >>> state.source, len(state.fingerprints[0]), state.max_age_days, state.overdue
+    ('EXODERM_ENCRYPTION_KEY', 12, 730, False)
     """
     actor.require(Role.admin, action="see the client-data keys")
-    return _key_read(settings or get_settings())
+    return _key_read(session, settings or get_settings())
 
 
 def rotate_encryption_key(
@@ -1389,17 +1425,18 @@ def rotate_encryption_key(
     if new_key:
         add_key(s)
     counts = reencrypt(session, cipher(s))
-    read = _key_read(s, reencrypted=counts)
+    fingerprints = list(key_state(s).fingerprints)
     audit(
         session,
         actor=actor.username,
-        action="clients.key_rotated",
+        action=ROTATED,
         subject_type="client_data_key",
-        subject_id=read.fingerprints[0],
+        subject_id=fingerprints[0],
         organisation_id=actor.organisation_id,
-        detail={"keys": len(read.fingerprints), "reencrypted": counts},
+        detail={"keys": len(fingerprints), "reencrypted": counts},
     )
-    return read
+    session.flush()
+    return _key_read(session, s, reencrypted=counts)
 
 
 def retire_encryption_keys(
@@ -1457,7 +1494,7 @@ def retire_encryption_keys(
     bind_every_organisation(session, reason="every token is checked against the newest key")
     s = settings or get_settings()
     removed = retire_old_keys(session, s)
-    read = _key_read(s, retired=removed)
+    read = _key_read(session, s, retired=removed)
     audit(
         session,
         actor=actor.username,
