@@ -146,6 +146,11 @@ class Settings(BaseSettings):
         description="Four-eyes rule: a client's personal data is erased only when a "
         "second person agrees to another's request (ASVS 5.0 V2.3.5).",
     )
+    admin_changes_need_approval: bool = Field(
+        default=False,
+        description="Four-eyes rule for new administrators: an admin account created over "
+        "the API, the web or the CLI stays inactive until a second admin approves it.",
+    )
     login_max_failures: int = Field(
         5, ge=1, le=1000, description="Login attempts per account within the window."
     )

@@ -65,6 +65,7 @@ FORMS: dict[tuple[str, str], Callable[[], Form]] = {
         {"current_password": PASSWORD}
     ),
     ("POST", "/admin/users/{user_id}/sessions/end"): lambda: Form({}),
+    ("POST", "/admin/users/{user_id}/approval"): lambda: Form({}),
     ("POST", "/admin/organisations/{organisation_id}/real-world-evidence"): lambda: Form(
         {"contributes": "false"}
     ),

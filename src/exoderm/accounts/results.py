@@ -49,6 +49,11 @@ class CreatedUserRead(BaseModel):
 
     user: UserRead
     password: str = Field(description="Shown once; give it to the user over a safe channel.")
+    awaiting_approval: bool = Field(
+        False,
+        description="A new admin under the four-eyes rule: inactive until another admin "
+        "approves it (POST /api/v1/users/{id}/approval).",
+    )
 
 
 class TokenRead(_Read):

@@ -30,7 +30,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exoderm.accounts import audit, second_factor, security_keys
+from exoderm.accounts import admin_approval, audit, second_factor, security_keys
 from exoderm.accounts import security_notices as notice_lib
 from exoderm.accounts import sessions as session_lib
 from exoderm.accounts import tokens as token_lib
@@ -70,6 +70,8 @@ from exoderm.storage.paging import FIRST_PAGE, Page, PageQuery, page_of_list, pa
 
 __all__ = [
     "JobBoard",
+    "admins_awaiting_approval",
+    "approve_admin",
     "change_own_password",
     "create_organisation",
     "create_token",
@@ -279,8 +281,13 @@ def create_user(
     organisation: int | str | None = None,
     display_name: str = "",
     password: str | None = None,
+    second_person: bool = False,
 ) -> CreatedUserRead:
     """Create a user (admins only); every role but admin needs an organisation.
+
+    Under the four-eyes rule (``second_person``, the setting
+    ``admin_changes_need_approval``) a new *admin* is created inactive and signs in only
+    after another admin approves it (:func:`approve_admin`).
 
     Parameters
     ----------
@@ -298,11 +305,13 @@ def create_user(
         The name shown in the web application (default: the username).
     password : str, optional
         At least 10 characters; omitted, a random 20-character one is generated.
+    second_person : bool
+        Hold a new admin until a second admin approves it.
 
     Returns
     -------
     CreatedUserRead
-        The user, and the password to hand over once.
+        The user, the password to hand over once, and whether it awaits approval.
 
     References
     ----------
@@ -335,7 +344,57 @@ def create_user(
         display_name=display_name,
         by=actor,
     )
-    return CreatedUserRead(user=UserRead.model_validate(user), password=secret)
+    held = second_person and user.role is Role.admin
+    if held:
+        admin_approval.request_approval(session, actor, user)
+    return CreatedUserRead(
+        user=UserRead.model_validate(user), password=secret, awaiting_approval=held
+    )
+
+
+def approve_admin(session: Session, actor: Actor, *, user: int | str) -> UserRead:
+    """Approve a new admin account another admin created under the four-eyes rule.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction.
+    actor : Actor
+        Who approves; an admin other than the one who created the account.
+    user : int or str
+        Id or username of the account waiting for approval.
+
+    Returns
+    -------
+    UserRead
+        The user, now active.
+
+    Raises
+    ------
+    UserInputError
+        Nothing waits for approval, or the actor created the account.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0.0,
+       V2.3.5 (multi-user approval of high-value flows).
+    .. [2] NIST SP 800-53 Rev. 5 (2020), AC-5 (separation of duties).
+       doi:10.6028/NIST.SP.800-53r5
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> ada, grace = Actor("ada", Role.admin), Actor("grace", Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     made = create_user(s, ada, username="alan", role="admin", second_person=True)
+    ...     approved = approve_admin(s, grace, user="alan")
+    >>> made.awaiting_approval, made.user.is_active, approved.is_active
+    (True, False, True)
+    """
+    actor.require(Role.admin, action="approve admin accounts")
+    row = user_lib.get_user(session, user)
+    admin_approval.approve(session, actor, row)
+    return UserRead.model_validate(row)
 
 
 def list_users(
@@ -535,6 +594,48 @@ def set_role(session: Session, actor: Actor, *, user: int | str, role: Role | st
     return UserRead.model_validate(row)
 
 
+def admins_awaiting_approval(session: Session, actor: Actor) -> list[UserRead]:
+    """The new admin accounts waiting for a second admin's approval (admins only).
+
+    Parameters
+    ----------
+    session : Session
+        Open database session.
+    actor : Actor
+        An admin.
+
+    Returns
+    -------
+    list of UserRead
+        The inactive admins whose latest approval event is a request, by username.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). Application Security Verification Standard 5.0.0,
+       V2.3.5 (multi-user approval of high-value flows).
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> ada = Actor("ada", Role.admin)
+    >>> with scratch_database().transaction() as s:
+    ...     _ = create_user(s, ada, username="alan", role="admin", second_person=True)
+    ...     [u.username for u in admins_awaiting_approval(s, ada)]
+    ['alan']
+    """
+    actor.require(Role.admin, action="see admin accounts awaiting approval")
+    held = session.scalars(
+        select(User)
+        .where(User.role == Role.admin, User.is_active.is_(False))
+        .order_by(User.username)
+    )
+    return [
+        UserRead.model_validate(u)
+        for u in held
+        if admin_approval.pending_request(session, u) is not None
+    ]
+
+
 def set_active(session: Session, actor: Actor, *, user: int | str, active: bool) -> UserRead:
     """Deactivate (or re-activate) a user (admins only); a deactivated user cannot log in
     nor use tokens, and its sessions stop working at once.
@@ -571,6 +672,12 @@ def set_active(session: Session, actor: Actor, *, user: int | str, active: bool)
     """
     actor.require(Role.admin, action="activate or deactivate users")
     row = user_lib.get_user(session, user)
+    if active and admin_approval.pending_request(session, row) is not None:
+        raise UserInputError(
+            f"{row.username} is a new admin waiting for a second admin's approval",
+            field="active",
+            expected="approval by another admin ('exoderm user approve', the admin page)",
+        )
     user_lib.set_active(session, row, active, by=actor)
     return UserRead.model_validate(row)
 

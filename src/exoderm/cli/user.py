@@ -14,6 +14,7 @@ from exoderm.accounts.results import UserRead
 from exoderm.cli.output import emit_object, emit_rows, info
 from exoderm.cli.state import STATE
 from exoderm.errors import UserInputError
+from exoderm.settings import get_settings
 from exoderm.storage.paging import FIRST_PAGE
 
 app = typer.Typer(help="Users, organisations and API tokens.", no_args_is_help=True)
@@ -75,12 +76,23 @@ def create(
             password=password,
             organisation=org,
             display_name=display_name,
+            second_person=get_settings().admin_changes_need_approval,
         )
     row = _user_row(made.user)
     if password is None:
         row["password"] = made.password
         info("The generated password is shown only this once.")
+    if made.awaiting_approval:
+        info("Four-eyes rule: the account signs in once another admin approves it.")
     emit_object(row, title="user")
+
+
+@app.command("approve")
+def approve(username: Annotated[str, typer.Argument(help="The new admin account.")]) -> None:
+    """Approve a new admin account another admin created (four-eyes rule)."""
+    with STATE.database().transaction() as session:
+        approved = service.approve_admin(session, local_operator(), user=username)
+    emit_object(_user_row(approved), title="user")
 
 
 @app.command("list")

@@ -25,6 +25,7 @@ def _page(request: Request, who: Principal, svc: AppContext, **extra: object) ->
     with svc.db.reader() as s:
         users = service.list_users(s, who.actor, page=FIRST_PAGE).items
         orgs = service.list_organisations(s, who.actor, page=FIRST_PAGE).items
+        awaiting = {u.id for u in service.admins_awaiting_approval(s, who.actor)}
         contributing = {
             c.organisation_id for c in clients.rwe_contributions(s, who.actor) if c.contributes
         }
@@ -33,6 +34,7 @@ def _page(request: Request, who: Principal, svc: AppContext, **extra: object) ->
         "admin/index.html",
         {
             "users": users,
+            "awaiting": awaiting,
             "orgs": {o.id: o for o in orgs},
             "roles": [r.value for r in Role],
             "kinds": [k.value for k in OrganisationKind],
@@ -40,6 +42,7 @@ def _page(request: Request, who: Principal, svc: AppContext, **extra: object) ->
             "contributing": contributing,
             "built": None,
             "sessions_ended": None,
+            "approved": None,
             **extra,
         },
     )
@@ -68,9 +71,20 @@ def create_user(
             role=role,
             organisation=organisation or None,
             display_name=display_name,
+            second_person=svc.settings.admin_changes_need_approval,
         )
-    created = (made.user.username, made.password)
+    created = (made.user.username, made.password, made.awaiting_approval)
     return _page(request, who, svc, created=created)
+
+
+@router.post("/users/{user_id}/approval")
+def approve_admin(
+    request: Request, user_id: int, who: Admin, svc: AppContext = Depends(app_context)
+) -> Response:
+    """A second admin approves a new admin account (four-eyes rule, ASVS 5.0 V2.3.5)."""
+    with svc.db.transaction() as s:
+        approved = service.approve_admin(s, who.actor, user=user_id)
+    return _page(request, who, svc, approved=approved.username)
 
 
 @router.post("/users/{user_id}/sessions/end")

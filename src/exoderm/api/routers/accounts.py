@@ -196,7 +196,23 @@ def create_user(
             password=body.password,
             organisation=body.organisation,
             display_name=body.display_name,
+            second_person=svc.settings.admin_changes_need_approval,
         )
+
+
+@router.post(
+    "/users/{user_id}/approval",
+    response_model=UserRead,
+    summary="Approve a new admin account another admin created (four-eyes rule)",
+    responses=problem_responses(404),
+)
+def approve_admin(
+    user_id: int,
+    who: Principal = Depends(need("accounts:write")),
+    svc: AppContext = Depends(app_context),
+) -> UserRead:
+    with svc.db.transaction() as s:
+        return service.approve_admin(s, who.actor, user=user_id)
 
 
 @router.get(
