@@ -4,6 +4,7 @@ the fence; photos and treatments; expected beside observed."""
 from __future__ import annotations
 
 import io
+import re
 
 from PIL import Image
 
@@ -107,3 +108,25 @@ def test_photos_need_consent_and_treatments_resolve_over_the_api(world: World) -
     compared = doc.get(f"/api/v1/clients/{p}/expected-observed")
     assert compared.status_code == 200 and compared.json()["rows"] == []
     assert doc.get("/api/v1/clients/cohort/expected-observed").status_code == 200
+
+
+def test_a_form_sent_too_fast_comes_back_with_the_answers_kept(world: World) -> None:
+    """ASVS 5.0 V2.4.2 on the phone page: the refusal keeps the answers and the key."""
+    p = new_client(world)["pseudonym"]
+    token = str(_link(world, p)["token"])
+    phone = world.client()
+    verified = phone.post(f"/respond/{token}", data={"answer": "1985-12-10"})
+    assert verified.status_code == 200, verified.text
+    nonce = re.search(r'name="nonce" value="([^"]+)"', verified.text)
+    assert nonce is not None
+    answers = {f"f_q{i}": ("2" if i <= 3 else "0") for i in range(1, 11)}
+    early = phone.post(f"/respond/{token}/answers", data={"nonce": nonce.group(1), **answers})
+    assert early.status_code == 429
+    assert "sooner than its questions can be read" in early.text
+    for field, value in answers.items():  # every answer is still chosen
+        select = re.search(rf'<select id="{field}".*?</select>', early.text, re.S)
+        assert select is not None and f'value="{value}" selected>' in select.group(0), field
+    with world.db.transaction() as s:
+        rewind_verification(s, token, seconds=60)
+    sent = phone.post(f"/respond/{token}/answers", data={"nonce": nonce.group(1), **answers})
+    assert sent.status_code == 200 and "were saved" in sent.text

@@ -464,25 +464,35 @@ def rewind_verification(session: Session, token: str, *, seconds: float) -> None
 
 
 class TooFast(UserInputError):
-    """Answers sent sooner than a person can read the questions."""
+    """Answers sent sooner than a person can read the questions; carries the form, so a
+    page can show it again with the answers kept."""
 
     http_status = 429
     title = "Too fast"
 
+    def __init__(self, message: str, *, form: InstrumentForm, needed_seconds: float) -> None:
+        super().__init__(
+            message,
+            field="answers",
+            expected=f"at least {needed_seconds:.0f} s between opening the form and sending it",
+        )
+        self.form = form
 
-def _require_human_timing(verified_at: datetime, questions: int) -> None:
+
+def _require_human_timing(verified_at: datetime, form: InstrumentForm) -> None:
     """Refuse a submission that came faster than :data:`MIN_SECONDS_PER_QUESTION` each.
 
     Nothing is changed: the form's nonce stays valid, so the respondent sends again.
     """
+    questions = len(form.fields)
     needed = MIN_SECONDS_PER_QUESTION * max(1, questions)
     taken = (utcnow() - verified_at).total_seconds()
     if taken < needed:
         raise TooFast(
             f"the answers came {taken:.1f} s after the form opened, faster than its "
             f"{questions} questions can be read; check them and send the form again",
-            field="answers",
-            expected=f"at least {needed:.0f} s between opening the form and sending it",
+            form=form,
+            needed_seconds=needed,
         )
 
 
@@ -508,7 +518,7 @@ def submit(
     if client is None or client.erased_at is not None:
         raise PermissionDenied(_REFUSALS[LinkState.revoked])
     tool = get_instrument(row.instrument)
-    _require_human_timing(verified_at, len(form_for(tool).fields))
+    _require_human_timing(verified_at, form_for(tool))
     values = dict(answers)
     if tool.info.code == "gais":
         values["rater"] = "subject"

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from exoderm.clients import INSTRUMENTS, service
-from exoderm.clients.invitations import Respondent, Verification
+from exoderm.clients.invitations import Respondent, TooFast, Verification
 from exoderm.serving.auth import client_address
 from exoderm.serving.context import AppContext, app_context
 from exoderm.web.templating import render
@@ -84,11 +84,13 @@ def verify(
 async def answers(request: Request, token: str, svc: AppContext = Depends(app_context)) -> Response:
     form = await request.form()
     nonce = str(form.get("nonce", ""))[:100]
+    entered: dict[str, str] = {}
     values: dict[str, float | int | str] = {}
     for key, raw in form.multi_items():
         if not key.startswith("f_") or not isinstance(raw, str) or not raw.strip():
             continue
         text = raw.strip()[:40]
+        entered[key[2:]] = text
         try:
             values[key[2:]] = float(text) if any(ch in text for ch in ".eE") else int(text)
         except ValueError:
@@ -100,5 +102,16 @@ async def answers(request: Request, token: str, svc: AppContext = Depends(app_co
             done = service.submit_response(s, respondent, token=token, nonce=nonce, answers=values)
         return done.instrument_name
 
-    name = await run_in_threadpool(store)
+    try:
+        name = await run_in_threadpool(store)
+    except TooFast as early:  # the form again, answers kept: the key is still valid
+        context = {
+            "token": token,
+            "nonce": nonce,
+            "tool": INSTRUMENTS.get(early.form.code),
+            "form": early.form,
+            "values": entered,
+            "too_fast": True,
+        }
+        return _private(render(request, "respond/form.html", context, status_code=429))
     return _private(render(request, "respond/done.html", {"instrument_name": name}))
