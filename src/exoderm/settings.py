@@ -55,7 +55,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; default: SQLite file 'exoderm.db' in data_dir.",
     )
     secret_key: SecretStr | None = Field(
-        default=None, description="Signs browser sessions; generated into key_dir if unset."
+        default=None,
+        description="Signs login-form nonces (sessions are server-side rows); generated "
+        "into key_dir if unset.",
     )
     encryption_key: SecretStr | None = Field(
         default=None,
