@@ -133,3 +133,21 @@ def test_a_refused_form_or_file_is_logged_by_kind(
     lines = [rec.getMessage() for rec in caplog.records if rec.name == "exoderm.security.input"]
     assert len(lines) == 1 and lines[0].endswith("POST /simulate from testclient: UserInputError")
     assert "Maria" not in lines[0]
+
+
+def test_every_granted_decision_is_logged(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    """ASVS 5.0 V16.3.2 at Level 3: a decision that lets a request through is recorded
+    too, with who and what, page or API, even when the request then fails otherwise."""
+    caplog.set_level(logging.INFO, logger="exoderm.access")
+    assert world.client("doc_a").get("/api/v1/clients").status_code == 200
+    assert world.client("doc_a").get("/api/v1/clients/NOSUCH").status_code == 404
+    assert world.client("viewer").get("/api/v1/users").status_code == 403
+    page = login(world.client(), "qc")
+    assert page.get("/qc").status_code == 200
+    granted = [r for r in caplog.records if r.__dict__.get("action") == "access.granted"]
+    seen = {(r.user, r.method, r.path) for r in granted}  # type: ignore[attr-defined]
+    assert ("doc_a", "GET", "/api/v1/clients") in seen
+    assert ("doc_a", "GET", "/api/v1/clients/NOSUCH") in seen
+    assert ("qc", "GET", "/qc") in seen
+    assert not any(r.user == "viewer" for r in granted)  # type: ignore[attr-defined]
+    assert all("password" not in r.getMessage().lower() for r in granted)

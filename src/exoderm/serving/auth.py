@@ -33,6 +33,10 @@ from exoderm.serving.context import AppContext, app_context
 from exoderm.storage.base import utcnow
 
 _log = logging.getLogger(__name__)
+#: One record per authorization decision that let a request through (ASVS 5.0 V16.3.2 at
+#: Level 3): who, by which credential, which method and path. Refusals go to the audit
+#: log (``access.denied``); reads of client data are audited by the clients service too.
+access_log = logging.getLogger("exoderm.access")
 
 #: The session cookie over plain HTTP (local use).
 SESSION_COOKIE = "exoderm_session"
@@ -244,7 +248,8 @@ async def principal(
     """FastAPI dependency: the authenticated caller (401 problem if none).
 
     Every :class:`~exoderm.errors.PermissionDenied` raised while serving the request (a
-    missing scope, a CSRF failure, a role check in a service) is written to the audit log.
+    missing scope, a CSRF failure, a role check in a service) is written to the audit log;
+    every request that passed is recorded on the ``exoderm.access`` logger.
     """
     who = authenticate_request(request, svc)
     if who is None:
@@ -267,6 +272,28 @@ async def principal(
     except PermissionDenied as exc:
         _audit_denial(svc, request, who, exc)
         raise
+    except Exception:
+        _log_granted(request, who)  # allowed, then failed for another reason (404, 422)
+        raise
+    _log_granted(request, who)
+
+
+def _log_granted(request: Request, who: Principal) -> None:
+    access_log.info(
+        "access.granted %s %s user=%s role=%s organisation=%s via=%s",
+        request.method,
+        request.url.path,
+        who.username,
+        who.role.value,
+        who.organisation_id,
+        who.via,
+        extra={
+            "action": "access.granted",
+            "user": who.username,
+            "method": request.method,
+            "path": request.url.path,
+        },
+    )
 
 
 def need(scope: str) -> Callable[..., object]:
