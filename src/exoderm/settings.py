@@ -85,6 +85,18 @@ class Settings(BaseSettings):
         description="Addresses or networks (e.g. 10.0.0.0/8) of reverse proxies whose "
         "X-Forwarded-For header is believed; from any other peer it is ignored.",
     )
+    role_networks: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Adaptive access (ASVS 5.0 V8.2.4): role -> the networks its requests "
+        "may come from, e.g. {admin = ['10.0.0.0/8']}; a role not listed is not held.",
+    )
+    role_hours: dict[str, str] = Field(
+        default_factory=dict,
+        description="Adaptive access: role -> the daily window it may work in, in "
+        "'timezone', e.g. {clinician = '07:00-20:00'} (an end before the start runs "
+        "past midnight).",
+    )
+    timezone: str = Field("UTC", description="IANA time zone of the installation (for role_hours).")
     webauthn_rp_id: str = Field(
         "localhost",
         min_length=1,
@@ -180,20 +192,52 @@ class Settings(BaseSettings):
                 raise ValueError(f"{role!r} is not a role (expected one of {', '.join(known)})")
         return value
 
+    @field_validator("role_networks", "role_hours")
+    @classmethod
+    def _known_role_keys(cls, value: dict[str, object]) -> dict[str, object]:
+        cls._known_roles(list(value))
+        return value
+
+    @field_validator("role_networks")
+    @classmethod
+    def _valid_role_networks(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for role, networks in value.items():
+            _check_networks(f"role_networks.{role}", networks)
+        return value
+
+    @field_validator("role_hours")
+    @classmethod
+    def _valid_windows(cls, value: dict[str, str]) -> dict[str, str]:
+        from datetime import time
+
+        for role, window in value.items():
+            start, sep, end = window.partition("-")
+            try:
+                if not sep:
+                    raise ValueError(window)
+                time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+            except ValueError as exc:
+                raise ValueError(
+                    f"role_hours.{role}: {window!r} is not a daily window (expected HH:MM-HH:MM, "
+                    "e.g. 07:00-20:00)"
+                ) from exc
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Berlin)") from exc
+        return value
+
     @field_validator("trusted_proxies")
     @classmethod
     def _valid_networks(cls, value: list[str]) -> list[str]:
-        import ipaddress
-
-        for entry in value:
-            try:
-                ipaddress.ip_network(entry.strip(), strict=False)
-            except ValueError as exc:
-                raise ValueError(
-                    f"trusted_proxies: {entry!r} is not an IP address or network "
-                    "(expected e.g. 127.0.0.1 or 10.0.0.0/8)"
-                ) from exc
-        return value
+        return _check_networks("trusted_proxies", value)
 
     @classmethod
     def settings_customise_sources(
@@ -319,3 +363,18 @@ def move_out_of_data_dir(legacy: Path, path: Path) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     legacy.unlink()
+
+
+def _check_networks(name: str, value: list[str]) -> list[str]:
+    """Every entry an IP address or network, or a ValueError naming ``name``."""
+    import ipaddress
+
+    for entry in value:
+        try:
+            ipaddress.ip_network(entry.strip(), strict=False)
+        except ValueError as exc:
+            raise ValueError(
+                f"{name}: {entry!r} is not an IP address or network "
+                "(expected e.g. 127.0.0.1 or 10.0.0.0/8)"
+            ) from exc
+    return value

@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 
 from exoderm.accounts import service as accounts_service
 from exoderm.accounts.actor import Actor
+from exoderm.accounts.context_policy import ContextPolicy
 from exoderm.accounts.credential_epoch import read_epoch
 from exoderm.accounts.factor_policy import FactorPolicy
 from exoderm.accounts.records import Role
@@ -263,6 +264,7 @@ async def principal(
             "work: log in on the web and set it up on the account page"
         )
     try:
+        require_context(request, svc, who)
         await check_csrf(request, who)
     except PermissionDenied as exc:
         _audit_denial(svc, request, who, exc)
@@ -357,6 +359,23 @@ def client_address(request: Request) -> str | None:
     context = getattr(request.app.state, "context", None)
     trusted = tuple(context.settings.trusted_proxies) if context is not None else ()
     return forwarded_client(peer, request.headers.getlist("x-forwarded-for"), trusted)
+
+
+def context_policy(svc: AppContext) -> ContextPolicy:
+    """The networks and hours each role is held to (adaptive access, ASVS 5.0 V8.2.4)."""
+    settings = svc.settings
+    return ContextPolicy.from_settings(
+        settings.role_networks, settings.role_hours, settings.timezone
+    )
+
+
+def require_context(request: Request, svc: AppContext, who: Principal) -> None:
+    """Refuse a request made outside the networks or hours of the caller's role."""
+    if not svc.settings.role_networks and not svc.settings.role_hours:
+        return
+    reason = context_policy(svc).refusal(who.role, client_address(request), utcnow())
+    if reason is not None:
+        raise PermissionDenied(reason)
 
 
 def factor_policy(svc: AppContext) -> FactorPolicy:
