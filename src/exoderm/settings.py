@@ -72,6 +72,11 @@ class Settings(BaseSettings):
         "force until it must be rotated (NIST SP 800-57 Part 1 Rev. 5 §5.3.6: up to two "
         "years for a symmetric data-encryption key).",
     )
+    audit_key: SecretStr | None = Field(
+        default=None,
+        description="Key of the audit log's hash chain (HMAC-SHA256); generated into "
+        "key_dir if unset.",
+    )
     key_dir: Path = Field(
         default_factory=default_key_dir,
         description="Folder (0700) of the generated keys, outside data_dir; default: "

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from exoderm.accounts import audit, audit_shipping
+from exoderm.accounts.records import AuditEvent
 from exoderm.storage.scratch import scratch_database
 
 
@@ -60,6 +61,9 @@ def test_a_committed_event_is_shipped_and_a_rolled_back_one_is_not(
     assert line["actor"] == "ana" and line["action"] == "client.export"
     assert line["subject"] == "client/C-1" and line["organisation_id"] is None
     assert line["detail"] == {"rows": 2} and isinstance(line["id"], int) and line["at"]
+    with db.reader() as s:  # the collector holds the event's seal: the chain's anchor
+        stored = s.get(AuditEvent, line["id"])
+        assert stored is not None and stored.seal and line["seal"] == stored.seal
     sock.settimeout(0.3)
     with pytest.raises(TimeoutError):
         sock.recv(65_535)  # nothing of eve's rolled-back read

@@ -75,6 +75,7 @@ def audit_line(row: AuditEvent) -> str:
             "subject": f"{row.subject_type}/{row.subject_id}",
             "organisation_id": row.organisation_id,
             "detail": row.detail,
+            "seal": row.seal,
         },
         sort_keys=True,
         default=str,

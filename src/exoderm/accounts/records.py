@@ -75,6 +75,22 @@ class AuditEvent(Base):
     )
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
+    #: HMAC-SHA256 over the previous event's seal and this event (see
+    #: :mod:`exoderm.accounts.audit_seal`); None for events written before sealing began.
+    seal: Mapped[str | None] = mapped_column(String(64))
+    #: The event sealed just before this one (the chain's order; ids can interleave).
+    sealed_after: Mapped[int | None] = mapped_column(Integer)
+
+
+class AuditSealHead(Base):
+    """The newest sealed audit event: one row (id 1), locked by every sealing write."""
+
+    __tablename__ = "accounts_audit_seal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_event_id: Mapped[int | None] = mapped_column(Integer)
+    seal: Mapped[str] = mapped_column(String(64), default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 # --- Credentials (migration branch ``accounts``) -------------------------------------------

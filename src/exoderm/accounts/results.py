@@ -156,3 +156,13 @@ class SessionRead(BaseModel):
     last_seen_at: UtcDatetime | None
     expires_at: UtcDatetime
     current: bool
+
+
+class AuditSealRead(BaseModel):
+    """The audit log's hash chain, checked."""
+
+    intact: bool
+    sealed: int = Field(description="Events on the chain.")
+    unsealed: int = Field(description="Events written before sealing began.")
+    problem: str | None = Field(None, description="The first break found, if any.")
+    event_id: int | None = Field(None, description="The event the problem concerns.")

@@ -30,7 +30,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exoderm.accounts import admin_approval, audit, second_factor, security_keys
+from exoderm.accounts import admin_approval, audit, audit_seal, second_factor, security_keys
 from exoderm.accounts import security_notices as notice_lib
 from exoderm.accounts import sessions as session_lib
 from exoderm.accounts import tokens as token_lib
@@ -47,6 +47,7 @@ from exoderm.accounts.records import (
 )
 from exoderm.accounts.results import (
     AuditEventRead,
+    AuditSealRead,
     CreatedUserRead,
     IssuedTokenRead,
     MeRead,
@@ -95,6 +96,7 @@ __all__ = [
     "set_active",
     "set_password",
     "set_role",
+    "verify_audit_log",
 ]
 
 
@@ -592,6 +594,48 @@ def set_role(session: Session, actor: Actor, *, user: int | str, role: Role | st
             detail={"from": old.value, "to": new_role.value},
         )
     return UserRead.model_validate(row)
+
+
+def verify_audit_log(session: Session, actor: Actor) -> AuditSealRead:
+    """Check the audit log's hash chain: a changed, removed or inserted event shows.
+
+    Parameters
+    ----------
+    session : Session
+        A read transaction.
+    actor : Actor
+        An admin.
+
+    Returns
+    -------
+    AuditSealRead
+        Whether the chain is intact, the counts, and the first break with its event.
+
+    References
+    ----------
+    .. [1] OWASP Foundation (2025). ASVS 5.0.0, V16.4.2 (logs cannot be modified).
+    .. [2] Schneier, B. & Kelsey, J. (1999). Secure audit logs to support computer
+       forensics. ACM TISSEC 2(2), 159-176. doi:10.1145/317087.317089
+
+    Examples
+    --------
+    >>> from exoderm.storage.scratch import scratch_database
+    >>> db, root = scratch_database(), Actor("root", Role.admin)
+    >>> with db.transaction() as s:
+    ...     _ = create_organisation(s, root, name="Lab", kind="lab")
+    >>> with db.reader() as s:
+    ...     verify_audit_log(s, root).intact
+    True
+    """
+    actor.require(Role.admin, action="verify the audit log")
+    found = audit_seal.verify(session)
+    return AuditSealRead(
+        intact=found.intact,
+        sealed=found.sealed,
+        unsealed=found.unsealed,
+        problem=found.problem,
+        event_id=found.event_id,
+    )
 
 
 def admins_awaiting_approval(session: Session, actor: Actor) -> list[UserRead]:

@@ -101,6 +101,21 @@ def rotate_key_cmd(
     emit_object(result.model_dump())
 
 
+@app.command("verify-audit")
+def verify_audit_cmd() -> None:
+    """Check the audit log's hash chain; exit 7 when an event was changed, removed or
+    inserted (the first break is named)."""
+    from exoderm.accounts import service as accounts
+    from exoderm.accounts.actor import local_operator
+
+    with STATE.database().reader() as session:
+        found = accounts.verify_audit_log(session, local_operator())
+    emit_object(found.model_dump(), title="audit log")
+    if not found.intact:
+        info(f"[red]the audit log's chain is broken:[/] {found.problem} (event {found.event_id})")
+        raise typer.Exit(7)
+
+
 @app.command("keys")
 def keys_cmd() -> None:
     """Show where the client-data keys come from, their fingerprints (newest first), and
