@@ -7,7 +7,8 @@ HMAC-SHA256, under the audit key, over the previous event's seal and the event i
 before it). The key lives outside the database (``key_dir/audit.key``, 0600, or the
 setting ``audit_key``), so a database administrator without it cannot forge a seal; the
 chain's head (last event, its seal, the number sealed) is one row that every sealing
-write locks, so two transactions never seal after the same event. :func:`verify` walks
+transaction locks as its last act before committing, so two transactions never seal
+after the same event and the head is never held while another lock is awaited. :func:`verify` walks
 the chain back from the head and reports the first break: an event whose seal does not
 match (changed), a link to a missing event (removed), a sealed event off the chain or a
 count that differs (inserted or cut). The seals are also shipped with each event to the
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from sqlalchemy import Table, event, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, UOWTransaction
@@ -107,8 +109,25 @@ def _lock_head(session: Session) -> tuple[int | None, str, int]:
     return (int(last) if last is not None else None), str(seal), int(count)
 
 
-def _seal_new_events(session: Session, _flush: UOWTransaction) -> None:
-    rows = sorted((o for o in session.new if isinstance(o, AuditEvent)), key=lambda r: r.id)
+_UNSEALED = "exoderm.audit.unsealed"
+
+
+def _remember(session: Session, _flush: UOWTransaction) -> None:
+    rows = [o for o in session.new if isinstance(o, AuditEvent)]
+    if rows:
+        session.info.setdefault(_UNSEALED, []).extend(rows)
+
+
+def _seal_at_commit(session: Session) -> None:
+    """Seal this transaction's events as its last act, so the head row is the last lock
+    any transaction takes: no two transactions can each hold a lock the other waits for."""
+    if not session.info.get(_UNSEALED) and not any(isinstance(o, AuditEvent) for o in session.new):
+        return
+    session.flush()  # events added since the last flush
+    rows = sorted(
+        (r for r in session.info.pop(_UNSEALED, []) if sa_inspect(r).persistent),
+        key=lambda r: r.id,
+    )
     if not rows:
         return
     key = audit_key()
@@ -129,9 +148,15 @@ def _seal_new_events(session: Session, _flush: UOWTransaction) -> None:
     )
 
 
+def _forget(session: Session) -> None:
+    session.info.pop(_UNSEALED, None)
+
+
+event.listen(Session, "after_flush", _remember)
 # before the shipping hook (registered when exoderm.accounts.audit loads), so shipped
 # lines carry their seal
-event.listen(Session, "after_flush", _seal_new_events, insert=True)
+event.listen(Session, "before_commit", _seal_at_commit, insert=True)
+event.listen(Session, "after_rollback", _forget)
 
 
 @dataclass(frozen=True)

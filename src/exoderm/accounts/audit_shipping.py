@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 #: The logger every committed audit event is emitted on.
 AUDIT_LOGGER: Final = "exoderm.audit"
 _PENDING: Final = "exoderm_audit_pending"
+_LINES: Final = "exoderm_audit_lines"
 log = logging.getLogger(AUDIT_LOGGER)
 
 
@@ -86,18 +87,27 @@ def audit_line(row: AuditEvent) -> str:
 def _capture(session: Session, _flush: UOWTransaction) -> None:
     rows = [obj for obj in session.new if isinstance(obj, AuditEvent)]
     if rows and log.isEnabledFor(logging.INFO):
-        session.info.setdefault(_PENDING, []).extend(audit_line(r) for r in rows)
+        session.info.setdefault(_PENDING, []).extend(rows)
+
+
+@event.listens_for(Session, "before_commit")
+def _lines(session: Session) -> None:
+    """The lines to ship, written once the events are sealed (sealing runs first)."""
+    rows = session.info.pop(_PENDING, [])
+    if rows:
+        session.info[_LINES] = [audit_line(r) for r in rows]
 
 
 @event.listens_for(Session, "after_commit")
 def _ship(session: Session) -> None:
-    for line in session.info.pop(_PENDING, []):
+    for line in session.info.pop(_LINES, []):
         log.info(line)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_LINES, None)
 
 
 def _address(text: str) -> str | tuple[str, int]:
