@@ -72,6 +72,11 @@ class Settings(BaseSettings):
         "force until it must be rotated (NIST SP 800-57 Part 1 Rev. 5 §5.3.6: up to two "
         "years for a symmetric data-encryption key).",
     )
+    coa_signing_key: SecretStr | None = Field(
+        default=None,
+        description="Ed25519 private key (PEM, PKCS#8) that signs certificates of "
+        "analysis; generated into key_dir if unset.",
+    )
     audit_key: SecretStr | None = Field(
         default=None,
         description="Key of the audit log's hash chain (HMAC-SHA256); generated into "

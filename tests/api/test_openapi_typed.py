@@ -21,6 +21,7 @@ FILE_TYPES = (
     "image/svg+xml",
     "image/jpeg",
     "image/png",
+    "application/vnd.exoderm.certificate+json",  # a signed document, checked byte for byte
 )
 
 

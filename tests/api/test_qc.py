@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.api.conftest import PASSWORD, World
@@ -69,6 +70,15 @@ def test_batch_import_check_and_sign(world: World) -> None:
     assert signed.json()["signer_name"] == "qc", signed.json()
     pdf = qc.get("/api/v1/qc/batches/L-100/certificates/1/pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    exported = qc.get("/api/v1/qc/batches/L-100/certificates/1/json")  # checkable by anyone
+    assert (
+        exported.status_code == 200
+        and "coa-L-100-v1.json" in exported.headers["content-disposition"]
+    )
+    key = qc.get("/api/v1/qc/certificate-key").json()
+    from exoderm.qc.coa_signing import verify_content
+
+    assert verify_content(json.loads(exported.content), key["public_key_pem"]) == (True, "valid")
     again = qc.post("/api/v1/qc/batches/L-100/certificates", json=SIGN)
     assert again.status_code == 422 and again.json()["errors"][0]["field"] == "reason"
     audit = (

@@ -10,6 +10,7 @@ operating-system user.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -324,6 +325,10 @@ def coa_cmd(
     lot: Annotated[str, typer.Argument(help="Lot number.")],
     pdf: Annotated[Path | None, typer.Option("--pdf", help="Write the PDF here.")] = None,
     html: Annotated[Path | None, typer.Option("--html", help="Write the HTML here.")] = None,
+    json_file: Annotated[
+        Path | None,
+        typer.Option("--json", help="Write the signed content (JSON, checkable) here."),
+    ] = None,
     sign: Annotated[
         bool,
         typer.Option("--sign", help="Sign a new version electronically (needs --user or --token)."),
@@ -394,6 +399,9 @@ def coa_cmd(
         html_text, pdf_bytes, decision, number = cert.html, cert.pdf, cert.decision, cert.version
         signed = f"{cert.signer_name or cert.signed_by} at {signed_at_text(cert.signed_at)}"
         meant = cert.meaning
+        if json_file is not None:
+            json_file.write_text(json.dumps(cert.content, indent=2, ensure_ascii=False), "utf-8")
+            info(f"wrote {json_file}")
     if pdf is not None:
         pdf.write_bytes(pdf_bytes)
         info(f"wrote {pdf}")
@@ -411,6 +419,51 @@ def coa_cmd(
             "html": str(html) if html else None,
         }
     )
+
+
+@app.command("coa-key")
+def coa_key_cmd() -> None:
+    """Print the public key that checks this installation's certificates (give it to
+    recipients)."""
+    key = qc.certificate_key(local_operator())
+    emit_object({"algorithm": key.algorithm, "key_id": key.key_id})
+    typer.echo(key.public_key_pem, nl=False)
+
+
+def read_json_object(path: Path) -> dict[str, object]:
+    """A JSON object from ``path``, or a clear error naming the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserInputError("not UTF-8 text", file=path, expected="a JSON file") from exc
+    except OSError as exc:
+        raise UserInputError(f"cannot read it ({exc.strerror})", file=path) from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserInputError(
+            f"not valid JSON ({exc.msg})", file=path, line=exc.lineno, expected="a JSON object"
+        ) from exc
+    if not isinstance(data, dict):
+        raise UserInputError("not a JSON object", file=path, expected="a JSON object")
+    return data
+
+
+@app.command("coa-verify")
+def coa_verify_cmd(
+    file: Annotated[Path, typer.Argument(help="A certificate exported with 'qc coa --json'.")],
+    public_key: Annotated[
+        Path, typer.Option("--public-key", help="The issuer's public key (PEM, from 'qc coa-key').")
+    ],
+) -> None:
+    """Check a certificate's digital signature; exit 7 when it does not hold."""
+    content = read_json_object(file)
+    pem = public_key.read_text(encoding="utf-8")
+    found = qc.verify_certificate(local_operator(), content=content, public_key_pem=pem)
+    emit_object(found.model_dump(), title="certificate")
+    if not found.valid:
+        info(f"[red]not valid:[/] {found.reason}")
+        raise typer.Exit(7)
 
 
 @app.command("trend")

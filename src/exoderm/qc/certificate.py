@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from exoderm.accounts import audit
 from exoderm.accounts.records import Role
 from exoderm.errors import NotFoundError, PermissionDenied, UserInputError
+from exoderm.qc import coa_signing
 from exoderm.qc.check import batch_facts, spec_for_product
 from exoderm.qc.coa_table import clean_text, coa_lines
 from exoderm.qc.decision import ReleaseDecision, evaluate
@@ -363,6 +364,7 @@ def issue_certificate(
         "signature": signature,
         **({"review": review} if review else {}),
     }
+    content[coa_signing.FIELD] = coa_signing.sign_content(content)
     sha = content_sha256(content)
     cert = QcCertificate(
         batch_id=batch.id,

@@ -171,6 +171,20 @@ def _signature(content: dict[str, Any], s: dict[str, ParagraphStyle]) -> list[An
     ]
 
 
+def _digital_signature(content: dict[str, Any], s: dict[str, ParagraphStyle]) -> list[Any]:
+    entry = content.get("digital_signature")
+    if not entry:
+        return []
+    return [
+        Paragraph(
+            f"Digitally signed ({markup(entry['algorithm'])}, key {markup(entry['key_id'])}): "
+            f"{markup(entry['value'][:44])}<br/>{markup(entry['value'][44:])}<br/>"
+            "Check it with the issuer's public key.",
+            s["cell"],
+        )
+    ]
+
+
 def build_pdf(content: dict[str, Any], sha256: str, plot_png: bytes | None) -> bytes:
     """Lay the certificate out on A4 pages and return the PDF."""
     s = _styles()
@@ -220,6 +234,7 @@ def build_pdf(content: dict[str, Any], sha256: str, plot_png: bytes | None) -> b
         *[Paragraph(markup(src), s["cell"]) for src in content["spec_sources"]],
         Spacer(1, 0.3 * cm),
         Paragraph(f"Content SHA-256: {sha256}", s["cell"]),
+        *_digital_signature(content, s),
     ]
     out = io.BytesIO()
     doc = SimpleDocTemplate(

@@ -8,7 +8,7 @@ copies fields.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from exoderm.qc.batch import BatchRecord, SourceKind
 from exoderm.qc.decision import Decision, ReleaseDecision, Verdict
@@ -85,17 +85,37 @@ class CertificateRead(BaseModel):
 
 
 class CertificateDocument(CertificateRead):
-    """A signed certificate with its frozen HTML and PDF."""
+    """A signed certificate with its frozen content, HTML and PDF."""
 
     lot: str
     html: str
     pdf: bytes
+    content: dict[str, JsonValue]
 
     @classmethod
     def of_row(cls, cert: QcCertificate, lot: str) -> CertificateDocument:
         return cls.model_validate(
-            CertificateRead.of(cert).model_dump() | {"lot": lot, "html": cert.html, "pdf": cert.pdf}
+            CertificateRead.of(cert).model_dump()
+            | {"lot": lot, "html": cert.html, "pdf": cert.pdf, "content": cert.content}
         )
+
+
+class CertificateKeyRead(BaseModel):
+    """The public key that checks this installation's certificates of analysis."""
+
+    algorithm: str
+    key_id: str
+    public_key_pem: str
+
+
+class CertificateCheck(BaseModel):
+    """Whether an exported certificate's digital signature holds under a public key."""
+
+    valid: bool
+    reason: str
+    key_id: str | None = None
+    lot: str | None = None
+    version: int | None = None
 
 
 class CertificateDraft(BaseModel):

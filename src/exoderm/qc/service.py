@@ -17,6 +17,7 @@ a file reaches a service only as a :class:`~exoderm.qc.specs.Spec` the operator 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import cast
 
@@ -27,7 +28,7 @@ from exoderm.accounts.records import Role
 from exoderm.accounts.tenancy import bind_organisation
 from exoderm.errors import UserInputError
 from exoderm.qc import certificate as certificates
-from exoderm.qc import repository
+from exoderm.qc import coa_signing, repository
 from exoderm.qc.batch import BatchRecord
 from exoderm.qc.check import batch_facts
 from exoderm.qc.check import check_batch as evaluate_batch
@@ -38,8 +39,10 @@ from exoderm.qc.repository import QC_READ_ROLES, QC_WRITE_ROLES
 from exoderm.qc.results import (
     BatchRead,
     BatchSummary,
+    CertificateCheck,
     CertificateDocument,
     CertificateDraft,
+    CertificateKeyRead,
     CertificateRead,
     DecisionRead,
     MeasurementRead,
@@ -736,7 +739,88 @@ def list_specs(session: Session, actor: Actor) -> list[str]:
     return packaged_specs()
 
 
+def certificate_key(actor: Actor) -> CertificateKeyRead:
+    """The public key that checks this installation's certificates of analysis.
+
+    Parameters
+    ----------
+    actor : Actor
+        Who asks; any role that reads QC data.
+
+    Returns
+    -------
+    CertificateKeyRead
+        Algorithm (Ed25519), key id and the public key in PEM, to give to recipients.
+
+    References
+    ----------
+    .. [1] Josefsson, S. & Liusvaara, I. (2017). Edwards-Curve Digital Signature
+       Algorithm (EdDSA). RFC 8032. doi:10.17487/RFC8032
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> key = certificate_key(local_operator())
+    >>> key.algorithm, key.public_key_pem.startswith("-----BEGIN PUBLIC KEY-----")
+    ('Ed25519', True)
+    """
+    actor.require(*QC_READ_ROLES, action="read the certificate-signing key")
+    pem = coa_signing.public_key_pem()
+    return CertificateKeyRead(
+        algorithm=coa_signing.ALGORITHM,
+        key_id=coa_signing.key_id(coa_signing.signing_key().public_key()),
+        public_key_pem=pem,
+    )
+
+
+def verify_certificate(
+    actor: Actor, *, content: Mapping[str, object], public_key_pem: str
+) -> CertificateCheck:
+    """Check an exported certificate's digital signature against an issuer's public key.
+
+    Parameters
+    ----------
+    actor : Actor
+        Who checks (any user; the check reads nothing stored).
+    content : Mapping
+        The certificate's content as exported (``exoderm qc coa --json``).
+    public_key_pem : str
+        The issuer's public key (``exoderm qc coa-key``).
+
+    Returns
+    -------
+    CertificateCheck
+        Valid or not, why, and the lot and version the content names.
+
+    References
+    ----------
+    .. [1] Josefsson, S. & Liusvaara, I. (2017). RFC 8032, §5.1.7.
+       doi:10.17487/RFC8032
+
+    Examples
+    --------
+    >>> from exoderm.accounts.actor import local_operator
+    >>> me = local_operator()
+    >>> signed = {"version": 1} | {"digital_signature": coa_signing.sign_content({"version": 1})}
+    >>> pem = certificate_key(me).public_key_pem
+    >>> verify_certificate(me, content=signed, public_key_pem=pem).valid
+    True
+    """
+    valid, reason = coa_signing.verify_content(dict(content), public_key_pem)
+    entry = content.get(coa_signing.FIELD)
+    batch = content.get("batch")
+    version = content.get("version")
+    return CertificateCheck(
+        valid=valid,
+        reason=reason,
+        key_id=str(entry.get("key_id")) if isinstance(entry, dict) else None,
+        lot=str(batch.get("lot")) if isinstance(batch, dict) and batch.get("lot") else None,
+        version=version if isinstance(version, int) else None,
+    )
+
+
 __all__ = [
+    "certificate_key",
     "check_batch",
     "check_may_sign",
     "create_batch",
@@ -750,4 +834,5 @@ __all__ = [
     "lot_trends",
     "record_measurement",
     "sign_certificate",
+    "verify_certificate",
 ]

@@ -7,6 +7,7 @@ A specification is named (``id`` or ``id@version``), never a path on the server.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path as FsPath
 from typing import Annotated
@@ -28,6 +29,7 @@ from exoderm.qc import (
     MeasurementRead,
 )
 from exoderm.qc import service as qc
+from exoderm.qc.results import CertificateKeyRead
 from exoderm.qc.signing import Meaning, reauthenticate
 from exoderm.serving.auth import Principal, client_address, need
 from exoderm.serving.context import AppContext, app_context
@@ -233,6 +235,40 @@ def certificate_pdf(
         media_type="application/pdf",
         headers=attachment(f"coa-{lot}-v{version}.pdf"),
     )
+
+
+#: A signed certificate's content as a document (RFC 6839 "+json" structured syntax).
+CERTIFICATE_JSON = "application/vnd.exoderm.certificate+json"
+
+
+@router.get(
+    "/batches/{lot}/certificates/{version}/json",
+    response_class=Response,
+    summary="A signed certificate's content with its digital signature, as a file to check",
+    responses={200: {"content": {CERTIFICATE_JSON: {}}}},
+)
+def certificate_json(
+    lot: Lot,
+    version: Version,
+    who: Principal = Depends(need("qc:read")),
+    svc: AppContext = Depends(app_context),
+) -> Response:
+    with svc.db.reader() as s:
+        content = qc.get_certificate(s, who.actor, lot, version).content
+    return Response(
+        json.dumps(content, indent=2, ensure_ascii=False).encode("utf-8"),
+        media_type=CERTIFICATE_JSON,
+        headers=attachment(f"coa-{lot}-v{version}.json"),
+    )
+
+
+@router.get(
+    "/certificate-key",
+    response_model=CertificateKeyRead,
+    summary="The public key that checks this installation's certificates",
+)
+def certificate_key(who: Principal = Depends(need("qc:read"))) -> CertificateKeyRead:
+    return qc.certificate_key(who.actor)
 
 
 @router.get(
