@@ -18,25 +18,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 
-from exoderm.settings import reset_settings_cache
 from exoderm.storage import Database, open_database, upgrade
 
 PG_URL = os.environ.get("EXODERM_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-@pytest.fixture(autouse=True)
-def _isolated_settings(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
-    """Never touch the user's real data directory or config from a test."""
-    home = tmp_path_factory.mktemp("exoderm-home")
-    monkeypatch.setenv("EXODERM_DATA_DIR", str(home / "data"))
-    monkeypatch.setenv("EXODERM_CONFIG", str(home / "config.toml"))
-    monkeypatch.delenv("EXODERM_DATABASE_URL", raising=False)
-    reset_settings_cache()
-    yield
-    reset_settings_cache()
 
 
 def sqlite_url(tmp_path: Path) -> str:

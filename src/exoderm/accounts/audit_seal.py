@@ -38,13 +38,12 @@ from datetime import UTC
 
 from sqlalchemy import Table, event, select, update
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 
 from exoderm.accounts.records import AuditEvent, AuditSealHead
 from exoderm.settings import Settings, get_settings, private_folder
+from exoderm.storage.engine import upsert
 
 KEY_FILE = "audit.key"
 _HEAD: Table = AuditSealHead.__table__  # type: ignore[assignment]
@@ -97,11 +96,12 @@ def seal_of(key: bytes, previous: str, row: AuditEvent, sealed_after: int | None
 def _lock_head(session: Session) -> tuple[int | None, str, int]:
     """Create or lock the head row, then read it: (last event, its seal, count)."""
     connection = session.connection()
-    insert = sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert
-    connection.execute(
-        insert(_HEAD)
-        .values(id=1, last_event_id=None, seal="", count=0)
-        .on_conflict_do_update(index_elements=[_HEAD.c.id], set_={"count": _HEAD.c.count})
+    upsert(
+        connection,
+        _HEAD,
+        {"id": 1, "last_event_id": None, "seal": "", "count": 0},
+        key="id",
+        set_={"count": _HEAD.c.count},
     )
     last, seal, count = connection.execute(
         select(_HEAD.c.last_event_id, _HEAD.c.seal, _HEAD.c.count).where(_HEAD.c.id == 1)

@@ -20,11 +20,10 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, Integer, Table, event, select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Mapper, ORMExecuteState, Session, UOWTransaction, mapped_column
 
 from exoderm.storage.base import Base
+from exoderm.storage.engine import upsert
 
 #: Tables whose rows decide a principal's identity, role, organisation, scopes or factors.
 WATCHED_TABLES: frozenset[str] = frozenset(
@@ -88,14 +87,13 @@ def read_epoch(session: Session | Connection) -> int:
 def _bump(session: Session) -> None:
     """Add one to the epoch, creating its row on the first change (one statement, so two
     first changes at once cannot both insert)."""
-    connection = session.connection()
-    insert = sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert
-    statement = (
-        insert(_TABLE)
-        .values(id=1, value=1)
-        .on_conflict_do_update(index_elements=[_TABLE.c.id], set_={"value": _TABLE.c.value + 1})
+    upsert(
+        session.connection(),
+        _TABLE,
+        {"id": 1, "value": 1},
+        key="id",
+        set_={"value": _TABLE.c.value + 1},
     )
-    connection.execute(statement)
 
 
 def _table_name(mapper: Mapper[object]) -> str:

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -122,6 +124,24 @@ def _pool_guard(engine: Engine) -> Iterator[None]:
         raise StorageError(
             f"every database connection is busy ({engine.pool.status()}); try again shortly"
         ) from exc
+
+
+def upsert(
+    connection: Connection,
+    table: Table,
+    values: dict[str, object],
+    *,
+    key: str,
+    set_: dict[str, object],
+) -> None:
+    """``INSERT … ON CONFLICT (key) DO UPDATE SET …`` on SQLite or PostgreSQL: one
+    statement, so two first writers at once cannot both insert (and the row is locked)."""
+    insert = sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert
+    connection.execute(
+        insert(table)
+        .values(**values)
+        .on_conflict_do_update(index_elements=[table.c[key]], set_=set_)
+    )
 
 
 @dataclass
